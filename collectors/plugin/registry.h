@@ -26,8 +26,8 @@ struct CollectorInfo {
 };
 
 // A subcommand such as `memwatch_exporter lookup --pid N`. It receives the arguments
-// after its name, already stripped of the flags the exporter parsed, and returns the
-// process exit code.
+// after its name, as given (it parses them itself), and returns the process exit
+// code.
 struct CommandInfo {
   std::string name;
   std::string usage;  // one line, e.g. "lookup --pid N"

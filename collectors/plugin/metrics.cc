@@ -1,0 +1,40 @@
+#include "collectors/plugin/metrics.h"
+
+namespace memwatch {
+
+prometheus::MetricFamily GaugeFamily(const std::string& name,
+                                     const std::string& help) {
+  prometheus::MetricFamily f;
+  f.name = name;
+  f.help = help;
+  f.type = prometheus::MetricType::Gauge;
+  return f;
+}
+
+prometheus::MetricFamily CounterFamily(const std::string& name,
+                                       const std::string& help) {
+  prometheus::MetricFamily f;
+  f.name = name;
+  f.help = help;
+  f.type = prometheus::MetricType::Counter;
+  return f;
+}
+
+void AddSample(prometheus::MetricFamily* family, double value,
+               const Labels& labels) {
+  prometheus::ClientMetric m;
+  for (const auto& [k, v] : labels) m.label.push_back({k, v});
+  if (family->type == prometheus::MetricType::Counter) {
+    m.counter.value = value;
+  } else {
+    m.gauge.value = value;
+  }
+  family->metric.push_back(std::move(m));
+}
+
+void AppendIfNotEmpty(prometheus::MetricFamily family,
+                      std::vector<prometheus::MetricFamily>* out) {
+  if (!family.metric.empty()) out->push_back(std::move(family));
+}
+
+}  // namespace memwatch
