@@ -1,0 +1,58 @@
+// Target specs, as parsed from flags and the --targets.config YAML file.
+// Pure: strings in, specs or an error with its position out.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <regex>
+#include <string>
+#include <vector>
+
+namespace memwatch::targets {
+
+// One way of naming processes. Exactly one of pid / pidfile / matcher is set.
+struct TargetSpec {
+  std::string name;                    // the `name` label value
+  std::optional<int> pid;              // --pid
+  std::optional<std::string> pidfile;  // --pidfile, re-read on each Resolve
+  // Matcher: every condition given must hold.
+  std::optional<std::string> comm;     // exact /proc/<pid>/comm (15 chars max)
+  std::optional<std::string> exe;      // exact /proc/<pid>/exe target
+  std::optional<std::string> cmdline;  // ECMAScript regex, searched in argv
+                                       // joined by single spaces
+  std::shared_ptr<const std::regex> cmdline_re;  // compiled cmdline
+
+  bool IsMatcher() const { return comm || exe || cmdline; }
+};
+
+struct TargetConfig {
+  std::vector<TargetSpec> specs;
+  bool self = false;  // --self: watch the exporter itself, named "self"
+};
+
+// "--pid": "1234", "api=1234"; several separated by ',' or '\n'. A bare pid
+// is named "pid-<N>".
+bool ParsePidFlag(const std::string& value, std::vector<TargetSpec>* out,
+                  std::string* error);
+
+// "--pidfile": "/run/api.pid" (named after the file: "api") or
+// "api=/run/api.pid"; several separated by ',' or '\n'.
+bool ParsePidfileFlag(const std::string& value, std::vector<TargetSpec>* out,
+                      std::string* error);
+
+// "--match": "name=api,comm=node,exe=/usr/bin/node,cmdline=server\.js";
+// several separated by ';' or '\n'. A ',' or ';' only separates when the
+// next text is "<key>=" for a known key, so regexes may hold them.
+bool ParseMatchFlag(const std::string& value, std::vector<TargetSpec>* out,
+                    std::string* error);
+
+// The --targets.config YAML text (see collectors/process/README.md). Errors
+// read "<filename>:<line>:<column>: <reason>".
+bool ParseTargetsYaml(const std::string& text, const std::string& filename,
+                      std::vector<TargetSpec>* out, std::string* error);
+
+// Compiles spec->cmdline into spec->cmdline_re; on a bad regex *error names
+// the offending position when it can be found.
+bool CompileCmdline(TargetSpec* spec, std::string* error);
+
+}  // namespace memwatch::targets
