@@ -1,5 +1,5 @@
-// Plain HTTP types a collector uses to serve its own endpoints, kept free of civetweb
-// so collectors and their tests do not depend on the server.
+// Plain HTTP types a collector uses to serve its own endpoints, kept free of
+// civetweb so collectors and their tests do not depend on the server.
 #pragma once
 
 #include <functional>
@@ -10,9 +10,9 @@
 namespace memwatch {
 
 struct HttpRequest {
-  std::string method;                         // "GET", "DELETE", ...
-  std::string path;                           // without the query string
-  std::map<std::string, std::string> query;   // decoded query parameters
+  std::string method;                        // "GET", "DELETE", ...
+  std::string path;                          // without the query string
+  std::map<std::string, std::string> query;  // decoded query parameters
 };
 
 struct HttpResponse {

@@ -30,7 +30,8 @@ const char* LevelName(LogLevel l) {
 std::string Quote(const std::string& v) {
   bool needs = v.empty();
   for (char c : v) {
-    if (c == ' ' || c == '"' || c == '=' || c == '\n' || c == '\\') needs = true;
+    if (c == ' ' || c == '"' || c == '=' || c == '\n' || c == '\\')
+      needs = true;
   }
   if (!needs) return v;
   std::string out = "\"";
@@ -55,7 +56,7 @@ std::string Timestamp() {
             1000;
   std::tm tm{};
   gmtime_r(&t, &tm);
-  char buf[40];
+  char buf[64];
   std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ",
                 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
                 tm.tm_min, tm.tm_sec, static_cast<int>(ms));
@@ -65,8 +66,8 @@ std::string Timestamp() {
 }  // namespace
 
 bool SetLogLevel(const std::string& name) {
-  for (LogLevel l : {LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarn,
-                     LogLevel::kError}) {
+  for (LogLevel l :
+       {LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarn, LogLevel::kError}) {
     if (name == LevelName(l)) {
       g_level = static_cast<int>(l);
       return true;
@@ -80,8 +81,8 @@ LogLevel CurrentLogLevel() { return static_cast<LogLevel>(g_level.load()); }
 void Log(LogLevel level, const std::string& msg,
          std::initializer_list<LogField> fields) {
   if (static_cast<int>(level) < g_level.load()) return;
-  std::string line = "ts=" + Timestamp() + " level=" + LevelName(level) +
-                     " msg=" + Quote(msg);
+  std::string line =
+      "ts=" + Timestamp() + " level=" + LevelName(level) + " msg=" + Quote(msg);
   for (const auto& [k, v] : fields) line += " " + k + "=" + Quote(v);
   LogRawLine(line);
 }

@@ -20,16 +20,20 @@ using LogField = std::pair<std::string, std::string>;
 void Log(LogLevel level, const std::string& msg,
          std::initializer_list<LogField> fields = {});
 
-inline void LogDebug(const std::string& m, std::initializer_list<LogField> f = {}) {
+inline void LogDebug(const std::string& m,
+                     std::initializer_list<LogField> f = {}) {
   Log(LogLevel::kDebug, m, f);
 }
-inline void LogInfo(const std::string& m, std::initializer_list<LogField> f = {}) {
+inline void LogInfo(const std::string& m,
+                    std::initializer_list<LogField> f = {}) {
   Log(LogLevel::kInfo, m, f);
 }
-inline void LogWarn(const std::string& m, std::initializer_list<LogField> f = {}) {
+inline void LogWarn(const std::string& m,
+                    std::initializer_list<LogField> f = {}) {
   Log(LogLevel::kWarn, m, f);
 }
-inline void LogError(const std::string& m, std::initializer_list<LogField> f = {}) {
+inline void LogError(const std::string& m,
+                     std::initializer_list<LogField> f = {}) {
   Log(LogLevel::kError, m, f);
 }
 

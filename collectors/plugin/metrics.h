@@ -1,5 +1,6 @@
-// Small builders for prometheus::MetricFamily values, the plain structs a scrape-time
-// collector returns (no Family<Gauge> registry needed for values read on demand).
+// Small builders for prometheus::MetricFamily values, the plain structs a
+// scrape-time collector returns (no Family<Gauge> registry needed for values
+// read on demand).
 #pragma once
 
 #include <prometheus/metric_family.h>
@@ -30,8 +31,8 @@ inline void AddCounter(prometheus::MetricFamily* f, double v,
   AddSample(f, v, labels);
 }
 
-// Appends `family` to `out` unless it has no samples (an empty family would print a
-// bare HELP/TYPE pair).
+// Appends `family` to `out` unless it has no samples (an empty family would
+// print a bare HELP/TYPE pair).
 void AppendIfNotEmpty(prometheus::MetricFamily family,
                       std::vector<prometheus::MetricFamily>* out);
 

@@ -5,7 +5,8 @@
 namespace memwatch {
 
 CollectorRegistry& CollectorRegistry::Global() {
-  // Leaked on purpose: registrars run during static initialisation of other files.
+  // Leaked on purpose: registrars run during static initialisation of other
+  // files.
   static auto* registry = new CollectorRegistry();
   return *registry;
 }
@@ -38,7 +39,8 @@ std::vector<const CommandInfo*> CollectorRegistry::Commands() const {
   return out;
 }
 
-const CommandInfo* CollectorRegistry::FindCommand(const std::string& name) const {
+const CommandInfo* CollectorRegistry::FindCommand(
+    const std::string& name) const {
   auto it = commands_.find(name);
   return it == commands_.end() ? nullptr : &it->second;
 }
@@ -63,7 +65,8 @@ std::vector<std::string> CollectorRegistry::EnabledNames() const {
   return out;
 }
 
-CollectorRegistrar::CollectorRegistrar(const char* name, bool enabled_by_default,
+CollectorRegistrar::CollectorRegistrar(const char* name,
+                                       bool enabled_by_default,
                                        const char* help,
                                        CollectorFactory factory) {
   CollectorRegistry::Global().Add(

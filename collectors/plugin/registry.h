@@ -1,5 +1,7 @@
-// Self-registration of collector plugins and subcommands. A plugin's .cc file holds
-//   MEMWATCH_REGISTER_COLLECTOR(process, /*enabled_by_default=*/true, "help text",
+// Self-registration of collector plugins and subcommands. A plugin's .cc file
+// holds
+//   MEMWATCH_REGISTER_COLLECTOR(process, /*enabled_by_default=*/true, "help
+//   text",
 //                               [](const CollectorContext& c) { return ...; });
 // and its cc_library sets alwayslink = True, so that adding a plugin touches no
 // central list.
@@ -25,9 +27,9 @@ struct CollectorInfo {
   CollectorFactory factory;
 };
 
-// A subcommand such as `memwatch_exporter lookup --pid N`. It receives the arguments
-// after its name, as given (it parses them itself), and returns the process exit
-// code.
+// A subcommand such as `memwatch_exporter lookup --pid N`. It receives the
+// arguments after its name, as given (it parses them itself), and returns the
+// process exit code.
 struct CommandInfo {
   std::string name;
   std::string usage;  // one line, e.g. "lookup --pid N"
@@ -61,8 +63,8 @@ class CollectorRegistry {
 };
 
 struct CollectorRegistrar {
-  CollectorRegistrar(const char* name, bool enabled_by_default, const char* help,
-                     CollectorFactory factory);
+  CollectorRegistrar(const char* name, bool enabled_by_default,
+                     const char* help, CollectorFactory factory);
 };
 
 struct CommandRegistrar {

@@ -11,8 +11,9 @@ class Nop : public Collector {
 };
 
 CollectorInfo Info(const std::string& name, bool on) {
-  return CollectorInfo{name, on, "help",
-                       [](const CollectorContext&) { return std::make_unique<Nop>(); }};
+  return CollectorInfo{name, on, "help", [](const CollectorContext&) {
+                         return std::make_unique<Nop>();
+                       }};
 }
 
 TEST(CollectorRegistry, DefaultsAndOverrides) {

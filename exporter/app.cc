@@ -1,0 +1,158 @@
+#include "exporter/app.h"
+
+#include <signal.h>
+
+#include <atomic>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "collectors/plugin/log.h"
+#include "collectors/plugin/registry.h"
+#include "exporter/flags.h"
+#include "exporter/http_server.h"
+#include "exporter/landing_page.h"
+#include "exporter/listen_address.h"
+#include "exporter/scraper.h"
+#include "exporter/self_metrics.h"
+#include "exporter/version.h"
+
+namespace memwatch {
+namespace {
+
+HttpResponse Text(int status, const std::string& body) {
+  HttpResponse r;
+  r.status = status;
+  r.content_type = "text/plain; charset=utf-8";
+  r.body = body;
+  return r;
+}
+
+// Builds and starts every enabled collector. On a configuration error stops the
+// ones already started and returns it.
+std::string StartCollectors(const CollectorContext& ctx,
+                            std::vector<NamedCollector>* out) {
+  CollectorRegistry& registry = CollectorRegistry::Global();
+  for (const std::string& name : registry.EnabledNames()) {
+    auto collector = registry.Find(name)->factory(ctx);
+    std::string err = collector->Start();
+    if (!err.empty()) {
+      for (auto& nc : *out) nc.collector->Stop();
+      out->clear();
+      return "collector " + name + ": " + err;
+    }
+    out->push_back({name, std::move(collector)});
+  }
+  return "";
+}
+
+// Blocks until SIGTERM or SIGINT; they are blocked in every thread (main blocks
+// them before any thread starts), so sigwait here is the only place they
+// arrive.
+int WaitForStopSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
+}
+
+}  // namespace
+
+int RunExporter() {
+  std::string ports, error;
+  if (!ToCivetListeningPort(FLAGS_web_listen_address, &ports, &error)) {
+    LogError("invalid --web.listen-address", {{"err", error}});
+    return 2;
+  }
+  if (FLAGS_web_telemetry_path.empty() || FLAGS_web_telemetry_path[0] != '/') {
+    LogError("invalid --web.telemetry-path: must start with /",
+             {{"value", FLAGS_web_telemetry_path}});
+    return 2;
+  }
+  if (FLAGS_web_max_threads < 1) {
+    LogError("invalid --web.max-threads: must be at least 1");
+    return 2;
+  }
+
+  CollectorContext ctx{FLAGS_path_procfs};
+  std::vector<NamedCollector> collectors;
+  std::string err = StartCollectors(ctx, &collectors);
+  if (!err.empty()) {
+    LogError("configuration error", {{"err", err}});
+    return 2;
+  }
+
+  Scraper scraper(&collectors, {BuildInfoSource(), SelfMetricsSource(ctx)});
+  std::atomic<bool> ready{false};
+
+  std::vector<HttpRoute> routes;
+  routes.push_back({FLAGS_web_telemetry_path, {"GET"}, [&](const HttpRequest&) {
+                      HttpResponse r;
+                      r.content_type =
+                          "text/plain; version=0.0.4; charset=utf-8";
+                      r.body = SerializeText(scraper.Scrape());
+                      return r;
+                    }});
+  routes.push_back({"/-/healthy", {"GET"}, [](const HttpRequest&) {
+                      return Text(200, "Healthy\n");
+                    }});
+  routes.push_back({"/-/ready", {"GET"}, [&](const HttpRequest&) {
+                      return ready ? Text(200, "Ready\n")
+                                   : Text(503, "Not ready\n");
+                    }});
+  LandingPageInfo page{kVersion, kRevision, FLAGS_web_telemetry_path, {}, {}};
+  std::set<std::string> taken;
+  for (const auto& r : routes) taken.insert(r.path);
+  for (auto& nc : collectors) {
+    page.collectors.push_back(nc.name);
+    for (auto& route : nc.collector->Routes()) {
+      if (!taken.insert(route.path).second) {
+        LogError("two handlers for one path",
+                 {{"path", route.path}, {"collector", nc.name}});
+        for (auto& c : collectors) c.collector->Stop();
+        return 2;
+      }
+      page.api_paths.push_back(route.path);
+      routes.push_back(std::move(route));
+    }
+  }
+  std::string html = LandingPage(page);
+  routes.push_back({"/", {"GET"}, [html](const HttpRequest&) {
+                      HttpResponse r;
+                      r.content_type = "text/html; charset=utf-8";
+                      r.body = html;
+                      return r;
+                    }});
+
+  HttpServer server(std::move(routes));
+  err = server.Start(ports, FLAGS_web_max_threads);
+  if (!err.empty()) {
+    std::string why = ExplainBindFailure(ports);
+    LogError("cannot listen", {{"address", FLAGS_web_listen_address},
+                               {"err", why.empty() ? err : err + ": " + why}});
+    for (auto& nc : collectors) nc.collector->Stop();
+    return 1;
+  }
+  ready = true;
+  std::string enabled;
+  for (auto& nc : collectors) enabled += (enabled.empty() ? "" : ",") + nc.name;
+  LogInfo("listening", {{"address", FLAGS_web_listen_address},
+                        {"telemetry_path", FLAGS_web_telemetry_path},
+                        {"collectors", enabled},
+                        {"version", kVersion},
+                        {"revision", kRevision}});
+
+  int sig = WaitForStopSignal();
+  LogInfo("stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
+  ready = false;
+  server.Stop();  // in-flight scrapes finish before this returns
+  for (auto& nc : collectors) nc.collector->Stop();
+  LogInfo("stopped");
+  return 0;
+}
+
+}  // namespace memwatch

@@ -1,0 +1,139 @@
+#include "exporter/flag_parser.h"
+
+#include <gflags/gflags.h>
+#include <gtest/gtest.h>
+
+DEFINE_string(test_listen_address, ":1", "A test flag.");
+DEFINE_bool(test_switch, false, "A test boolean.");
+DEFINE_int32(test_count, 3, "A test integer.");
+DEFINE_string(test_pid, "", "(repeatable) A test list.");
+
+namespace memwatch {
+namespace {
+
+class Nop : public Collector {
+ public:
+  void Collect(std::vector<prometheus::MetricFamily>*) override {}
+};
+
+class FlagParserTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    gflags::FlagSaver();
+    FLAGS_test_listen_address = ":1";
+    FLAGS_test_switch = false;
+    FLAGS_test_count = 3;
+    FLAGS_test_pid = "";
+    auto f = [](const CollectorContext&) { return std::make_unique<Nop>(); };
+    registry_.Add({"process", true, "p", f});
+    registry_.Add({"memwatch", false, "m", f});
+    registry_.AddCommand({"lookup", "lookup --pid N", "h",
+                          [](const std::vector<std::string>&) { return 0; }});
+  }
+  CollectorRegistry registry_;
+};
+
+TEST(FlagNames, DisplayAndBack) {
+  EXPECT_EQ(DisplayFlagName("web_listen_address"), "web.listen-address");
+  EXPECT_EQ(DisplayFlagName("pid"), "pid");
+  EXPECT_EQ(DisplayFlagName("log_level"), "log.level");
+  EXPECT_EQ(GflagName("web.listen-address"), "web_listen_address");
+  EXPECT_EQ(GflagName("web_listen_address"), "web_listen_address");
+}
+
+TEST_F(FlagParserTest, DottedNamesWithEqualsOrSeparateValue) {
+  auto p = ParseArgs({"--test.listen-address=127.0.0.1:5", "--test.count", "7"},
+                     &registry_);
+  ASSERT_EQ(p.action, ParsedArgs::Action::kRun) << p.error;
+  EXPECT_EQ(FLAGS_test_listen_address, "127.0.0.1:5");
+  EXPECT_EQ(FLAGS_test_count, 7);
+}
+
+TEST_F(FlagParserTest, BooleansAndNegation) {
+  ASSERT_EQ(ParseArgs({"--test.switch"}, &registry_).action,
+            ParsedArgs::Action::kRun);
+  EXPECT_TRUE(FLAGS_test_switch);
+  ASSERT_EQ(ParseArgs({"--no-test.switch"}, &registry_).action,
+            ParsedArgs::Action::kRun);
+  EXPECT_FALSE(FLAGS_test_switch);
+  ASSERT_EQ(ParseArgs({"--test.switch=true"}, &registry_).action,
+            ParsedArgs::Action::kRun);
+  EXPECT_TRUE(FLAGS_test_switch);
+  auto bad = ParseArgs({"--test.switch=maybe"}, &registry_);
+  EXPECT_EQ(bad.action, ParsedArgs::Action::kError);
+  EXPECT_NE(bad.error.find("maybe"), std::string::npos);
+}
+
+TEST_F(FlagParserTest, UnknownFlagIsOneLineError) {
+  auto p = ParseArgs({"--nope=1"}, &registry_);
+  ASSERT_EQ(p.action, ParsedArgs::Action::kError);
+  EXPECT_EQ(p.error.find('\n'), std::string::npos);
+  EXPECT_NE(p.error.find("--nope"), std::string::npos);
+}
+
+TEST_F(FlagParserTest, GflagsBuiltinsAreNotOffered) {
+  EXPECT_EQ(ParseArgs({"--flagfile=/etc/passwd"}, &registry_).action,
+            ParsedArgs::Action::kError);
+}
+
+TEST_F(FlagParserTest, BadValueAndMissingValue) {
+  auto p = ParseArgs({"--test.count=abc"}, &registry_);
+  ASSERT_EQ(p.action, ParsedArgs::Action::kError);
+  EXPECT_NE(p.error.find("abc"), std::string::npos);
+  EXPECT_EQ(ParseArgs({"--test.count"}, &registry_).action,
+            ParsedArgs::Action::kError);
+}
+
+TEST_F(FlagParserTest, PositionalArgumentRejected) {
+  EXPECT_EQ(ParseArgs({"--test.switch", "stray"}, &registry_).action,
+            ParsedArgs::Action::kError);
+}
+
+TEST_F(FlagParserTest, RepeatableFlagsJoin) {
+  ASSERT_EQ(ParseArgs({"--test.pid=1", "--test.pid", "2"}, &registry_).action,
+            ParsedArgs::Action::kRun);
+  EXPECT_EQ(FLAGS_test_pid, "1\n2");
+  // Not repeatable: last one wins.
+  ParseArgs({"--test.count=1", "--test.count=2"}, &registry_);
+  EXPECT_EQ(FLAGS_test_count, 2);
+}
+
+TEST_F(FlagParserTest, CollectorToggles) {
+  auto p =
+      ParseArgs({"--no-collector.process", "--collector.memwatch"}, &registry_);
+  ASSERT_EQ(p.action, ParsedArgs::Action::kRun) << p.error;
+  EXPECT_FALSE(registry_.IsEnabled("process"));
+  EXPECT_TRUE(registry_.IsEnabled("memwatch"));
+  ParseArgs({"--collector.memwatch=false"}, &registry_);
+  EXPECT_FALSE(registry_.IsEnabled("memwatch"));
+  auto bad = ParseArgs({"--collector.nosuch"}, &registry_);
+  ASSERT_EQ(bad.action, ParsedArgs::Action::kError);
+  EXPECT_NE(bad.error.find("nosuch"), std::string::npos);
+}
+
+TEST_F(FlagParserTest, HelpVersionAndCommands) {
+  EXPECT_EQ(ParseArgs({"--help"}, &registry_).action,
+            ParsedArgs::Action::kHelp);
+  EXPECT_EQ(ParseArgs({"-h"}, &registry_).action, ParsedArgs::Action::kHelp);
+  EXPECT_EQ(ParseArgs({"--version"}, &registry_).action,
+            ParsedArgs::Action::kVersion);
+  auto c = ParseArgs({"lookup", "--pid", "1"}, &registry_);
+  ASSERT_EQ(c.action, ParsedArgs::Action::kCommand);
+  EXPECT_EQ(c.command, "lookup");
+  EXPECT_EQ(c.command_args, (std::vector<std::string>{"--pid", "1"}));
+  EXPECT_EQ(ParseArgs({"frobnicate"}, &registry_).action,
+            ParsedArgs::Action::kError);
+}
+
+TEST_F(FlagParserTest, HelpListsFlagsCollectorsCommands) {
+  std::string help = HelpText(registry_);
+  EXPECT_NE(help.find("--test.listen-address=\":1\""), std::string::npos);
+  EXPECT_NE(help.find("A test integer."), std::string::npos);
+  EXPECT_NE(help.find("process [enabled by default]"), std::string::npos);
+  EXPECT_NE(help.find("memwatch [disabled by default]"), std::string::npos);
+  EXPECT_NE(help.find("lookup --pid N"), std::string::npos);
+  EXPECT_EQ(help.find("flagfile"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace memwatch

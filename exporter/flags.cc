@@ -1,0 +1,18 @@
+#include "exporter/flags.h"
+
+// 9747: in the exporter range 9100-9999; see README "Default port".
+DEFINE_string(web_listen_address, ":9747",
+              "Address to listen on for the metrics page, web UI and API "
+              "(host:port or :port for every interface; IPv4 only).");
+DEFINE_string(web_telemetry_path, "/metrics",
+              "Path under which to expose metrics.");
+DEFINE_int32(web_max_threads, 4,
+             "HTTP worker threads: concurrent requests served at once.");
+DEFINE_string(
+    log_level, "info",
+    "Only log messages with the given severity or above: debug, info, "
+    "warn, error.");
+DEFINE_string(path_procfs, "/proc",
+              "procfs mountpoint: the root every /proc read goes through (a "
+              "host's /proc mounted at /host/proc in a DaemonSet, or a fixture "
+              "tree in tests).");

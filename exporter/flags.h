@@ -1,0 +1,10 @@
+// The exporter's own flags (collectors define theirs beside their code).
+#pragma once
+
+#include <gflags/gflags.h>
+
+DECLARE_string(web_listen_address);
+DECLARE_string(web_telemetry_path);
+DECLARE_int32(web_max_threads);
+DECLARE_string(log_level);
+DECLARE_string(path_procfs);

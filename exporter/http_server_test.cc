@@ -1,0 +1,94 @@
+#include "exporter/http_server.h"
+
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include "exporter/gzip.h"
+#include "exporter/listen_address.h"
+
+namespace memwatch {
+namespace {
+
+HttpServer MakeServer() {
+  std::vector<HttpRoute> routes;
+  routes.push_back({"/a", {"GET"}, [](const HttpRequest& r) {
+                      HttpResponse resp;
+                      resp.body = "a:" + (r.query.count("x") ? r.query.at("x")
+                                                             : std::string());
+                      return resp;
+                    }});
+  routes.push_back({"/boom", {"GET"}, [](const HttpRequest&) -> HttpResponse {
+                      throw std::runtime_error("kaput");
+                    }});
+  return HttpServer(std::move(routes));
+}
+
+TEST(HttpServerDispatch, UnknownPathIs404) {
+  auto s = MakeServer();
+  EXPECT_EQ(s.Dispatch({"GET", "/nope", {}}).status, 404);
+}
+
+TEST(HttpServerDispatch, WrongMethodIs405HeadIsGet) {
+  auto s = MakeServer();
+  EXPECT_EQ(s.Dispatch({"POST", "/a", {}}).status, 405);
+  EXPECT_EQ(s.Dispatch({"DELETE", "/a", {}}).status, 405);
+  EXPECT_EQ(s.Dispatch({"HEAD", "/a", {}}).status, 200);
+}
+
+TEST(HttpServerDispatch, ThrowingHandlerIs500NotACrash) {
+  auto s = MakeServer();
+  auto r = s.Dispatch({"GET", "/boom", {}});
+  EXPECT_EQ(r.status, 500);
+  EXPECT_NE(r.body.find("kaput"), std::string::npos);
+}
+
+TEST(QueryString, DecodesAndSplits) {
+  auto q = ParseQueryString("pid=12&name=a%20b&flag&x=1+2");
+  EXPECT_EQ(q["pid"], "12");
+  EXPECT_EQ(q["name"], "a b");
+  EXPECT_EQ(q.count("flag"), 1u);
+  EXPECT_EQ(q["x"], "1 2");
+  EXPECT_TRUE(ParseQueryString("").empty());
+}
+
+TEST(ListenAddress, Forms) {
+  std::string ports, err;
+  ASSERT_TRUE(ToCivetListeningPort(":9747", &ports, &err));
+  EXPECT_EQ(ports, "9747");
+  ASSERT_TRUE(ToCivetListeningPort("127.0.0.1:80", &ports, &err));
+  EXPECT_EQ(ports, "127.0.0.1:80");
+  for (const char* bad : {"9747", ":0", ":70000", ":x", "[::1]:9747",
+                          "localhost:9747", "1.2.3.4:"}) {
+    EXPECT_FALSE(ToCivetListeningPort(bad, &ports, &err)) << bad;
+    EXPECT_FALSE(err.empty());
+  }
+}
+
+TEST(Gzip, RoundTrip) {
+  std::string in(10000, 'x'), out;
+  ASSERT_TRUE(GzipCompress(in, &out));
+  EXPECT_LT(out.size(), in.size());
+  EXPECT_EQ(static_cast<unsigned char>(out[0]), 0x1f);  // gzip magic
+  EXPECT_EQ(static_cast<unsigned char>(out[1]), 0x8b);
+  z_stream zs{};
+  ASSERT_EQ(inflateInit2(&zs, 15 + 16), Z_OK);
+  std::string back(in.size(), '\0');
+  zs.next_in = reinterpret_cast<Bytef*>(out.data());
+  zs.avail_in = out.size();
+  zs.next_out = reinterpret_cast<Bytef*>(back.data());
+  zs.avail_out = back.size();
+  EXPECT_EQ(inflate(&zs, Z_FINISH), Z_STREAM_END);
+  inflateEnd(&zs);
+  EXPECT_EQ(back, in);
+}
+
+TEST(Gzip, AcceptEncoding) {
+  EXPECT_TRUE(AcceptsGzip("gzip"));
+  EXPECT_TRUE(AcceptsGzip("deflate, gzip"));
+  EXPECT_FALSE(AcceptsGzip("gzip;q=0"));
+  EXPECT_FALSE(AcceptsGzip("identity"));
+  EXPECT_FALSE(AcceptsGzip(nullptr));
+}
+
+}  // namespace
+}  // namespace memwatch

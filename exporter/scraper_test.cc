@@ -1,0 +1,101 @@
+#include "exporter/scraper.h"
+
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
+#include "collectors/plugin/metrics.h"
+
+namespace memwatch {
+namespace {
+
+class Fixed : public Collector {
+ public:
+  explicit Fixed(std::string metric) : metric_(std::move(metric)) {}
+  void Collect(std::vector<prometheus::MetricFamily>* out) override {
+    auto f = GaugeFamily(metric_, "h");
+    AddGauge(&f, 1);
+    out->push_back(f);
+  }
+
+ private:
+  std::string metric_;
+};
+
+class Failing : public Collector {
+ public:
+  void Collect(std::vector<prometheus::MetricFamily>* out) override {
+    auto f = GaugeFamily("memwatch_half_done", "h");
+    AddGauge(&f, 1);
+    out->push_back(f);
+    throw std::runtime_error("cannot read");
+  }
+};
+
+double Value(const std::vector<prometheus::MetricFamily>& fams,
+             const std::string& name, const std::string& collector) {
+  for (const auto& f : fams) {
+    if (f.name != name) continue;
+    for (const auto& m : f.metric) {
+      if (m.label.size() == 1 && m.label[0].value == collector)
+        return m.gauge.value;
+    }
+  }
+  return -1;
+}
+
+bool Has(const std::vector<prometheus::MetricFamily>& fams,
+         const std::string& name) {
+  for (const auto& f : fams) {
+    if (f.name == name) return true;
+  }
+  return false;
+}
+
+TEST(Scraper, FailingCollectorReportsZeroOthersStillAppear) {
+  std::vector<NamedCollector> cs;
+  cs.push_back({"good", std::make_unique<Fixed>("memwatch_good")});
+  cs.push_back({"bad", std::make_unique<Failing>()});
+  cs.push_back({"other", std::make_unique<Fixed>("memwatch_other")});
+  Scraper s(&cs, {});
+  auto fams = s.Scrape();
+  EXPECT_EQ(Value(fams, "memwatch_scrape_collector_success", "good"), 1);
+  EXPECT_EQ(Value(fams, "memwatch_scrape_collector_success", "bad"), 0);
+  EXPECT_EQ(Value(fams, "memwatch_scrape_collector_success", "other"), 1);
+  EXPECT_GE(Value(fams, "memwatch_scrape_collector_duration_seconds", "bad"),
+            0);
+  EXPECT_TRUE(Has(fams, "memwatch_good"));
+  EXPECT_TRUE(Has(fams, "memwatch_other"));
+  // What the failing collector produced before throwing is dropped.
+  EXPECT_FALSE(Has(fams, "memwatch_half_done"));
+}
+
+TEST(Scraper, FixedSourcesAndSortedOutput) {
+  std::vector<NamedCollector> cs;
+  cs.push_back({"z", std::make_unique<Fixed>("memwatch_zzz")});
+  Scraper s(&cs, {[](std::vector<prometheus::MetricFamily>* out) {
+                    auto f = GaugeFamily("aaa_fixed", "h");
+                    AddGauge(&f, 2);
+                    out->push_back(f);
+                  },
+                  [](std::vector<prometheus::MetricFamily>*) {
+                    throw std::runtime_error("self metrics unreadable");
+                  }});
+  auto fams = s.Scrape();
+  ASSERT_FALSE(fams.empty());
+  EXPECT_EQ(fams.front().name, "aaa_fixed");
+  for (size_t i = 1; i < fams.size(); ++i) {
+    EXPECT_LE(fams[i - 1].name, fams[i].name);
+  }
+  std::string text = SerializeText(fams);
+  EXPECT_NE(text.find("# TYPE memwatch_zzz gauge"), std::string::npos);
+}
+
+TEST(Scraper, NoCollectorsNoEmptyFamilies) {
+  std::vector<NamedCollector> cs;
+  Scraper s(&cs, {});
+  EXPECT_TRUE(s.Scrape().empty());
+}
+
+}  // namespace
+}  // namespace memwatch
