@@ -42,7 +42,8 @@ bool ParsePidfileFlag(const std::string& value, std::vector<TargetSpec>* out,
 
 // "--match": "name=api,comm=node,exe=/usr/bin/node,cmdline=server\.js";
 // several separated by ';' or '\n'. A ',' or ';' only separates when the
-// next text is "<key>=" for a known key, so regexes may hold them.
+// next text is "<word>=", so regexes may hold them (a regex containing
+// ",word=" or ";word=" belongs in the config file).
 bool ParseMatchFlag(const std::string& value, std::vector<TargetSpec>* out,
                     std::string* error);
 

@@ -1,0 +1,76 @@
+// The target flags, and the resolver built from them that every collector
+// shares (one /proc scan per Resolve, not one per collector).
+#include <gflags/gflags.h>
+#include <unistd.h>
+
+#include <map>
+#include <mutex>
+
+#include "collectors/procfs/procfs.h"
+#include "collectors/targets/resolver.h"
+
+DEFINE_string(pid, "",
+              "Process to watch: N or name=N (named pid-N by default). "
+              "Repeatable; also a ',' or newline separated list.");
+DEFINE_string(pidfile, "",
+              "File holding the pid to watch, re-read on every scrape: PATH "
+              "(named after the file, /run/api.pid -> api) or name=PATH. "
+              "Repeatable; also a ',' or newline separated list.");
+DEFINE_bool(self, false,
+            "Watch the exporter itself, as target \"self\"; also lets "
+            "matchers match the exporter.");
+DEFINE_string(match, "",
+              "Process matcher: name=N,comm=C,exe=PATH,cmdline=REGEX (name and "
+              "at least one condition; all given must hold). Repeatable; also "
+              "';' or newline separated.");
+DEFINE_string(targets_config, "",
+              "YAML file listing targets (see collectors/process/README.md).");
+
+namespace memwatch::targets {
+namespace {
+
+// "" or the first error in the flags and the config file.
+std::string BuildConfigFromFlags(TargetConfig* config) {
+  std::string error;
+  config->self = FLAGS_self;
+  if (!ParsePidFlag(FLAGS_pid, &config->specs, &error) ||
+      !ParsePidfileFlag(FLAGS_pidfile, &config->specs, &error) ||
+      !ParseMatchFlag(FLAGS_match, &config->specs, &error)) {
+    return error;
+  }
+  if (!FLAGS_targets_config.empty()) {
+    std::string text;
+    if (!procfs::ReadWholeFile(FLAGS_targets_config, &text, &error)) {
+      return "--targets.config: " + error;
+    }
+    if (!ParseTargetsYaml(text, FLAGS_targets_config, &config->specs, &error)) {
+      return error;
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string ValidateTargetFlags() {
+  TargetConfig config;
+  return BuildConfigFromFlags(&config);
+}
+
+std::shared_ptr<Resolver> SharedResolver(const std::string& procfs_root) {
+  static std::mutex mu;
+  static auto* resolvers = new std::map<std::string, std::shared_ptr<Resolver>>;
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = resolvers->find(procfs_root);
+  if (it != resolvers->end()) return it->second;
+  TargetConfig config;
+  // The exporter validated the flags at start-up; if it did not, an invalid
+  // configuration yields the specs parsed before the error.
+  BuildConfigFromFlags(&config);
+  std::shared_ptr<Resolver> r =
+      MakeResolver(std::move(config), procfs_root, static_cast<int>(getpid()));
+  resolvers->emplace(procfs_root, r);
+  return r;
+}
+
+}  // namespace memwatch::targets

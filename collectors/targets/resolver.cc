@@ -1,0 +1,183 @@
+#include "collectors/targets/resolver.h"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <set>
+#include <unordered_map>
+
+#include "collectors/procfs/files.h"
+#include "collectors/procfs/procfs.h"
+#include "collectors/procfs/stat.h"
+
+namespace memwatch::targets {
+namespace {
+
+// The kernel keeps 15 characters of comm (TASK_COMM_LEN - 1).
+constexpr size_t kCommLen = 15;
+const char kSelfName[] = "self";
+
+// Exe and cmdline cost two more reads per process; they are cached per
+// (pid, start time, comm) because exec changes comm but not the start time.
+struct CachedIdentity {
+  uint64_t start_ticks = 0;
+  std::string comm;
+  std::optional<std::string> exe;      // "" if unreadable
+  std::optional<std::string> cmdline;  // "" for kernel threads, zombies
+};
+
+class ProcResolver : public Resolver {
+ public:
+  ProcResolver(TargetConfig config, std::string root, int self_pid)
+      : config_(std::move(config)), fs_(std::move(root)), self_pid_(self_pid) {
+    for (const TargetSpec& s : config_.specs) has_matchers_ |= s.IsMatcher();
+  }
+
+  std::vector<Target> Resolve() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::vector<Target> out;
+    std::map<std::string, std::set<int>> seen;  // dedupe per name
+    auto target = [&](const std::string& name) -> Target& {
+      for (Target& t : out) {
+        if (t.name == name) return t;
+      }
+      out.push_back(Target{name, {}});
+      return out.back();
+    };
+    auto add = [&](const std::string& name, const ProcessRef& ref) {
+      Target& t = target(name);
+      if (seen[name].insert(ref.pid).second) t.processes.push_back(ref);
+    };
+
+    if (config_.self) {
+      target(kSelfName);
+      if (auto ref = Lookup(self_pid_)) add(kSelfName, *ref);
+    }
+    for (size_t i = 0; i < config_.specs.size(); ++i) {
+      const TargetSpec& spec = config_.specs[i];
+      target(spec.name);  // listed even when nothing is found
+      if (spec.pid) {
+        if (auto ref = PinnedPid(i, *spec.pid)) add(spec.name, *ref);
+      } else if (spec.pidfile) {
+        if (auto pid = ReadPidfile(*spec.pidfile)) {
+          if (auto ref = Lookup(*pid)) add(spec.name, *ref);
+        }
+      }
+    }
+    if (has_matchers_) ScanMatchers(add);
+    for (Target& t : out) {
+      std::sort(t.processes.begin(), t.processes.end(),
+                [](const ProcessRef& a, const ProcessRef& b) {
+                  return a.pid < b.pid;
+                });
+    }
+    return out;
+  }
+
+ private:
+  // A live (not zombie) process's identity from its stat.
+  std::optional<ProcessRef> Lookup(int pid) const {
+    std::string text;
+    if (!fs_.ReadFile(std::to_string(pid) + "/stat", &text, nullptr)) {
+      return std::nullopt;
+    }
+    auto stat = procfs::ParseStat(text, nullptr);
+    // A zombie has exited: its parent just has not reaped it yet.
+    if (!stat || stat->state == 'Z' || stat->state == 'X') return std::nullopt;
+    return ProcessRef{pid, stat->starttime_ticks, stat->comm};
+  }
+
+  // --pid N means the process that had pid N when we first saw it; a later
+  // process reusing N (different start time) is a stranger.
+  std::optional<ProcessRef> PinnedPid(size_t spec_index, int pid) {
+    auto ref = Lookup(pid);
+    if (!ref) return std::nullopt;
+    auto [it, inserted] = pinned_start_.emplace(spec_index, ref->start_ticks);
+    if (!inserted && it->second != ref->start_ticks) return std::nullopt;
+    return ref;
+  }
+
+  static std::optional<int> ReadPidfile(const std::string& path) {
+    std::string text;
+    if (!procfs::ReadWholeFile(path, &text, nullptr)) return std::nullopt;
+    size_t b = text.find_first_not_of(" \t\r\n");
+    if (b == std::string::npos) return std::nullopt;
+    size_t e = text.find_first_not_of("0123456789", b);
+    std::string digits = text.substr(b, e == std::string::npos ? e : e - b);
+    if (digits.empty() || digits.size() > 9) return std::nullopt;
+    int pid = std::stoi(digits);
+    return pid > 0 ? std::optional<int>(pid) : std::nullopt;
+  }
+
+  template <typename AddFn>
+  void ScanMatchers(const AddFn& add) {
+    std::unordered_map<int, CachedIdentity> next_cache;
+    for (int pid : fs_.ListPids()) {
+      if (pid == self_pid_ && !config_.self) continue;
+      auto ref = Lookup(pid);
+      if (!ref) continue;
+      CachedIdentity& id = next_cache[pid];
+      auto old = cache_.find(pid);
+      if (old != cache_.end() && old->second.start_ticks == ref->start_ticks &&
+          old->second.comm == ref->comm) {
+        id = std::move(old->second);
+      } else {
+        id.start_ticks = ref->start_ticks;
+        id.comm = ref->comm;
+      }
+      for (const TargetSpec& spec : config_.specs) {
+        if (spec.IsMatcher() && Matches(spec, pid, &id)) add(spec.name, *ref);
+      }
+    }
+    cache_ = std::move(next_cache);
+  }
+
+  bool Matches(const TargetSpec& spec, int pid, CachedIdentity* id) const {
+    if (spec.comm && spec.comm->substr(0, kCommLen) != id->comm) return false;
+    if (spec.exe) {
+      if (!id->exe) {
+        std::string link;
+        id->exe = fs_.ReadLink(std::to_string(pid) + "/exe", &link, nullptr)
+                      ? procfs::CleanExePath(link)
+                      : "";
+      }
+      if (id->exe->empty() || *id->exe != *spec.exe) return false;
+    }
+    if (spec.cmdline) {
+      if (!id->cmdline) {
+        std::string raw, joined;
+        if (fs_.ReadFile(std::to_string(pid) + "/cmdline", &raw, nullptr)) {
+          for (const std::string& arg : procfs::ParseCmdline(raw)) {
+            if (!joined.empty()) joined += ' ';
+            joined += arg;
+          }
+        }
+        id->cmdline = joined;
+      }
+      if (id->cmdline->empty() || !spec.cmdline_re ||
+          !std::regex_search(*id->cmdline, *spec.cmdline_re)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  const TargetConfig config_;
+  const procfs::ProcFs fs_;
+  const int self_pid_;
+  bool has_matchers_ = false;
+
+  std::mutex mu_;
+  std::map<size_t, uint64_t> pinned_start_;  // spec index -> start ticks
+  std::unordered_map<int, CachedIdentity> cache_;
+};
+
+}  // namespace
+
+std::unique_ptr<Resolver> MakeResolver(TargetConfig config,
+                                       std::string procfs_root, int self_pid) {
+  return std::make_unique<ProcResolver>(std::move(config),
+                                        std::move(procfs_root), self_pid);
+}
+
+}  // namespace memwatch::targets

@@ -1,0 +1,144 @@
+#include "collectors/targets/resolver.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "collectors/procfs/fixtures.h"
+
+namespace memwatch::targets {
+namespace {
+
+using procfs::testing::FixturePath;
+
+std::vector<int> Pids(const Target& t) {
+  std::vector<int> out;
+  for (const ProcessRef& p : t.processes) out.push_back(p.pid);
+  return out;
+}
+
+TargetConfig Config(const std::string& match, const std::string& pid = "") {
+  TargetConfig c;
+  std::string error;
+  EXPECT_TRUE(ParseMatchFlag(match, &c.specs, &error)) << error;
+  EXPECT_TRUE(ParsePidFlag(pid, &c.specs, &error)) << error;
+  return c;
+}
+
+TEST(Resolver, MatchersOnFixtureTree) {
+  auto r =
+      MakeResolver(Config("name=api,cmdline=server\\.js;name=w,comm=worker;"
+                          "name=none,comm=nothing;name=kw,cmdline=.*"),
+                   FixturePath("proc"), /*self_pid=*/1);
+  std::vector<Target> t = r->Resolve();
+  ASSERT_EQ(t.size(), 4u);
+  EXPECT_EQ(t[0].name, "api");
+  EXPECT_EQ(Pids(t[0]), std::vector<int>{100});
+  EXPECT_EQ(t[0].processes[0].comm, "(node a) b)");
+  EXPECT_EQ(t[0].processes[0].start_ticks, 1000u);
+  EXPECT_EQ(Pids(t[1]), std::vector<int>{200});
+  EXPECT_EQ(t[2].name, "none");
+  EXPECT_TRUE(t[2].processes.empty());
+  // A kernel thread (empty cmdline) and a truncated stat never match.
+  EXPECT_EQ(Pids(t[3]), (std::vector<int>{100, 200}));
+}
+
+TEST(Resolver, SkipsSelfUnlessAsked) {
+  TargetConfig c = Config("name=w,comm=worker");
+  auto r = MakeResolver(c, FixturePath("proc"), /*self_pid=*/200);
+  EXPECT_TRUE(r->Resolve()[0].processes.empty());
+  c.self = true;
+  auto with_self = MakeResolver(c, FixturePath("proc"), 200);
+  std::vector<Target> t = with_self->Resolve();
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_EQ(t[0].name, "self");
+  EXPECT_EQ(Pids(t[0]), std::vector<int>{200});
+  EXPECT_EQ(Pids(t[1]), std::vector<int>{200});
+}
+
+TEST(Resolver, SameNameAggregatesAndDedupes) {
+  auto r = MakeResolver(Config("name=g,comm=worker;name=g,cmdline=py", "g=100"),
+                        FixturePath("proc"), 1);
+  std::vector<Target> t = r->Resolve();
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(Pids(t[0]), (std::vector<int>{100, 200}));
+}
+
+// A writable fake /proc in TEST_TMPDIR, to change processes between resolves.
+class FakeProc : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* tmp = std::getenv("TEST_TMPDIR");
+    root_ = std::string(tmp ? tmp : "/tmp") + "/fakeproc-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    ::mkdir(root_.c_str(), 0755);
+  }
+  void SetProcess(int pid, const std::string& comm, uint64_t start,
+                  char state = 'S') {
+    std::string dir = root_ + "/" + std::to_string(pid);
+    ::mkdir(dir.c_str(), 0755);
+    std::ofstream(dir + "/stat") << pid << " (" << comm << ") " << state
+                                 << " 1 1 1 0 -1 0 0 0 0 0 10 5 0 0 20 0 1 0 "
+                                 << start << " 1000 10 0\n";
+    std::ofstream(dir + "/cmdline") << comm << '\0' << "--flag" << '\0';
+  }
+  void RemoveProcess(int pid) {
+    std::string dir = root_ + "/" + std::to_string(pid);
+    std::remove((dir + "/stat").c_str());
+    std::remove((dir + "/cmdline").c_str());
+    ::rmdir(dir.c_str());
+  }
+  std::string root_;
+};
+
+TEST_F(FakeProc, PinnedPidIsNotConfusedByReuse) {
+  SetProcess(500, "app", 1000);
+  auto r = MakeResolver(Config("", "app=500"), root_, 1);
+  ASSERT_EQ(Pids(r->Resolve()[0]), std::vector<int>{500});
+  SetProcess(500, "other", 2000);  // exited, pid reused by a stranger
+  EXPECT_TRUE(r->Resolve()[0].processes.empty());
+}
+
+TEST_F(FakeProc, ZombieIsNotFound) {
+  SetProcess(501, "app", 1000, 'Z');
+  auto r = MakeResolver(Config("name=a,comm=app", "501"), root_, 1);
+  for (const Target& t : r->Resolve()) EXPECT_TRUE(t.processes.empty());
+}
+
+TEST_F(FakeProc, MatcherFollowsRestartsAndExec) {
+  SetProcess(600, "app", 1000);
+  auto r = MakeResolver(Config("name=a,cmdline=^app --flag"), root_, 1);
+  std::vector<Target> t = r->Resolve();
+  ASSERT_EQ(Pids(t[0]), std::vector<int>{600});
+  RemoveProcess(600);
+  EXPECT_TRUE(r->Resolve()[0].processes.empty());
+  SetProcess(601, "app", 3000);  // restarted under a new pid
+  t = r->Resolve();
+  ASSERT_EQ(Pids(t[0]), std::vector<int>{601});
+  EXPECT_EQ(t[0].processes[0].start_ticks, 3000u);
+  SetProcess(601, "sh", 3000);  // exec'd something else: cache is dropped
+  EXPECT_TRUE(r->Resolve()[0].processes.empty());
+}
+
+TEST_F(FakeProc, PidfileIsReReadEachTime) {
+  SetProcess(700, "a", 100);
+  SetProcess(701, "a", 200);
+  std::string pidfile = root_ + "/app.pid";
+  TargetConfig c;
+  std::string error;
+  ASSERT_TRUE(ParsePidfileFlag(pidfile, &c.specs, &error)) << error;
+  auto r = MakeResolver(c, root_, 1);
+  EXPECT_EQ(r->Resolve()[0].name, "app");
+  EXPECT_TRUE(r->Resolve()[0].processes.empty());  // no file yet
+  std::ofstream(pidfile) << "700\n";
+  EXPECT_EQ(Pids(r->Resolve()[0]), std::vector<int>{700});
+  std::ofstream(pidfile) << "701";
+  EXPECT_EQ(Pids(r->Resolve()[0]), std::vector<int>{701});
+  std::ofstream(pidfile) << "garbage";
+  EXPECT_TRUE(r->Resolve()[0].processes.empty());
+}
+
+}  // namespace
+}  // namespace memwatch::targets
