@@ -171,11 +171,11 @@ class RuleUnitTests(unittest.TestCase):
              "changes(memwatch_leak_events_total[10m]) > 0", "leak.test.yml",
              "MemwatchLeakDetected"),
             # without the reset check a sawtooth looks like growth
-            ("and resets(memwatch_heap_current_base_bytes[15m]) == 0", "",
+            ("and resets(memwatch_heap_current_base_bytes[10m]) == 0", "",
              "leak.test.yml", "MemwatchHeapGrowthStreak"),
             # without the flat-compactions check warm-up-then-plateau fires
-            ("and changes(memwatch_heap_compactions_total[15m])\n"
-             "                <= changes(memwatch_heap_current_base_bytes[15m])", "",
+            ("and changes(memwatch_heap_compactions_total[10m])\n"
+             "                <= changes(memwatch_heap_current_base_bytes[10m])", "",
              "leak.test.yml", "MemwatchHeapGrowthStreak"),
             # without the warm-up guard the trend alert fires on young engines
             ("and on (name, source, job, instance) memwatch_heap_compactions_total >= 10",
