@@ -1,0 +1,153 @@
+#include <gtest/gtest.h>
+
+#include "collectors/process/process_collector.h"
+#include "collectors/procfs/fixtures.h"
+
+namespace memwatch::process {
+namespace {
+
+using procfs::testing::FixturePath;
+using prometheus::MetricFamily;
+
+// The value of one series, or nullopt; labels must all match.
+std::optional<double> Value(
+    const std::vector<MetricFamily>& fams, const std::string& name,
+    const std::vector<std::pair<std::string, std::string>>& labels) {
+  for (const MetricFamily& f : fams) {
+    if (f.name != name) continue;
+    for (const auto& m : f.metric) {
+      bool all = true;
+      for (const auto& [k, v] : labels) {
+        bool found = false;
+        for (const auto& l : m.label) found |= l.name == k && l.value == v;
+        all &= found;
+      }
+      if (!all) continue;
+      return f.type == prometheus::MetricType::Counter ? m.counter.value
+                                                       : m.gauge.value;
+    }
+  }
+  return std::nullopt;
+}
+
+std::unique_ptr<ProcessCollector> Make(const std::string& cgroupfs,
+                                       bool pss = false) {
+  targets::TargetConfig config;
+  std::string error;
+  EXPECT_TRUE(targets::ParsePidFlag("api=100,w=200,gone=999,short=300",
+                                    &config.specs, &error))
+      << error;
+  ProcessCollectorOptions o;
+  o.procfs_root = FixturePath("proc");
+  o.cgroupfs_root = FixturePath(cgroupfs);
+  o.read_pss = pss;
+  o.params = {100, 4096};
+  return std::make_unique<ProcessCollector>(
+      o, targets::MakeResolver(config, o.procfs_root, /*self_pid=*/1));
+}
+
+TEST(ProcessCollector, EveryMetricOfTheFixtureProcess) {
+  auto c = Make("proc_cgroup_v2");
+  std::vector<MetricFamily> f;
+  c->Collect(&f);
+  auto api = [&](const std::string& name,
+                 std::vector<std::pair<std::string, std::string>> extra = {}) {
+    extra.emplace_back("name", "api");
+    return Value(f, name, extra);
+  };
+  EXPECT_EQ(api("memwatch_target_up"), 1);
+  EXPECT_EQ(api("memwatch_target_processes"), 1);
+  EXPECT_EQ(
+      api("memwatch_target_info", {{"pid", "100"}, {"comm", "(node a) b)"}}),
+      1);
+  EXPECT_DOUBLE_EQ(
+      *api("memwatch_process_cpu_seconds_total", {{"mode", "user"}}), 1.5);
+  EXPECT_DOUBLE_EQ(
+      *api("memwatch_process_cpu_seconds_total", {{"mode", "system"}}), 0.5);
+  EXPECT_NEAR(*api("memwatch_process_cpu_since_start_ratio"), 2.0 / 90, 1e-12);
+  EXPECT_EQ(api("memwatch_process_resident_memory_bytes"), 10240000);
+  EXPECT_EQ(api("memwatch_process_virtual_memory_bytes"), 1e9);
+  EXPECT_EQ(api("memwatch_process_resident_anon_bytes"), 8000 * 1024);
+  EXPECT_EQ(api("memwatch_process_resident_file_bytes"), 1900 * 1024);
+  EXPECT_EQ(api("memwatch_process_resident_shmem_bytes"), 100 * 1024);
+  EXPECT_EQ(api("memwatch_process_resident_memory_peak_bytes"), 12000 * 1024);
+  EXPECT_EQ(api("memwatch_process_data_bytes"), 50000 * 1024);
+  EXPECT_EQ(api("memwatch_process_swap_bytes"), 64 * 1024);
+  EXPECT_FALSE(api("memwatch_process_proportional_memory_bytes"));
+  EXPECT_EQ(api("memwatch_process_page_faults_total", {{"kind", "minor"}}),
+            1234);
+  EXPECT_EQ(api("memwatch_process_page_faults_total", {{"kind", "major"}}), 5);
+  EXPECT_EQ(
+      api("memwatch_process_context_switches_total", {{"kind", "voluntary"}}),
+      321);
+  EXPECT_EQ(
+      api("memwatch_process_context_switches_total", {{"kind", "involuntary"}}),
+      12);
+  EXPECT_EQ(api("memwatch_process_threads"), 7);
+  EXPECT_EQ(api("memwatch_process_open_fds"), 4);
+  EXPECT_EQ(api("memwatch_process_max_fds"), 1024);
+  EXPECT_EQ(api("memwatch_process_start_time_seconds"), 1700000010);
+  EXPECT_EQ(api("memwatch_process_read_bytes_total"), 4096);
+  EXPECT_EQ(api("memwatch_process_written_bytes_total"), 8192);
+  EXPECT_EQ(api("memwatch_process_cgroup_memory_limit_bytes"), 536870912);
+  EXPECT_EQ(api("memwatch_process_cgroup_memory_usage_bytes"), 104857600);
+  EXPECT_FALSE(api("memwatch_process_read_errors_total", {{"file", "io"}}));
+}
+
+TEST(ProcessCollector, OldKernelV1CgroupAndMissingFiles) {
+  auto c = Make("proc_cgroup_v1");
+  std::vector<MetricFamily> f;
+  c->Collect(&f);
+  auto w = [&](const std::string& name,
+               std::vector<std::pair<std::string, std::string>> extra = {}) {
+    extra.emplace_back("name", "w");
+    return Value(f, name, extra);
+  };
+  EXPECT_EQ(w("memwatch_target_up"), 1);
+  EXPECT_FALSE(w("memwatch_process_resident_anon_bytes"));  // no RssAnon
+  EXPECT_EQ(w("memwatch_process_resident_memory_peak_bytes"), 500 * 1024);
+  EXPECT_FALSE(w("memwatch_process_read_bytes_total"));  // no io file
+  EXPECT_EQ(w("memwatch_process_read_errors_total", {{"file", "io"}}), 1);
+  EXPECT_FALSE(w("memwatch_process_max_fds"));                    // unlimited
+  EXPECT_FALSE(w("memwatch_process_cgroup_memory_limit_bytes"));  // v1 "none"
+  EXPECT_EQ(w("memwatch_process_cgroup_memory_usage_bytes"), 52428800);
+  EXPECT_NEAR(*w("memwatch_process_cpu_since_start_ratio"), 4.0 / 50, 1e-12);
+  // api's cgroup is v2-only and absent from the v1 tree: no series.
+  EXPECT_FALSE(Value(f, "memwatch_process_cgroup_memory_usage_bytes",
+                     {{"name", "api"}}));
+
+  // Errors accumulate scrape after scrape.
+  f.clear();
+  c->Collect(&f);
+  EXPECT_EQ(w("memwatch_process_read_errors_total", {{"file", "io"}}), 2);
+}
+
+TEST(ProcessCollector, TargetsNotFoundAreDownWithoutOtherSeries) {
+  auto c = Make("proc_cgroup_v2");
+  std::vector<MetricFamily> f;
+  c->Collect(&f);
+  for (const char* name : {"gone", "short"}) {
+    EXPECT_EQ(Value(f, "memwatch_target_up", {{"name", name}}), 0) << name;
+    EXPECT_EQ(Value(f, "memwatch_target_processes", {{"name", name}}), 0);
+    EXPECT_FALSE(Value(f, "memwatch_process_threads", {{"name", name}}));
+  }
+  for (const MetricFamily& fam : f) {
+    EXPECT_FALSE(fam.help.empty()) << fam.name;
+    EXPECT_FALSE(fam.metric.empty()) << fam.name;
+  }
+}
+
+TEST(ProcessCollector, PssBehindFlag) {
+  auto c = Make("proc_cgroup_v2", /*pss=*/true);
+  std::vector<MetricFamily> f;
+  c->Collect(&f);
+  EXPECT_EQ(
+      Value(f, "memwatch_process_proportional_memory_bytes", {{"name", "api"}}),
+      9000 * 1024);
+  EXPECT_EQ(Value(f, "memwatch_process_read_errors_total",
+                  {{"name", "w"}, {"file", "smaps_rollup"}}),
+            1);
+}
+
+}  // namespace
+}  // namespace memwatch::process

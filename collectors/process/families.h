@@ -1,0 +1,33 @@
+// The process collector's metric families (names and labels from
+// docs/metrics.md) and the translation of per-target values into them.
+#pragma once
+
+#include <prometheus/metric_family.h>
+
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "collectors/process/values.h"
+#include "collectors/targets/resolver.h"
+
+namespace memwatch::process {
+
+// Everything one scrape found for one target.
+struct TargetResult {
+  targets::Target target;
+  Values values;
+  std::optional<double> cgroup_limit_bytes;
+  std::optional<double> cgroup_usage_bytes;
+};
+
+// Builds every family, in a fixed order, and appends the non-empty ones.
+// errors: (name, file) -> count, for memwatch_process_read_errors_total.
+void AppendFamilies(
+    const std::vector<TargetResult>& results,
+    const std::map<std::pair<std::string, std::string>, uint64_t>& errors,
+    std::vector<prometheus::MetricFamily>* out);
+
+}  // namespace memwatch::process

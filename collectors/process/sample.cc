@@ -1,0 +1,54 @@
+#include "collectors/process/sample.h"
+
+namespace memwatch::process {
+namespace {
+
+// Reads <pid>/<file> and parses it; on failure records the file name.
+template <typename T, typename ParseFn>
+std::optional<T> ReadParsed(const procfs::ProcFs& fs, const std::string& dir,
+                            const std::string& file, ParseFn parse,
+                            ProcessSample* sample) {
+  std::string text;
+  if (fs.ReadFile(dir + file, &text, nullptr)) {
+    if (std::optional<T> v = parse(text, nullptr)) return v;
+  }
+  sample->failed_files.push_back(file);
+  return std::nullopt;
+}
+
+}  // namespace
+
+ProcessSample ReadProcessSample(const procfs::ProcFs& fs,
+                                const targets::ProcessRef& ref, bool read_pss) {
+  ProcessSample s;
+  s.ref = ref;
+  const std::string dir = std::to_string(ref.pid) + "/";
+  s.stat = ReadParsed<procfs::Stat>(fs, dir, "stat", procfs::ParseStat, &s);
+  if (!s.stat) return s;
+  if (s.stat->starttime_ticks != ref.start_ticks) {
+    // The resolved process exited and its pid was reused before we read it.
+    s.stat.reset();
+    s.failed_files.push_back("stat");
+    return s;
+  }
+  s.status =
+      ReadParsed<procfs::Status>(fs, dir, "status", procfs::ParseStatus, &s);
+  int64_t fds = 0;
+  if (fs.CountDirEntries(dir + "fd", &fds, nullptr)) {
+    s.open_fds = fds;
+  } else {
+    s.failed_files.push_back("fd");
+  }
+  s.limits =
+      ReadParsed<procfs::Limits>(fs, dir, "limits", procfs::ParseLimits, &s);
+  s.io = ReadParsed<procfs::Io>(fs, dir, "io", procfs::ParseIo, &s);
+  s.cgroup = ReadParsed<procfs::CgroupMembership>(fs, dir, "cgroup",
+                                                  procfs::ParseCgroupFile, &s);
+  if (read_pss) {
+    s.pss_bytes = ReadParsed<uint64_t>(fs, dir, "smaps_rollup",
+                                       procfs::ParseSmapsRollupPss, &s);
+  }
+  return s;
+}
+
+}  // namespace memwatch::process
