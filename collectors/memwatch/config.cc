@@ -1,0 +1,54 @@
+#include "collectors/memwatch/config.h"
+
+#include <cmath>
+
+namespace memwatch {
+namespace mw {
+namespace {
+
+bool Finite(double x) { return std::isfinite(x); }
+
+}  // namespace
+
+std::string Validate(const Config& c) {
+  if (c.engine.leak_gcs < 1 || c.engine.leak_gcs > 1000) {
+    return "--memwatch.leak-gcs must be between 1 and 1000";
+  }
+  if (!Finite(c.engine.min_growth) || c.engine.min_growth < 0) {
+    return "--memwatch.min-growth must be >= 0 bytes";
+  }
+  if (!Finite(c.sample_interval) || c.sample_interval < 0.01 ||
+      c.sample_interval > 3600) {
+    return "--memwatch.sample-interval must be between 0.01 and 3600 seconds";
+  }
+  if (c.memory_field.empty() ||
+      c.memory_field.find_first_of(": \t\n") != std::string::npos) {
+    return "--memwatch.memory-field must be a key of /proc/<pid>/status such "
+           "as RssAnon";
+  }
+  const DetectorConfig& d = c.detector;
+  if (!Finite(d.drop_bytes) || d.drop_bytes <= 0) {
+    return "--memwatch.drop-bytes must be > 0";
+  }
+  if (!Finite(d.drop_fraction) || d.drop_fraction < 0 || d.drop_fraction > 1) {
+    return "--memwatch.drop-fraction must be between 0 and 1";
+  }
+  if (!Finite(d.min_cycle) || d.min_cycle < 0) {
+    return "--memwatch.min-cycle must be >= 0 seconds";
+  }
+  if (!Finite(d.max_cycle) || d.max_cycle < c.sample_interval ||
+      d.max_cycle < d.min_cycle) {
+    return "--memwatch.max-cycle must be >= --memwatch.min-cycle and >= "
+           "--memwatch.sample-interval";
+  }
+  if (!Finite(d.warmup) || d.warmup < 0) {
+    return "--memwatch.warmup must be >= 0 seconds";
+  }
+  if (c.events_buffer < 1 || c.events_buffer > 1000000) {
+    return "--memwatch.events-buffer must be between 1 and 1000000";
+  }
+  return "";
+}
+
+}  // namespace mw
+}  // namespace memwatch

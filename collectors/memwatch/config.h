@@ -1,0 +1,30 @@
+// Settings of the memwatch collector, gathered from its flags (flags.cc) and
+// checked once at start.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include "collectors/memwatch/detector.h"
+#include "collectors/memwatch/engine.h"
+
+namespace memwatch {
+namespace mw {
+
+struct Config {
+  EngineConfig engine{5, 64 * 1024};
+  DetectorConfig detector;
+  double sample_interval = 1.0;          // seconds
+  std::string memory_field = "RssAnon";  // key of /proc/<pid>/status
+  size_t events_buffer = 1000;           // events kept for /api/v1/events
+  bool log_stats = true;                 // one JSON line per compaction
+};
+
+// "" when usable, else a one-line reason naming the user-facing flag.
+std::string Validate(const Config& c);
+
+// The configuration the --memwatch.* flags describe (not validated).
+Config ConfigFromFlags();
+
+}  // namespace mw
+}  // namespace memwatch

@@ -1,0 +1,98 @@
+#include "collectors/memwatch/events.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <utility>
+
+namespace memwatch {
+namespace mw {
+namespace {
+
+// Bytes are whole numbers; print them without a fraction.
+nlohmann::json Bytes(double b) { return static_cast<int64_t>(std::llround(b)); }
+
+}  // namespace
+
+nlohmann::json StatsJson(const std::string& name, const std::string& source,
+                         double time, const Stats& s) {
+  nlohmann::json j;
+  j["event"] = "stats";
+  j["name"] = name;
+  j["source"] = source;
+  j["time"] = time;
+  j["num_full_gc"] = s.num_full_gc;
+  j["num_inc_gc"] = s.num_inc_gc;
+  j["heap_compactions"] = s.heap_compactions;
+  j["usage_trend"] = s.usage_trend;
+  j["estimated_base"] = s.estimated_base;
+  j["current_base"] = Bytes(s.current_base);
+  j["min"] = s.has_min_max ? Bytes(s.min) : nlohmann::json(nullptr);
+  j["max"] = s.has_min_max ? Bytes(s.max) : nlohmann::json(nullptr);
+  return j;
+}
+
+nlohmann::json LeakJson(const std::string& name, const std::string& source,
+                        const LeakEvent& e) {
+  nlohmann::json j;
+  j["event"] = "leak";
+  j["name"] = name;
+  j["source"] = source;
+  j["time"] = e.end;
+  j["start"] = e.start;
+  j["end"] = e.end;
+  j["growth"] = Bytes(e.growth);
+  j["reason"] = e.reason;
+  return j;
+}
+
+void EventBuffer::Add(nlohmann::json event) {
+  std::lock_guard<std::mutex> lock(mu_);
+  events_.push_back(std::move(event));
+  while (events_.size() > capacity_) events_.pop_front();
+}
+
+std::vector<nlohmann::json> EventBuffer::Query(const std::string& name,
+                                               const std::string& type,
+                                               double since) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<nlohmann::json> out;
+  for (const auto& e : events_) {
+    if (!name.empty() && e.value("name", "") != name) continue;
+    if (!type.empty() && e.value("event", "") != type) continue;
+    if (e.value("time", 0.0) < since) continue;
+    out.push_back(e);
+  }
+  return out;
+}
+
+HttpResponse HandleEvents(const EventBuffer& buffer, const HttpRequest& req) {
+  std::string name, type;
+  double since = -INFINITY;
+  for (const auto& [key, value] : req.query) {
+    if (key == "name") {
+      name = value;
+    } else if (key == "type") {
+      if (value != "leak" && value != "stats" && !value.empty()) {
+        return JsonError(400, "type must be leak or stats");
+      }
+      type = value;
+    } else if (key == "since") {
+      char* end = nullptr;
+      since = std::strtod(value.c_str(), &end);
+      if (value.empty() || *end != '\0' || !std::isfinite(since)) {
+        return JsonError(400, "since must be a Unix time in seconds");
+      }
+    } else {
+      return JsonError(
+          400, "unknown parameter " + key + " (known: name, since, type)");
+    }
+  }
+  nlohmann::json body;
+  body["events"] = buffer.Query(name, type, since);
+  HttpResponse r;
+  r.body = body.dump();
+  return r;
+}
+
+}  // namespace mw
+}  // namespace memwatch

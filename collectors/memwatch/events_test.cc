@@ -1,0 +1,80 @@
+#include "collectors/memwatch/events.h"
+
+#include <gtest/gtest.h>
+
+namespace memwatch {
+namespace mw {
+namespace {
+
+TEST(EventsJsonTest, StatsUsesMemwatchFieldNames) {
+  Stats s;
+  s.num_full_gc = 3;
+  s.heap_compactions = 2;
+  s.current_base = 1000;
+  s.estimated_base = 999.5;
+  auto j = StatsJson("demo", "synthetic", 12.5, s);
+  EXPECT_EQ(j["event"], "stats");
+  EXPECT_EQ(j["name"], "demo");
+  EXPECT_EQ(j["source"], "synthetic");
+  EXPECT_EQ(j["num_full_gc"], 3);
+  EXPECT_EQ(j["num_inc_gc"], 0);
+  EXPECT_EQ(j["heap_compactions"], 2);
+  EXPECT_EQ(j["current_base"], 1000);
+  EXPECT_DOUBLE_EQ(j["estimated_base"].get<double>(), 999.5);
+  EXPECT_TRUE(j["min"].is_null());
+  EXPECT_TRUE(j.contains("usage_trend"));
+  EXPECT_EQ(j.dump().find('\n'), std::string::npos);  // one log line
+}
+
+TEST(EventsJsonTest, Leak) {
+  LeakEvent e{10, 60, 5000000, "heap growth over 5 consecutive GCs (50s) - x"};
+  auto j = LeakJson("demo", "gc_log", e);
+  EXPECT_EQ(j["event"], "leak");
+  EXPECT_EQ(j["start"], 10);
+  EXPECT_EQ(j["end"], 60);
+  EXPECT_EQ(j["time"], 60);
+  EXPECT_EQ(j["growth"], 5000000);
+  EXPECT_EQ(j["reason"], e.reason);
+}
+
+TEST(EventBufferTest, BoundedAndFiltered) {
+  EventBuffer b(3);
+  for (int i = 0; i < 5; ++i) {
+    b.Add(LeakJson(i % 2 ? "a" : "b", "synthetic", {0, double(i), 1, "r"}));
+  }
+  EXPECT_EQ(b.Query("", "", -1).size(), 3u);  // 2, 3, 4
+  EXPECT_EQ(b.Query("a", "", -1).size(), 1u);
+  EXPECT_EQ(b.Query("", "", 3).size(), 2u);
+  EXPECT_EQ(b.Query("", "stats", -1).size(), 0u);
+  EXPECT_EQ(b.Query("", "", -1).front()["end"], 2);
+}
+
+TEST(HandleEventsTest, ParamsAndErrors) {
+  EventBuffer b(10);
+  b.Add(LeakJson("demo", "synthetic", {1, 100, 5, "r"}));
+  b.Add(StatsJson("demo", "synthetic", 50, Stats()));
+  HttpRequest req{"GET", "/api/v1/events", {}};
+  auto r = HandleEvents(b, req);
+  EXPECT_EQ(r.status, 200);
+  EXPECT_EQ(nlohmann::json::parse(r.body)["events"].size(), 2u);
+  req.query = {{"since", "60"}, {"name", "demo"}};
+  r = HandleEvents(b, req);
+  auto events = nlohmann::json::parse(r.body)["events"];
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0]["event"], "leak");
+  req.query = {{"type", "stats"}};
+  EXPECT_EQ(nlohmann::json::parse(HandleEvents(b, req).body)["events"].size(),
+            1u);
+  for (auto bad :
+       std::vector<std::map<std::string, std::string>>{{{"since", "yesterday"}},
+                                                       {{"since", ""}},
+                                                       {{"type", "oom"}},
+                                                       {{"nmae", "demo"}}}) {
+    req.query = bad;
+    EXPECT_EQ(HandleEvents(b, req).status, 400) << bad.begin()->first;
+  }
+}
+
+}  // namespace
+}  // namespace mw
+}  // namespace memwatch

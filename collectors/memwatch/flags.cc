@@ -1,0 +1,61 @@
+// The collector's flags. The exporter shows gflag memwatch_leak_gcs as
+// --memwatch.leak-gcs (first '_' as '.', the others as '-').
+#include <gflags/gflags.h>
+
+#include "collectors/memwatch/config.h"
+
+DEFINE_int32(memwatch_leak_gcs, 5,
+             "Growing compactions in a row that make a leak event.");
+DEFINE_int64(memwatch_min_growth, 64 * 1024,
+             "Bytes a heap floor must exceed the previous one by to count as "
+             "growth (above page-level RSS noise).");
+DEFINE_double(memwatch_sample_interval, 1.0,
+              "Seconds between memory samples of each target (independent of "
+              "scrapes).");
+DEFINE_string(memwatch_memory_field, "RssAnon",
+              "Field of /proc/<pid>/status sampled as the heap (e.g. RssAnon, "
+              "VmRSS, VmData).");
+DEFINE_double(memwatch_drop_bytes, 1024 * 1024,
+              "A collection is a drop from the peak of at least this many "
+              "bytes...");
+DEFINE_double(memwatch_drop_fraction, 0.25,
+              "...and of at least this share of the rise since the last "
+              "collection.");
+DEFINE_double(memwatch_min_cycle, 15,
+              "Seconds: collections closer than this are merged into one "
+              "compaction.");
+DEFINE_double(memwatch_max_cycle, 60,
+              "Seconds: with no collection, a compaction at the lowest sample "
+              "is taken after this long.");
+DEFINE_double(memwatch_warmup, 120,
+              "Seconds after a target appears (or restarts) during which "
+              "growth is start-up, not a leak: no compactions.");
+DEFINE_int32(memwatch_events_buffer, 1000,
+             "Leak and stats events kept for /api/v1/events.");
+DEFINE_bool(memwatch_log_stats, true,
+            "Log a JSON stats line on every compaction (leak events are "
+            "always logged).");
+
+namespace memwatch {
+namespace mw {
+
+Config ConfigFromFlags() {
+  Config c;
+  c.engine.leak_gcs = FLAGS_memwatch_leak_gcs;
+  c.engine.min_growth = static_cast<double>(FLAGS_memwatch_min_growth);
+  c.sample_interval = FLAGS_memwatch_sample_interval;
+  c.memory_field = FLAGS_memwatch_memory_field;
+  c.detector.drop_bytes = FLAGS_memwatch_drop_bytes;
+  c.detector.drop_fraction = FLAGS_memwatch_drop_fraction;
+  c.detector.min_cycle = FLAGS_memwatch_min_cycle;
+  c.detector.max_cycle = FLAGS_memwatch_max_cycle;
+  c.detector.warmup = FLAGS_memwatch_warmup;
+  c.events_buffer = FLAGS_memwatch_events_buffer < 0
+                        ? 0
+                        : static_cast<size_t>(FLAGS_memwatch_events_buffer);
+  c.log_stats = FLAGS_memwatch_log_stats;
+  return c;
+}
+
+}  // namespace mw
+}  // namespace memwatch

@@ -1,0 +1,69 @@
+#include "collectors/memwatch/metrics.h"
+
+#include "collectors/plugin/metrics.h"
+
+namespace memwatch {
+namespace mw {
+
+void AppendFamilies(const std::vector<Snapshot>& snapshots,
+                    std::vector<prometheus::MetricFamily>* out) {
+  auto gc = CounterFamily("memwatch_gc_total",
+                          "Collections seen, by kind (full or incremental).");
+  auto compactions = CounterFamily("memwatch_heap_compactions_total",
+                                   "Compactions (heap floor observations) fed "
+                                   "to the memwatch engine.");
+  auto current = GaugeFamily("memwatch_heap_current_base_bytes",
+                             "Heap floor after the last compaction.");
+  auto estimated = GaugeFamily("memwatch_heap_estimated_base_bytes",
+                               "The engine's recent (decaying average) base.");
+  auto min = GaugeFamily("memwatch_heap_min_base_bytes",
+                         "Lowest base since the 3rd compaction.");
+  auto max = GaugeFamily("memwatch_heap_max_base_bytes",
+                         "Highest base since the 3rd compaction.");
+  auto trend = GaugeFamily("memwatch_heap_usage_trend_ratio",
+                           "(recent - ancient) / ancient base, signed.");
+  auto streak = GaugeFamily("memwatch_heap_growth_streak",
+                            "Consecutive growing compactions now.");
+  auto leaks = CounterFamily("memwatch_leak_events_total",
+                             "Leak events emitted (heap growth over "
+                             "--memwatch.leak-gcs consecutive compactions).");
+  auto growth = GaugeFamily("memwatch_leak_last_growth_bytes",
+                            "Growth of the last leak event.");
+  auto duration = GaugeFamily("memwatch_leak_last_duration_seconds",
+                              "end - start of the last leak event.");
+  auto when = GaugeFamily("memwatch_leak_last_event_timestamp_seconds",
+                          "End of the last leak event, Unix time.");
+
+  for (const Snapshot& s : snapshots) {
+    const Labels l = {{"name", s.name}, {"source", s.source}};
+    const Stats& st = s.stats;
+    AddCounter(&gc, static_cast<double>(st.num_full_gc),
+               {{"name", s.name}, {"source", s.source}, {"kind", "full"}});
+    AddCounter(
+        &gc, static_cast<double>(st.num_inc_gc),
+        {{"name", s.name}, {"source", s.source}, {"kind", "incremental"}});
+    AddCounter(&compactions, static_cast<double>(st.heap_compactions), l);
+    if (st.heap_compactions == 0) continue;  // no base observed yet
+    AddGauge(&current, st.current_base, l);
+    AddGauge(&estimated, st.estimated_base, l);
+    AddGauge(&trend, st.usage_trend, l);
+    AddGauge(&streak, st.growth_streak, l);
+    AddCounter(&leaks, static_cast<double>(st.leak_events), l);
+    if (st.has_min_max) {
+      AddGauge(&min, st.min, l);
+      AddGauge(&max, st.max, l);
+    }
+    if (st.last_leak) {
+      AddGauge(&growth, st.last_leak->growth, l);
+      AddGauge(&duration, st.last_leak->end - st.last_leak->start, l);
+      AddGauge(&when, st.last_leak->end, l);
+    }
+  }
+  for (auto* f : {&gc, &compactions, &current, &estimated, &min, &max, &trend,
+                  &streak, &leaks, &growth, &duration, &when}) {
+    AppendIfNotEmpty(std::move(*f), out);
+  }
+}
+
+}  // namespace mw
+}  // namespace memwatch

@@ -1,0 +1,214 @@
+#include "collectors/memwatch/replay.h"
+
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <sstream>
+
+#include "collectors/memwatch/detector.h"
+#include "collectors/memwatch/engine.h"
+#include "collectors/memwatch/events.h"
+#include "collectors/memwatch/tracker.h"
+
+namespace memwatch {
+namespace mw {
+
+const char kReplayUsage[] =
+    "usage: memwatch_exporter replay --input FILE|- [--compactions] "
+    "[--no-stats]\n"
+    "  [--leak-gcs N] [--min-growth BYTES] [--min-cycle S] [--max-cycle S]\n"
+    "  [--warmup S] [--drop-bytes BYTES] [--drop-fraction F]\n"
+    "FILE is CSV `time,bytes` (seconds, bytes; header line optional). With\n"
+    "--compactions each row is a compaction `time,heap_after` (no detector).\n"
+    "Options default to the --memwatch.* flags. Prints JSON lines: stats\n"
+    "(per compaction), leak events, and a final summary.\n";
+
+namespace {
+
+bool ParseNumber(const std::string& s, double* out) {
+  if (s.empty()) return false;
+  char* end = nullptr;
+  *out = std::strtod(s.c_str(), &end);
+  return *end == '\0' && std::isfinite(*out);
+}
+
+std::string Trim(const std::string& s) {
+  size_t b = s.find_first_not_of(" \t\r");
+  size_t e = s.find_last_not_of(" \t\r");
+  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
+}
+
+}  // namespace
+
+std::string ParseReplayArgs(const std::vector<std::string>& args,
+                            ReplayOptions* o) {
+  // Numeric options and where they go.
+  std::map<std::string, double*> numbers = {
+      {"min-growth", &o->config.engine.min_growth},
+      {"min-cycle", &o->config.detector.min_cycle},
+      {"max-cycle", &o->config.detector.max_cycle},
+      {"warmup", &o->config.detector.warmup},
+      {"drop-bytes", &o->config.detector.drop_bytes},
+      {"drop-fraction", &o->config.detector.drop_fraction},
+  };
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string a = args[i];
+    if (a.rfind("--", 0) != 0) return "unexpected argument " + a;
+    std::string name = a.substr(2), value;
+    bool has_value = false;
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+      has_value = true;
+    }
+    if (name.rfind("memwatch.", 0) == 0) name = name.substr(9);
+    if (name == "help" || name == "compactions" || name == "no-stats") {
+      if (has_value) return "--" + name + " takes no value";
+      if (name == "help") o->help = true;
+      if (name == "compactions") o->compactions = true;
+      if (name == "no-stats") o->stats = false;
+      continue;
+    }
+    if (!has_value) {
+      if (i + 1 >= args.size()) return "--" + name + " needs a value";
+      value = args[++i];
+    }
+    double x = 0;
+    if (name == "input") {
+      o->input = value;
+    } else if (name == "leak-gcs") {
+      if (!ParseNumber(value, &x) || x != std::floor(x)) {
+        return "--leak-gcs must be a whole number, got " + value;
+      }
+      o->config.engine.leak_gcs = static_cast<int>(x);
+    } else if (auto it = numbers.find(name); it != numbers.end()) {
+      if (!ParseNumber(value, &x)) {
+        return "--" + name + " must be a number, got " + value;
+      }
+      *it->second = x;
+    } else {
+      return "unknown option --" + name;
+    }
+  }
+  if (o->help) return "";
+  if (o->input.empty()) return "--input FILE is required";
+  // A recorded series has no sampling interval of its own to check.
+  Config check = o->config;
+  check.sample_interval = std::min(1.0, check.detector.max_cycle);
+  if (check.sample_interval < 0.01) check.sample_interval = 0.01;
+  return Validate(check);
+}
+
+int RunReplay(std::istream& in, const std::string& input_name,
+              const ReplayOptions& o, std::ostream& out, std::ostream& err) {
+  const std::string name = "replay";
+  const std::string source = o.compactions ? kSourceGcLog : kSourceSynthetic;
+  Detector detector(o.config.detector);
+  Engine engine(o.config.engine);
+  uint64_t rows = 0;
+  std::optional<double> first_leak, last_time;
+  std::vector<DetectorEvent> events;
+
+  auto compaction = [&](double t, double h) {
+    auto leak = engine.OnCompaction(t, h);
+    if (o.stats)
+      out << StatsJson(name, source, t, engine.stats()).dump() << "\n";
+    if (leak) {
+      out << LeakJson(name, source, *leak).dump() << "\n";
+      if (!first_leak) first_leak = t;
+    }
+  };
+
+  std::string line;
+  int lineno = 0;
+  bool seen_data_or_header = false;
+  while (std::getline(in, line)) {
+    ++lineno;
+    std::string l = Trim(line);
+    if (l.empty() || l[0] == '#') continue;
+    const bool first = !seen_data_or_header;
+    seen_data_or_header = true;
+    auto comma = l.find(',');
+    double t = 0, v = 0;
+    bool ok = comma != std::string::npos &&
+              ParseNumber(Trim(l.substr(0, comma)), &t) &&
+              ParseNumber(Trim(l.substr(comma + 1)), &v) && v >= 0;
+    if (!ok) {
+      if (first) continue;  // a header such as "time,bytes"
+      err << input_name << ":" << lineno
+          << ": expected `time,bytes` (two numbers, bytes >= 0), got \"" << l
+          << "\"\n";
+      return 2;
+    }
+    if (last_time && t < *last_time) {
+      err << input_name << ":" << lineno << ": time " << t
+          << " goes backwards (previous " << *last_time << ")\n";
+      return 2;
+    }
+    last_time = t;
+    ++rows;
+    if (o.compactions) {
+      engine.OnFullGc();
+      compaction(t, v);
+      continue;
+    }
+    events.clear();
+    detector.Add(t, v, &events);
+    for (const auto& e : events) {
+      if (e.kind == DetectorEvent::kCollection) {
+        engine.OnFullGc();
+      } else {
+        compaction(e.time, e.bytes);
+      }
+    }
+  }
+  const Stats& s = engine.stats();
+  nlohmann::json summary;
+  summary["event"] = "summary";
+  summary["input"] = input_name;
+  summary[o.compactions ? "compactions_read" : "samples"] = rows;
+  summary["num_full_gc"] = s.num_full_gc;
+  summary["heap_compactions"] = s.heap_compactions;
+  summary["leak_events"] = s.leak_events;
+  summary["first_leak_at"] =
+      first_leak ? nlohmann::json(*first_leak) : nlohmann::json(nullptr);
+  summary["leak_gcs"] = o.config.engine.leak_gcs;
+  summary["min_growth"] = o.config.engine.min_growth;
+  if (!o.compactions) {
+    summary["min_cycle"] = o.config.detector.min_cycle;
+    summary["max_cycle"] = o.config.detector.max_cycle;
+    summary["warmup"] = o.config.detector.warmup;
+    summary["drop_bytes"] = o.config.detector.drop_bytes;
+    summary["drop_fraction"] = o.config.detector.drop_fraction;
+  }
+  out << summary.dump() << "\n";
+  return 0;
+}
+
+int ReplayMain(const std::vector<std::string>& args) {
+  ReplayOptions o;
+  o.config = ConfigFromFlags();
+  std::string error = ParseReplayArgs(args, &o);
+  if (!error.empty()) {
+    std::cerr << "replay: " << error << "\n" << kReplayUsage;
+    return 2;
+  }
+  if (o.help) {
+    std::cout << kReplayUsage;
+    return 0;
+  }
+  if (o.input == "-")
+    return RunReplay(std::cin, "<stdin>", o, std::cout, std::cerr);
+  std::ifstream f(o.input);
+  if (!f) {
+    std::cerr << "replay: cannot open " << o.input << "\n";
+    return 2;
+  }
+  return RunReplay(f, o.input, o, std::cout, std::cerr);
+}
+
+}  // namespace mw
+}  // namespace memwatch

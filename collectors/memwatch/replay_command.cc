@@ -1,0 +1,11 @@
+// Registers `memwatch_exporter replay`.
+#include "collectors/memwatch/replay.h"
+#include "collectors/plugin/registry.h"
+
+static ::memwatch::CommandRegistrar memwatch_replay_command({
+    "replay",
+    "replay --input FILE [--leak-gcs N] [--min-growth BYTES] ...",
+    "Runs the memwatch leak detector over a recorded CSV of time,bytes "
+    "samples and prints stats and leak events as JSON lines.",
+    ::memwatch::mw::ReplayMain,
+});

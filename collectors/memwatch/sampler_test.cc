@@ -1,0 +1,60 @@
+#include "collectors/memwatch/sampler.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+
+namespace memwatch {
+namespace mw {
+namespace {
+
+TEST(SamplerTest, SamplesOnItsOwnAndStopsPromptly) {
+  std::mutex mu;
+  std::condition_variable cv;
+  int batches = 0;
+  Sampler s(
+      3600,  // one sample at start, then a long wait that Stop() must cut short
+      [] {
+        return std::vector<Reading>{{"a", "1:1", true, 5}};
+      },
+      [&](double t, const std::vector<Reading>& r) {
+        EXPECT_EQ(t, 42);
+        EXPECT_EQ(r.size(), 1u);
+        std::lock_guard<std::mutex> lock(mu);
+        ++batches;
+        cv.notify_all();
+      },
+      [] { return 42.0; });
+  s.Start();
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(30),
+                            [&] { return batches >= 1; }));
+  }
+  const auto before = std::chrono::steady_clock::now();
+  s.Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - before, std::chrono::seconds(5));
+  EXPECT_EQ(batches, 1);
+}
+
+TEST(SamplerTest, RepeatsAtTheInterval) {
+  std::atomic<int> batches{0};
+  Sampler s(
+      0.01, [] { return std::vector<Reading>{}; },
+      [&](double, const std::vector<Reading>&) { ++batches; });
+  s.Start();
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (batches < 5 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  s.Stop();
+  EXPECT_GE(batches.load(), 5);
+}
+
+}  // namespace
+}  // namespace mw
+}  // namespace memwatch

@@ -1,0 +1,77 @@
+// Per-target memwatch state: one detector and one engine per (target name,
+// source). Turns readings into compactions, emits events through a sink, and
+// hands out snapshots for Collect(). Thread-safe; no clock and no I/O of its
+// own.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "collectors/memwatch/config.h"
+#include "collectors/memwatch/detector.h"
+#include "collectors/memwatch/engine.h"
+
+namespace memwatch {
+namespace mw {
+
+inline constexpr char kSourceSynthetic[] = "synthetic";
+inline constexpr char kSourceGcLog[] = "gc_log";
+
+// The memory of one target at one instant, summed over its processes.
+struct Reading {
+  std::string name;
+  // Which processes stand behind the name ("pid:start_ticks,..."); a change
+  // means a restart, and the target's state starts over.
+  std::string identity;
+  bool present = false;  // false: no process could be read
+  double bytes = 0;
+};
+
+struct Snapshot {
+  std::string name;
+  std::string source;
+  Stats stats;
+};
+
+// Receives each stats update and leak event as a StatsJson/LeakJson object.
+using EventSink = std::function<void(const nlohmann::json&)>;
+
+class Tracker {
+ public:
+  Tracker(Config config, EventSink sink)
+      : config_(std::move(config)), sink_(std::move(sink)) {}
+
+  // Synthetic source: one sample per target at time t (Unix seconds).
+  void Observe(double t, const std::vector<Reading>& readings);
+
+  // GC-log source: a collection read from a runtime's log; full collections
+  // with a heap-after value are compactions.
+  void OnLogCollection(const std::string& name, double t, bool full,
+                       double heap_after);
+
+  // Sorted by (name, source); only series that have seen a sample.
+  std::vector<Snapshot> Snapshots() const;
+
+ private:
+  struct State {
+    std::string identity;
+    Detector detector;
+    Engine engine;
+  };
+  State& StateFor(const std::string& name, const std::string& source);
+  void Compaction(const std::string& name, const std::string& source, State* s,
+                  double t, double h);
+
+  const Config config_;
+  const EventSink sink_;
+  mutable std::mutex mu_;
+  std::map<std::pair<std::string, std::string>, State> states_;
+};
+
+}  // namespace mw
+}  // namespace memwatch
