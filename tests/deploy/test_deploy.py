@@ -1,0 +1,404 @@
+"""Grafana dashboard, Kubernetes manifests and Dockerfile, checked offline.
+
+Needs promtool (Debian `prometheus`), kubectl (Debian `kubernetes-client`; it has
+`kubectl kustomize`), node, and the npm packages installed by tests/deploy/setup.sh.
+A missing tool fails these tests; it never skips them.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import unittest
+
+from tests.deploy import dashboard as dash_lib
+from tests.lib import harness
+
+REPO = harness.REPO
+HERE = os.path.dirname(os.path.abspath(__file__))
+K8S = os.path.join(REPO, "deploy", "kubernetes")
+RULES = os.path.join(REPO, "deploy", "prometheus", "rules.yml")
+DOCKERFILE = os.path.join(REPO, "deploy", "Dockerfile")
+VARIANTS = ("sidecar", "daemonset")
+
+
+def tool(name, package):
+    path = shutil.which(name)
+    if path is None:
+        raise AssertionError(f"{name} not found: install the Debian package {package}")
+    return path
+
+
+def run(args, **kw):
+    return subprocess.run(args, capture_output=True, text=True, timeout=180, **kw)
+
+
+def node(*args, stdin=None):
+    tool("node", "nodejs")
+    if not os.path.isdir(os.path.join(HERE, "node_modules", "kubernetes-models")):
+        raise AssertionError("tests/deploy/node_modules missing: run tests/deploy/setup.sh")
+    r = run(["node", os.path.join(HERE, "validate.mjs"), *args], input=stdin, cwd=HERE)
+    if r.returncode != 0:
+        raise AssertionError(f"validate.mjs {args}: {r.stderr}")
+    return json.loads(r.stdout)
+
+
+def contract_metrics():
+    with open(os.path.join(REPO, "docs", "metrics.md")) as f:
+        return set(re.findall(r"`((?:memwatch|process)_[a-z_]+)`", f.read()))
+
+
+def parse_quantity(q):
+    units = {"Ki": 1024, "Mi": 1024 ** 2, "Gi": 1024 ** 3, "m": 0.001, "": 1}
+    m = re.fullmatch(r"([0-9.]+)([A-Za-z]*)", str(q))
+    return float(m.group(1)) * units[m.group(2)]
+
+
+class DashboardTest(unittest.TestCase):
+    def setUp(self):
+        self.dash = dash_lib.load()
+        self.panels = dash_lib.panels(self.dash)
+
+    def test_variables(self):
+        vs = {v["name"]: v for v in self.dash["templating"]["list"]}
+        self.assertEqual(vs["datasource"]["type"], "datasource")
+        self.assertEqual(vs["datasource"]["query"], "prometheus")
+        self.assertEqual(vs["name"]["type"], "query")
+        self.assertIn("label_values(memwatch_target_up, name)",
+                      json.dumps(vs["name"]["query"]))
+        self.assertTrue(vs["name"]["includeAll"])
+
+    def test_no_hard_coded_datasource(self):
+        def walk(node, path):
+            if isinstance(node, dict):
+                if "datasource" in node and isinstance(node["datasource"], dict):
+                    ds = node["datasource"]
+                    ok = ds.get("uid") == "${datasource}" or ds.get("type") == "grafana"
+                    self.assertTrue(ok, f"{path}: hard-coded datasource {ds}")
+                if isinstance(node.get("datasource"), str):
+                    self.fail(f"{path}: datasource given by name {node['datasource']!r}")
+                for k, v in node.items():
+                    walk(v, f"{path}.{k}")
+            elif isinstance(node, list):
+                for i, v in enumerate(node):
+                    walk(v, f"{path}[{i}]")
+        walk(self.dash, "dashboard")
+        self.assertNotIn("__inputs", self.dash)
+        self.assertNotIn("DS_PROMETHEUS", json.dumps(self.dash))
+
+    def test_every_panel_has_a_unit_and_queries(self):
+        self.assertGreaterEqual(len(self.panels), 8)
+        ids = [p["id"] for p in self.dash["panels"]]
+        self.assertEqual(len(ids), len(set(ids)), "duplicate panel ids")
+        for p in self.panels:
+            with self.subTest(panel=p["title"]):
+                self.assertTrue(p["fieldConfig"]["defaults"].get("unit"))
+                self.assertTrue(p["targets"])
+                self.assertTrue(p.get("description"))
+
+    def test_required_panels(self):
+        titles = " | ".join(p["title"] for p in self.panels)
+        for want in ("CPU", "Memory breakdown vs cgroup limit",
+                     "Heap: current vs estimated base", "GC rate by kind",
+                     "Usage trend", "Collector health"):
+            self.assertIn(want, titles)
+        exprs = json.dumps([p["targets"] for p in self.panels])
+        for metric in ("memwatch_process_cgroup_memory_limit_bytes",
+                       "memwatch_heap_current_base_bytes",
+                       "memwatch_heap_estimated_base_bytes", "memwatch_gc_total",
+                       "memwatch_heap_usage_trend_ratio",
+                       "memwatch_scrape_collector_success"):
+            self.assertIn(metric, exprs)
+
+    def test_leak_events_annotation(self):
+        ann = [a for a in self.dash["annotations"]["list"] if a.get("expr")]
+        self.assertTrue(any("memwatch_leak_events_total" in a["expr"] for a in ann))
+
+    def test_rate_windows_use_rate_interval(self):
+        for where, expr in dash_lib.queries(self.dash):
+            with self.subTest(where=where):
+                for window in re.findall(r"\[([^\]]+)\]", expr):
+                    self.assertEqual(window, "$__rate_interval", expr)
+                if re.search(r"\b(rate|increase|irate)\(", expr):
+                    self.assertIn("$__rate_interval", expr)
+                # per-target series follow the target variable
+                if re.search(r"memwatch_(target|process|heap|gc|leak)_", expr):
+                    self.assertIn('name=~"$name"', expr)
+
+    def test_only_contract_metrics(self):
+        contract = contract_metrics()
+        for where, expr in dash_lib.queries(self.dash) + dash_lib.variable_queries(self.dash):
+            for m in re.findall(r"\b((?:memwatch|process)_[a-z_]+)\b", expr):
+                self.assertIn(m, contract, f"{where}: {m} is not in docs/metrics.md")
+
+    def test_every_query_parses(self):
+        queries = dash_lib.queries(self.dash)
+        self.assertGreaterEqual(len(queries), 15)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "dashboard_rules.json")
+            rules = [{"record": f"dashboard:query_{i}:check",
+                      "expr": dash_lib.substitute(expr)}
+                     for i, (_, expr) in enumerate(queries)]
+            for _, expr in dash_lib.queries(self.dash):
+                self.assertNotIn("$", dash_lib.substitute(expr))
+            with open(path, "w") as f:  # JSON is YAML
+                json.dump({"groups": [{"name": "dashboard", "rules": rules}]}, f)
+            r = run([tool("promtool", "prometheus"), "check", "rules", path])
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            self.assertIn(f"SUCCESS: {len(rules)} rules found", r.stdout)
+            # and promtool does reject a broken one (the check is real)
+            with open(path, "w") as f:
+                json.dump({"groups": [{"name": "d", "rules": [
+                    {"record": "x:y:z", "expr": "rate(memwatch_gc_total[$__rate_interval])"}]}]}, f)
+            r = run([tool("promtool", "prometheus"), "check", "rules", path])
+            self.assertNotEqual(r.returncode, 0)
+
+
+class GeneratedFilesTest(unittest.TestCase):
+    def test_no_drift(self):
+        r = run(["python3", os.path.join(K8S, "generate.py"), "--check"])
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+    def test_drift_is_detected(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            dst = os.path.join(tmp, "deploy")
+            shutil.copytree(os.path.join(REPO, "deploy"), dst)
+            with open(os.path.join(dst, "prometheus", "rules.yml"), "a") as f:
+                f.write("\n# edited\n")
+            r = run(["python3", os.path.join(dst, "kubernetes", "generate.py"), "--check"])
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertIn("prometheusrule.yaml", r.stderr)
+
+    def test_prometheusrule_equals_rules_file(self):
+        rules = node("tojson", RULES)
+        generated = node("tojson", os.path.join(K8S, "base", "prometheusrule.yaml"))
+        self.assertEqual(len(rules), 1)
+        self.assertEqual(generated[0]["spec"], rules[0])
+        self.assertEqual(generated[0]["kind"], "PrometheusRule")
+
+
+class KubernetesTest(unittest.TestCase):
+    rendered = {}
+
+    @classmethod
+    def setUpClass(cls):
+        kubectl = tool("kubectl", "kubernetes-client")
+        for v in VARIANTS:
+            r = run([kubectl, "kustomize", os.path.join(K8S, v)])
+            if r.returncode != 0:
+                raise AssertionError(f"kubectl kustomize {v}: {r.stderr}")
+            cls.rendered[v] = node("validate", stdin=r.stdout)
+
+    def objects(self, variant, kind=None):
+        objs = self.rendered[variant]["objects"]
+        return [o for o in objs if kind is None or o["kind"] == kind]
+
+    def one(self, variant, kind):
+        objs = self.objects(variant, kind)
+        self.assertEqual(len(objs), 1, f"{variant}: {kind}")
+        return objs[0]
+
+    def test_schemas(self):
+        for v in VARIANTS:
+            with self.subTest(variant=v):
+                self.assertEqual(self.rendered[v]["errors"], [])
+
+    def test_validation_rejects_bad_objects(self):
+        bad = ("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n"
+               "spec: {selector: {matchLabels: {a: b}}, template: {spec: "
+               "{shareProcessNamespace: \"yes\", containers: [{name: c}]}}}\n")
+        errors = node("validate", stdin=bad)["errors"]
+        self.assertEqual(len(errors), 1)
+        self.assertIn("shareProcessNamespace", errors[0])
+
+    def test_kinds(self):
+        self.assertEqual(sorted(o["kind"] for o in self.objects("sidecar")),
+                         ["ConfigMap", "Deployment", "PodMonitor", "PrometheusRule",
+                          "Service"])
+        self.assertEqual(sorted(o["kind"] for o in self.objects("daemonset")),
+                         ["ConfigMap", "DaemonSet", "PrometheusRule", "Service",
+                          "ServiceAccount", "ServiceMonitor"])
+
+    def test_dashboard_configmap(self):
+        with open(dash_lib.DASHBOARD) as f:
+            text = f.read()
+        for v in VARIANTS:
+            cm = self.one(v, "ConfigMap")
+            self.assertEqual(cm["metadata"]["labels"]["grafana_dashboard"], "1")
+            self.assertEqual(cm["data"]["memwatch-dashboard.json"], text)
+
+    def test_prometheusrule_is_the_rules_file(self):
+        rules = node("tojson", RULES)[0]
+        for v in VARIANTS:
+            self.assertEqual(self.one(v, "PrometheusRule")["spec"], rules)
+
+    def workloads(self):
+        return [(v, o) for v in VARIANTS for o in self.objects(v)
+                if o["kind"] in ("Deployment", "DaemonSet")]
+
+    def test_least_privilege(self):
+        for v, w in self.workloads():
+            pod = w["spec"]["template"]["spec"]
+            with self.subTest(variant=v):
+                self.assertIs(pod["securityContext"]["runAsNonRoot"], True)
+                self.assertGreater(pod["securityContext"]["runAsUser"], 0)
+                self.assertEqual(pod["securityContext"]["seccompProfile"]["type"],
+                                 "RuntimeDefault")
+                self.assertIs(pod["automountServiceAccountToken"], False)
+                self.assertNotIn("hostNetwork", pod)
+                for c in pod["containers"]:
+                    sc = c["securityContext"]
+                    self.assertIs(sc["readOnlyRootFilesystem"], True, c["name"])
+                    self.assertIs(sc["allowPrivilegeEscalation"], False, c["name"])
+                    self.assertEqual(sc["capabilities"]["drop"], ["ALL"], c["name"])
+                    self.assertNotIn("add", sc["capabilities"], c["name"])
+                    self.assertNotIn("privileged", sc)
+                    self.assertNotIn("runAsUser", sc)  # the pod's uid, shared
+                    req = c["resources"]["requests"]
+                    self.assertLessEqual(parse_quantity(req["cpu"]), 0.1)
+                    self.assertLessEqual(parse_quantity(req["memory"]), 128 * 1024 ** 2)
+                    self.assertIn("memory", c["resources"]["limits"])
+                for vol in pod.get("volumes", []):
+                    for m in (m for c in pod["containers"]
+                              for m in c.get("volumeMounts", []) if m["name"] == vol["name"]):
+                        self.assertIs(m.get("readOnly"), True, m)
+
+    def exporter(self, w):
+        cs = [c for c in w["spec"]["template"]["spec"]["containers"]
+              if c["name"] == "memwatch-exporter"]
+        self.assertEqual(len(cs), 1)
+        return cs[0]
+
+    def test_probes_and_port(self):
+        for v, w in self.workloads():
+            c = self.exporter(w)
+            with self.subTest(variant=v):
+                self.assertEqual(c["livenessProbe"]["httpGet"]["path"], "/-/healthy")
+                self.assertEqual(c["readinessProbe"]["httpGet"]["path"], "/-/ready")
+                self.assertEqual(c["ports"][0]["name"], "metrics")
+                self.assertEqual(c["ports"][0]["containerPort"], 9747)
+                self.assertIn("--web.listen-address=0.0.0.0:9747", c["args"])
+                self.assertTrue(any(a.startswith("--match=name=") for a in c["args"]))
+                self.assertRegex(c["image"], r"^memwatch-exporter:\d")
+
+    def test_sidecar(self):
+        w = self.one("sidecar", "Deployment")
+        pod = w["spec"]["template"]["spec"]
+        self.assertIs(pod["shareProcessNamespace"], True)
+        self.assertNotIn("hostPID", pod)
+        self.assertEqual(len(pod["containers"]), 2)
+        labels = w["spec"]["template"]["metadata"]["labels"]
+        pm = self.one("sidecar", "PodMonitor")
+        for k, val in pm["spec"]["selector"]["matchLabels"].items():
+            self.assertEqual(labels.get(k), val)
+        self.assertEqual(pm["spec"]["podMetricsEndpoints"][0]["port"], "metrics")
+        svc = self.one("sidecar", "Service")
+        for k, val in svc["spec"]["selector"].items():
+            self.assertEqual(labels.get(k), val)
+        self.assertEqual(svc["spec"]["ports"][0]["targetPort"], "metrics")
+
+    def test_daemonset(self):
+        w = self.one("daemonset", "DaemonSet")
+        pod = w["spec"]["template"]["spec"]
+        self.assertIs(pod["hostPID"], True)
+        c = self.exporter(w)
+        self.assertIn("--path.procfs=/host/proc", c["args"])
+        mounts = {m["mountPath"]: m["name"] for m in c["volumeMounts"]}
+        vols = {v["name"]: v for v in pod["volumes"]}
+        self.assertEqual(vols[mounts["/host/proc"]]["hostPath"]["path"], "/proc")
+        labels = w["spec"]["template"]["metadata"]["labels"]
+        svc = self.one("daemonset", "Service")
+        for k, val in svc["spec"]["selector"].items():
+            self.assertEqual(labels.get(k), val)
+        sm = self.one("daemonset", "ServiceMonitor")
+        for k, val in sm["spec"]["selector"]["matchLabels"].items():
+            self.assertEqual(svc["metadata"]["labels"].get(k), val)
+        self.assertEqual(sm["spec"]["endpoints"][0]["port"], "metrics")
+        sa = self.one("daemonset", "ServiceAccount")
+        self.assertEqual(pod["serviceAccountName"], sa["metadata"]["name"])
+
+
+def dockerfile_stages():
+    with open(DOCKERFILE) as f:
+        text = f.read()
+    text = text.replace("\\\n", " ")
+    stages = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        instr, _, rest = line.partition(" ")
+        if instr.upper() == "FROM":
+            stages.append({"from": rest.strip(), "lines": []})
+        elif stages:
+            stages[-1]["lines"].append((instr.upper(), rest.strip()))
+    return stages
+
+
+def apt_installed(stage):
+    pkgs = set()
+    for instr, rest in stage["lines"]:
+        if instr == "RUN":
+            for m in re.finditer(r"apt-get install ([^&]*)", rest):
+                pkgs |= {w for w in m.group(1).split() if not w.startswith("-")}
+    return pkgs
+
+
+def owning_package(lib):
+    candidates = [lib, os.path.realpath(lib)]
+    candidates += ["/usr" + c for c in candidates if c.startswith("/lib")]
+    for c in candidates:
+        r = run(["dpkg", "-S", c])
+        if r.returncode == 0:
+            return r.stdout.split(":", 1)[0].strip()
+    raise AssertionError(f"no Debian package owns {lib}")
+
+
+class DockerfileTest(unittest.TestCase):
+    def setUp(self):
+        self.stages = dockerfile_stages()
+
+    def test_multi_stage(self):
+        self.assertEqual(len(self.stages), 2)
+        self.assertEqual(self.stages[0]["from"], "debian:bookworm AS build")
+        self.assertEqual(self.stages[1]["from"], "debian:bookworm-slim")
+        runtime = dict(self.stages[1]["lines"])
+        self.assertIn("--from=build", runtime["COPY"])
+        self.assertEqual(runtime["USER"], "65534:65534")
+        self.assertIn("9747", runtime["EXPOSE"])
+        self.assertIn("memwatch_exporter", runtime["ENTRYPOINT"])
+        build_runs = " ".join(r for i, r in self.stages[0]["lines"] if i == "RUN")
+        self.assertIn("bazel build", build_runs)
+        self.assertIn("//exporter:memwatch_exporter", build_runs)
+        self.assertTrue(os.path.exists(DOCKERFILE + ".dockerignore"))
+
+    def test_build_stage_has_the_build_packages(self):
+        with open(os.path.join(REPO, "scripts", "lib", "deps.sh")) as f:
+            m = re.search(r'MEMWATCH_BUILD_PACKAGES="([^"]*)"', f.read())
+        self.assertIsNotNone(m)
+        missing = set(m.group(1).split()) - apt_installed(self.stages[0])
+        self.assertEqual(missing, set())
+
+    def test_runtime_stage_has_exactly_the_linked_libraries(self):
+        # base-image packages (libc6) need no install; sanitizer runtimes appear only
+        # when bazel-bin holds an instrumented build
+        tool("ldd", "libc-bin")
+        needed = set()
+        for target in ("exporter/memwatch_exporter", "demo/memwatch_demo"):
+            r = run(["ldd", harness.binary(target)])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            for lib in re.findall(r"=> (/\S+)", r.stdout):
+                if re.search(r"lib(asan|ubsan|tsan|lsan)\.", lib):
+                    continue
+                needed.add(owning_package(lib))
+        needed.discard("libc6")
+        installed = apt_installed(self.stages[1])
+        self.assertEqual(needed - installed, set(), "runtime libraries not installed")
+        self.assertEqual(installed - needed - {"libstdc++6", "libgcc-s1", "zlib1g"},
+                         set(), "runtime packages nothing links")
+
+
+if __name__ == "__main__":
+    unittest.main()
