@@ -23,8 +23,10 @@ bool IsOurFlag(const gflags::CommandLineFlagInfo& f) {
   return false;
 }
 
+// A string flag whose help says "Repeatable" may be given several times.
 bool IsRepeatable(const gflags::CommandLineFlagInfo& f) {
-  return f.type == "string" && f.description.rfind("(repeatable)", 0) == 0;
+  return f.type == "string" &&
+         f.description.find("Repeatable") != std::string::npos;
 }
 
 bool ParseBoolValue(const std::string& v, bool* out) {

@@ -30,8 +30,8 @@ struct ParsedArgs {
 };
 
 // Parses argv (without argv[0]): sets gflags and collector enable state in
-// `registry`. A string flag whose help starts with "(repeatable)" may be given
-// several times; its values are joined with '\n'. A first argument without
+// `registry`. A string flag whose help says "Repeatable" may be given several
+// times; its values are joined with '\n'. A first argument without
 // dashes that names a registered command dispatches to it with the rest
 // untouched.
 ParsedArgs ParseArgs(const std::vector<std::string>& args,

@@ -6,7 +6,7 @@
 DEFINE_string(test_listen_address, ":1", "A test flag.");
 DEFINE_bool(test_switch, false, "A test boolean.");
 DEFINE_int32(test_count, 3, "A test integer.");
-DEFINE_string(test_pid, "", "(repeatable) A test list.");
+DEFINE_string(test_pid, "", "A test list. Repeatable.");
 
 namespace memwatch {
 namespace {
