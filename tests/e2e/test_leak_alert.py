@@ -228,6 +228,11 @@ class LeakAlertEndToEnd(unittest.TestCase):
         leak_inst = self.start_exporter("leak", leak_demo)
         quiet_inst = self.start_exporter("noleak", quiet_demo)
         prom = self.start_prometheus([leak_inst, quiet_inst], am_port)
+        with open(RULES) as f:
+            n_rules = len(re.findall(r"^\s*- (?:alert|record):", f.read(), flags=re.M))
+        loaded = self.query(prom, "/api/v1/rules")["groups"]
+        self.assertEqual(sum(len(g["rules"]) for g in loaded), n_rules,
+                         "Prometheus did not load every shipped rule")
 
         # 1. The leak alert reaches the webhook, for the leaking demo only.
         seen_quiet = []
