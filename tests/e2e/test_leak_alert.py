@@ -10,9 +10,10 @@ Everything on 127.0.0.1, on ports chosen free, with temporary data directories:
   deploy/alertmanager/alertmanager.yml, its webhook URLs pointed at a small
   http.server in this test and its group_wait/group_interval shortened;
 Pass: the leak alert for the leaking demo reaches the webhook, with the expected labels
-and annotations, within LEAK_ALERT_BOUND seconds of T0; over the same run nothing leak-
+and annotations, within LEAK_ALERT_BOUND seconds of T0, and the pure-PromQL growth
+streak becomes active (pending) for it; over the same run nothing leak-
 related (a leak event, the leak alert active, the growth streak firing, any alert
-delivered) for the --no-leak demo;
+delivered, the growth streak even pending) for the --no-leak demo;
 and every query of the Grafana dashboard returns data from this Prometheus.
 Every process is stopped by PID, pass or fail. Takes about 1-2 minutes.
 """
@@ -218,6 +219,13 @@ class LeakAlertEndToEnd(unittest.TestCase):
                 and (a["state"] == "firing"
                      or a["labels"]["alertname"] == "MemwatchLeakDetected")]
 
+    def record_streaks(self, base, states):
+        """Adds the MemwatchHeapGrowthStreak state (pending/firing) per instance."""
+        for a in self.query(base, "/api/v1/alerts")["alerts"]:
+            if (a["labels"].get("alertname") == "MemwatchHeapGrowthStreak"
+                    and a["labels"].get("instance") in states):
+                states[a["labels"]["instance"]].add(a["state"])
+
     def test_leak_alert_reaches_webhook_and_no_leak_stays_quiet(self):
         # Infrastructure first, so that T0 measures the pipeline, not start-ups.
         am_port = self.start_alertmanager()
@@ -236,12 +244,14 @@ class LeakAlertEndToEnd(unittest.TestCase):
 
         # 1. The leak alert reaches the webhook, for the leaking demo only.
         seen_quiet = []
+        streak_states = {leak_inst: set(), quiet_inst: set()}
 
         def leak_alert_delivered():
             for d in (leak_demo, quiet_demo):
                 if d.poll() is not None:
                     raise AssertionError(f"a demo exited early ({d.returncode})")
             seen_quiet.extend(self.leak_related_alerts(prom, quiet_inst))
+            self.record_streaks(prom, streak_states)
             for t, path, a in self.webhook.alerts():
                 if (a["labels"].get("alertname") == "MemwatchLeakDetected"
                         and a["status"] == "firing"
@@ -280,7 +290,15 @@ class LeakAlertEndToEnd(unittest.TestCase):
         # QUIET_AT_LEAST s): no leak event, no leak alert pending, firing or delivered.
         while time.monotonic() - t0 < max(QUIET_AT_LEAST, elapsed + 5):
             seen_quiet.extend(self.leak_related_alerts(prom, quiet_inst))
+            self.record_streaks(prom, streak_states)
             time.sleep(1)
+        print(f"e2e: MemwatchHeapGrowthStreak states seen: leak {streak_states[leak_inst]}"
+              f", no-leak {streak_states[quiet_inst]}", file=sys.stderr)
+        # the pure-PromQL growth streak agrees with the engine on live data (it has a
+        # 5m `for`, so within this run it can be pending, not firing)
+        self.assertTrue(streak_states[leak_inst] & {"pending", "firing"},
+                        "MemwatchHeapGrowthStreak never became active for the leak")
+        self.assertEqual(streak_states[quiet_inst], set())
         self.assertEqual(seen_quiet, [])
         delivered = [a for _, _, a in self.webhook.alerts()
                      if a["labels"].get("instance") == quiet_inst]
