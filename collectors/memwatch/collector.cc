@@ -9,6 +9,8 @@
 
 #include "collectors/memwatch/config.h"
 #include "collectors/memwatch/events.h"
+#include "collectors/memwatch/gc_follower.h"
+#include "collectors/memwatch/gc_log.h"
 #include "collectors/memwatch/metrics.h"
 #include "collectors/memwatch/sampler.h"
 #include "collectors/memwatch/tracker.h"
@@ -36,11 +38,15 @@ class MemwatchCollector : public Collector {
       LogRawLine(event.dump());
       events_->Add(event);
     });
+    std::vector<GcLogSpec> specs;
+    ParseGcLogSpecs(config_.gc_logs, &specs);  // validated above
+    for (auto& s : specs) gc_logs_.emplace_back(std::move(s));
     resolver_ = targets::SharedResolver(procfs_root_);
     sampler_ = std::make_unique<Sampler>(
         config_.sample_interval, [this] { return Read(); },
         [this](double t, const std::vector<Reading>& r) {
           tracker_->Observe(t, r);
+          for (auto& f : gc_logs_) f.Poll(t, tracker_.get());
         });
     sampler_->Start();
     return "";
@@ -112,7 +118,8 @@ class MemwatchCollector : public Collector {
   std::unique_ptr<Tracker> tracker_;
   std::shared_ptr<targets::Resolver> resolver_;
   std::unique_ptr<Sampler> sampler_;
-  std::set<std::string> warned_;  // sampler thread only
+  std::set<std::string> warned_;        // sampler thread only
+  std::vector<GcLogFollower> gc_logs_;  // sampler thread only
 };
 
 }  // namespace

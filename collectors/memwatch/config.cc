@@ -1,6 +1,9 @@
 #include "collectors/memwatch/config.h"
 
 #include <cmath>
+#include <vector>
+
+#include "collectors/memwatch/gc_log.h"
 
 namespace memwatch {
 namespace mw {
@@ -43,6 +46,10 @@ std::string Validate(const Config& c) {
   }
   if (!Finite(d.warmup) || d.warmup < 0) {
     return "--memwatch.warmup must be >= 0 seconds";
+  }
+  std::vector<GcLogSpec> specs;
+  if (std::string err = ParseGcLogSpecs(c.gc_logs, &specs); !err.empty()) {
+    return err;
   }
   if (c.events_buffer < 1 || c.events_buffer > 1000000) {
     return "--memwatch.events-buffer must be between 1 and 1000000";

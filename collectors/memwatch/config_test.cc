@@ -38,6 +38,11 @@ TEST(ConfigTest, BadValuesNameTheFlag) {
   c = Config();
   c.engine.min_growth = -1;
   EXPECT_NE(Validate(c), "");
+  c = Config();
+  c.gc_logs = "/var/log/app.gc";
+  EXPECT_NE(Validate(c).find("--memwatch.gc-log"), std::string::npos);
+  c.gc_logs = "app=/var/log/app.gc";
+  EXPECT_EQ(Validate(c), "");
 }
 
 TEST(ConfigTest, ReadsFlags) {

@@ -32,6 +32,9 @@ DEFINE_double(memwatch_warmup, 120,
               "growth is start-up, not a leak: no compactions.");
 DEFINE_int32(memwatch_events_buffer, 1000,
              "Leak and stats events kept for /api/v1/events.");
+DEFINE_string(memwatch_gc_log, "",
+              "Node.js --trace-gc logs to follow as source gc_log: name=PATH, "
+              "comma separated (name: the target name to report under).");
 DEFINE_bool(memwatch_log_stats, true,
             "Log a JSON stats line on every compaction (leak events are "
             "always logged).");
@@ -54,6 +57,7 @@ Config ConfigFromFlags() {
                         ? 0
                         : static_cast<size_t>(FLAGS_memwatch_events_buffer);
   c.log_stats = FLAGS_memwatch_log_stats;
+  c.gc_logs = FLAGS_memwatch_gc_log;
   return c;
 }
 

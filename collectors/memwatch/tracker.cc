@@ -65,6 +65,11 @@ void Tracker::OnLogCollection(const std::string& name, double t, bool full,
   Compaction(name, kSourceGcLog, &s, t, heap_after);
 }
 
+void Tracker::Reset(const std::string& name, const std::string& source) {
+  std::lock_guard<std::mutex> lock(mu_);
+  states_.erase({name, source});
+}
+
 std::vector<Snapshot> Tracker::Snapshots() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<Snapshot> out;

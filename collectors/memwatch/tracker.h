@@ -54,6 +54,9 @@ class Tracker {
   void OnLogCollection(const std::string& name, double t, bool full,
                        double heap_after);
 
+  // Forgets one series' state (its process was replaced).
+  void Reset(const std::string& name, const std::string& source);
+
   // Sorted by (name, source); only series that have seen a sample.
   std::vector<Snapshot> Snapshots() const;
 
