@@ -37,12 +37,17 @@ void ProcessCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
   }
 
   std::vector<TargetResult> results;
+  seen_this_scrape_.clear();
   for (const targets::Target& t : targets) {
     if (!t.processes.empty()) {
       if (!uptime_s) CountError(t.name, "uptime");
       if (!boot_time_s_) CountError(t.name, "stat_btime");
     }
     results.push_back(CollectTarget(t, uptime_s, boot_time_s_));
+  }
+  for (auto it = slow_files_.begin(); it != slow_files_.end();) {
+    it = seen_this_scrape_.count(it->first) != 0 ? std::next(it)
+                                                 : slow_files_.erase(it);
   }
   AppendFamilies(results, errors_, out);
 }
@@ -60,7 +65,21 @@ TargetResult ProcessCollector::CollectTarget(
   bool have_usage = false;
 
   for (const targets::ProcessRef& ref : target.processes) {
-    ProcessSample s = ReadProcessSample(fs_, ref, options_.read_pss);
+    const TargetAccumulator::ProcessKey key{ref.pid, ref.start_ticks};
+    seen_this_scrape_.insert(key);
+    const auto now = std::chrono::steady_clock::now();
+    auto cached = slow_files_.find(key);
+    if (cached != slow_files_.end() &&
+        now - cached->second.read_at > kSlowFilesMaxAge) {
+      slow_files_.erase(cached);
+      cached = slow_files_.end();
+    }
+    ProcessSample s = ReadProcessSample(
+        fs_, ref, options_.read_pss,
+        cached == slow_files_.end() ? nullptr : &cached->second.files);
+    if (cached == slow_files_.end() && s.stat) {
+      slow_files_[key] = CachedSlowFiles{SlowFiles{s.limits, s.cgroup}, now};
+    }
     for (const std::string& file : s.failed_files) {
       CountError(target.name, file);
     }
@@ -69,16 +88,16 @@ TargetResult ProcessCollector::CollectTarget(
         ComputeValues(s, options_.params, uptime_s, boot_time_s);
     if (!s.cgroup) continue;
     // Worker pools share one cgroup: read it once per target and scrape.
-    std::string key = s.cgroup->v1_memory_path.value_or("") + "\n" +
-                      s.cgroup->v2_path.value_or("");
-    auto cached = cgroup_by_membership.find(key);
-    if (cached == cgroup_by_membership.end()) {
-      cached = cgroup_by_membership
-                   .emplace(key, procfs::ReadCgroupMemory(
-                                     options_.cgroupfs_root, *s.cgroup))
+    std::string cg_key = s.cgroup->v1_memory_path.value_or("") + "\n" +
+                         s.cgroup->v2_path.value_or("");
+    auto mem_it = cgroup_by_membership.find(cg_key);
+    if (mem_it == cgroup_by_membership.end()) {
+      mem_it = cgroup_by_membership
+                   .emplace(cg_key, procfs::ReadCgroupMemory(
+                                        options_.cgroupfs_root, *s.cgroup))
                    .first;
     }
-    const procfs::CgroupMemory& mem = cached->second;
+    const procfs::CgroupMemory& mem = mem_it->second;
     if (mem.dir.empty() || !cgroup_dirs.insert(mem.dir).second) continue;
     if (mem.usage_bytes) {
       usage += static_cast<double>(*mem.usage_bytes);

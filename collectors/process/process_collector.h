@@ -3,10 +3,12 @@
 // /proc at scrape time; plus the usage lookup API.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -43,6 +45,9 @@ class ProcessCollector : public Collector {
                              std::optional<double> boot_time_s);
   void CountError(const std::string& name, const std::string& file);
 
+  // How long limits and cgroup membership of a process are reused.
+  static constexpr std::chrono::seconds kSlowFilesMaxAge{60};
+
   const ProcessCollectorOptions options_;
   const procfs::ProcFs fs_;
   const std::shared_ptr<targets::Resolver> resolver_;
@@ -53,6 +58,12 @@ class ProcessCollector : public Collector {
   std::map<std::string, TargetAccumulator> accumulators_;
   std::map<std::pair<std::string, std::string>, uint64_t> errors_;
   std::optional<double> boot_time_s_;  // read once: it never changes
+  struct CachedSlowFiles {
+    SlowFiles files;
+    std::chrono::steady_clock::time_point read_at;
+  };
+  std::map<TargetAccumulator::ProcessKey, CachedSlowFiles> slow_files_;
+  std::set<TargetAccumulator::ProcessKey> seen_this_scrape_;
 };
 
 }  // namespace memwatch::process

@@ -19,7 +19,8 @@ std::optional<T> ReadParsed(const procfs::ProcFs& fs, const std::string& dir,
 }  // namespace
 
 ProcessSample ReadProcessSample(const procfs::ProcFs& fs,
-                                const targets::ProcessRef& ref, bool read_pss) {
+                                const targets::ProcessRef& ref, bool read_pss,
+                                const SlowFiles* cached) {
   ProcessSample s;
   s.ref = ref;
   const std::string dir = std::to_string(ref.pid) + "/";
@@ -39,8 +40,12 @@ ProcessSample ReadProcessSample(const procfs::ProcFs& fs,
   } else {
     s.failed_files.push_back("fd");
   }
-  s.limits =
-      ReadParsed<procfs::Limits>(fs, dir, "limits", procfs::ParseLimits, &s);
+  if (cached != nullptr && cached->limits) {
+    s.limits = cached->limits;
+  } else {
+    s.limits =
+        ReadParsed<procfs::Limits>(fs, dir, "limits", procfs::ParseLimits, &s);
+  }
   s.io = ReadParsed<procfs::Io>(fs, dir, "io", procfs::ParseIo, &s);
   s.cgroup = ReadParsed<procfs::CgroupMembership>(fs, dir, "cgroup",
                                                   procfs::ParseCgroupFile, &s);

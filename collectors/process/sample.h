@@ -32,7 +32,17 @@ struct ProcessSample {
   std::vector<std::string> failed_files;
 };
 
+// Files that change rarely for one process (limits: only via prlimit;
+// cgroup: only when moved). Each costs a /proc read per process per scrape,
+// which matters with 1000 processes, so the collector reuses them for a while.
+struct SlowFiles {
+  std::optional<procfs::Limits> limits;
+  std::optional<procfs::CgroupMembership> cgroup;
+};
+
+// With `cached`, its fields that are set are used instead of reading.
 ProcessSample ReadProcessSample(const procfs::ProcFs& fs,
-                                const targets::ProcessRef& ref, bool read_pss);
+                                const targets::ProcessRef& ref, bool read_pss,
+                                const SlowFiles* cached = nullptr);
 
 }  // namespace memwatch::process
