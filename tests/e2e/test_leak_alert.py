@@ -273,6 +273,8 @@ class LeakAlertEndToEnd(unittest.TestCase):
         print(f"\ne2e: demo start -> webhook MemwatchLeakDetected: {elapsed:.1f} s "
               f"(bound {LEAK_ALERT_BOUND:.0f} s)", file=sys.stderr)
 
+        print(f"e2e: description: {alert['annotations'].get('description')}",
+              file=sys.stderr)
         self.assertLess(elapsed, LEAK_ALERT_BOUND)
         self.assertEqual(path, "/memwatch/team")  # severity warning -> team receiver
         want = {"alertname": "MemwatchLeakDetected", "severity": "warning",
