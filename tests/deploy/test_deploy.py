@@ -212,6 +212,11 @@ class KubernetesTest(unittest.TestCase):
         errors = node("validate", stdin=bad)["errors"]
         self.assertEqual(len(errors), 1)
         self.assertIn("shareProcessNamespace", errors[0])
+        # a misspelt field (the schemas themselves allow unknown fields)
+        typo = ("apiVersion: v1\nkind: Service\nmetadata: {name: x, labels: {any: v}}\n"
+                "spec: {selector: {free: form}, ports: [{port: 1, targetPrt: 2}]}\n")
+        errors = node("validate", stdin=typo)["errors"]
+        self.assertEqual(errors, ["v1/Service/x: unknown field .spec.ports[0].targetPrt"])
 
     def test_kinds(self):
         self.assertEqual(sorted(o["kind"] for o in self.objects("sidecar")),

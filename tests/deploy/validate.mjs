@@ -6,8 +6,49 @@
 //   node validate.mjs tojson FILE.yaml           -> the documents of FILE as JSON
 //
 // Exit 0 either way when the input could be read; the Python test asserts on the JSON.
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { parseAllDocuments } from "yaml";
+
+// The JSON schemas of Kubernetes allow unknown fields, so a misspelt key would pass
+// them. Every field name that any model's type declaration (.d.ts) knows, to flag
+// keys that exist nowhere.
+const FREE_FORM = new Set(["labels", "annotations", "matchLabels", "data", "binaryData",
+  "requests", "limits", "nodeSelector"]);
+
+function knownFields() {
+  const names = new Set();
+  const walk = (dir) => {
+    for (const e of readdirSync(dir)) {
+      const p = join(dir, e);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (e.endsWith(".d.ts")) {
+        for (const m of readFileSync(p, "utf8").matchAll(/^\s*"?([A-Za-z0-9_$-]+)"?\??:/gm)) {
+          names.add(m[1]);
+        }
+      }
+    }
+  };
+  for (const pkg of ["kubernetes-models", "@kubernetes-models"]) {
+    walk(new URL(`./node_modules/${pkg}`, import.meta.url).pathname);
+  }
+  return names;
+}
+
+function unknownKeys(obj, known, path, out) {
+  if (Array.isArray(obj)) {
+    obj.forEach((v, i) => unknownKeys(v, known, `${path}[${i}]`, out));
+  } else if (obj && typeof obj === "object") {
+    for (const [k, v] of Object.entries(obj)) {
+      if (!known.has(k)) out.push(`${path}.${k}`);
+      const freeForm = FREE_FORM.has(k) ||
+        (k === "selector" && v && typeof v === "object" &&
+         Object.values(v).every((x) => typeof x === "string"));
+      if (!freeForm) unknownKeys(v, known, `${path}.${k}`, out);
+    }
+  }
+  return out;
+}
 
 function modulePath(apiVersion, kind) {
   const [group, version] = apiVersion.includes("/") ? apiVersion.split("/") : ["", apiVersion];
@@ -30,6 +71,7 @@ function docs(text) {
 async function validate(text) {
   const objects = docs(text);
   const errors = [];
+  const known = knownFields();
   for (const obj of objects) {
     const id = `${obj.apiVersion}/${obj.kind}/${obj.metadata && obj.metadata.name}`;
     let Model;
@@ -44,6 +86,9 @@ async function validate(text) {
       new Model(obj).validate();
     } catch (e) {
       errors.push(`${id}: ${e.message}`);
+    }
+    for (const k of unknownKeys(obj, known, "", [])) {
+      errors.push(`${id}: unknown field ${k}`);
     }
   }
   return { objects, errors };
