@@ -13,7 +13,8 @@
 namespace memwatch::targets {
 namespace {
 
-// The kernel keeps 15 characters of comm (TASK_COMM_LEN - 1).
+// The kernel keeps 15 characters of comm (TASK_COMM_LEN - 1), but shows
+// kernel workers longer ("kworker/0:1-events"): accept either form.
 constexpr size_t kCommLen = 15;
 const char kSelfName[] = "self";
 
@@ -36,13 +37,12 @@ class ProcResolver : public Resolver {
   std::vector<Target> Resolve() override {
     std::lock_guard<std::mutex> lock(mu_);
     std::vector<Target> out;
-    std::map<std::string, std::set<int>> seen;  // dedupe per name
+    std::unordered_map<std::string, size_t> index;  // name -> position in out
+    std::map<std::string, std::set<int>> seen;      // dedupe per name
     auto target = [&](const std::string& name) -> Target& {
-      for (Target& t : out) {
-        if (t.name == name) return t;
-      }
-      out.push_back(Target{name, {}});
-      return out.back();
+      auto [it, inserted] = index.emplace(name, out.size());
+      if (inserted) out.push_back(Target{name, {}});
+      return out[it->second];
     };
     auto add = [&](const std::string& name, const ProcessRef& ref) {
       Target& t = target(name);
@@ -133,7 +133,10 @@ class ProcResolver : public Resolver {
   }
 
   bool Matches(const TargetSpec& spec, int pid, CachedIdentity* id) const {
-    if (spec.comm && spec.comm->substr(0, kCommLen) != id->comm) return false;
+    if (spec.comm && *spec.comm != id->comm &&
+        spec.comm->substr(0, kCommLen) != id->comm) {
+      return false;
+    }
     if (spec.exe) {
       if (!id->exe) {
         std::string link;

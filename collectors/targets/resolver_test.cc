@@ -30,10 +30,12 @@ TargetConfig Config(const std::string& match, const std::string& pid = "") {
 TEST(Resolver, MatchersOnFixtureTree) {
   auto r =
       MakeResolver(Config("name=api,cmdline=server\\.js;name=w,comm=worker;"
-                          "name=none,comm=nothing;name=kw,cmdline=.*"),
+                          "name=none,comm=nothing;name=kw,cmdline=.*;"
+                          "name=kthread,comm=kworker/"
+                          "0:1-events;name=long,comm=workerXXXXXXXXXXXX"),
                    FixturePath("proc"), /*self_pid=*/1);
   std::vector<Target> t = r->Resolve();
-  ASSERT_EQ(t.size(), 4u);
+  ASSERT_EQ(t.size(), 6u);
   EXPECT_EQ(t[0].name, "api");
   EXPECT_EQ(Pids(t[0]), std::vector<int>{100});
   EXPECT_EQ(t[0].processes[0].comm, "(node a) b)");
@@ -43,6 +45,9 @@ TEST(Resolver, MatchersOnFixtureTree) {
   EXPECT_TRUE(t[2].processes.empty());
   // A kernel thread (empty cmdline) and a truncated stat never match.
   EXPECT_EQ(Pids(t[3]), (std::vector<int>{100, 200}));
+  // Matched by comm, including a kernel worker's long name.
+  EXPECT_EQ(Pids(t[4]), std::vector<int>{400});
+  EXPECT_TRUE(t[5].processes.empty());
 }
 
 TEST(Resolver, SkipsSelfUnlessAsked) {
@@ -120,6 +125,13 @@ TEST_F(FakeProc, MatcherFollowsRestartsAndExec) {
   EXPECT_EQ(t[0].processes[0].start_ticks, 3000u);
   SetProcess(601, "sh", 3000);  // exec'd something else: cache is dropped
   EXPECT_TRUE(r->Resolve()[0].processes.empty());
+}
+
+TEST_F(FakeProc, LongCommIsComparedByTheKernelsFifteenCharacters) {
+  SetProcess(800, "my-long-servic", 1);   // 14 chars: not a truncation
+  SetProcess(801, "my-long-service", 1);  // the kernel's 15 of a longer name
+  auto r = MakeResolver(Config("name=s,comm=my-long-service-name"), root_, 1);
+  EXPECT_EQ(Pids(r->Resolve()[0]), std::vector<int>{801});
 }
 
 TEST_F(FakeProc, PidfileIsReReadEachTime) {
