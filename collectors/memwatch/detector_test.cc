@@ -153,7 +153,7 @@ TEST_P(NoLeakTest, NoLeakOverTwoHours) {
 
 std::vector<SeriesSpec> NoLeakCases() {
   std::vector<SeriesSpec> out;
-  auto add = [&](SeriesSpec s) { out.push_back(s); };
+  auto add = [&](const SeriesSpec& s) { out.push_back(s); };
   SeriesSpec s;
   s.label = "flat";
   s.noise_pages = 0;

@@ -6,7 +6,7 @@
 
 DEFINE_int32(memwatch_leak_gcs, 5,
              "Growing compactions in a row that make a leak event.");
-DEFINE_int64(memwatch_min_growth, 64 * 1024,
+DEFINE_int64(memwatch_min_growth, 65536,
              "Bytes a heap floor must exceed the previous one by to count as "
              "growth (above page-level RSS noise).");
 DEFINE_double(memwatch_sample_interval, 1.0,

@@ -55,7 +55,7 @@ std::string ParseReplayArgs(const std::vector<std::string>& args,
       {"drop-fraction", &o->config.detector.drop_fraction},
   };
   for (size_t i = 0; i < args.size(); ++i) {
-    std::string a = args[i];
+    const std::string& a = args[i];
     if (a.rfind("--", 0) != 0) return "unexpected argument " + a;
     std::string name = a.substr(2), value;
     bool has_value = false;
