@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import time
 import unittest
 
 from tests.deploy import dashboard as dash_lib
@@ -323,6 +324,57 @@ class KubernetesTest(unittest.TestCase):
         self.assertEqual(sm["spec"]["endpoints"][0]["port"], "metrics")
         sa = self.one("daemonset", "ServiceAccount")
         self.assertEqual(pod["serviceAccountName"], sa["metadata"]["name"])
+
+
+class ManifestArgsTest(unittest.TestCase):
+    """The exporter and demo arguments in the manifests are accepted by the real
+    binaries (on loopback; host paths mapped to this machine's)."""
+
+    def container_args(self):
+        kubectl = tool("kubectl", "kubernetes-client")
+        out = []
+        for v in VARIANTS:
+            r = run([kubectl, "kustomize", os.path.join(K8S, v)])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            for o in node("validate", stdin=r.stdout)["objects"]:
+                if o["kind"] in ("Deployment", "DaemonSet"):
+                    for c in o["spec"]["template"]["spec"]["containers"]:
+                        out.append((v, c))
+        return out
+
+    def test_exporter_accepts_the_manifest_flags(self):
+        host = {"/host/proc": "/proc", "/host/sys/fs/cgroup": "/sys/fs/cgroup"}
+        exporters = [(v, c) for v, c in self.container_args()
+                     if c["name"] == "memwatch-exporter"]
+        self.assertEqual(len(exporters), 2)
+        for v, c in exporters:
+            with self.subTest(variant=v):
+                args = []
+                for a in c["args"]:
+                    if a.startswith("--web.listen-address="):
+                        continue  # the harness listens on a free loopback port
+                    for k, val in host.items():
+                        a = a.replace("=" + k, "=" + val)
+                    args.append(a)
+                with harness.Processes() as procs:
+                    exp = harness.Exporter(procs, args=args)
+                    self.assertEqual(exp.get("/-/healthy").status, 200)
+                    text = exp.metrics()
+                    target = re.search(r"--match=name=(\w+)", " ".join(args)).group(1)
+                    series = harness.parse_metrics(text)
+                    self.assertIn(("memwatch_target_up", frozenset({("name", target)})),
+                                  series, text[:2000])
+
+    def test_demo_accepts_the_manifest_args(self):
+        apps = [c for _, c in self.container_args() if c["name"] == "app"]
+        self.assertEqual(len(apps), 1)
+        demo = harness.binary("demo/memwatch_demo")
+        self.assertEqual(apps[0]["command"], ["/usr/local/bin/memwatch_demo"])
+        with harness.Processes() as procs:
+            p = procs.start([demo, *apps[0]["args"]])
+            time.sleep(1.0)
+            self.assertIsNone(p.poll(), p.stderr.read().decode(errors="replace")
+                              if p.poll() is not None else "")
 
 
 def dockerfile_stages():
