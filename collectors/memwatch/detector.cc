@@ -23,10 +23,18 @@ void Detector::Add(double t, double v, std::vector<DetectorEvent>* out) {
   if (!started_) {
     started_ = true;
     first_time_ = t;
+    last_time_ = t;
     seg_low_ = seg_peak_ = v;
     StartCycle(t, v);
     return;
   }
+  if (t < last_time_) {
+    // The clock went back (wall-clock step): time the cycle afresh rather than
+    // wait for the old start to come round again.
+    cycle_start_ = t;
+    first_time_ -= last_time_ - t;  // the warm-up keeps its elapsed share
+  }
+  last_time_ = t;
   if (falling_) {
     if (v < fall_min_) {
       fall_min_ = v;

@@ -46,8 +46,8 @@ class Detector {
  public:
   explicit Detector(DetectorConfig config = {}) : config_(config) {}
 
-  // Feeds one sample (time in seconds, increasing; memory in bytes); appends
-  // the events it completes to `out`.
+  // Feeds one sample (time in seconds, normally increasing; memory in bytes);
+  // appends the events it completes to `out`.
   void Add(double t, double bytes, std::vector<DetectorEvent>* out);
 
   const DetectorConfig& config() const { return config_; }
@@ -59,6 +59,7 @@ class Detector {
 
   bool started_ = false;
   double first_time_ = 0;
+  double last_time_ = 0;
   // Segment since the last collection.
   double seg_low_ = 0;
   double seg_peak_ = 0;

@@ -258,6 +258,17 @@ TEST(DetectorTest, CollectionsInsideMinCycleAreMerged) {
   EXPECT_EQ(compactions, 3);  // cycles end at t=12, 24, 36
 }
 
+TEST(DetectorTest, ClockGoingBackDoesNotStallCycles) {
+  DetectorConfig dc;
+  dc.warmup = 0;
+  Detector d(dc);
+  std::vector<DetectorEvent> ev;
+  for (int t = 1000; t < 1030; ++t) d.Add(t, 1e8, &ev);
+  for (int t = 0; t <= 60; ++t) d.Add(t, 1e8, &ev);  // stepped back 1030 s
+  ASSERT_EQ(ev.size(), 1u);
+  EXPECT_DOUBLE_EQ(ev[0].time, 60);
+}
+
 TEST(DetectorTest, NoCompactionDuringWarmup) {
   DetectorConfig dc;
   dc.warmup = 100;
