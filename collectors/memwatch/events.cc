@@ -1,5 +1,6 @@
 #include "collectors/memwatch/events.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <utility>
@@ -47,8 +48,9 @@ nlohmann::json LeakJson(const std::string& name, const std::string& source,
 
 void EventBuffer::Add(nlohmann::json event) {
   std::lock_guard<std::mutex> lock(mu_);
-  events_.push_back(std::move(event));
-  while (events_.size() > capacity_) events_.pop_front();
+  auto& q = event.value("event", "") == "leak" ? leaks_ : stats_;
+  q.push_back(std::move(event));
+  while (q.size() > capacity_) q.pop_front();
 }
 
 std::vector<nlohmann::json> EventBuffer::Query(const std::string& name,
@@ -56,12 +58,17 @@ std::vector<nlohmann::json> EventBuffer::Query(const std::string& name,
                                                double since) const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<nlohmann::json> out;
-  for (const auto& e : events_) {
-    if (!name.empty() && e.value("name", "") != name) continue;
-    if (!type.empty() && e.value("event", "") != type) continue;
-    if (e.value("time", 0.0) < since) continue;
-    out.push_back(e);
+  for (const auto* q : {&leaks_, &stats_}) {
+    for (const auto& e : *q) {
+      if (!name.empty() && e.value("name", "") != name) continue;
+      if (!type.empty() && e.value("event", "") != type) continue;
+      if (e.value("time", 0.0) < since) continue;
+      out.push_back(e);
+    }
   }
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.value("time", 0.0) < b.value("time", 0.0);
+  });
   return out;
 }
 

@@ -28,7 +28,8 @@ nlohmann::json StatsJson(const std::string& name, const std::string& source,
 nlohmann::json LeakJson(const std::string& name, const std::string& source,
                         const LeakEvent& e);
 
-// Oldest events are dropped first. Thread-safe.
+// Keeps the last `capacity` leak events and, apart, the last `capacity` stats
+// updates, so frequent stats lines never push leak events out. Thread-safe.
 class EventBuffer {
  public:
   explicit EventBuffer(size_t capacity) : capacity_(capacity) {}
@@ -37,7 +38,7 @@ class EventBuffer {
   void Add(nlohmann::json event);
 
   // Events with the given name ("" = any), type ("" = any) and time >= since,
-  // oldest first.
+  // oldest first (by time).
   std::vector<nlohmann::json> Query(const std::string& name,
                                     const std::string& type,
                                     double since) const;
@@ -45,7 +46,8 @@ class EventBuffer {
  private:
   const size_t capacity_;
   mutable std::mutex mu_;
-  std::deque<nlohmann::json> events_;
+  std::deque<nlohmann::json> leaks_;
+  std::deque<nlohmann::json> stats_;
 };
 
 // GET /api/v1/events[?name=N][&since=UNIX_SECONDS][&type=leak|stats]:

@@ -49,6 +49,17 @@ TEST(EventBufferTest, BoundedAndFiltered) {
   EXPECT_EQ(b.Query("", "", -1).front()["end"], 2);
 }
 
+TEST(EventBufferTest, StatsNeverPushOutLeaks) {
+  EventBuffer b(2);
+  b.Add(LeakJson("a", "synthetic", {0, 5, 1, "r"}));
+  for (int i = 0; i < 10; ++i)
+    b.Add(StatsJson("a", "synthetic", 10 + i, Stats()));
+  auto all = b.Query("", "", -1);
+  ASSERT_EQ(all.size(), 3u);
+  EXPECT_EQ(all[0]["event"], "leak");  // oldest first, by time
+  EXPECT_EQ(all[2]["time"], 19);
+}
+
 TEST(HandleEventsTest, ParamsAndErrors) {
   EventBuffer b(10);
   b.Add(LeakJson("demo", "synthetic", {1, 100, 5, "r"}));
