@@ -46,8 +46,9 @@ memwatch_install_build_deps() {
 
 memwatch_install_test_deps() {
   memwatch_install $MEMWATCH_BUILD_PACKAGES $MEMWATCH_TEST_PACKAGES || return 1
-  # kubectl renders the Kubernetes manifests; Debian ships it as kubernetes-client.
-  command -v kubectl >/dev/null || memwatch_install kubernetes-client || return 1
+  # kubectl (1.21+, for kustomize v4) renders the Kubernetes manifests. The machines
+  # here carry the `kubectl` package; Debian's own kubernetes-client is 1.20, too old.
+  command -v kubectl >/dev/null || memwatch_install kubectl || return 1
   # node/npm validate the manifests against the Kubernetes schemas.
   command -v npm >/dev/null || memwatch_install nodejs npm || return 1
 }
