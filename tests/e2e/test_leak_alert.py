@@ -52,6 +52,9 @@ MEMWATCH_FLAGS = [
     "--memwatch.warmup=5",
     "--memwatch.min-cycle=1",
     "--memwatch.max-cycle=3",
+    # above the error of reading a floor one sample late on a loaded machine
+    # (0.2 s x ~5 MiB/s of demo garbage); the leak grows ~4 MiB per cycle
+    "--memwatch.min-growth=2097152",
 ]
 # The demo workload: a steady leak, and the same program with --no-leak.
 DEMO_LEAK_ARGS = []
