@@ -12,7 +12,8 @@ namespace {
 
 using procfs::testing::FixturePath;
 
-int RunIt(std::vector<std::string> args, std::string* out, std::string* err) {
+int RunIt(const std::vector<std::string>& args, std::string* out,
+          std::string* err) {
   std::ostringstream o, e;
   int code = RunLookup(args, procfs::SystemParams{100, 4096}, o, e);
   *out = o.str();

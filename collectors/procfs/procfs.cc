@@ -104,7 +104,9 @@ std::vector<int> ProcFs::ListPids() const {
   DIR* dir = ::opendir(root_.c_str());
   if (dir == nullptr) return pids;
   while (struct dirent* e = ::readdir(dir)) {
-    if (IsAllDigits(e->d_name)) pids.push_back(std::atoi(e->d_name));
+    if (IsAllDigits(e->d_name)) {
+      pids.push_back(static_cast<int>(std::strtol(e->d_name, nullptr, 10)));
+    }
   }
   ::closedir(dir);
   return pids;

@@ -51,8 +51,8 @@ TEST(ProcFs, ListsNumericEntriesOnly) {
 }
 
 TEST(ProcFs, ReadsLinks) {
-  std::string dir =
-      std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp";
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  std::string dir = tmp != nullptr ? tmp : "/tmp";
   ::unlink((dir + "/exe").c_str());
   ASSERT_EQ(::symlink("/usr/bin/node (deleted)", (dir + "/exe").c_str()), 0);
   ProcFs fs(dir);

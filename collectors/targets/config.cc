@@ -90,7 +90,8 @@ std::optional<int> ParsePid(const std::string& s) {
   for (char c : s) {
     if (c < '0' || c > '9') return std::nullopt;
   }
-  int pid = std::atoi(s.c_str());
+  int pid = 0;
+  for (char c : s) pid = pid * 10 + (c - '0');  // <= 9 digits: no overflow
   if (pid <= 0) return std::nullopt;
   return pid;
 }
