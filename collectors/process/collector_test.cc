@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "collectors/process/process_collector.h"
 #include "collectors/procfs/fixtures.h"
 
@@ -147,6 +149,27 @@ TEST(ProcessCollector, PssBehindFlag) {
   EXPECT_EQ(Value(f, "memwatch_process_read_errors_total",
                   {{"name", "w"}, {"file", "smaps_rollup"}}),
             1);
+}
+
+TEST(ProcessCollector, ConcurrentScrapesAndApiCalls) {
+  auto c = Make("proc_cgroup_v2");
+  std::vector<HttpRoute> routes = c->Routes();
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < 20; ++i) {
+        std::vector<MetricFamily> f;
+        c->Collect(&f);
+        EXPECT_EQ(Value(f, "memwatch_target_up", {{"name", "api"}}), 1);
+        HttpRequest r;
+        r.query = {{"pid", "100"}, {"keepHistory", "true"}};
+        EXPECT_EQ(routes[0].handler(r).status, 200);
+        r.query = {};
+        EXPECT_EQ(routes[1].handler(r).status, 200);
+      }
+    });
+  }
+  for (std::thread& t : threads) t.join();
 }
 
 }  // namespace
