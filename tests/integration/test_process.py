@@ -9,9 +9,11 @@ a deadline; nothing asserts on speed.
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import unittest
 import uuid
 
@@ -74,8 +76,8 @@ def child(procs, code, *args):
 class ProcessCollectorTest(unittest.TestCase):
     def setUp(self):
         self.procs = Processes()
-        self.addCleanup(self.close_pipes)
         self.addCleanup(self.procs.stop_all)
+        self.addCleanup(self.close_pipes)  # runs first (cleanups are LIFO)
 
     def close_pipes(self):
         for p in self.procs.procs:
@@ -186,6 +188,40 @@ class ProcessCollectorTest(unittest.TestCase):
                                   name="svc", mode="system"))
         self.assertGreaterEqual(cpu_after, cpu_before)  # never goes down
 
+    def test_pidfile_is_followed_across_a_restart(self):
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        pidfile = os.path.join(tmp, "app.pid")
+        first = child(self.procs, SLEEPER)
+        with open(pidfile, "w") as f:
+            f.write(f"{first.pid}\n")
+        exp = Exporter(self.procs, args=[f"--pidfile={pidfile}"])
+        info = lambda pid: self.value(exp, "memwatch_target_info", name="app",
+                                      pid=pid)
+        wait_until(lambda: info(first.pid) == 1, what="pidfile's process")
+        self.procs.stop(first)
+        second = child(self.procs, SLEEPER)
+        with open(pidfile, "w") as f:
+            f.write(f"{second.pid}\n")
+        wait_until(lambda: info(second.pid) == 1, what="new pid from pidfile")
+
+    def test_targets_config_file(self):
+        marker = f"memwatch-cfg-{uuid.uuid4().hex[:12]}"
+        p = child(self.procs, SLEEPER, marker)
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        config = os.path.join(tmp, "targets.yaml")
+        with open(config, "w") as f:
+            f.write("targets:\n"
+                    f"  - name: cfg\n    cmdline: '{marker}$'\n"
+                    f"  - {{name: bypid, pid: {p.pid}}}\n")
+        exp = Exporter(self.procs, args=[f"--targets.config={config}"])
+        text = exp.metrics()
+        self.assertEqual(metric_value(text, "memwatch_target_info", name="cfg",
+                                      pid=p.pid), 1)
+        self.assertEqual(metric_value(text, "memwatch_target_up", name="bypid"),
+                         1)
+
     def test_matcher_never_matches_the_exporter_itself(self):
         # The marker is in the exporter's own command line, and nowhere else.
         marker = f"memwatch-self-{uuid.uuid4().hex[:12]}"
@@ -238,9 +274,15 @@ class ProcessCollectorTest(unittest.TestCase):
     def test_bad_target_config_exits_2_with_position(self):
         exe = harness.binary("exporter/memwatch_exporter")
         port = harness.free_port()
+        tmp = tempfile.mkdtemp()
+        self.addCleanup(shutil.rmtree, tmp)
+        config = os.path.join(tmp, "targets.yaml")
+        with open(config, "w") as f:
+            f.write("targets:\n  - name: api\n    colour: red\n")
         for args, where in (
                 (["--match=name=x,cmdline=a(b"], b"column"),
                 (["--pid=api=abc"], b"column"),
+                ([f"--targets.config={config}"], b"targets.yaml:3:5"),
         ):
             p = self.procs.start([exe, f"--web.listen-address=127.0.0.1:{port}",
                                   *args])
