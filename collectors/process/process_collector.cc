@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "collectors/plugin/log.h"
 #include "collectors/process/sample.h"
 #include "collectors/procfs/cgroup.h"
 #include "collectors/procfs/files.h"
@@ -14,6 +15,25 @@ ProcessCollector::ProcessCollector(ProcessCollectorOptions options,
       fs_(options_.procfs_root),
       resolver_(std::move(resolver)),
       usage_api_(options_.procfs_root, options_.params) {}
+
+std::string ProcessCollector::Start() {
+  std::vector<targets::Target> targets = resolver_->Resolve();
+  if (targets.empty()) {
+    LogWarn(
+        "process: no targets; give --pid, --pidfile, --self, --match or "
+        "--targets.config");
+    return "";
+  }
+  std::string names;
+  int found = 0;
+  for (const targets::Target& t : targets) {
+    names += (names.empty() ? "" : ",") + t.name;
+    found += t.processes.empty() ? 0 : 1;
+  }
+  LogInfo("process: watching",
+          {{"targets", names}, {"found_now", std::to_string(found)}});
+  return "";
+}
 
 void ProcessCollector::CountError(const std::string& name,
                                   const std::string& file) {

@@ -34,6 +34,10 @@ class ProcessCollector : public Collector {
   ProcessCollector(ProcessCollectorOptions options,
                    std::shared_ptr<targets::Resolver> resolver);
 
+  // Logs the targets (a warning when there are none: the collector would
+  // export nothing).
+  std::string Start() override;
+
   // Never throws for a vanished process or an unreadable file: those drop
   // their series and count in memwatch_process_read_errors_total.
   void Collect(std::vector<prometheus::MetricFamily>* out) override;
