@@ -10,6 +10,7 @@
 
 #include "collectors/plugin/log.h"
 #include "collectors/plugin/registry.h"
+#include "collectors/targets/resolver.h"
 #include "exporter/flags.h"
 #include "exporter/http_server.h"
 #include "exporter/landing_page.h"
@@ -75,6 +76,14 @@ int RunExporter() {
   }
   if (FLAGS_web_max_threads < 1) {
     LogError("invalid --web.max-threads: must be at least 1");
+    return 2;
+  }
+
+  // Target flags are shared by every collector: refuse them here even if the
+  // collectors that read them are disabled.
+  if (std::string target_err = targets::ValidateTargetFlags();
+      !target_err.empty()) {
+    LogError("configuration error", {{"err", target_err}});
     return 2;
   }
 
