@@ -96,7 +96,7 @@ class ExporterLifecycleTest(unittest.TestCase):
         exp = harness.Exporter(self.procs)
         self.assertEqual(exp.get("/metrics").status, 200)
         self.assertEqual(self.procs.stop(exp.proc, signal.SIGTERM), 0)
-        self.assertIn(b"stopped", exp.proc.stderr.read())
+        self.assertIn("stopped", exp.log_text())
 
     def test_sigint_exits_zero(self):
         exp = harness.Exporter(self.procs)

@@ -34,12 +34,9 @@ DEMO_FLAGS = ["--rate=8M", "--garbage=512K", "--gc-every=10", "--tick-ms=100"]
 
 
 def value(text, metric, **labels):
-    """One series of the demo target (harness.metric_value cannot take `name`)."""
-    labels = {"name": "demo", "source": "synthetic", **labels}
-    for (n, ls), v in harness.parse_metrics(text).items():
-        if n == metric and all((k, v2) in ls for k, v2 in labels.items()):
-            return v
-    return None
+    """One series of the demo target."""
+    return harness.metric_value(text, metric,
+                                **{"name": "demo", "source": "synthetic", **labels})
 
 
 def leak_total(exp):
@@ -65,9 +62,13 @@ class MemwatchDemoTest(unittest.TestCase):
     def test_leak_mode_reports_a_leak(self):
         demo, exp = self.start()
         started = time.monotonic()
-        harness.wait_until(lambda: (leak_total(exp) or 0) >= 1, timeout=LEAK_BOUND,
-                           interval=0.25,
-                           what="memwatch_leak_events_total{name=demo} >= 1")
+        try:
+            harness.wait_until(lambda: (leak_total(exp) or 0) >= 1,
+                               timeout=LEAK_BOUND, interval=0.25,
+                               what="memwatch_leak_events_total{name=demo} >= 1")
+        except AssertionError:
+            print("\nexporter log:\n" + exp.log_text()[-6000:])
+            raise
         elapsed = time.monotonic() - started
         r = exp.get("/api/v1/events?name=demo&type=leak")
         self.assertEqual(r.status, 200)

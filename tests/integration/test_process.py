@@ -18,7 +18,7 @@ import unittest
 import uuid
 
 from tests.lib import harness
-from tests.lib.harness import Exporter, Processes, parse_metrics, wait_until
+from tests.lib.harness import Exporter, Processes, metric_value, wait_until
 
 PY = sys.executable
 MIB = 1024 * 1024
@@ -57,16 +57,6 @@ for line in sys.stdin:
 SLEEPER = "import sys, time; time.sleep(600)"
 
 
-def metric_value(text, metric, **labels):
-    """One series' value or None. (harness.metric_value's own `name`
-    parameter collides with our `name` label, hence this twin.)"""
-    for (n, ls), v in parse_metrics(text).items():
-        if n == metric and all((k, str(val)) in ls
-                               for k, val in labels.items()):
-            return v
-    return None
-
-
 def child(procs, code, *args):
     p = procs.start([PY, "-c", code, *map(str, args)],
                     stdin=subprocess.PIPE, stdout=subprocess.PIPE)
@@ -77,13 +67,6 @@ class ProcessCollectorTest(unittest.TestCase):
     def setUp(self):
         self.procs = Processes()
         self.addCleanup(self.procs.stop_all)
-        self.addCleanup(self.close_pipes)  # runs first (cleanups are LIFO)
-
-    def close_pipes(self):
-        for p in self.procs.procs:
-            for f in (p.stdin, p.stdout, p.stderr):
-                if f:
-                    f.close()
 
     def value(self, exporter, metric, **labels):
         return metric_value(exporter.metrics(), metric, **labels)

@@ -10,6 +10,7 @@ import os
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -110,6 +111,9 @@ class Processes:
     def stop_all(self):
         for p in reversed(self.procs):
             self.stop(p)
+            for f in (p.stdin, p.stdout, p.stderr):
+                if f:
+                    f.close()
         self.procs = []
 
     def __enter__(self):
@@ -127,16 +131,25 @@ class Exporter:
         self.base = f"http://127.0.0.1:{self.port}"
         cmd = [binary("exporter/memwatch_exporter"),
                f"--web.listen-address=127.0.0.1:{self.port}", *args]
-        self.proc = procs.start(cmd)
+        # The log goes to a file, not a pipe: nobody reads a pipe while a test
+        # runs, and a full pipe would block the exporter's logging threads.
+        self._log = tempfile.NamedTemporaryFile(prefix="memwatch-exporter-",
+                                                suffix=".log")
+        self.proc = procs.start(cmd, stderr=self._log)
         self.procs = procs
         wait_until(lambda: self._ready(), timeout=ready_timeout,
                    what=f"exporter ready on {self.base} ({' '.join(cmd)})")
 
     def _ready(self):
         if self.proc.poll() is not None:
-            err = self.proc.stderr.read().decode(errors="replace")
-            raise AssertionError(f"exporter exited {self.proc.returncode}: {err}")
+            raise AssertionError(
+                f"exporter exited {self.proc.returncode}: {self.log_text()}")
         return get(self.base + "/-/ready", timeout=2).status == 200
+
+    def log_text(self):
+        """Everything the exporter has logged so far."""
+        with open(self._log.name, errors="replace") as f:
+            return f.read()
 
     def get(self, path, **kw):
         return get(self.base + path, **kw)
@@ -179,9 +192,9 @@ def parse_metrics(text):
     return out
 
 
-def metric_value(text, name, **labels):
-    """The value of one series, or None."""
+def metric_value(text, metric, **labels):
+    """The value of one series, or None. Labels filter (`name=` is our label)."""
     for (n, ls), v in parse_metrics(text).items():
-        if n == name and all((k, str(val)) in ls for k, val in labels.items()):
+        if n == metric and all((k, str(val)) in ls for k, val in labels.items()):
             return v
     return None
