@@ -103,13 +103,8 @@ std::optional<uint64_t> ParseSmapsRollupPss(std::string_view text,
 
 std::vector<std::string> ParseCmdline(std::string_view text) {
   std::vector<std::string> args;
-  size_t start = 0;
-  while (start < text.size()) {
-    size_t nul = text.find('\0', start);
-    if (nul == std::string_view::npos) nul = text.size();
-    args.emplace_back(text.substr(start, nul - start));
-    start = nul + 1;
-  }
+  for (std::string_view arg : internal::Split(text, '\0'))
+    args.emplace_back(arg);
   return args;
 }
 

@@ -21,16 +21,20 @@ std::vector<std::string_view> SplitWhitespace(std::string_view s) {
   return out;
 }
 
-std::vector<std::string_view> SplitLines(std::string_view s) {
+std::vector<std::string_view> Split(std::string_view s, char sep) {
   std::vector<std::string_view> out;
   size_t start = 0;
   while (start < s.size()) {
-    size_t nl = s.find('\n', start);
-    if (nl == std::string_view::npos) nl = s.size();
-    out.push_back(s.substr(start, nl - start));
-    start = nl + 1;
+    size_t end = s.find(sep, start);
+    if (end == std::string_view::npos) end = s.size();
+    out.push_back(s.substr(start, end - start));
+    start = end + 1;
   }
   return out;
+}
+
+std::vector<std::string_view> SplitLines(std::string_view s) {
+  return Split(s, '\n');
 }
 
 std::string_view Trim(std::string_view s) {

@@ -11,6 +11,9 @@ namespace memwatch::procfs::internal {
 // Splits on runs of spaces/tabs/newlines; no empty tokens.
 std::vector<std::string_view> SplitWhitespace(std::string_view s);
 
+// Pieces between separators; a trailing separator adds no empty piece.
+std::vector<std::string_view> Split(std::string_view s, char sep);
+
 // Splits into lines (without '\n'); a trailing newline yields no empty line.
 std::vector<std::string_view> SplitLines(std::string_view s);
 
