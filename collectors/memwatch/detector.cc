@@ -67,6 +67,13 @@ void Detector::Add(double t, double v, std::vector<DetectorEvent>* out) {
     fall_time_ = t;
     return;
   }
+  if (drop >= config_.drop_bytes) {
+    // A real drop, too small against the whole rise: typically a collection
+    // the sampling caught only in part, while a fast leak kept rising. Measure
+    // the rise afresh from here, or every later collection would look too
+    // small too and the cycle would only ever close by max_cycle.
+    seg_low_ = seg_peak_ = v;
+  }
   if (t - cycle_start_ >= config_.max_cycle) {
     Emit({DetectorEvent::kCompaction, t, cycle_floor_, true}, out);
     StartCycle(t, v);

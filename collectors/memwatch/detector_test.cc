@@ -291,6 +291,33 @@ TEST(DetectorTest, NoCompactionDuringWarmup) {
   EXPECT_DOUBLE_EQ(ev[0].bytes, 60e6);
 }
 
+TEST(DetectorTest, PartlySeenCollectionDoesNotBlindTheNextOnes) {
+  // A fast leak (8 MiB/s) under a 1 s GC sawtooth of 5 MiB of garbage, sampled
+  // every 0.1 s. At t=3 the sampler sees only 2 MiB of the drop (it sampled in
+  // the middle of the free). Later collections must still be seen: the cycle
+  // must not wait for max_cycle.
+  DetectorConfig dc;
+  dc.warmup = 0;
+  dc.min_cycle = 2;
+  dc.max_cycle = 10;
+  Detector d(dc);
+  std::vector<DetectorEvent> ev;
+  for (int i = 0; i <= 300; ++i) {
+    const double t = i * 0.1;
+    const double since_gc = (i % 10) * 0.1;
+    double v = 100 * MiB + 8 * MiB * t + 5 * MiB * since_gc;
+    if (i == 30) v += 3 * MiB;  // this collection looks 2 MiB deep
+    d.Add(t, v, &ev);
+  }
+  int collections = 0, timed = 0;
+  for (const auto& e : ev) {
+    if (e.kind == DetectorEvent::kCollection) ++collections;
+    if (e.kind == DetectorEvent::kCompaction && e.timed) ++timed;
+  }
+  EXPECT_GE(collections, 27);
+  EXPECT_EQ(timed, 0);
+}
+
 }  // namespace
 }  // namespace mw
 }  // namespace memwatch
