@@ -2,6 +2,7 @@
 // the synthetic detector and the engine, logs events as JSON lines, and exposes
 // metrics and GET /api/v1/events.
 #include <algorithm>
+#include <chrono>
 #include <memory>
 #include <set>
 #include <string>
@@ -75,7 +76,7 @@ class MemwatchCollector : public Collector {
   std::vector<Reading> Read() {
     procfs::ProcFs fs(procfs_root_);
     std::vector<Reading> out;
-    for (const targets::Target& target : resolver_->Resolve()) {
+    for (const targets::Target& target : CurrentTargets()) {
       Reading r;
       r.name = target.name;
       r.present = !target.processes.empty();
@@ -88,6 +89,7 @@ class MemwatchCollector : public Collector {
           LogDebug("memwatch: read failed",
                    {{"name", target.name}, {"error", err}});
           r.present = false;
+          stale_ = true;  // the process is gone: resolve again next sample
           continue;
         }
         auto status = procfs::ParseStatus(text, &err);
@@ -106,6 +108,21 @@ class MemwatchCollector : public Collector {
     return out;
   }
 
+  // The targets, resolved again every kResolveEvery or once a process has
+  // gone: a matcher's resolution reads every process's stat, too much to do
+  // at every sample on a busy host. A process joining a matcher is seen within
+  // kResolveEvery.
+  const std::vector<targets::Target>& CurrentTargets() {
+    static constexpr auto kResolveEvery = std::chrono::seconds(5);
+    const auto now = std::chrono::steady_clock::now();
+    if (stale_ || now - resolved_at_ >= kResolveEvery) {
+      targets_ = resolver_->Resolve();
+      resolved_at_ = now;
+      stale_ = false;
+    }
+    return targets_;
+  }
+
   void WarnOnce(const std::string& name, const std::string& msg,
                 const std::string& detail) {
     if (!warned_.insert(name).second) return;
@@ -118,7 +135,10 @@ class MemwatchCollector : public Collector {
   std::unique_ptr<Tracker> tracker_;
   std::shared_ptr<targets::Resolver> resolver_;
   std::unique_ptr<Sampler> sampler_;
-  std::set<std::string> warned_;        // sampler thread only
+  std::set<std::string> warned_;          // sampler thread only
+  std::vector<targets::Target> targets_;  // sampler thread only
+  std::chrono::steady_clock::time_point resolved_at_;
+  bool stale_ = true;
   std::vector<GcLogFollower> gc_logs_;  // sampler thread only
 };
 
