@@ -30,8 +30,12 @@ void GcLogFollower::Poll(double now, Tracker* tracker) {
       anchored_ = true;
       anchor_ = now - g.ms / 1000.0;
     }
-    tracker->OnLogCollection(spec_.name, anchor_ + g.ms / 1000.0, g.full,
-                             g.heap_after);
+    runtime::GcEvent e;
+    e.time = anchor_ + g.ms / 1000.0;
+    e.kind = g.full ? runtime::GcKind::kFull : runtime::GcKind::kIncremental;
+    // Only full collections observe the floor (memwatch's rule for V8).
+    if (g.full) e.heap_after_bytes = g.heap_after;
+    tracker->OnGc(spec_.name, kSourceGcLog, e);
   }
 }
 

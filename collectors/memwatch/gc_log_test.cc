@@ -79,7 +79,11 @@ TEST(GcLogFixtureTest, FeedsTheEngine) {
   Tracker tr(Config(), [&](const nlohmann::json& e) { events.push_back(e); });
   for (std::string line; std::getline(in, line);) {
     if (auto g = ParseNodeTraceGc(line)) {
-      tr.OnLogCollection("api", g->ms / 1000, g->full, g->heap_after);
+      runtime::GcEvent e;
+      e.time = g->ms / 1000;
+      e.kind = g->full ? runtime::GcKind::kFull : runtime::GcKind::kIncremental;
+      if (g->full) e.heap_after_bytes = g->heap_after;
+      tr.OnGc("api", kSourceGcLog, e);
     }
   }
   auto s = tr.Snapshots();

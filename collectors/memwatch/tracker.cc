@@ -53,16 +53,15 @@ void Tracker::Observe(double t, const std::vector<Reading>& readings) {
   }
 }
 
-void Tracker::OnLogCollection(const std::string& name, double t, bool full,
-                              double heap_after) {
+void Tracker::OnGc(const std::string& name, const std::string& source,
+                   const runtime::GcEvent& event) {
   std::lock_guard<std::mutex> lock(mu_);
-  State& s = StateFor(name, kSourceGcLog);
-  if (!full) {
-    s.engine.OnIncrementalGc();
-    return;
+  State& s = StateFor(name, source);
+  if (event.kind == runtime::GcKind::kFull) s.engine.OnFullGc();
+  if (event.kind == runtime::GcKind::kIncremental) s.engine.OnIncrementalGc();
+  if (event.heap_after_bytes) {
+    Compaction(name, source, &s, event.time, *event.heap_after_bytes);
   }
-  s.engine.OnFullGc();
-  Compaction(name, kSourceGcLog, &s, t, heap_after);
 }
 
 void Tracker::Reset(const std::string& name, const std::string& source) {

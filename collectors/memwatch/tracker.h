@@ -15,12 +15,14 @@
 #include "collectors/memwatch/config.h"
 #include "collectors/memwatch/detector.h"
 #include "collectors/memwatch/engine.h"
+#include "collectors/runtime/gc_event.h"
 
 namespace memwatch {
 namespace mw {
 
 inline constexpr char kSourceSynthetic[] = "synthetic";
 inline constexpr char kSourceGcLog[] = "gc_log";
+inline constexpr char kSourceHsperfdata[] = "hsperfdata";
 
 // The memory of one target at one instant, summed over its processes.
 struct Reading {
@@ -49,10 +51,11 @@ class Tracker {
   // Synthetic source: one sample per target at time t (Unix seconds).
   void Observe(double t, const std::vector<Reading>& readings);
 
-  // GC-log source: a collection read from a runtime's log; full collections
-  // with a heap-after value are compactions.
-  void OnLogCollection(const std::string& name, double t, bool full,
-                       double heap_after);
+  // Every source of real collections (GC logs, JVM perf data) feeds the
+  // engine here: the kind is counted, a heap-after value is a compaction.
+  // event.time is Unix seconds.
+  void OnGc(const std::string& name, const std::string& source,
+            const runtime::GcEvent& event);
 
   // Forgets one series' state (its process was replaced).
   void Reset(const std::string& name, const std::string& source);

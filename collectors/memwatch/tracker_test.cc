@@ -65,9 +65,16 @@ TEST(TrackerTest, StatsLinesCanBeTurnedOff) {
 TEST(TrackerTest, GcLogSource) {
   std::vector<nlohmann::json> events;
   Tracker tr(Config(), [&](const nlohmann::json& e) { events.push_back(e); });
-  tr.OnLogCollection("node", 1, false, 0);
-  for (int i = 1; i <= 6; ++i)
-    tr.OnLogCollection("node", 10.0 * i, true, 1e6 * i);
+  runtime::GcEvent young;
+  young.time = 1;
+  young.kind = runtime::GcKind::kIncremental;
+  tr.OnGc("node", kSourceGcLog, young);
+  for (int i = 1; i <= 6; ++i) {
+    runtime::GcEvent full;
+    full.time = 10.0 * i;
+    full.heap_after_bytes = 1e6 * i;
+    tr.OnGc("node", kSourceGcLog, full);
+  }
   auto s = tr.Snapshots();
   ASSERT_EQ(s.size(), 1u);
   EXPECT_EQ(s[0].source, "gc_log");

@@ -5,9 +5,10 @@
 
 MEMWATCH_BUILD_PACKAGES="bazel-bootstrap g++ git prometheus-cpp-dev libcivetweb-dev
   libgflags-dev libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev
-  libyaml-cpp-dev zlib1g-dev"
+  libyaml-cpp-dev zlib1g-dev libre2-dev rapidjson-dev libcurl4-openssl-dev libssl-dev
+  libcrypt-dev"
 MEMWATCH_TEST_PACKAGES="python3 python3-yaml prometheus prometheus-alertmanager
-  curl"
+  curl openssl clang-14 libfuzzer-14-dev golang-go openjdk-17-jdk-headless wrk"
 
 memwatch_missing_packages() {
   local missing=""
