@@ -1,4 +1,4 @@
-// memwatch_demo: the leak of the user's memwatch example (memory-profiling.md),
+// memwatch_demo: the leak of the user's memwatch example (memwatch's README),
 // in C++, for memwatch_exporter to watch from outside.
 //
 // Every tick (100 ms) it builds a large value `a` and a closure. In leak mode

@@ -1,6 +1,7 @@
 #include "exporter/app.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <memory>
@@ -79,15 +80,20 @@ int RunExporter() {
     return 2;
   }
 
-  // Target flags are shared by every collector: refuse them here even if the
-  // collectors that read them are disabled.
-  if (std::string target_err = targets::ValidateTargetFlags();
+  // Target flags are shared by every collector: parsed once here, and refused
+  // even if the collectors that read them are disabled.
+  targets::TargetConfig target_config;
+  if (std::string target_err = targets::TargetConfigFromFlags(&target_config);
       !target_err.empty()) {
     LogError("configuration error", {{"err", target_err}});
     return 2;
   }
 
-  CollectorContext ctx{FLAGS_path_procfs};
+  CollectorContext ctx;
+  ctx.procfs_root = FLAGS_path_procfs;
+  ctx.resolver = targets::MakeResolver(std::move(target_config),
+                                       FLAGS_path_procfs, getpid());
+  ctx.notes = std::make_shared<TargetNotes>();
   std::vector<NamedCollector> collectors;
   std::string err = StartCollectors(ctx, &collectors);
   if (!err.empty()) {

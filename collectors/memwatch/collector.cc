@@ -1,156 +1,188 @@
-// The memwatch collector: samples each target's memory on its own thread, feeds
-// the synthetic detector and the engine, logs events as JSON lines, and exposes
-// metrics and GET /api/v1/events.
-#include <algorithm>
-#include <chrono>
-#include <memory>
-#include <set>
-#include <string>
-#include <vector>
+#include "collectors/memwatch/collector.h"
 
-#include "collectors/memwatch/config.h"
-#include "collectors/memwatch/events.h"
-#include "collectors/memwatch/gc_follower.h"
-#include "collectors/memwatch/gc_log.h"
+#include <algorithm>
+
 #include "collectors/memwatch/metrics.h"
-#include "collectors/memwatch/sampler.h"
-#include "collectors/memwatch/tracker.h"
 #include "collectors/plugin/log.h"
-#include "collectors/plugin/registry.h"
 #include "collectors/procfs/procfs.h"
 #include "collectors/procfs/status.h"
-#include "collectors/targets/resolver.h"
 
-namespace memwatch {
-namespace mw {
+namespace memwatch::mw {
 namespace {
 
-class MemwatchCollector : public Collector {
- public:
-  explicit MemwatchCollector(const CollectorContext& ctx)
-      : procfs_root_(ctx.procfs_root) {}
-
-  std::string Start() override {
-    config_ = ConfigFromFlags();
-    std::string err = Validate(config_);
-    if (!err.empty()) return err;
-    events_ = std::make_unique<EventBuffer>(config_.events_buffer);
-    tracker_ = std::make_unique<Tracker>(config_, [this](const auto& event) {
-      LogRawLine(event.dump());
-      events_->Add(event);
-    });
-    std::vector<GcLogSpec> specs;
-    ParseGcLogSpecs(config_.gc_logs, &specs);  // validated above
-    for (auto& s : specs) gc_logs_.emplace_back(std::move(s));
-    resolver_ = targets::SharedResolver(procfs_root_);
-    sampler_ = std::make_unique<Sampler>(
-        config_.sample_interval, [this] { return Read(); },
-        [this](double t, const std::vector<Reading>& r) {
-          tracker_->Observe(t, r);
-          for (auto& f : gc_logs_) f.Poll(t, tracker_.get());
-        });
-    sampler_->Start();
-    return "";
-  }
-
-  void Stop() override {
-    if (sampler_) sampler_->Stop();
-  }
-
-  void Collect(std::vector<prometheus::MetricFamily>* out) override {
-    if (!tracker_) return;
-    AppendFamilies(tracker_->Snapshots(), out);
-  }
-
-  std::vector<HttpRoute> Routes() override {
-    return {{"/api/v1/events", {"GET"}, [this](const HttpRequest& req) {
-               if (!events_) return JsonError(503, "memwatch is not started");
-               return HandleEvents(*events_, req);
-             }}};
-  }
-
- private:
-  // One reading per target: the memory field summed over its processes. A
-  // target whose processes cannot all be read this time is skipped, since a
-  // partial sum would look like a collection.
-  std::vector<Reading> Read() {
-    procfs::ProcFs fs(procfs_root_);
-    std::vector<Reading> out;
-    for (const targets::Target& target : CurrentTargets()) {
-      Reading r;
-      r.name = target.name;
-      r.present = !target.processes.empty();
-      for (const targets::ProcessRef& p : target.processes) {
-        if (!r.identity.empty()) r.identity += ",";
-        r.identity +=
-            std::to_string(p.pid) + ":" + std::to_string(p.start_ticks);
-        std::string text, err;
-        if (!fs.ReadFile(std::to_string(p.pid) + "/status", &text, &err)) {
-          LogDebug("memwatch: read failed",
-                   {{"name", target.name}, {"error", err}});
-          r.present = false;
-          stale_ = true;  // the process is gone: resolve again next sample
-          continue;
-        }
-        auto status = procfs::ParseStatus(text, &err);
-        auto bytes =
-            status ? status->Bytes(config_.memory_field) : std::nullopt;
-        if (!bytes) {
-          WarnOnce(target.name, "memwatch: memory field missing in status",
-                   err.empty() ? config_.memory_field : err);
-          r.present = false;
-          continue;
-        }
-        r.bytes += static_cast<double>(*bytes);
-      }
-      out.push_back(std::move(r));
-    }
-    return out;
-  }
-
-  // The targets, resolved again every kResolveEvery or once a process has
-  // gone: a matcher's resolution reads every process's stat, too much to do
-  // at every sample on a busy host. A process joining a matcher is seen within
-  // kResolveEvery.
-  const std::vector<targets::Target>& CurrentTargets() {
-    static constexpr auto kResolveEvery = std::chrono::seconds(5);
-    const auto now = std::chrono::steady_clock::now();
-    if (stale_ || now - resolved_at_ >= kResolveEvery) {
-      targets_ = resolver_->Resolve();
-      resolved_at_ = now;
-      stale_ = false;
-    }
-    return targets_;
-  }
-
-  void WarnOnce(const std::string& name, const std::string& msg,
-                const std::string& detail) {
-    if (!warned_.insert(name).second) return;
-    LogWarn(msg, {{"name", name}, {"field", detail}});
-  }
-
-  const std::string procfs_root_;
-  Config config_;
-  std::unique_ptr<EventBuffer> events_;
-  std::unique_ptr<Tracker> tracker_;
-  std::shared_ptr<targets::Resolver> resolver_;
-  std::unique_ptr<Sampler> sampler_;
-  std::set<std::string> warned_;          // sampler thread only
-  std::vector<targets::Target> targets_;  // sampler thread only
-  std::chrono::steady_clock::time_point resolved_at_;
-  bool stale_ = true;
-  std::vector<GcLogFollower> gc_logs_;  // sampler thread only
-};
+// A matcher's resolution reads every process's stat: too much for every
+// sample on a busy host. A process joining a matcher is seen within this.
+constexpr auto kResolveEvery = std::chrono::seconds(5);
 
 }  // namespace
-}  // namespace mw
-}  // namespace memwatch
 
-MEMWATCH_REGISTER_COLLECTOR(
-    memwatch, true,
-    "GC statistics and leak events (node-memwatch) for each target, from its "
-    "sampled memory",
-    [](const memwatch::CollectorContext& ctx)
-        -> std::unique_ptr<memwatch::Collector> {
-      return std::make_unique<memwatch::mw::MemwatchCollector>(ctx);
-    });
+MemwatchCollector::MemwatchCollector(Config config, const CollectorContext& ctx,
+                                     bool own_thread)
+    : config_(std::move(config)),
+      own_thread_(own_thread),
+      procfs_root_(ctx.procfs_root),
+      resolver_(ctx.resolver),
+      notes_(ctx.notes) {}
+
+MemwatchCollector::~MemwatchCollector() { Stop(); }
+
+std::string MemwatchCollector::Start() {
+  if (std::string err = Validate(config_); !err.empty()) return err;
+  if (!resolver_) return "no target resolver";
+  events_ = std::make_unique<EventBuffer>(config_.events_buffer);
+  tracker_ = std::make_unique<Tracker>(
+      config_, [this](const Event& event) { OnEvent(event); });
+  std::vector<GcLogSpec> specs;
+  ParseGcLogSpecs(config_.gc_logs, &specs);  // validated above
+  for (auto& s : specs) {
+    std::string name = s.name;
+    gc_logs_.emplace(name, GcLogFollower(std::move(s)));
+  }
+  if (own_thread_) {
+    sampler_ = std::make_unique<Sampler>(config_.sample_interval,
+                                         [this](double t) { Tick(t); });
+    sampler_->Start();
+  }
+  return "";
+}
+
+void MemwatchCollector::Stop() {
+  if (sampler_) sampler_->Stop();
+}
+
+void MemwatchCollector::OnEvent(const Event& event) {
+  LogRawLine(ToJson(event).dump());
+  events_->Add(event);
+}
+
+void MemwatchCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
+  if (!tracker_) return;
+  AppendFamilies(tracker_->Snapshots(), out);
+}
+
+std::vector<HttpRoute> MemwatchCollector::Routes() {
+  return {{"/api/v1/events", {"GET"}, [this](const HttpRequest& req) {
+             if (!events_) return JsonError(503, "memwatch is not started");
+             return HandleEvents(*events_, req);
+           }}};
+}
+
+void MemwatchCollector::Tick(double now) {
+  std::vector<Reading> readings;
+  for (const targets::Target& target : CurrentTargets()) {
+    if (!target.gc_log.empty() && gc_logs_.count(target.name) == 0) {
+      gc_logs_.emplace(target.name,
+                       GcLogFollower(GcLogSpec{target.name, target.gc_log}));
+    }
+    const runtime::Runtime rt = TargetRuntime(target);
+    Plan plan = ChoosePlan(target, rt);
+    if (plan.source == kSourceSynthetic) readings.push_back(ReadTarget(target));
+  }
+  tracker_->Observe(now, readings);
+  for (auto& [name, follower] : gc_logs_) follower.Poll(now, tracker_.get());
+}
+
+const std::vector<targets::Target>& MemwatchCollector::CurrentTargets() {
+  const auto now = std::chrono::steady_clock::now();
+  if (stale_ || now - resolved_at_ >= kResolveEvery) {
+    targets_ = resolver_->Resolve();
+    resolved_at_ = now;
+    stale_ = false;
+    // Forget the runtimes of processes that are gone.
+    std::set<std::pair<int, uint64_t>> live;
+    for (const auto& t : targets_) {
+      for (const auto& p : t.processes) live.insert({p.pid, p.start_ticks});
+    }
+    for (auto it = runtimes_.begin(); it != runtimes_.end();) {
+      it = live.count(it->first) ? std::next(it) : runtimes_.erase(it);
+    }
+  }
+  return targets_;
+}
+
+runtime::Runtime MemwatchCollector::TargetRuntime(
+    const targets::Target& target) {
+  runtime::Runtime found = runtime::Runtime::kUnknown;
+  for (const targets::ProcessRef& p : target.processes) {
+    auto key = std::make_pair(p.pid, p.start_ticks);
+    auto it = runtimes_.find(key);
+    if (it == runtimes_.end()) {
+      it =
+          runtimes_.emplace(key, runtime::RecognizeRuntime(procfs_root_, p.pid))
+              .first;
+    }
+    // A JVM anywhere in the target decides: its RSS must not be judged.
+    if (it->second == runtime::Runtime::kJvm) return it->second;
+    if (found == runtime::Runtime::kUnknown) found = it->second;
+  }
+  return found;
+}
+
+MemwatchCollector::Plan MemwatchCollector::ChoosePlan(
+    const targets::Target& target, runtime::Runtime rt) {
+  Plan plan;
+  plan.runtime = rt;
+  // A GC log that has produced collections is exact; sampled memory is the
+  // fallback for everything else.
+  if (tracker_->Has(target.name, kSourceGcLog)) {
+    plan.source = kSourceGcLog;
+  } else {
+    plan.source = kSourceSynthetic;
+  }
+  Plan& old = plans_[target.name];
+  if (old.source != plan.source || old.runtime != plan.runtime) {
+    if (old.source == kSourceSynthetic && plan.source != kSourceSynthetic) {
+      // The sampled-memory series stops; its state would only go stale.
+      tracker_->Reset(target.name, kSourceSynthetic);
+    }
+    LogInfo("memwatch: target source", {{"name", target.name},
+                                        {"runtime", runtime::RuntimeName(rt)},
+                                        {"source", plan.source}});
+    old = plan;
+    if (notes_) {
+      notes_->Set(target.name, {runtime::RuntimeName(rt), plan.source});
+    }
+  }
+  return plan;
+}
+
+// The memory field summed over the target's processes. A target whose
+// processes cannot all be read this time is skipped, since a partial sum
+// would look like a collection.
+Reading MemwatchCollector::ReadTarget(const targets::Target& target) {
+  procfs::ProcFs fs(procfs_root_);
+  Reading r;
+  r.name = target.name;
+  r.present = !target.processes.empty();
+  for (const targets::ProcessRef& p : target.processes) {
+    if (!r.identity.empty()) r.identity += ",";
+    r.identity += std::to_string(p.pid) + ":" + std::to_string(p.start_ticks);
+    std::string text, err;
+    if (!fs.ReadFile(std::to_string(p.pid) + "/status", &text, &err)) {
+      LogDebug("memwatch: read failed",
+               {{"name", target.name}, {"error", err}});
+      r.present = false;
+      stale_ = true;  // the process is gone: resolve again next sample
+      continue;
+    }
+    auto status = procfs::ParseStatus(text, &err);
+    auto bytes = status ? status->Bytes(config_.memory_field) : std::nullopt;
+    if (!bytes) {
+      WarnOnce(target.name, "memwatch: memory field missing in status",
+               err.empty() ? config_.memory_field : err);
+      r.present = false;
+      continue;
+    }
+    r.bytes += static_cast<double>(*bytes);
+  }
+  return r;
+}
+
+void MemwatchCollector::WarnOnce(const std::string& name,
+                                 const std::string& msg,
+                                 const std::string& detail) {
+  if (!warned_.insert(name).second) return;
+  LogWarn(msg, {{"name", name}, {"field", detail}});
+}
+
+}  // namespace memwatch::mw

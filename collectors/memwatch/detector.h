@@ -1,4 +1,4 @@
-// The synthetic source (semantics.md §3): sampled memory of a process, cut into
+// The synthetic source (docs/semantics.md §3): sampled memory of a process, cut into
 // cycles, becomes collections and compactions for the engine. Pure; one
 // detector per watched target.
 //

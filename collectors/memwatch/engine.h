@@ -1,5 +1,5 @@
 // The memwatch engine: heap compactions in, GC statistics and leak events out.
-// Pure arithmetic of semantics.md §2; no clock, no I/O, not thread-safe (the
+// Pure arithmetic of docs/semantics.md §2; no clock, no I/O, not thread-safe (the
 // owner guards it).
 #pragma once
 

@@ -1,4 +1,4 @@
-// Every golden value of semantics.md §2.
+// Every golden value of docs/semantics.md §2.
 #include "collectors/memwatch/engine.h"
 
 #include <gtest/gtest.h>

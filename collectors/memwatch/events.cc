@@ -14,6 +14,34 @@ nlohmann::json Bytes(double b) { return static_cast<int64_t>(std::llround(b)); }
 
 }  // namespace
 
+Event MakeStatsEvent(const std::string& name, const std::string& source,
+                     double time, const Stats& stats) {
+  Event e;
+  e.type = Event::Type::kStats;
+  e.name = name;
+  e.source = source;
+  e.time = time;
+  e.stats = stats;
+  return e;
+}
+
+Event MakeLeakEvent(const std::string& name, const std::string& source,
+                    const LeakEvent& leak) {
+  Event e;
+  e.type = Event::Type::kLeak;
+  e.name = name;
+  e.source = source;
+  e.time = leak.end;
+  e.leak = leak;
+  return e;
+}
+
+nlohmann::json ToJson(const Event& e) {
+  return e.type == Event::Type::kLeak
+             ? LeakJson(e.name, e.source, e.leak)
+             : StatsJson(e.name, e.source, e.time, e.stats);
+}
+
 nlohmann::json StatsJson(const std::string& name, const std::string& source,
                          double time, const Stats& s) {
   nlohmann::json j;
@@ -46,28 +74,30 @@ nlohmann::json LeakJson(const std::string& name, const std::string& source,
   return j;
 }
 
-void EventBuffer::Add(nlohmann::json event) {
+void EventBuffer::Add(Event event) {
   std::lock_guard<std::mutex> lock(mu_);
-  auto& q = event.value("event", "") == "leak" ? leaks_ : stats_;
+  auto& q = event.type == Event::Type::kLeak ? leaks_ : stats_;
   q.push_back(std::move(event));
   while (q.size() > capacity_) q.pop_front();
 }
 
-std::vector<nlohmann::json> EventBuffer::Query(const std::string& name,
-                                               const std::string& type,
-                                               double since) const {
+std::vector<Event> EventBuffer::Query(const std::string& name,
+                                      const std::string& type,
+                                      double since) const {
+  const bool leaks = type.empty() || type == "leak";
+  const bool stats = type.empty() || type == "stats";
   std::lock_guard<std::mutex> lock(mu_);
-  std::vector<nlohmann::json> out;
-  for (const auto* q : {&leaks_, &stats_}) {
-    for (const auto& e : *q) {
-      if (!name.empty() && e.value("name", "") != name) continue;
-      if (!type.empty() && e.value("event", "") != type) continue;
-      if (e.value("time", 0.0) < since) continue;
+  std::vector<Event> out;
+  for (const auto* q : {leaks ? &leaks_ : nullptr, stats ? &stats_ : nullptr}) {
+    if (q == nullptr) continue;
+    for (const Event& e : *q) {
+      if (!name.empty() && e.name != name) continue;
+      if (e.time < since) continue;
       out.push_back(e);
     }
   }
-  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
-    return a.value("time", 0.0) < b.value("time", 0.0);
+  std::stable_sort(out.begin(), out.end(), [](const Event& a, const Event& b) {
+    return a.time < b.time;
   });
   return out;
 }
@@ -95,7 +125,10 @@ HttpResponse HandleEvents(const EventBuffer& buffer, const HttpRequest& req) {
     }
   }
   nlohmann::json body;
-  body["events"] = buffer.Query(name, type, since);
+  body["events"] = nlohmann::json::array();
+  for (const Event& e : buffer.Query(name, type, since)) {
+    body["events"].push_back(ToJson(e));
+  }
   HttpResponse r;
   r.body = body.dump();
   return r;

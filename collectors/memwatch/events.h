@@ -1,5 +1,6 @@
-// Stats updates and leak events: their JSON form (memwatch's field names, plus
-// event/name/source/time), and a bounded buffer served by GET /api/v1/events.
+// Stats updates and leak events: typed while they travel (tracker -> sink ->
+// buffer), JSON only at the edges (the log line and GET /api/v1/events), with
+// memwatch's field names plus event/name/source/time.
 #pragma once
 
 #include <cstddef>
@@ -15,6 +16,25 @@
 
 namespace memwatch {
 namespace mw {
+
+// One stats update or leak event of one (target, source).
+struct Event {
+  enum class Type { kStats, kLeak };
+  Type type = Type::kStats;
+  std::string name;
+  std::string source;
+  double time = 0;  // Unix seconds (the leak's end for a leak)
+  Stats stats;      // kStats
+  LeakEvent leak;   // kLeak
+};
+
+Event MakeStatsEvent(const std::string& name, const std::string& source,
+                     double time, const Stats& stats);
+Event MakeLeakEvent(const std::string& name, const std::string& source,
+                    const LeakEvent& leak);
+
+// StatsJson or LeakJson of the event.
+nlohmann::json ToJson(const Event& event);
 
 // {"event":"stats","name":..,"source":..,"time":t,"num_full_gc":..,
 //  "num_inc_gc":..,"heap_compactions":..,"usage_trend":..,"estimated_base":..,
@@ -34,20 +54,18 @@ class EventBuffer {
  public:
   explicit EventBuffer(size_t capacity) : capacity_(capacity) {}
 
-  // `event` is a StatsJson/LeakJson object.
-  void Add(nlohmann::json event);
+  void Add(Event event);
 
-  // Events with the given name ("" = any), type ("" = any) and time >= since,
-  // oldest first (by time).
-  std::vector<nlohmann::json> Query(const std::string& name,
-                                    const std::string& type,
-                                    double since) const;
+  // Events with the given name ("" = any), type ("" = any, "leak", "stats")
+  // and time >= since, oldest first (by time).
+  std::vector<Event> Query(const std::string& name, const std::string& type,
+                           double since) const;
 
  private:
   const size_t capacity_;
   mutable std::mutex mu_;
-  std::deque<nlohmann::json> leaks_;
-  std::deque<nlohmann::json> stats_;
+  std::deque<Event> leaks_;
+  std::deque<Event> stats_;
 };
 
 // GET /api/v1/events[?name=N][&since=UNIX_SECONDS][&type=leak|stats]:

@@ -40,30 +40,31 @@ TEST(EventsJsonTest, Leak) {
 TEST(EventBufferTest, BoundedAndFiltered) {
   EventBuffer b(3);
   for (int i = 0; i < 5; ++i) {
-    b.Add(LeakJson(i % 2 ? "a" : "b", "synthetic", {0, double(i), 1, "r"}));
+    b.Add(
+        MakeLeakEvent(i % 2 ? "a" : "b", "synthetic", {0, double(i), 1, "r"}));
   }
   EXPECT_EQ(b.Query("", "", -1).size(), 3u);  // 2, 3, 4
   EXPECT_EQ(b.Query("a", "", -1).size(), 1u);
   EXPECT_EQ(b.Query("", "", 3).size(), 2u);
   EXPECT_EQ(b.Query("", "stats", -1).size(), 0u);
-  EXPECT_EQ(b.Query("", "", -1).front()["end"], 2);
+  EXPECT_EQ(b.Query("", "", -1).front().leak.end, 2);
 }
 
 TEST(EventBufferTest, StatsNeverPushOutLeaks) {
   EventBuffer b(2);
-  b.Add(LeakJson("a", "synthetic", {0, 5, 1, "r"}));
+  b.Add(MakeLeakEvent("a", "synthetic", {0, 5, 1, "r"}));
   for (int i = 0; i < 10; ++i)
-    b.Add(StatsJson("a", "synthetic", 10 + i, Stats()));
+    b.Add(MakeStatsEvent("a", "synthetic", 10 + i, Stats()));
   auto all = b.Query("", "", -1);
   ASSERT_EQ(all.size(), 3u);
-  EXPECT_EQ(all[0]["event"], "leak");  // oldest first, by time
-  EXPECT_EQ(all[2]["time"], 19);
+  EXPECT_EQ(all[0].type, Event::Type::kLeak);  // oldest first, by time
+  EXPECT_EQ(all[2].time, 19);
 }
 
 TEST(HandleEventsTest, ParamsAndErrors) {
   EventBuffer b(10);
-  b.Add(LeakJson("demo", "synthetic", {1, 100, 5, "r"}));
-  b.Add(StatsJson("demo", "synthetic", 50, Stats()));
+  b.Add(MakeLeakEvent("demo", "synthetic", {1, 100, 5, "r"}));
+  b.Add(MakeStatsEvent("demo", "synthetic", 50, Stats()));
   HttpRequest req{"GET", "/api/v1/events", {}};
   auto r = HandleEvents(b, req);
   EXPECT_EQ(r.status, 200);

@@ -1,5 +1,5 @@
 // Text formatting of the leak event's `reason`, as memwatch printed it, with
-// its arithmetic fixed (semantics.md §2 item 5).
+// its arithmetic fixed (docs/semantics.md §2 item 5).
 #pragma once
 
 #include <string>

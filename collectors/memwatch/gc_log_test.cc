@@ -76,7 +76,7 @@ TEST(GcLogFixtureTest, FeedsTheEngine) {
   std::ifstream in(Fixture("node_trace_gc.log"));
   ASSERT_TRUE(in.good());
   std::vector<nlohmann::json> events;
-  Tracker tr(Config(), [&](const nlohmann::json& e) { events.push_back(e); });
+  Tracker tr(Config(), [&](const Event& e) { events.push_back(ToJson(e)); });
   for (std::string line; std::getline(in, line);) {
     if (auto g = ParseNodeTraceGc(line)) {
       runtime::GcEvent e;
@@ -145,7 +145,7 @@ TEST_F(TailerTest, FollowsFromTheEndAndHandlesTruncation) {
 
 TEST_F(TailerTest, FollowerAnchorsTimesAndResetsOnRestart) {
   Append("");
-  Tracker tr(Config(), [](const nlohmann::json&) {});
+  Tracker tr(Config(), [](const Event&) {});
   GcLogFollower f({"api", path_});
   f.Poll(1000, &tr);
   Append("[1:0x1] 500 ms: Mark-Compact 3 (4) -> 2 (4) MB\n");

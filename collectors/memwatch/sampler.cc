@@ -1,16 +1,17 @@
 #include "collectors/memwatch/sampler.h"
 
 #include <chrono>
+#include <exception>
 #include <utility>
+
+#include "collectors/plugin/log.h"
 
 namespace memwatch {
 namespace mw {
 
-Sampler::Sampler(double interval_seconds, ReadFn read, ConsumeFn consume,
-                 ClockFn clock)
+Sampler::Sampler(double interval_seconds, TickFn tick, ClockFn clock)
     : interval_(interval_seconds),
-      read_(std::move(read)),
-      consume_(std::move(consume)),
+      tick_(std::move(tick)),
       clock_(std::move(clock)) {}
 
 Sampler::~Sampler() { Stop(); }
@@ -46,8 +47,13 @@ void Sampler::Loop() {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stop_) {
     lock.unlock();
-    std::vector<Reading> readings = read_();
-    consume_(clock_(), readings);
+    try {
+      tick_(clock_());
+    } catch (const std::exception& e) {
+      // One bad tick (a hostile file, memory pressure) must not end sampling.
+      ++errors_;
+      LogError("memwatch: sampler tick failed", {{"err", e.what()}});
+    }
     lock.lock();
     next += period;
     const auto now = std::chrono::steady_clock::now();

@@ -1,31 +1,33 @@
-// The sampling thread: calls a read function every interval, independent of
-// scrapes, and hands each batch of readings with its time to a consumer. Stop()
-// wakes the thread at once (condition variable) and joins it.
+// The sampling thread: calls a tick function with the time every interval,
+// independent of scrapes. Stop() wakes the thread at once (condition
+// variable) and joins it. A tick that throws is logged and counted; the
+// thread goes on.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <mutex>
 #include <thread>
 #include <vector>
-
-#include "collectors/memwatch/tracker.h"
 
 namespace memwatch {
 namespace mw {
 
 class Sampler {
  public:
-  using ReadFn = std::function<std::vector<Reading>()>;
-  using ConsumeFn = std::function<void(double, const std::vector<Reading>&)>;
+  using TickFn = std::function<void(double now)>;
   using ClockFn = std::function<double()>;  // Unix seconds
 
-  Sampler(double interval_seconds, ReadFn read, ConsumeFn consume,
-          ClockFn clock = WallClock);
+  Sampler(double interval_seconds, TickFn tick, ClockFn clock = WallClock);
   ~Sampler();
 
   void Start();
   void Stop();
+
+  // Ticks that threw (each is logged).
+  uint64_t errors() const { return errors_; }
 
   static double WallClock();
 
@@ -33,13 +35,13 @@ class Sampler {
   void Loop();
 
   const double interval_;
-  const ReadFn read_;
-  const ConsumeFn consume_;
+  const TickFn tick_;
   const ClockFn clock_;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
   std::thread thread_;
+  std::atomic<uint64_t> errors_{0};
 };
 
 }  // namespace mw

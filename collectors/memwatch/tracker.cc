@@ -1,6 +1,5 @@
 #include "collectors/memwatch/tracker.h"
 
-#include "collectors/memwatch/events.h"
 #include "collectors/plugin/log.h"
 
 namespace memwatch {
@@ -20,14 +19,30 @@ Tracker::State& Tracker::StateFor(const std::string& name,
 }
 
 void Tracker::Compaction(const std::string& name, const std::string& source,
-                         State* s, double t, double h) {
+                         State* s, double t, double h,
+                         std::vector<Event>* pending) {
   auto leak = s->engine.OnCompaction(t, h);
-  if (config_.log_stats) sink_(StatsJson(name, source, t, s->engine.stats()));
-  if (leak) sink_(LeakJson(name, source, *leak));
+  if (config_.log_stats) {
+    pending->push_back(MakeStatsEvent(name, source, t, s->engine.stats()));
+  }
+  if (leak) pending->push_back(MakeLeakEvent(name, source, *leak));
+}
+
+void Tracker::Deliver(const std::vector<Event>& pending) const {
+  for (const Event& e : pending) sink_(e);
 }
 
 void Tracker::Observe(double t, const std::vector<Reading>& readings) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<Event> pending;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ObserveLocked(t, readings, &pending);
+  }
+  Deliver(pending);
+}
+
+void Tracker::ObserveLocked(double t, const std::vector<Reading>& readings,
+                            std::vector<Event>* pending) {
   std::vector<DetectorEvent> events;
   for (const Reading& r : readings) {
     if (!r.present) continue;  // keep the state: the process may come back
@@ -47,7 +62,7 @@ void Tracker::Observe(double t, const std::vector<Reading>& readings) {
       if (e.kind == DetectorEvent::kCollection) {
         s.engine.OnFullGc();
       } else {
-        Compaction(r.name, kSourceSynthetic, &s, e.time, e.bytes);
+        Compaction(r.name, kSourceSynthetic, &s, e.time, e.bytes, pending);
       }
     }
   }
@@ -55,13 +70,23 @@ void Tracker::Observe(double t, const std::vector<Reading>& readings) {
 
 void Tracker::OnGc(const std::string& name, const std::string& source,
                    const runtime::GcEvent& event) {
-  std::lock_guard<std::mutex> lock(mu_);
-  State& s = StateFor(name, source);
-  if (event.kind == runtime::GcKind::kFull) s.engine.OnFullGc();
-  if (event.kind == runtime::GcKind::kIncremental) s.engine.OnIncrementalGc();
-  if (event.heap_after_bytes) {
-    Compaction(name, source, &s, event.time, *event.heap_after_bytes);
+  std::vector<Event> pending;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    State& s = StateFor(name, source);
+    if (event.kind == runtime::GcKind::kFull) s.engine.OnFullGc();
+    if (event.kind == runtime::GcKind::kIncremental) s.engine.OnIncrementalGc();
+    if (event.heap_after_bytes) {
+      Compaction(name, source, &s, event.time, *event.heap_after_bytes,
+                 &pending);
+    }
   }
+  Deliver(pending);
+}
+
+bool Tracker::Has(const std::string& name, const std::string& source) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return states_.count({name, source}) != 0;
 }
 
 void Tracker::Reset(const std::string& name, const std::string& source) {

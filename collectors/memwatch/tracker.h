@@ -7,7 +7,6 @@
 #include <functional>
 #include <map>
 #include <mutex>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,6 +14,7 @@
 #include "collectors/memwatch/config.h"
 #include "collectors/memwatch/detector.h"
 #include "collectors/memwatch/engine.h"
+#include "collectors/memwatch/events.h"
 #include "collectors/runtime/gc_event.h"
 
 namespace memwatch {
@@ -40,8 +40,9 @@ struct Snapshot {
   Stats stats;
 };
 
-// Receives each stats update and leak event as a StatsJson/LeakJson object.
-using EventSink = std::function<void(const nlohmann::json&)>;
+// Receives each stats update and leak event; called without the tracker's
+// lock held, so a sink may take its time or call back into the tracker.
+using EventSink = std::function<void(const Event&)>;
 
 class Tracker {
  public:
@@ -57,8 +58,12 @@ class Tracker {
   void OnGc(const std::string& name, const std::string& source,
             const runtime::GcEvent& event);
 
-  // Forgets one series' state (its process was replaced).
+  // Forgets one series' state (its process was replaced, or another source
+  // now judges the target).
   void Reset(const std::string& name, const std::string& source);
+
+  // Whether (name, source) has state, i.e. has seen a sample or collection.
+  bool Has(const std::string& name, const std::string& source) const;
 
   // Sorted by (name, source); only series that have seen a sample.
   std::vector<Snapshot> Snapshots() const;
@@ -70,8 +75,12 @@ class Tracker {
     Engine engine;
   };
   State& StateFor(const std::string& name, const std::string& source);
+  // Feeds one compaction; queues the stats update and any leak event.
   void Compaction(const std::string& name, const std::string& source, State* s,
-                  double t, double h);
+                  double t, double h, std::vector<Event>* pending);
+  void Deliver(const std::vector<Event>& pending) const;
+  void ObserveLocked(double t, const std::vector<Reading>& readings,
+                     std::vector<Event>* pending);
 
   const Config config_;
   const EventSink sink_;

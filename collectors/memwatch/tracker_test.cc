@@ -22,7 +22,7 @@ Config Fast() {
 
 TEST(TrackerTest, SteadyLeakEmitsStatsAndLeakEvents) {
   std::vector<nlohmann::json> events;
-  Tracker tr(Fast(), [&](const nlohmann::json& e) { events.push_back(e); });
+  Tracker tr(Fast(), [&](const Event& e) { events.push_back(ToJson(e)); });
   for (int t = 0; t <= 60; ++t) {
     tr.Observe(t, {{"demo", "7:100", true, 100 * MiB + t * MiB}});
   }
@@ -42,7 +42,7 @@ TEST(TrackerTest, SteadyLeakEmitsStatsAndLeakEvents) {
 }
 
 TEST(TrackerTest, RestartResetsStateAbsenceKeepsIt) {
-  Tracker tr(Fast(), [](const nlohmann::json&) {});
+  Tracker tr(Fast(), [](const Event&) {});
   for (int t = 0; t <= 20; ++t) tr.Observe(t, {{"demo", "7:100", true, 1e8}});
   EXPECT_EQ(tr.Snapshots()[0].stats.heap_compactions, 4u);
   for (int t = 21; t <= 30; ++t) tr.Observe(t, {{"demo", "", false, 0}});
@@ -57,14 +57,14 @@ TEST(TrackerTest, StatsLinesCanBeTurnedOff) {
   Config c = Fast();
   c.log_stats = false;
   int n = 0;
-  Tracker tr(c, [&](const nlohmann::json&) { ++n; });
+  Tracker tr(c, [&](const Event&) { ++n; });
   for (int t = 0; t <= 20; ++t) tr.Observe(t, {{"demo", "1:1", true, 1e8}});
   EXPECT_EQ(n, 0);
 }
 
 TEST(TrackerTest, GcLogSource) {
   std::vector<nlohmann::json> events;
-  Tracker tr(Config(), [&](const nlohmann::json& e) { events.push_back(e); });
+  Tracker tr(Config(), [&](const Event& e) { events.push_back(ToJson(e)); });
   runtime::GcEvent young;
   young.time = 1;
   young.kind = runtime::GcKind::kIncremental;
@@ -94,7 +94,7 @@ const prometheus::MetricFamily* Find(
 }
 
 TEST(MetricsTest, FamiliesFollowTheContract) {
-  Tracker tr(Fast(), [](const nlohmann::json&) {});
+  Tracker tr(Fast(), [](const Event&) {});
   std::vector<prometheus::MetricFamily> fs;
   tr.Observe(0, {{"demo", "1:1", true, 1e8}});
   AppendFamilies(tr.Snapshots(), &fs);

@@ -5,19 +5,31 @@
 
 #include <prometheus/metric_family.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "collectors/plugin/http.h"
+#include "collectors/plugin/target_notes.h"
 
 namespace memwatch {
+namespace targets {
+class Resolver;
+}
 
 // What every collector is given when the exporter builds it (after flags are
-// parsed).
+// parsed). Collectors read their settings from here and from the config their
+// factory built, never from global flags.
 struct CollectorContext {
   // Root of the proc filesystem ("/proc", or a fixture tree in tests). The only
   // place the "/proc" default lives is the --path.procfs flag.
   std::string procfs_root;
+  // The targets, parsed once from the target flags and config file in main;
+  // shared so that one /proc scan serves every collector.
+  std::shared_ptr<targets::Resolver> resolver;
+  // What collectors learn about a target that others show (the memwatch
+  // source that judges it, shown on memwatch_target_info).
+  std::shared_ptr<TargetNotes> notes;
 };
 
 class Collector {

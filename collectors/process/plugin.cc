@@ -24,8 +24,8 @@ std::unique_ptr<Collector> MakeProcessCollector(const CollectorContext& ctx) {
   options.cgroupfs_root = FLAGS_path_cgroupfs;
   options.read_pss = FLAGS_process_pss;
   options.params = procfs::SystemParams::FromSysconf();
-  return std::make_unique<ProcessCollector>(
-      std::move(options), targets::SharedResolver(ctx.procfs_root));
+  return std::make_unique<ProcessCollector>(std::move(options), ctx.resolver,
+                                            ctx.notes);
 }
 
 }  // namespace

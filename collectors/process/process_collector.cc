@@ -10,10 +10,12 @@
 namespace memwatch::process {
 
 ProcessCollector::ProcessCollector(ProcessCollectorOptions options,
-                                   std::shared_ptr<targets::Resolver> resolver)
+                                   std::shared_ptr<targets::Resolver> resolver,
+                                   std::shared_ptr<TargetNotes> notes)
     : options_(std::move(options)),
       fs_(options_.procfs_root),
       resolver_(std::move(resolver)),
+      notes_(std::move(notes)),
       usage_api_(options_.procfs_root, options_.params) {}
 
 std::string ProcessCollector::Start() {

@@ -32,7 +32,8 @@ struct ProcessCollectorOptions {
 class ProcessCollector : public Collector {
  public:
   ProcessCollector(ProcessCollectorOptions options,
-                   std::shared_ptr<targets::Resolver> resolver);
+                   std::shared_ptr<targets::Resolver> resolver,
+                   std::shared_ptr<TargetNotes> notes = nullptr);
 
   // Logs the targets (a warning when there are none: the collector would
   // export nothing).
@@ -55,6 +56,7 @@ class ProcessCollector : public Collector {
   const ProcessCollectorOptions options_;
   const procfs::ProcFs fs_;
   const std::shared_ptr<targets::Resolver> resolver_;
+  const std::shared_ptr<TargetNotes> notes_;  // may be null (tests)
   UsageApi usage_api_;
 
   // Scrapes may overlap; they take turns on the accumulated state.

@@ -1,4 +1,4 @@
-// usage.lookup(pid) semantics (shared/design/semantics.md §1), defects fixed:
+// usage.lookup(pid) semantics (docs/semantics.md §1), defects fixed:
 // user/system not swapped, vsize not multiplied by the page size, an empty
 // interval gives 0 CPU (never NaN), and history is keyed by (pid, start time)
 // so a reused pid never mixes two processes. Pure: no I/O.

@@ -21,7 +21,7 @@ procfs::Stat GoldenStat(uint64_t utime, uint64_t stime) {
 
 constexpr procfs::SystemParams kParams{100, 4096};
 
-// The golden values of shared/design/semantics.md §1.
+// The golden values of docs/semantics.md §1.
 TEST(UsageTracker, GoldenSinceStartThenHistoryThenEmptyInterval) {
   UsageTracker t(kParams);
   Usage u = t.Lookup(GoldenStat(150, 50), 100.0, /*keep_history=*/true);

@@ -15,6 +15,7 @@ struct TargetSpec {
   std::string name;                    // the `name` label value
   std::optional<int> pid;              // --pid
   std::optional<std::string> pidfile;  // --pidfile, re-read on each Resolve
+  std::string gc_log;  // YAML `gc_log:`: the runtime's GC log, if it writes one
   // Matcher: every condition given must hold.
   std::optional<std::string> comm;     // exact /proc/<pid>/comm (15 chars max)
   std::optional<std::string> exe;      // exact /proc/<pid>/exe target

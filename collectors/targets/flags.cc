@@ -1,10 +1,7 @@
-// The target flags, and the resolver built from them that every collector
-// shares (one /proc scan per Resolve, not one per collector).
+// The target flags. main turns them into one TargetConfig and one resolver
+// that every collector shares (one /proc scan per Resolve, not one per
+// collector).
 #include <gflags/gflags.h>
-#include <unistd.h>
-
-#include <map>
-#include <mutex>
 
 #include "collectors/procfs/procfs.h"
 #include "collectors/targets/resolver.h"
@@ -27,10 +24,8 @@ DEFINE_string(targets_config, "",
               "YAML file listing targets (see collectors/process/README.md).");
 
 namespace memwatch::targets {
-namespace {
 
-// "" or the first error in the flags and the config file.
-std::string BuildConfigFromFlags(TargetConfig* config) {
+std::string TargetConfigFromFlags(TargetConfig* config) {
   std::string error;
   config->self = FLAGS_self;
   if (!ParsePidFlag(FLAGS_pid, &config->specs, &error) ||
@@ -48,29 +43,6 @@ std::string BuildConfigFromFlags(TargetConfig* config) {
     }
   }
   return "";
-}
-
-}  // namespace
-
-std::string ValidateTargetFlags() {
-  TargetConfig config;
-  return BuildConfigFromFlags(&config);
-}
-
-std::shared_ptr<Resolver> SharedResolver(const std::string& procfs_root) {
-  static std::mutex mu;
-  static auto* resolvers = new std::map<std::string, std::shared_ptr<Resolver>>;
-  std::lock_guard<std::mutex> lock(mu);
-  auto it = resolvers->find(procfs_root);
-  if (it != resolvers->end()) return it->second;
-  TargetConfig config;
-  // The exporter validated the flags at start-up; if it did not, an invalid
-  // configuration yields the specs parsed before the error.
-  BuildConfigFromFlags(&config);
-  std::shared_ptr<Resolver> r =
-      MakeResolver(std::move(config), procfs_root, static_cast<int>(getpid()));
-  resolvers->emplace(procfs_root, r);
-  return r;
 }
 
 }  // namespace memwatch::targets

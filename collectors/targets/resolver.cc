@@ -55,7 +55,8 @@ class ProcResolver : public Resolver {
     }
     for (size_t i = 0; i < config_.specs.size(); ++i) {
       const TargetSpec& spec = config_.specs[i];
-      target(spec.name);  // listed even when nothing is found
+      Target& t = target(spec.name);  // listed even when nothing is found
+      if (t.gc_log.empty()) t.gc_log = spec.gc_log;
       if (spec.pid) {
         if (auto ref = PinnedPid(i, *spec.pid)) add(spec.name, *ref);
       } else if (spec.pidfile) {

@@ -1,5 +1,6 @@
 // Target selection: which processes each target name stands for, right now.
-// Shared by the process and memwatch collectors through SharedResolver().
+// main builds one resolver from the target flags and hands it to every
+// collector through CollectorContext.
 #pragma once
 
 #include <cstdint>
@@ -23,6 +24,9 @@ struct ProcessRef {
 struct Target {
   std::string name;
   std::vector<ProcessRef> processes;
+  // The target's GC log (targets YAML `gc_log:`), followed by the memwatch
+  // collector as source gc_log; empty when none.
+  std::string gc_log;
 };
 
 class Resolver {
@@ -38,13 +42,10 @@ class Resolver {
 std::unique_ptr<Resolver> MakeResolver(TargetConfig config,
                                        std::string procfs_root, int self_pid);
 
-// The process-wide resolver built from the target flags (--pid, --pidfile,
-// --self, --match, --targets.config). Built on first call; later calls with
-// the same root return the same instance.
-std::shared_ptr<Resolver> SharedResolver(const std::string& procfs_root);
-
-// Validates the target flags and config file: "" or a one-line error (config
-// file errors carry file:line:column). The exporter exits 2 on error.
-std::string ValidateTargetFlags();
+// The target configuration the target flags describe (--pid, --pidfile,
+// --self, --match, --targets.config, which is read here): "" or a one-line
+// error (config file errors carry file:line:column). The exporter exits 2 on
+// error.
+std::string TargetConfigFromFlags(TargetConfig* config);
 
 }  // namespace memwatch::targets

@@ -5,6 +5,7 @@
 //       cmdline: 'server\.js'
 //     - {name: db, pidfile: /run/postgres.pid}
 //     - {name: legacy, pid: 1234}
+//     - {name: api, comm: node, gc_log: /var/log/api/gc.log}
 #include <yaml-cpp/yaml.h>
 
 #include "collectors/targets/config.h"
@@ -45,6 +46,12 @@ bool ParseEntry(const YAML::Node& entry, const std::string& file,
       spec->pid = pid;
     } else if (key == "pidfile") {
       spec->pidfile = val;
+    } else if (key == "gc_log") {
+      if (val.empty()) {
+        *error = At(file, v.Mark()) + "gc_log must be a file path";
+        return false;
+      }
+      spec->gc_log = val;
     } else if (key == "comm") {
       spec->comm = val;
     } else if (key == "exe") {
@@ -58,7 +65,7 @@ bool ParseEntry(const YAML::Node& entry, const std::string& file,
       }
     } else {
       *error = At(file, kv.first.Mark()) + "unknown key \"" + key +
-               "\" (name, pid, pidfile, comm, exe, cmdline)";
+               "\" (name, pid, pidfile, comm, exe, cmdline, gc_log)";
       return false;
     }
   }

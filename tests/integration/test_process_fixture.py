@@ -2,7 +2,7 @@
 
 Runs the built exporter with --path.procfs and --path.cgroupfs pointing at
 tests/fixtures, so every value is known in advance (fixture pid 100 carries
-the golden values of shared/design/semantics.md §1).
+the golden values of docs/semantics.md §1).
 
     python3 -m unittest tests.integration.test_process_fixture -v
 """

@@ -1,0 +1,79 @@
+// The memwatch collector: for each target, the runtime it runs and the source
+// that judges its heap, then GC statistics and leak events from that source.
+//
+// Sources, best first: the JVM's own perf data (hsperfdata, no flag needed), a
+// GC log the runtime writes (--memwatch.gc-log or the targets YAML `gc_log:`),
+// and sampled memory (synthetic). Every source hands runtime::GcEvents or
+// readings to one Tracker; events go to the JSON log and /api/v1/events.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "collectors/memwatch/config.h"
+#include "collectors/memwatch/events.h"
+#include "collectors/memwatch/gc_follower.h"
+#include "collectors/memwatch/sampler.h"
+#include "collectors/memwatch/tracker.h"
+#include "collectors/plugin/collector.h"
+#include "collectors/runtime/recognize.h"
+#include "collectors/targets/resolver.h"
+
+namespace memwatch::mw {
+
+class MemwatchCollector : public Collector {
+ public:
+  // `config` comes from the factory (flags); checked in Start(). Without
+  // `own_thread` nothing samples until the caller calls Tick() (tests).
+  MemwatchCollector(Config config, const CollectorContext& ctx,
+                    bool own_thread = true);
+  ~MemwatchCollector() override;
+
+  std::string Start() override;
+  void Stop() override;
+  void Collect(std::vector<prometheus::MetricFamily>* out) override;
+  std::vector<HttpRoute> Routes() override;
+
+  // One sampler tick at Unix time `now`: resolves targets (every few
+  // seconds), picks each target's source, reads and feeds. Public for tests,
+  // which drive it without the sampler thread.
+  void Tick(double now);
+
+ private:
+  struct Plan {
+    runtime::Runtime runtime = runtime::Runtime::kUnknown;
+    std::string source;
+  };
+  void OnEvent(const Event& event);
+  const std::vector<targets::Target>& CurrentTargets();
+  runtime::Runtime TargetRuntime(const targets::Target& target);
+  Plan ChoosePlan(const targets::Target& target, runtime::Runtime rt);
+  Reading ReadTarget(const targets::Target& target);
+  void WarnOnce(const std::string& name, const std::string& msg,
+                const std::string& detail);
+
+  const Config config_;
+  const bool own_thread_;
+  const std::string procfs_root_;
+  const std::shared_ptr<targets::Resolver> resolver_;
+  const std::shared_ptr<TargetNotes> notes_;
+  std::unique_ptr<EventBuffer> events_;
+  std::unique_ptr<Tracker> tracker_;
+  std::unique_ptr<Sampler> sampler_;
+
+  // Sampler thread only.
+  std::set<std::string> warned_;
+  std::vector<targets::Target> targets_;
+  std::chrono::steady_clock::time_point resolved_at_;
+  bool stale_ = true;
+  std::map<std::pair<int, uint64_t>, runtime::Runtime> runtimes_;
+  std::map<std::string, Plan> plans_;
+  std::map<std::string, GcLogFollower> gc_logs_;  // by target name
+};
+
+}  // namespace memwatch::mw
