@@ -1,5 +1,5 @@
-// The synthetic source (docs/semantics.md §3): sampled memory of a process, cut into
-// cycles, becomes collections and compactions for the engine. Pure; one
+// The synthetic source (docs/semantics.md §3): sampled memory of a process, cut
+// into cycles, becomes collections and compactions for the engine. Pure; one
 // detector per watched target.
 //
 // A *collection* is a marked drop: the sample falls below the highest value

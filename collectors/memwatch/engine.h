@@ -1,6 +1,6 @@
 // The memwatch engine: heap compactions in, GC statistics and leak events out.
-// Pure arithmetic of docs/semantics.md §2; no clock, no I/O, not thread-safe (the
-// owner guards it).
+// Pure arithmetic of docs/semantics.md §2; no clock, no I/O, not thread-safe
+// (the owner guards it).
 #pragma once
 
 #include <cstdint>
