@@ -132,6 +132,15 @@ std::optional<JvmGcSnapshot> ExtractJvmGc(const PerfData& data,
     }
     for (auto& space : gspaces) s.spaces.push_back(std::move(space));
   }
+  // Names come from the file: two equal labels would make duplicate series.
+  for (size_t i = 0; i < s.spaces.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (s.spaces[j].label == s.spaces[i].label) {
+        s.spaces[i].label += "_" + std::to_string(i);
+        break;
+      }
+    }
+  }
   auto mused = data.Long("sun.gc.metaspace.used");
   if (mused) {
     JvmSpace m;
