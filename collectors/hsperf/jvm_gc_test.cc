@@ -1,0 +1,335 @@
+#include "collectors/hsperf/jvm_gc.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <set>
+
+#include "collectors/hsperf/perfdata.h"
+#include "collectors/hsperf/test_util.h"
+
+namespace memwatch::hsperf {
+namespace {
+
+using runtime::GcKind;
+using testing::ReadFixture;
+using testing::ReadJstat;
+
+constexpr double kMiB = 1024.0 * 1024.0;
+
+JvmGcSnapshot Real(const std::string& stem) {
+  std::string err;
+  auto pd = ParsePerfData(ReadFixture(stem + ".bin"), &err);
+  EXPECT_TRUE(pd) << err;
+  if (!pd) return {};
+  auto snap = ExtractJvmGc(*pd, &err);
+  EXPECT_TRUE(snap) << err;
+  return snap ? *snap : JvmGcSnapshot{};
+}
+
+std::vector<std::string> Labels(const JvmGcSnapshot& s) {
+  std::vector<std::string> out;
+  for (const auto& sp : s.spaces) out.push_back(sp.label);
+  return out;
+}
+
+TEST(ExtractJvmGc, RealFilesNamesAndSizes) {
+  const std::vector<std::string> labels = {"eden", "s0", "s1", "old",
+                                           "metaspace"};
+  for (const char* gc : {"g1", "serial", "parallel"}) {
+    for (const char* moment : {"_young", "_full"}) {
+      std::string stem = std::string(gc) + moment;
+      JvmGcSnapshot s = Real(stem);
+      auto j = ReadJstat(stem + ".jstat");
+      EXPECT_EQ(Labels(s), labels) << stem;
+      EXPECT_EQ(s.hrt_frequency, 1000000000);
+      EXPECT_EQ(s.hrt_ticks, j.longs["sun.os.hrt.ticks"]);
+      ASSERT_GE(s.collectors.size(), 2u);
+      EXPECT_FALSE(s.CollectionInProgress());
+      EXPECT_EQ(s.HeapAfterBytes(),
+                j.longs["sun.gc.generation.0.space.1.used"] +
+                    j.longs["sun.gc.generation.0.space.2.used"] +
+                    j.longs["sun.gc.generation.1.space.0.used"])
+          << stem;
+      EXPECT_EQ(s.HeapUsedBytes(),
+                s.HeapAfterBytes() + j.longs["sun.gc.generation.0.space.0.used"]);
+      EXPECT_EQ(s.spaces.back().used, j.longs["sun.gc.metaspace.used"]);
+      EXPECT_FALSE(s.spaces.back().heap);
+    }
+  }
+  // The JDK 17 names the G1 collector counters carry.
+  JvmGcSnapshot g1 = Real("g1_young");
+  ASSERT_EQ(g1.collectors.size(), 3u);
+  EXPECT_EQ(g1.collectors[0].name, "G1 young collection pauses");
+  EXPECT_EQ(g1.collectors[1].name, "G1 full collection pauses");
+  EXPECT_EQ(g1.collectors[2].name, "G1 concurrent cycle pauses");
+  EXPECT_EQ(Real("serial_young").collectors[0].name,
+            "Serial young collection pauses");
+  EXPECT_EQ(Real("parallel_full").collectors[1].name,
+            "Parallel full collection pauses");
+  EXPECT_EQ(Real("parallel_full").collectors.size(), 2u);
+}
+
+// Heap after each collection vs the JVM's own -Xlog:gc line of that
+// collection (tests/fixtures/hsperf/*.gclog; the log truncates to MiB).
+TEST(ExtractJvmGc, HeapAfterMatchesXlogGc) {
+  struct Case {
+    const char* stem;
+    int log_after_mib;  // "64M->2M(256M)"
+  };
+  for (const Case& c : {Case{"g1_young", 2}, Case{"g1_full", 3},
+                        Case{"serial_young", 1}, Case{"serial_full", 2},
+                        Case{"parallel_young", 1}, Case{"parallel_full", 3}}) {
+    double after = static_cast<double>(Real(c.stem).HeapAfterBytes());
+    EXPECT_EQ(static_cast<int>(after / kMiB), c.log_after_mib) << c.stem;
+  }
+}
+
+TEST(ExtractJvmGc, MissingCounters) {
+  PerfData pd;
+  std::string err;
+  EXPECT_FALSE(ExtractJvmGc(pd, &err));
+  EXPECT_EQ(err, "perf data: no sun.os.hrt.ticks/frequency");
+  pd.entries["sun.os.hrt.ticks"].long_value = 5;
+  pd.entries["sun.os.hrt.frequency"].long_value = 0;
+  EXPECT_FALSE(ExtractJvmGc(pd, &err));
+  EXPECT_EQ(err, "perf data: bad sun.os.hrt.frequency");
+  pd.entries["sun.os.hrt.frequency"].long_value = 1000;
+  EXPECT_FALSE(ExtractJvmGc(pd, &err));
+  EXPECT_EQ(err, "perf data: no sun.gc.collector.0 counters");
+}
+
+TEST(ExtractJvmGc, HostileNamesAreSanitizedAndUnique) {
+  PerfData pd;
+  auto L = [&](const std::string& k, int64_t v) {
+    pd.entries[k].type = 'J';
+    pd.entries[k].long_value = v;
+  };
+  auto S = [&](const std::string& k, const std::string& v) {
+    pd.entries[k].type = 'B';
+    pd.entries[k].bytes = v;
+  };
+  L("sun.os.hrt.ticks", 1);
+  L("sun.os.hrt.frequency", 1);
+  L("sun.gc.collector.0.invocations", 0);
+  S("sun.gc.generation.0.name", "young");
+  L("sun.gc.generation.0.spaces", 1000000);
+  S("sun.gc.generation.0.space.0.name", "Eden\"} 1\n");
+  L("sun.gc.generation.0.space.0.used", 1);
+  S("sun.gc.generation.0.space.1.name", "eden");
+  L("sun.gc.generation.0.space.1.used", 2);
+  S("sun.gc.generation.0.space.2.name", "EDEN");
+  L("sun.gc.generation.0.space.2.used", 3);
+  std::string err;
+  auto s = ExtractJvmGc(pd, &err);
+  ASSERT_TRUE(s) << err;
+  EXPECT_EQ(Labels(*s), (std::vector<std::string>{"eden_1", "eden", "eden_2"}))
+      << "sanitized, lower-cased, then made unique";
+}
+
+// A synthetic snapshot: collector 0 young, 1 full, 2 concurrent; eden + old.
+struct Gc {
+  int64_t inv = 0, entry = 0, exit = 0, time = 0;
+};
+JvmGcSnapshot Snap(int64_t ticks, Gc young, Gc full, int64_t old_used,
+                   int64_t eden_used = 5000, Gc conc = {}) {
+  JvmGcSnapshot s;
+  s.hrt_ticks = ticks;
+  s.hrt_frequency = 1000;  // ms ticks
+  int i = 0;
+  for (const Gc& g : {young, full, conc}) {
+    JvmCollector c;
+    c.index = i;
+    c.name = i == 0 ? "young" : i == 1 ? "full" : "conc";
+    c.invocations = g.inv;
+    c.last_entry_ticks = g.entry;
+    c.last_exit_ticks = g.exit;
+    c.time_ticks = g.time;
+    s.collectors.push_back(c);
+    ++i;
+  }
+  JvmSpace eden;
+  eden.label = "eden";
+  eden.generation = 0;
+  eden.eden = true;
+  eden.used = eden_used;
+  eden.capacity = 10000;
+  JvmSpace old;
+  old.label = "old";
+  old.generation = 1;
+  old.used = old_used;
+  old.capacity = 50000;
+  s.spaces = {eden, old};
+  return s;
+}
+
+using Status = JvmGcWatcher::Status;
+
+TEST(JvmGcWatcher, YoungThenFull) {
+  JvmGcWatcher w;
+  // Tick 0 is Unix time 1000 (ticks are ms here).
+  auto r = w.Observe(Snap(2000, {1, 900, 910}, {}, 100), 1002.0);
+  EXPECT_EQ(r.status, Status::kOk);
+  EXPECT_TRUE(r.events.empty()) << "the first read is the baseline";
+  EXPECT_EQ(w.UnixTimeOfTicks(2000), 1002.0);
+
+  r = w.Observe(Snap(2200, {2, 2100, 2130}, {}, 300), 1002.2);
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_EQ(r.young, 1);
+  EXPECT_EQ(r.full, 0);
+  const auto& e = r.events[0];
+  EXPECT_EQ(e.kind, GcKind::kIncremental);
+  EXPECT_DOUBLE_EQ(e.time, 1002.13);
+  EXPECT_DOUBLE_EQ(*e.pause_seconds, 0.03);
+  EXPECT_DOUBLE_EQ(*e.heap_after_bytes, 300) << "eden left out";
+  EXPECT_EQ(e.detail, "young");
+
+  r = w.Observe(Snap(2400, {2, 2100, 2130}, {1, 2300, 2350}, 150), 1002.4);
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_EQ(r.events[0].kind, GcKind::kFull);
+  EXPECT_DOUBLE_EQ(*r.events[0].heap_after_bytes, 150);
+  EXPECT_DOUBLE_EQ(r.events[0].time, 1002.35);
+
+  r = w.Observe(Snap(2600, {2, 2100, 2130}, {1, 2300, 2350}, 150, 9000),
+                1002.6);
+  EXPECT_EQ(r.status, Status::kOk);
+  EXPECT_TRUE(r.events.empty()) << "eden grew, no collection";
+}
+
+TEST(JvmGcWatcher, MergedCollectionsReportTheLatest) {
+  JvmGcWatcher w;
+  w.Observe(Snap(1000, {1, 900, 910}, {}, 100), 1001.0);
+  // Young x3 then a full (System.gc() on Parallel is young + full).
+  auto r = w.Observe(Snap(1200, {4, 1100, 1110}, {1, 1120, 1150}, 80), 1001.2);
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_EQ(r.collections, 4);
+  EXPECT_EQ(r.young, 3);
+  EXPECT_EQ(r.full, 1);
+  EXPECT_EQ(r.events[0].kind, GcKind::kFull);
+  EXPECT_EQ(r.events[0].detail, "full (4 collections)");
+  // A full then a young: the young is the latest, its heap-after is current.
+  r = w.Observe(Snap(1400, {5, 1350, 1360}, {2, 1300, 1320}, 90), 1001.4);
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_EQ(r.events[0].kind, GcKind::kIncremental);
+  EXPECT_DOUBLE_EQ(r.events[0].time, 1001.36);
+}
+
+TEST(JvmGcWatcher, TornReadIsRetried) {
+  JvmGcWatcher w;
+  w.Observe(Snap(1000, {1, 900, 910}, {}, 100), 1001.0);
+  // Collection running: invocations already counted, exit not yet written.
+  auto r = w.Observe(Snap(1100, {2, 1050, 910}, {}, 999), 1001.1);
+  EXPECT_EQ(r.status, Status::kRetry);
+  EXPECT_TRUE(r.events.empty());
+  r = w.Observe(Snap(1110, {2, 1050, 1070}, {}, 120), 1001.11);
+  EXPECT_EQ(r.status, Status::kOk);
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_DOUBLE_EQ(*r.events[0].heap_after_bytes, 120);
+  EXPECT_DOUBLE_EQ(*r.events[0].pause_seconds, 0.02);
+}
+
+TEST(JvmGcWatcher, RestartResets) {
+  JvmGcWatcher w;
+  w.Observe(Snap(50000, {40, 49000, 49010}, {2, 30000, 30100}, 100), 1050.0);
+  // A new JVM: ticks and counters start again.
+  auto r = w.Observe(Snap(800, {1, 700, 710}, {}, 10), 1051.0);
+  EXPECT_EQ(r.status, Status::kReset);
+  EXPECT_TRUE(r.events.empty());
+  EXPECT_DOUBLE_EQ(*w.UnixTimeOfTicks(0), 1050.2) << "re-anchored";
+  r = w.Observe(Snap(1000, {2, 900, 905}, {}, 20), 1051.2);
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_DOUBLE_EQ(r.events[0].time, 1051.105);
+  // Counters down with ticks still growing (hostile or reused file) too.
+  r = w.Observe(Snap(1200, {1, 900, 905}, {}, 20), 1051.4);
+  EXPECT_EQ(r.status, Status::kReset);
+}
+
+TEST(JvmGcWatcher, ConcurrentPausesAreNotCollections) {
+  JvmGcWatcher w;
+  w.Observe(Snap(1000, {1, 900, 910}, {}, 100), 1001.0);
+  auto r = w.Observe(Snap(1200, {1, 900, 910}, {}, 100, 0, {2, 1100, 1105}),
+                     1001.2);
+  EXPECT_EQ(r.status, Status::kOk);
+  EXPECT_TRUE(r.events.empty());
+  EXPECT_EQ(r.collections, 0);
+}
+
+TEST(JvmGcWatcher, StaleTicksAndClockSteps) {
+  JvmGcWatcher w;
+  // hrt.ticks lags: the sampler last ran 40 ms before this read.
+  w.Observe(Snap(1000, {1, 900, 910}, {}, 100), 1001.04);
+  EXPECT_DOUBLE_EQ(*w.UnixTimeOfTicks(0), 1000.04);
+  // A fresher read tightens the anchor (the minimum wins).
+  w.Observe(Snap(1200, {1, 900, 910}, {}, 100), 1001.2);
+  EXPECT_DOUBLE_EQ(*w.UnixTimeOfTicks(0), 1000.0);
+  // The exit time is newer than ticks (the sampler waits for the safepoint):
+  // the event is never later than the read.
+  auto r = w.Observe(Snap(1300, {2, 1350, 1390}, {}, 100), 1001.25);
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_LE(r.events[0].time, 1001.25);
+  // The wall clock jumps forward by an hour: re-anchored.
+  w.Observe(Snap(1500, {2, 1350, 1390}, {}, 100), 4601.5);
+  EXPECT_DOUBLE_EQ(*w.UnixTimeOfTicks(0), 4600.0);
+}
+
+TEST(JvmGcWatcher, RealSystemGcPairs) {
+  struct Case {
+    const char* gc;
+    int64_t collections;
+    double log_pause_ms;  // the "Pause Full (System.gc())" line
+  };
+  for (const Case& c : {Case{"g1", 1, 79.629}, Case{"serial", 2, 32.744},
+                        Case{"parallel", 3, 27.702}}) {
+    JvmGcSnapshot young = Real(std::string(c.gc) + "_young");
+    JvmGcSnapshot full = Real(std::string(c.gc) + "_full");
+    JvmGcWatcher w;
+    // Tick 0 at Unix 1000, each file read 10 ms after its newest tick.
+    auto newest = [](const JvmGcSnapshot& s) {
+      int64_t t = s.hrt_ticks;
+      for (const auto& col : s.collectors) t = std::max(t, col.last_exit_ticks);
+      return 1000.0 + static_cast<double>(t) / 1e9 + 0.01;
+    };
+    EXPECT_EQ(w.Observe(young, newest(young)).status, Status::kOk);
+    auto r = w.Observe(full, newest(full));
+    ASSERT_EQ(r.events.size(), 1u) << c.gc;
+    EXPECT_EQ(r.collections, c.collections) << c.gc;
+    EXPECT_EQ(r.full, 1);
+    const auto& e = r.events[0];
+    EXPECT_EQ(e.kind, GcKind::kFull);
+    EXPECT_EQ(*e.heap_after_bytes, static_cast<double>(full.HeapAfterBytes()));
+    EXPECT_NEAR(*e.pause_seconds * 1000, c.log_pause_ms, 0.5) << c.gc;
+    EXPECT_NEAR(e.time - 1000.01,
+                static_cast<double>(full.collectors[1].last_exit_ticks) / 1e9,
+                1e-6);
+  }
+}
+
+TEST(AppendJvmFamilies, JstatLikeFamilies) {
+  JvmGcSnapshot s = Snap(1000, {3, 0, 0, 250}, {1, 0, 0, 1000}, 100, 7);
+  std::vector<prometheus::MetricFamily> out;
+  AppendJvmFamilies({{"api", s}}, &out);
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(out[0].name, "memwatch_jvm_gc_collections_total");
+  EXPECT_EQ(out[1].name, "memwatch_jvm_gc_collection_seconds_total");
+  EXPECT_EQ(out[2].name, "memwatch_jvm_memory_used_bytes");
+  EXPECT_EQ(out[3].name, "memwatch_jvm_memory_capacity_bytes");
+  ASSERT_EQ(out[0].metric.size(), 3u);
+  EXPECT_EQ(out[0].metric[0].label[0].value, "api");
+  EXPECT_EQ(out[0].metric[0].label[1].value, "young");
+  EXPECT_EQ(out[0].metric[1].label[1].value, "full");
+  EXPECT_EQ(out[0].metric[2].label[1].value, "concurrent");
+  EXPECT_EQ(out[0].metric[0].counter.value, 3);
+  EXPECT_DOUBLE_EQ(out[1].metric[0].counter.value, 0.25);
+  EXPECT_DOUBLE_EQ(out[1].metric[1].counter.value, 1.0);
+  ASSERT_EQ(out[2].metric.size(), 2u);
+  EXPECT_EQ(out[2].metric[0].label[1].value, "eden");
+  EXPECT_EQ(out[2].metric[0].gauge.value, 7);
+  EXPECT_EQ(out[3].metric[1].gauge.value, 50000);
+
+  out.clear();
+  AppendJvmFamilies({}, &out);
+  EXPECT_TRUE(out.empty());
+}
+
+}  // namespace
+}  // namespace memwatch::hsperf

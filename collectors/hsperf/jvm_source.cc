@@ -1,0 +1,100 @@
+#include "collectors/hsperf/jvm_source.h"
+
+#include <utility>
+
+#include "collectors/hsperf/perfdata.h"
+
+namespace memwatch::hsperf {
+
+JvmSource::JvmSource(std::string procfs_root, int pid)
+    : procfs_root_(std::move(procfs_root)), pid_(pid) {}
+
+const char* JvmSourceStatusName(JvmSource::Status s) {
+  switch (s) {
+    case JvmSource::Status::kOk:
+      return "ok";
+    case JvmSource::Status::kNoProcess:
+      return "no such process";
+    case JvmSource::Status::kNotJvm:
+      return "not a JVM";
+    case JvmSource::Status::kPerfDataDisabled:
+      return "perf data disabled";
+    case JvmSource::Status::kPermissionDenied:
+      return "permission denied";
+    case JvmSource::Status::kRetry:
+      return "retry";
+    case JvmSource::Status::kBadData:
+      return "bad perf data";
+  }
+  return "bad perf data";
+}
+
+JvmSource::Status JvmSource::Poll(double now_unix,
+                                  std::vector<runtime::GcEvent>* events,
+                                  JvmGcSnapshot* snapshot,
+                                  std::string* error) {
+  last_reset_ = false;
+  last_collections_ = 0;
+  std::string err;
+  auto status_of = [&](LocateStatus s) {
+    if (error != nullptr) *error = err;
+    switch (s) {
+      case LocateStatus::kNoProcess:
+        return Status::kNoProcess;
+      case LocateStatus::kPermissionDenied:
+        return Status::kPermissionDenied;
+      case LocateStatus::kNotFound:
+        if (!LooksLikeJvm(procfs_root_, pid_)) {
+          if (error != nullptr) {
+            *error = "pid " + std::to_string(pid_) +
+                     ": not a JVM (no perf data file, no libjvm.so)";
+          }
+          return Status::kNotJvm;
+        }
+        return Status::kPerfDataDisabled;
+      case LocateStatus::kOk:
+      case LocateStatus::kError:
+        break;
+    }
+    return Status::kBadData;
+  };
+  if (!found_) {
+    LocateStatus s = LocatePerfData(procfs_root_, pid_, &location_, &err);
+    if (s != LocateStatus::kOk) return status_of(s);
+    found_ = true;
+  }
+  std::string bytes;
+  LocateStatus rs = ReadPerfFile(location_, &bytes, &err);
+  if (rs != LocateStatus::kOk) {
+    // The file may have moved (a new JVM under the same pid in a new
+    // container): locate again next time.
+    found_ = false;
+    return status_of(rs);
+  }
+  auto data = ParsePerfData(bytes, &err);
+  if (!data) {
+    if (error != nullptr) *error = location_.Path() + ": " + err;
+    return Status::kBadData;
+  }
+  if (!data->accessible) {
+    if (error != nullptr) *error = location_.Path() + ": JVM still starting";
+    return Status::kRetry;
+  }
+  auto snap = ExtractJvmGc(*data, &err);
+  if (!snap) {
+    if (error != nullptr) *error = location_.Path() + ": " + err;
+    return Status::kBadData;
+  }
+  auto r = watcher_.Observe(*snap, now_unix);
+  if (r.status == JvmGcWatcher::Status::kRetry) {
+    if (error != nullptr) *error = location_.Path() + ": collection running";
+    return Status::kRetry;
+  }
+  last_reset_ = r.status == JvmGcWatcher::Status::kReset;
+  last_collections_ = r.collections;
+  for (auto& e : r.events) events->push_back(std::move(e));
+  if (snapshot != nullptr) *snapshot = std::move(*snap);
+  return Status::kOk;
+}
+
+}  // namespace memwatch::hsperf

@@ -1,0 +1,55 @@
+// One watched JVM: locate + read + parse + watch its perf data, with a status
+// the caller can act on. Not thread-safe; one per target pid.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "collectors/hsperf/jvm_gc.h"
+#include "collectors/hsperf/locate.h"
+#include "collectors/runtime/gc_event.h"
+
+namespace memwatch::hsperf {
+
+class JvmSource {
+ public:
+  enum class Status {
+    kOk,                // snapshot read; *events has what happened since
+    kNoProcess,         // the pid is gone
+    kNotJvm,            // no perf data and nothing that looks like a JVM
+    kPerfDataDisabled,  // a JVM without a perf data file (-XX:-UsePerfData)
+    kPermissionDenied,  // file mode 0600: need the JVM's uid or
+                        // CAP_DAC_READ_SEARCH
+    kRetry,             // a collection (or JVM start) in progress: poll
+                        // again in a few ms
+    kBadData,           // the file did not parse
+  };
+
+  JvmSource(std::string procfs_root, int pid);
+
+  // Reads the file once. `now_unix` is the wall-clock time of this read.
+  // Appends at most one event to *events; fills *snapshot on kOk. *error
+  // (optional) gets a one-line reason for every status but kOk.
+  Status Poll(double now_unix, std::vector<runtime::GcEvent>* events,
+              JvmGcSnapshot* snapshot, std::string* error = nullptr);
+
+  // The JVM restarted or its counters went back at the last kOk poll.
+  bool last_poll_reset() const { return last_reset_; }
+  // Collections merged into the last event (1 normally).
+  int64_t last_collections() const { return last_collections_; }
+  // The file in use ("" until found).
+  std::string path() const { return found_ ? location_.Path() : ""; }
+
+ private:
+  std::string procfs_root_;
+  int pid_;
+  bool found_ = false;
+  PerfFileLocation location_;
+  JvmGcWatcher watcher_;
+  bool last_reset_ = false;
+  int64_t last_collections_ = 0;
+};
+
+const char* JvmSourceStatusName(JvmSource::Status s);
+
+}  // namespace memwatch::hsperf

@@ -1,0 +1,317 @@
+#include "collectors/hsperf/locate.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <sstream>
+
+namespace memwatch::hsperf {
+namespace {
+
+constexpr size_t kMaxStatusBytes = 64 * 1024;
+constexpr size_t kMaxCmdlineBytes = 256 * 1024;
+constexpr size_t kMaxMapsBytes = 4 << 20;
+constexpr int kMaxDirEntries = 4096;
+
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  ~Fd() {
+    if (fd_ >= 0) close(fd_);
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  Fd(Fd&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  Fd& operator=(Fd&& o) noexcept {
+    if (this != &o) {
+      if (fd_ >= 0) close(fd_);
+      fd_ = o.fd_;
+      o.fd_ = -1;
+    }
+    return *this;
+  }
+  int get() const { return fd_; }
+  int release() {
+    int f = fd_;
+    fd_ = -1;
+    return f;
+  }
+
+ private:
+  int fd_;
+};
+
+// Reads at most `cap` bytes of an open fd.
+bool ReadFd(int fd, size_t cap, std::string* out, bool* truncated) {
+  out->clear();
+  *truncated = false;
+  char buf[16384];
+  while (out->size() < cap) {
+    size_t want = std::min(sizeof(buf), cap - out->size());
+    ssize_t n = read(fd, buf, want);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return false;
+    }
+    if (n == 0) return true;
+    out->append(buf, static_cast<size_t>(n));
+  }
+  char extra;
+  ssize_t n = read(fd, &extra, 1);
+  *truncated = n > 0;
+  return true;
+}
+
+bool ReadSmall(const std::string& path, size_t cap, std::string* out) {
+  Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return false;
+  bool truncated;
+  return ReadFd(fd.get(), cap, out, &truncated);
+}
+
+LocateStatus FromErrno(int err) {
+  if (err == ENOENT || err == ENOTDIR) return LocateStatus::kNotFound;
+  if (err == EACCES || err == EPERM) return LocateStatus::kPermissionDenied;
+  return LocateStatus::kError;
+}
+
+// Opens root/dirs[0]/dirs[1]/... one component at a time, never following a
+// symlink (O_NOFOLLOW fails with ELOOP on one).
+Fd OpenDirChain(const std::string& root, const std::vector<std::string>& dirs,
+                int* err) {
+  Fd fd(open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() < 0) {
+    *err = errno;
+    return Fd();
+  }
+  for (const auto& d : dirs) {
+    if (d.empty() || d == "." || d == ".." ||
+        d.find('/') != std::string::npos) {
+      *err = EINVAL;
+      return Fd();
+    }
+    Fd next(openat(fd.get(), d.c_str(),
+                   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (next.get() < 0) {
+      *err = errno;
+      return Fd();
+    }
+    fd = std::move(next);
+  }
+  return fd;
+}
+
+std::vector<std::string> SplitPath(const std::string& path) {
+  std::vector<std::string> parts;
+  std::stringstream ss(path);
+  std::string part;
+  while (std::getline(ss, part, '/')) {
+    if (!part.empty() && part != ".") parts.push_back(part);
+  }
+  return parts;
+}
+
+}  // namespace
+
+const char* LocateStatusName(LocateStatus s) {
+  switch (s) {
+    case LocateStatus::kOk:
+      return "ok";
+    case LocateStatus::kNoProcess:
+      return "no such process";
+    case LocateStatus::kNotFound:
+      return "perf data not found";
+    case LocateStatus::kPermissionDenied:
+      return "permission denied";
+    case LocateStatus::kError:
+      return "error";
+  }
+  return "error";
+}
+
+int ParseNsPid(const std::string& status_text) {
+  std::istringstream in(status_text);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.rfind("NSpid:", 0) != 0) continue;
+    std::istringstream fields(line.substr(6));
+    std::string f, last;
+    while (fields >> f) last = f;
+    if (last.empty() || last.size() > 9) return 0;
+    for (char c : last) {
+      if (c < '0' || c > '9') return 0;
+    }
+    return std::stoi(last);
+  }
+  return 0;
+}
+
+std::string TmpDirFromCmdline(const std::string& cmdline) {
+  static const std::string kFlag = "-Djava.io.tmpdir=";
+  size_t start = 0;
+  std::string found;
+  while (start < cmdline.size()) {
+    size_t end = cmdline.find('\0', start);
+    if (end == std::string::npos) end = cmdline.size();
+    std::string arg = cmdline.substr(start, end - start);
+    if (arg.rfind(kFlag, 0) == 0) found = arg.substr(kFlag.size());
+    if (arg.find('.') != std::string::npos && arg.rfind("-", 0) != 0) {
+      break;  // the main class or jar: what follows is the app's arguments
+    }
+    start = end + 1;
+  }
+  return found;
+}
+
+std::string PerfFileLocation::Path() const {
+  std::string p = root;
+  for (const auto& d : dirs) p += "/" + d;
+  return p + "/" + file;
+}
+
+LocateStatus LocatePerfData(const std::string& procfs_root, int pid,
+                            PerfFileLocation* out, std::string* error) {
+  const std::string base = procfs_root + "/" + std::to_string(pid);
+  auto set_error = [&](const std::string& e) {
+    if (error != nullptr) *error = "pid " + std::to_string(pid) + ": " + e;
+  };
+  std::string status;
+  if (!ReadSmall(base + "/status", kMaxStatusBytes, &status)) {
+    set_error("no such process");
+    return LocateStatus::kNoProcess;
+  }
+  int nspid = ParseNsPid(status);
+  if (nspid <= 0) nspid = pid;  // kernels before 4.1 have no NSpid line
+  std::string cmdline;
+  ReadSmall(base + "/cmdline", kMaxCmdlineBytes, &cmdline);
+
+  std::vector<std::vector<std::string>> tmps = {{"tmp"}};
+  std::vector<std::string> alt = SplitPath(TmpDirFromCmdline(cmdline));
+  if (!alt.empty() && alt != tmps[0]) tmps.push_back(alt);
+
+  const std::string root = base + "/root";
+  const std::string file = std::to_string(nspid);
+  LocateStatus worst = LocateStatus::kNotFound;
+  std::string worst_detail;
+  for (const auto& tmp : tmps) {
+    int err = 0;
+    Fd dirfd = OpenDirChain(root, tmp, &err);
+    if (dirfd.get() < 0) {
+      LocateStatus s = FromErrno(err);
+      if (s != LocateStatus::kNotFound) {
+        worst = s;
+        worst_detail = "cannot open " + root + "/" + tmp[0] + ": " +
+                       std::strerror(err);
+      }
+      continue;
+    }
+    std::vector<std::string> users;
+    int listfd = dup(dirfd.get());
+    DIR* dir = listfd >= 0 ? fdopendir(listfd) : nullptr;
+    if (dir == nullptr) {
+      if (listfd >= 0) close(listfd);
+      continue;
+    }
+    int seen = 0;
+    while (struct dirent* de = readdir(dir)) {
+      if (++seen > kMaxDirEntries) break;
+      std::string name = de->d_name;
+      if (name.rfind("hsperfdata_", 0) == 0) users.push_back(name);
+    }
+    closedir(dir);
+    for (const auto& user : users) {
+      Fd udir(openat(dirfd.get(), user.c_str(),
+                     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      if (udir.get() < 0) {
+        if (errno == EACCES) {
+          worst = LocateStatus::kPermissionDenied;
+          worst_detail = "cannot open " + root + "/" + tmp[0] + "/" + user +
+                         ": " + std::strerror(errno);
+        }
+        continue;
+      }
+      struct stat st;
+      if (fstatat(udir.get(), file.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+        continue;
+      }
+      out->root = root;
+      out->dirs = tmp;
+      out->dirs.push_back(user);
+      out->file = file;
+      return LocateStatus::kOk;
+    }
+  }
+  if (worst == LocateStatus::kNotFound) {
+    worst_detail = "no hsperfdata_*/" + file + " under " + root +
+                   "/tmp (JVM run with -XX:-UsePerfData, or not HotSpot)";
+  }
+  set_error(worst_detail);
+  return worst;
+}
+
+LocateStatus ReadPerfFile(const PerfFileLocation& loc, std::string* bytes,
+                          std::string* error) {
+  auto fail = [&](LocateStatus s, const std::string& why) {
+    if (error != nullptr) *error = loc.Path() + ": " + why;
+    return s;
+  };
+  int err = 0;
+  Fd dirfd = OpenDirChain(loc.root, loc.dirs, &err);
+  if (dirfd.get() < 0) return fail(FromErrno(err), std::strerror(err));
+  // O_NONBLOCK: a FIFO planted under the name must not block us.
+  Fd fd(openat(dirfd.get(), loc.file.c_str(),
+               O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  if (fd.get() < 0) {
+    int e = errno;
+    LocateStatus s = FromErrno(e);
+    if (s == LocateStatus::kPermissionDenied) {
+      return fail(s, std::string(std::strerror(e)) +
+                         " (the file is mode 0600: run as the JVM's user or "
+                         "with CAP_DAC_READ_SEARCH)");
+    }
+    return fail(e == ELOOP ? LocateStatus::kError : s,
+                e == ELOOP ? "is a symlink" : std::strerror(e));
+  }
+  struct stat st;
+  if (fstat(fd.get(), &st) != 0) return fail(LocateStatus::kError, "fstat");
+  if (!S_ISREG(st.st_mode)) return fail(LocateStatus::kError, "not a file");
+  if (static_cast<uint64_t>(st.st_size) > kMaxPerfFileBytes) {
+    return fail(LocateStatus::kError,
+                "larger than " + std::to_string(kMaxPerfFileBytes) + " bytes");
+  }
+  bool truncated;
+  if (!ReadFd(fd.get(), kMaxPerfFileBytes, bytes, &truncated)) {
+    return fail(LocateStatus::kError, std::strerror(errno));
+  }
+  if (truncated) {
+    return fail(LocateStatus::kError,
+                "larger than " + std::to_string(kMaxPerfFileBytes) + " bytes");
+  }
+  return LocateStatus::kOk;
+}
+
+bool LooksLikeJvm(const std::string& procfs_root, int pid) {
+  const std::string base = procfs_root + "/" + std::to_string(pid);
+  char link[4096];
+  ssize_t n = readlink((base + "/exe").c_str(), link, sizeof(link) - 1);
+  if (n > 0) {
+    std::string exe(link, static_cast<size_t>(n));
+    const std::string deleted = " (deleted)";
+    if (exe.size() > deleted.size() &&
+        exe.compare(exe.size() - deleted.size(), deleted.size(), deleted) ==
+            0) {
+      exe.resize(exe.size() - deleted.size());
+    }
+    std::string basename = exe.substr(exe.rfind('/') + 1);
+    if (basename == "java") return true;
+  }
+  std::string maps;
+  if (!ReadSmall(base + "/maps", kMaxMapsBytes, &maps)) return false;
+  return maps.find("/libjvm.so") != std::string::npos;
+}
+
+}  // namespace memwatch::hsperf
