@@ -38,17 +38,26 @@ std::string MemwatchCollector::Start() {
     std::string name = s.name;
     gc_logs_.emplace(name, GcLogFollower(std::move(s)));
   }
+  jvm_ = std::make_unique<JvmFollower>(procfs_root_, tracker_.get());
   if (own_thread_) {
     sampler_ = std::make_unique<Sampler>(config_.sample_interval,
                                          [this](double t) { Tick(t); });
     sampler_->Start();
+    if (config_.hsperfdata) {
+      jvm_sampler_ = std::make_unique<Sampler>(
+          config_.hsperfdata_interval, [this](double t) { PollJvms(t); });
+      jvm_sampler_->Start();
+    }
   }
   return "";
 }
 
 void MemwatchCollector::Stop() {
   if (sampler_) sampler_->Stop();
+  if (jvm_sampler_) jvm_sampler_->Stop();
 }
+
+void MemwatchCollector::PollJvms(double now) { jvm_->Poll(now); }
 
 void MemwatchCollector::OnEvent(const Event& event) {
   LogRawLine(ToJson(event).dump());
@@ -58,6 +67,7 @@ void MemwatchCollector::OnEvent(const Event& event) {
 void MemwatchCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
   if (!tracker_) return;
   AppendFamilies(tracker_->Snapshots(), out);
+  hsperf::AppendJvmFamilies(jvm_->Snapshots(), out);
 }
 
 std::vector<HttpRoute> MemwatchCollector::Routes() {
@@ -69,15 +79,24 @@ std::vector<HttpRoute> MemwatchCollector::Routes() {
 
 void MemwatchCollector::Tick(double now) {
   std::vector<Reading> readings;
+  std::vector<targets::Target> jvms;
   for (const targets::Target& target : CurrentTargets()) {
     if (!target.gc_log.empty() && gc_logs_.count(target.name) == 0) {
       gc_logs_.emplace(target.name,
                        GcLogFollower(GcLogSpec{target.name, target.gc_log}));
     }
     const runtime::Runtime rt = TargetRuntime(target);
+    if (rt == runtime::Runtime::kJvm && config_.hsperfdata) {
+      jvms.push_back(target);
+    }
     Plan plan = ChoosePlan(target, rt);
-    if (plan.source == kSourceSynthetic) readings.push_back(ReadTarget(target));
+    if (plan.source == kSourceSynthetic) {
+      readings.push_back(ReadTarget(target));
+      // The fast RSS rule would take a JVM's page touching for a leak.
+      readings.back().fast_rule = rt != runtime::Runtime::kJvm;
+    }
   }
+  jvm_->SetTargets(std::move(jvms));
   tracker_->Observe(now, readings);
   for (auto& [name, follower] : gc_logs_) follower.Poll(now, tracker_.get());
 }
@@ -122,9 +141,11 @@ MemwatchCollector::Plan MemwatchCollector::ChoosePlan(
     const targets::Target& target, runtime::Runtime rt) {
   Plan plan;
   plan.runtime = rt;
-  // A GC log that has produced collections is exact; sampled memory is the
-  // fallback for everything else.
-  if (tracker_->Has(target.name, kSourceGcLog)) {
+  // The runtime's own GC data is exact; sampled memory is the fallback.
+  if (rt == runtime::Runtime::kJvm && config_.hsperfdata &&
+      jvm_->Available(target.name)) {
+    plan.source = kSourceHsperfdata;
+  } else if (tracker_->Has(target.name, kSourceGcLog)) {
     plan.source = kSourceGcLog;
   } else {
     plan.source = kSourceSynthetic;
@@ -135,9 +156,17 @@ MemwatchCollector::Plan MemwatchCollector::ChoosePlan(
       // The sampled-memory series stops; its state would only go stale.
       tracker_->Reset(target.name, kSourceSynthetic);
     }
+    std::string why;
+    if (rt == runtime::Runtime::kJvm && plan.source == kSourceSynthetic) {
+      why = config_.hsperfdata ? "no JVM perf data (" + jvm_->Why(target.name) +
+                                     "): long-horizon rule only"
+                               : "--no-memwatch.hsperfdata: long-horizon "
+                                 "rule only";
+    }
     LogInfo("memwatch: target source", {{"name", target.name},
                                         {"runtime", runtime::RuntimeName(rt)},
-                                        {"source", plan.source}});
+                                        {"source", plan.source},
+                                        {"note", why}});
     old = plan;
     if (notes_) {
       notes_->Set(target.name, {runtime::RuntimeName(rt), plan.source});

@@ -18,6 +18,7 @@
 #include "collectors/memwatch/config.h"
 #include "collectors/memwatch/events.h"
 #include "collectors/memwatch/gc_follower.h"
+#include "collectors/memwatch/jvm_follower.h"
 #include "collectors/memwatch/sampler.h"
 #include "collectors/memwatch/tracker.h"
 #include "collectors/plugin/collector.h"
@@ -43,6 +44,8 @@ class MemwatchCollector : public Collector {
   // seconds), picks each target's source, reads and feeds. Public for tests,
   // which drive it without the sampler thread.
   void Tick(double now);
+  // One round of JVM perf data reads (its own thread; tests call it).
+  void PollJvms(double now);
 
  private:
   struct Plan {
@@ -65,6 +68,8 @@ class MemwatchCollector : public Collector {
   std::unique_ptr<EventBuffer> events_;
   std::unique_ptr<Tracker> tracker_;
   std::unique_ptr<Sampler> sampler_;
+  std::unique_ptr<JvmFollower> jvm_;
+  std::unique_ptr<Sampler> jvm_sampler_;
 
   // Sampler thread only.
   std::set<std::string> warned_;

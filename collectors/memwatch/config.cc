@@ -51,6 +51,11 @@ std::string Validate(const Config& c) {
   if (std::string err = ParseGcLogSpecs(c.gc_logs, &specs); !err.empty()) {
     return err;
   }
+  if (!Finite(c.hsperfdata_interval) || c.hsperfdata_interval < 0.01 ||
+      c.hsperfdata_interval > 60) {
+    return "--memwatch.hsperfdata-interval must be between 0.01 and 60 "
+           "seconds";
+  }
   if (c.events_buffer < 1 || c.events_buffer > 1000000) {
     return "--memwatch.events-buffer must be between 1 and 1000000";
   }

@@ -18,7 +18,9 @@ struct Config {
   std::string memory_field = "RssAnon";  // key of /proc/<pid>/status
   size_t events_buffer = 1000;           // events kept for /api/v1/events
   bool log_stats = true;                 // one JSON line per compaction
-  std::string gc_logs;  // "name=PATH,...": Node --trace-gc logs to follow
+  std::string gc_logs;                   // "name=PATH,...": GC logs to follow
+  bool hsperfdata = true;                // follow JVMs' perf data files
+  double hsperfdata_interval = 0.2;      // seconds between reads of them
 };
 
 // "" when usable, else a one-line reason naming the user-facing flag.

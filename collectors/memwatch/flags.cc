@@ -33,8 +33,15 @@ DEFINE_double(memwatch_warmup, 120,
 DEFINE_int32(memwatch_events_buffer, 1000,
              "Leak and stats events kept for /api/v1/events.");
 DEFINE_string(memwatch_gc_log, "",
-              "Node.js --trace-gc logs to follow as source gc_log: name=PATH, "
+              "GC logs to follow as source gc_log (Node --trace-gc, JVM "
+              "-Xlog:gc, Go gctrace, also in CRI container logs): name=PATH, "
               "comma separated (name: the target name to report under).");
+DEFINE_bool(memwatch_hsperfdata, true,
+            "Judge JVM targets by their perf data file (hsperfdata, what jstat "
+            "reads; no flag needed in the app) instead of sampled memory.");
+DEFINE_double(memwatch_hsperfdata_interval, 0.2,
+              "Seconds between reads of a JVM's perf data file (often enough "
+              "that collections rarely merge between reads).");
 DEFINE_bool(memwatch_log_stats, true,
             "Log a JSON stats line on every compaction (leak events are "
             "always logged).");
@@ -58,6 +65,8 @@ Config ConfigFromFlags() {
                         : static_cast<size_t>(FLAGS_memwatch_events_buffer);
   c.log_stats = FLAGS_memwatch_log_stats;
   c.gc_logs = FLAGS_memwatch_gc_log;
+  c.hsperfdata = FLAGS_memwatch_hsperfdata;
+  c.hsperfdata_interval = FLAGS_memwatch_hsperfdata_interval;
   return c;
 }
 

@@ -32,6 +32,9 @@ struct Reading {
   std::string identity;
   bool present = false;  // false: no process could be read
   double bytes = 0;
+  // Judge by the fast trend rule as well as the cycle rule (not for JVMs,
+  // whose resident memory climbs for minutes with no leak).
+  bool fast_rule = true;
 };
 
 struct Snapshot {
