@@ -185,10 +185,6 @@ bool TrendDetector::Judge(double t, TrendLeak* leak) {
     ++n;
   }
   if (n < static_cast<size_t>(c.min_bins)) return false;
-  // The floor from each bin on.
-  for (size_t k = n - 1; k-- > 0;) {
-    bin_min_[k] = std::min(bin_min_[k], bin_min_[k + 1]);
-  }
   const double* x = bin_t_.data();
   const double* y = bin_min_.data();
   const MannKendall mk = MannKendallTest(y, n);

@@ -2,10 +2,8 @@
 // runtimes without GC data. Pure; one detector per watched target.
 //
 // At every sample, the last `window` seconds are cut into `window / bin`
-// bins ending at the sample; each bin keeps its lowest sample, and each point
-// becomes the *floor from then on* (the lowest bin minimum from that bin to
-// the end of the window), since a leak is memory that is never given back.
-// The window is a leak when, together:
+// bins ending at the sample; each bin keeps its lowest sample (the floor under
+// allocation churn). The window is a leak when, together:
 //   - Mann-Kendall (tie-corrected, normal approximation, two-sided) finds an
 //     upward trend at p <= max_p;
 //   - the Theil-Sen slope is >= min_slope;
