@@ -4,6 +4,7 @@
 
 #include "collectors/memwatch/metrics.h"
 #include "collectors/plugin/log.h"
+#include "collectors/procfs/files.h"
 #include "collectors/procfs/procfs.h"
 #include "collectors/procfs/status.h"
 
@@ -183,6 +184,25 @@ Reading MemwatchCollector::ReadTarget(const targets::Target& target) {
   Reading r;
   r.name = target.name;
   r.present = !target.processes.empty();
+  if (!boot_time_) {
+    std::string text;
+    if (fs.ReadFile("stat", &text, nullptr)) {
+      if (auto b = procfs::ParseBootTime(text, nullptr)) {
+        boot_time_ = static_cast<double>(*b);
+      }
+    }
+  }
+  if (boot_time_ && r.present) {
+    uint64_t oldest = target.processes.front().start_ticks;
+    for (const auto& p : target.processes) {
+      oldest = std::min(oldest, p.start_ticks);
+    }
+    r.process_start =
+        *boot_time_ +
+        static_cast<double>(oldest) /
+            static_cast<double>(
+                procfs::SystemParams::FromSysconf().clock_ticks_per_second);
+  }
   for (const targets::ProcessRef& p : target.processes) {
     if (!r.identity.empty()) r.identity += ",";
     r.identity += std::to_string(p.pid) + ":" + std::to_string(p.start_ticks);

@@ -79,6 +79,7 @@ class MemwatchCollector : public Collector {
   std::map<std::pair<int, uint64_t>, runtime::Runtime> runtimes_;
   std::map<std::string, Plan> plans_;
   std::map<std::string, GcLogFollower> gc_logs_;  // by target name
+  std::optional<double> boot_time_;               // /proc/stat btime, read once
 };
 
 }  // namespace memwatch::mw

@@ -47,6 +47,9 @@ std::string Validate(const Config& c) {
   if (!Finite(d.warmup) || d.warmup < 0) {
     return "--memwatch.warmup must be >= 0 seconds";
   }
+  if (std::string err = ValidateTrendConfig(c.trend); !err.empty()) {
+    return "--memwatch.trend-*: " + err;
+  }
   std::vector<GcLogSpec> specs;
   if (std::string err = ParseGcLogSpecs(c.gc_logs, &specs); !err.empty()) {
     return err;

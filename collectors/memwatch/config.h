@@ -7,6 +7,7 @@
 
 #include "collectors/memwatch/detector.h"
 #include "collectors/memwatch/engine.h"
+#include "collectors/memwatch/trend.h"
 
 namespace memwatch {
 namespace mw {
@@ -14,6 +15,7 @@ namespace mw {
 struct Config {
   EngineConfig engine{5, 64 * 1024};
   DetectorConfig detector;
+  TrendConfig trend;
   double sample_interval = 1.0;          // seconds
   std::string memory_field = "RssAnon";  // key of /proc/<pid>/status
   size_t events_buffer = 1000;           // events kept for /api/v1/events

@@ -50,6 +50,13 @@ class Engine {
   // Returns the leak event this compaction completed, if any.
   std::optional<LeakEvent> OnCompaction(double t, double h);
 
+  // A leak judged by another rule of the same source (the synthetic source's
+  // trend rule): counted and remembered like the engine's own.
+  void RaiseLeak(const LeakEvent& e) {
+    ++stats_.leak_events;
+    stats_.last_leak = e;
+  }
+
   const Stats& stats() const { return stats_; }
   double ancient_base() const { return ancient_; }
   const EngineConfig& config() const { return config_; }

@@ -12,7 +12,8 @@ Tracker::State& Tracker::StateFor(const std::string& name,
   if (it == states_.end()) {
     it = states_
              .emplace(key, State{"", Detector(config_.detector),
-                                 Engine(config_.engine)})
+                                 Engine(config_.engine),
+                                 TrendDetector(config_.trend)})
              .first;
   }
   return it->second;
@@ -54,7 +55,9 @@ void Tracker::ObserveLocked(double t, const std::vector<Reading>& readings,
             "memwatch: processes behind the target changed; state reset",
             {{"name", r.name}, {"before", s.identity}, {"after", r.identity}});
       }
-      s = State{r.identity, Detector(config_.detector), Engine(config_.engine)};
+      s = State{r.identity, Detector(config_.detector), Engine(config_.engine),
+                TrendDetector(config_.trend)};
+      if (r.process_start > 0) s.trend.SetProcessStart(r.process_start);
     }
     events.clear();
     s.detector.Add(t, r.bytes, &events);
@@ -64,6 +67,12 @@ void Tracker::ObserveLocked(double t, const std::vector<Reading>& readings,
       } else {
         Compaction(r.name, kSourceSynthetic, &s, e.time, e.bytes, pending);
       }
+    }
+    if (!r.fast_rule) continue;
+    if (auto trend = s.trend.Add(t, r.bytes)) {
+      LeakEvent leak{trend->start, trend->end, trend->growth, trend->reason};
+      s.engine.RaiseLeak(leak);
+      pending->push_back(MakeLeakEvent(r.name, kSourceSynthetic, leak));
     }
   }
 }

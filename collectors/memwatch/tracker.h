@@ -15,6 +15,7 @@
 #include "collectors/memwatch/detector.h"
 #include "collectors/memwatch/engine.h"
 #include "collectors/memwatch/events.h"
+#include "collectors/memwatch/trend.h"
 #include "collectors/runtime/gc_event.h"
 
 namespace memwatch {
@@ -35,6 +36,10 @@ struct Reading {
   // Judge by the fast trend rule as well as the cycle rule (not for JVMs,
   // whose resident memory climbs for minutes with no leak).
   bool fast_rule = true;
+  // Unix time the (oldest) process started; 0 when unknown. The trend rule's
+  // warm-up counts from it, so a process watched long after its start is not
+  // held in warm-up again.
+  double process_start = 0;
 };
 
 struct Snapshot {
@@ -76,6 +81,7 @@ class Tracker {
     std::string identity;
     Detector detector;
     Engine engine;
+    TrendDetector trend;
   };
   State& StateFor(const std::string& name, const std::string& source);
   // Feeds one compaction; queues the stats update and any leak event.
