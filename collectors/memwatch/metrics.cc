@@ -1,5 +1,8 @@
 #include "collectors/memwatch/metrics.h"
 
+#include <limits>
+#include <utility>
+
 #include "collectors/plugin/metrics.h"
 
 namespace memwatch {
@@ -63,6 +66,32 @@ void AppendFamilies(const std::vector<Snapshot>& snapshots,
                   &streak, &leaks, &growth, &duration, &when}) {
     AppendIfNotEmpty(std::move(*f), out);
   }
+
+  prometheus::MetricFamily pauses;
+  pauses.name = "memwatch_gc_pause_seconds";
+  pauses.help =
+      "Stop-the-world pauses of collections, by kind, from the runtime's own "
+      "GC data (perf data or GC log).";
+  pauses.type = prometheus::MetricType::Histogram;
+  for (const Snapshot& s : snapshots) {
+    for (const auto& [kind, h] :
+         {std::make_pair("full", &s.full_pauses),
+          std::make_pair("incremental", &s.incremental_pauses)}) {
+      if (h->count == 0) continue;
+      prometheus::ClientMetric m;
+      m.label = {{"name", s.name}, {"source", s.source}, {"kind", kind}};
+      m.histogram.sample_count = h->count;
+      m.histogram.sample_sum = h->sum;
+      for (size_t i = 0; i < PauseHistogram::kBuckets; ++i) {
+        m.histogram.bucket.push_back(
+            {h->cumulative[i], PauseHistogram::kBounds[i]});
+      }
+      m.histogram.bucket.push_back(
+          {h->count, std::numeric_limits<double>::infinity()});
+      pauses.metric.push_back(std::move(m));
+    }
+  }
+  AppendIfNotEmpty(std::move(pauses), out);
 }
 
 }  // namespace mw

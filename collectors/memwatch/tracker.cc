@@ -85,6 +85,15 @@ void Tracker::OnGc(const std::string& name, const std::string& source,
     State& s = StateFor(name, source);
     if (event.kind == runtime::GcKind::kFull) s.engine.OnFullGc();
     if (event.kind == runtime::GcKind::kIncremental) s.engine.OnIncrementalGc();
+    // A pause is a duration: a negative or absurd one is a bad line, not data.
+    if (event.pause_seconds && *event.pause_seconds >= 0 &&
+        *event.pause_seconds < 3600) {
+      if (event.kind == runtime::GcKind::kFull) {
+        s.full_pauses.Add(*event.pause_seconds);
+      } else if (event.kind == runtime::GcKind::kIncremental) {
+        s.incremental_pauses.Add(*event.pause_seconds);
+      }
+    }
     if (event.heap_after_bytes) {
       Compaction(name, source, &s, event.time, *event.heap_after_bytes,
                  &pending);
@@ -103,11 +112,20 @@ void Tracker::Reset(const std::string& name, const std::string& source) {
   states_.erase({name, source});
 }
 
+void PauseHistogram::Add(double seconds) {
+  ++count;
+  sum += seconds;
+  for (size_t i = 0; i < kBuckets; ++i) {
+    if (seconds <= kBounds[i]) ++cumulative[i];
+  }
+}
+
 std::vector<Snapshot> Tracker::Snapshots() const {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<Snapshot> out;
   for (const auto& [key, s] : states_) {
-    out.push_back({key.first, key.second, s.engine.stats()});
+    out.push_back({key.first, key.second, s.engine.stats(), s.full_pauses,
+                   s.incremental_pauses});
   }
   return out;
 }

@@ -42,10 +42,23 @@ struct Reading {
   double process_start = 0;
 };
 
+// GC pauses of one kind, as a Prometheus histogram (the buckets of
+// prom-client's nodejs_gc_duration_seconds).
+struct PauseHistogram {
+  static constexpr double kBounds[] = {0.001, 0.01, 0.1, 1, 2, 5};
+  static constexpr size_t kBuckets = sizeof(kBounds) / sizeof(kBounds[0]);
+  uint64_t cumulative[kBuckets] = {};  // pauses <= kBounds[i]
+  uint64_t count = 0;
+  double sum = 0;
+  void Add(double seconds);
+};
+
 struct Snapshot {
   std::string name;
   std::string source;
   Stats stats;
+  PauseHistogram full_pauses;
+  PauseHistogram incremental_pauses;
 };
 
 // Receives each stats update and leak event; called without the tracker's
@@ -82,6 +95,8 @@ class Tracker {
     Detector detector;
     Engine engine;
     TrendDetector trend;
+    PauseHistogram full_pauses{};
+    PauseHistogram incremental_pauses{};
   };
   State& StateFor(const std::string& name, const std::string& source);
   // Feeds one compaction; queues the stats update and any leak event.

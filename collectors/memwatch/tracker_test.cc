@@ -137,3 +137,31 @@ TEST(MetricsTest, FamiliesFollowTheContract) {
 }  // namespace
 }  // namespace mw
 }  // namespace memwatch
+
+namespace memwatch {
+namespace mw {
+namespace {
+
+TEST(TrackerTest, PausesGoToAHistogramByKind) {
+  Tracker tr(Config(), [](const Event&) {});
+  for (double pause : {0.0005, 0.05, 1.5, -1.0, 1e9}) {
+    runtime::GcEvent e;
+    e.time = 1;
+    e.kind = runtime::GcKind::kIncremental;
+    e.pause_seconds = pause;
+    tr.OnGc("jvm", kSourceHsperfdata, e);
+  }
+  auto s = tr.Snapshots();
+  ASSERT_EQ(s.size(), 1u);
+  const PauseHistogram& h = s[0].incremental_pauses;
+  EXPECT_EQ(h.count, 3u);  // the negative and the absurd pause are dropped
+  EXPECT_DOUBLE_EQ(h.sum, 1.5505);
+  EXPECT_EQ(h.cumulative[0], 1u);  // <= 1 ms
+  EXPECT_EQ(h.cumulative[2], 2u);  // <= 100 ms
+  EXPECT_EQ(h.cumulative[4], 3u);  // <= 2 s
+  EXPECT_EQ(s[0].full_pauses.count, 0u);
+}
+
+}  // namespace
+}  // namespace mw
+}  // namespace memwatch
