@@ -118,16 +118,31 @@ void HttpServer::Stop() {
   }
 }
 
+const HttpRoute* HttpServer::Find(const std::string& path) const {
+  auto it = routes_.find(path);
+  if (it != routes_.end()) return &it->second;
+  // The longest prefix route under which the path falls.
+  const HttpRoute* best = nullptr;
+  for (const auto& [p, route] : routes_) {
+    if (route.prefix && path.size() > p.size() &&
+        path.compare(0, p.size(), p) == 0 &&
+        (best == nullptr || p.size() > best->path.size())) {
+      best = &route;
+    }
+  }
+  return best;
+}
+
 HttpResponse HttpServer::Dispatch(const HttpRequest& request) const {
-  auto it = routes_.find(request.path);
-  if (it == routes_.end()) {
+  const HttpRoute* found = Find(request.path);
+  if (found == nullptr) {
     HttpResponse r;
     r.status = 404;
     r.content_type = "text/plain; charset=utf-8";
     r.body = "404 page not found: " + request.path + "\n";
     return r;
   }
-  const HttpRoute& route = it->second;
+  const HttpRoute& route = *found;
   // HEAD is answered wherever GET is (the body is then not sent).
   const std::string& method = request.method == "HEAD" ? "GET" : request.method;
   bool allowed = std::find(route.methods.begin(), route.methods.end(),
@@ -160,7 +175,7 @@ int HttpServer::HandleRequest(mg_connection* conn, void* self_ptr) {
 
   std::string allow;
   if (resp.status == 405) {
-    const HttpRoute& route = self->routes_.at(req.path);
+    const HttpRoute& route = *self->Find(req.path);
     for (const auto& m : route.methods)
       allow += (allow.empty() ? "" : ", ") + m;
   }

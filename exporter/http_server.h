@@ -32,6 +32,8 @@ class HttpServer {
 
  private:
   static int HandleRequest(mg_connection* conn, void* self);
+  // The exact route for `path`, else the longest prefix route, else null.
+  const HttpRoute* Find(const std::string& path) const;
 
   std::map<std::string, HttpRoute> routes_;
   mg_context* ctx_ = nullptr;

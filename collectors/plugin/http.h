@@ -29,6 +29,9 @@ struct HttpRoute {
   std::string path;
   std::vector<std::string> methods;
   HttpHandler handler;
+  // The route also answers every path under `path` (which then ends in '/'),
+  // e.g. "/api/v1/heapdiff/" for /api/v1/heapdiff/<id>; exact routes win.
+  bool prefix = false;
 };
 
 // A JSON error body: {"error": "<message>"} with the message escaped.

@@ -1,0 +1,129 @@
+#include <gtest/gtest.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstring>
+
+#include "collectors/heapdiff/smaps.h"
+#include "collectors/heapdiff/store.h"
+
+namespace memwatch::heapdiff {
+namespace {
+
+const char kSmaps[] =
+    "55d0-55d2 r--p 00000000 fe:00 247498                     /usr/bin/app\n"
+    "Size:                  8 kB\n"
+    "Rss:                   8 kB\n"
+    "Private_Clean:         8 kB\n"
+    "VmFlags: rd mr mw me \n"
+    "5600-5700 rw-p 00000000 00:00 0                          [heap]\n"
+    "Rss:                1024 kB\n"
+    "Private_Dirty:      1024 kB\n"
+    "7f00-7f10 rw-p 00000000 00:00 0 \n"
+    "Rss:                  64 kB\n"
+    "Private_Dirty:        64 kB\n"
+    "Swap:                  4 kB\n";
+
+TEST(Smaps, Parses) {
+  std::string error;
+  auto m = ParseSmaps(kSmaps, 100, &error);
+  ASSERT_TRUE(m) << error;
+  ASSERT_EQ(m->size(), 3u);
+  EXPECT_EQ((*m)[0].what, "/usr/bin/app");
+  EXPECT_EQ((*m)[0].start, 0x55d0u);
+  EXPECT_EQ((*m)[1].what, "[heap]");
+  EXPECT_EQ((*m)[1].rss_bytes, 1024u * 1024);
+  EXPECT_EQ((*m)[2].what, "[anon]");
+  EXPECT_EQ((*m)[2].private_bytes, 64u * 1024);
+  EXPECT_EQ((*m)[2].swap_bytes, 4096u);
+  EXPECT_FALSE(ParseSmaps(kSmaps, 2, &error));  // cut short is an error
+  EXPECT_NE(error.find("more than 2"), std::string::npos);
+}
+
+TEST(Smaps, HostileLinesAreIgnored) {
+  std::string error;
+  auto m = ParseSmaps(
+      "zz-yy rw-p\nRss: 1 kB\n7f-7e rw-p 0 0 0\n7f00-7f10 rw-p 0 00:00 0\n"
+      "Rss: 99999999999999999999 kB\nRss: 12 MB\n",
+      10, &error);
+  ASSERT_TRUE(m);
+  ASSERT_EQ(m->size(), 1u);  // end < start and non-hex headers are skipped
+  EXPECT_EQ((*m)[0].rss_bytes, 0u);
+}
+
+TEST(Smaps, DiffInMemwatchShape) {
+  std::string error;
+  auto before = *ParseSmaps(kSmaps, 100, &error);
+  auto after = before;
+  after[1].rss_bytes += 2 << 20;   // the heap grew 2 MiB
+  after.erase(after.begin() + 2);  // the anonymous mapping was unmapped
+  Mapping fresh;
+  fresh.start = 0x8000;
+  fresh.end = 0x9000;
+  fresh.what = "[anon]";
+  fresh.rss_bytes = 4096;
+  after.push_back(fresh);
+  nlohmann::json d = Diff(before, after, 10);
+  EXPECT_EQ(d["before"]["nodes"], 3);
+  EXPECT_EQ(d["after"]["nodes"], 3);
+  EXPECT_EQ(d["change"]["size_bytes"], (2 << 20) - 64 * 1024 + 4096);
+  EXPECT_EQ(d["change"]["freed_nodes"], 1);
+  EXPECT_EQ(d["change"]["allocated_nodes"], 1);
+  ASSERT_EQ(d["change"]["details"].size(), 2u);
+  EXPECT_EQ(d["change"]["details"][0]["what"], "[heap]");  // largest first
+  EXPECT_EQ(d["change"]["details"][0]["size"], "2 mb");
+  EXPECT_EQ(d["change"]["details"][1]["what"], "[anon]");
+  EXPECT_EQ(d["change"]["details"][1]["+"], 1);
+  EXPECT_EQ(d["change"]["details"][1]["-"], 1);
+}
+
+double Zero() { return 0; }
+
+TEST(Store, DiffsThisProcessMappingAnonymousMemory) {
+  Store store("/proc", {}, Zero);
+  HttpResponse started = store.Start(getpid(), "self");
+  ASSERT_EQ(started.status, 200) << started.body;
+  const std::string id = nlohmann::json::parse(started.body)["id"];
+  const size_t size = 8 << 20;
+  void* p = mmap(nullptr, size, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  ASSERT_NE(p, MAP_FAILED);
+  std::memset(p, 1, size);  // resident
+  HttpResponse ended = store.End(id);
+  ASSERT_EQ(ended.status, 200) << ended.body;
+  nlohmann::json d = nlohmann::json::parse(ended.body);
+  int64_t anon = 0;
+  for (const auto& detail : d["change"]["details"]) {
+    if (detail["what"] == "[anon]") anon = detail["size_bytes"];
+  }
+  // Within a page of what was mapped (other anonymous memory may move a bit:
+  // allow 1 MiB of the test's own churn).
+  EXPECT_GE(anon, static_cast<int64_t>(size) - 4096);
+  EXPECT_LE(anon, static_cast<int64_t>(size) + (1 << 20));
+  munmap(p, size);
+  EXPECT_EQ(store.End(id).status, 410);
+  EXPECT_EQ(store.End("nope").status, 404);
+}
+
+TEST(Store, ProcessGoneAndCaps) {
+  StoreOptions o;
+  o.max_open = 1;
+  Store store("/proc", o, Zero);
+  EXPECT_EQ(store.Start(999999999, "").status, 404);
+  pid_t child = fork();
+  if (child == 0) {
+    pause();
+    _exit(0);
+  }
+  HttpResponse r = store.Start(child, "child");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(store.Start(getpid(), "").status, 429);
+  kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  EXPECT_EQ(store.End(nlohmann::json::parse(r.body)["id"]).status, 409);
+}
+
+}  // namespace
+}  // namespace memwatch::heapdiff

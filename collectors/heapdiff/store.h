@@ -1,0 +1,69 @@
+// HeapDiff sessions by mapping: POST starts one (a first smaps reading of a
+// process), GET of its id ends it (a second reading, then the diff). Bounded:
+// a few sessions at once, each for a limited time, each reading capped.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "collectors/heapdiff/smaps.h"
+#include "collectors/plugin/http.h"
+
+namespace memwatch::heapdiff {
+
+struct StoreOptions {
+  size_t max_open = 8;            // diffs started and not ended
+  double max_age_seconds = 3600;  // an open diff older than this is dropped
+  size_t max_bytes = 64 << 20;    // of one smaps reading
+  size_t max_mappings = 200000;
+  size_t max_details = 100;
+};
+
+// A reading of one process: its mappings and its identity (start ticks).
+struct Reading {
+  int pid = 0;
+  uint64_t start_ticks = 0;
+  std::vector<Mapping> mappings;
+};
+
+// Reads <procfs_root>/<pid>/stat and smaps, bounded. Returns the HTTP status
+// of the failure (404 no such process, 403 permission, 413 too big, 500) with
+// *error, or 0 on success.
+int ReadProcess(const std::string& procfs_root, int pid,
+                const StoreOptions& options, Reading* out, std::string* error);
+
+class Store {
+ public:
+  using Clock = std::function<double()>;  // seconds, monotonic
+  Store(std::string procfs_root, StoreOptions options, Clock clock);
+
+  // 200 {"id": "...", "pid": N, "mappings": M}; 429 when too many are open.
+  HttpResponse Start(int pid, const std::string& name);
+  // 200 with the diff; 404 unknown id, 410 already ended or expired, 409 the
+  // process exited or its pid now belongs to another process.
+  HttpResponse End(const std::string& id);
+
+ private:
+  struct Session {
+    Reading before;
+    std::string name;
+    double started = 0;
+  };
+  void ExpireLocked(double now);
+
+  const std::string procfs_root_;
+  const StoreOptions options_;
+  const Clock clock_;
+  std::mutex mu_;
+  std::map<std::string, Session> open_;
+  std::set<std::string> ended_;  // recent ids, for 410 (bounded)
+  std::vector<std::string> ended_order_;
+};
+
+}  // namespace memwatch::heapdiff
