@@ -29,6 +29,10 @@ struct HttpRoute {
   std::string path;
   std::vector<std::string> methods;
   HttpHandler handler;
+  // Served by GET/HEAD without credentials even when basic auth is configured
+  // (liveness/readiness probes). Every other route, and every other method,
+  // needs credentials then.
+  bool open_without_auth = false;
 };
 
 // A JSON error body: {"error": "<message>"} with the message escaped.
