@@ -3,6 +3,7 @@
 #include <civetweb.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <utility>
 
@@ -125,12 +126,7 @@ HttpServer::~HttpServer() { Stop(); }
 std::string HttpServer::Start(const HttpServerOptions& options) {
   options_ = options;
   std::string ports = options.listening_ports;
-  if (options.tls.enabled) {
-    if (!(mg_check_feature(2) & 2)) {
-      return "TLS is configured but this civetweb build has no TLS support";
-    }
-    ports += "s";
-  }
+  if (options.tls.enabled) ports = "127.0.0.1:0";  // behind TlsFront
   std::string threads = std::to_string(options.threads);
   std::string request_timeout = std::to_string(options.request_timeout_ms);
   std::string keep_alive_timeout =
@@ -152,7 +148,6 @@ std::string HttpServer::Start(const HttpServerOptions& options) {
   // Keep civetweb's own error lines out of stderr; we report the error
   // ourselves.
   callbacks.log_message = [](const mg_connection*, const char*) { return 1; };
-  if (options.tls.enabled) callbacks.init_ssl = &HttpServer::InitSsl;
   mg_init_data init{};
   init.callbacks = &callbacks;
   init.user_data = this;
@@ -163,36 +158,43 @@ std::string HttpServer::Start(const HttpServerOptions& options) {
   error.code = &code;
   error.text = text;
   error.text_buffer_size = sizeof(text);
-  // mg_check_feature(2) only says TLS was compiled in; loading OpenSSL at run
-  // time can still fail (Debian's civetweb 1.15 looks up
-  // SSL_get_peer_certificate, which OpenSSL 3 no longer exports), and a TLS
-  // port without it crashes at the first connection.
-  if ((mg_init_library(options.tls.enabled ? 2 : 0) & 2) == 0 &&
-      options.tls.enabled) {
-    return "TLS unavailable: civetweb could not load OpenSSL (libssl.so) at "
-           "run time";
-  }
-  tls_error_.clear();
+  mg_init_library(0);
   ctx_ = mg_start2(&init, &error);
   if (ctx_ == nullptr) {
-    if (!tls_error_.empty()) return "TLS: " + tls_error_;
     std::string reason = text[0] ? text : "civetweb failed to start";
     return reason;
   }
   mg_set_request_handler(ctx_, "/", &HttpServer::HandleRequest, this);
+  if (options.tls.enabled) {
+    mg_server_port bound[2];
+    int n = mg_get_server_ports(ctx_, 2, bound);
+    TlsFrontOptions front;
+    auto colon = options.listening_ports.rfind(':');
+    if (colon != std::string::npos) {
+      front.host = options.listening_ports.substr(0, colon);
+    }
+    front.port = std::atoi(options.listening_ports.c_str() +
+                           (colon == std::string::npos ? 0 : colon + 1));
+    front.backend_port = n >= 1 ? bound[0].port : 0;
+    front.max_connections = std::max(64, options.threads * 4);
+    front.handshake_timeout_ms = options.request_timeout_ms;
+    tls_front_ = std::make_unique<TlsFront>();
+    std::string err = front.backend_port > 0
+                          ? tls_front_->Start(front, options.tls)
+                          : "civetweb did not report its loopback port";
+    if (!err.empty()) {
+      Stop();
+      return err;
+    }
+  }
   return "";
 }
 
-int HttpServer::InitSsl(void* ssl_ctx, void* self_ptr) {
-  auto* self = static_cast<HttpServer*>(self_ptr);
-  // We set up the whole SSL_CTX (certificate, client verification, versions,
-  // ciphers): 1 tells civetweb not to apply its own ssl_* options.
-  return web::ConfigureSslCtx(ssl_ctx, self->options_.tls, &self->tls_error_)
-             ? 1
-             : -1;
-}
-
 void HttpServer::Stop() {
+  if (tls_front_) {
+    tls_front_->Stop();  // no new TLS requests reach civetweb after this
+    tls_front_.reset();
+  }
   if (ctx_ != nullptr) {
     mg_stop(ctx_);  // joins worker threads: in-flight requests complete first
     ctx_ = nullptr;
@@ -258,8 +260,15 @@ int HttpServer::HandleRequest(mg_connection* conn, void* self_ptr) {
   for (const auto& kv : req.query) {
     valid = valid && IsValidUtf8(kv.first) && IsValidUtf8(kv.second);
   }
-  if (self->options_.max_requests > 0 &&
-      in_flight.now > self->options_.max_requests) {
+  // With TLS civetweb's loopback port must only be reached through the
+  // relay; anything else would bypass TLS and client certificates.
+  bool direct = self->tls_front_ != nullptr &&
+                (std::strcmp(info->remote_addr, "127.0.0.1") != 0 ||
+                 !self->tls_front_->IsRelayPort(info->remote_port));
+  if (direct) {
+    resp = JsonError(403, "connect through the TLS listener");
+  } else if (self->options_.max_requests > 0 &&
+             in_flight.now > self->options_.max_requests) {
     resp = JsonError(503, "too many concurrent requests, retry later");
   } else if (!valid) {
     // Handlers echo names back in JSON; refuse bytes that are not text.

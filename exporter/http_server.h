@@ -8,10 +8,12 @@
 
 #include <atomic>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "collectors/plugin/http.h"
+#include "exporter/tls_front.h"
 #include "exporter/web_config.h"
 
 struct mg_context;
@@ -20,8 +22,9 @@ struct mg_connection;
 namespace memwatch {
 
 struct HttpServerOptions {
-  // civetweb listening_ports syntax ("127.0.0.1:9747"); "s" is appended when
-  // `tls` is enabled.
+  // civetweb listening_ports syntax ("127.0.0.1:9747" or "9747"). With `tls`
+  // enabled this address is served by TlsFront and civetweb listens on an
+  // ephemeral loopback port behind it.
   std::string listening_ports;
   // Worker threads: each holds one connection while it is open, so this is
   // the number of clients (idle ones included) served at once.
@@ -62,12 +65,11 @@ class HttpServer {
 
  private:
   static int HandleRequest(mg_connection* conn, void* self);
-  static int InitSsl(void* ssl_ctx, void* self);
 
   std::map<std::string, HttpRoute> routes_;
   HttpServerOptions options_;
   std::atomic<int> in_flight_{0};
-  std::string tls_error_;
+  std::unique_ptr<TlsFront> tls_front_;
   mg_context* ctx_ = nullptr;
 };
 
