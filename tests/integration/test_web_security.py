@@ -178,6 +178,151 @@ class BasicAuthTest(unittest.TestCase):
         self.assertIn("web config reloaded", self.exp.log_text())
 
 
+def make_certs(directory):
+    """CA, server certificate for 127.0.0.1 and a client certificate, made with
+    the openssl CLI. Also a second CA's client certificate (not trusted)."""
+    def run(*args):
+        subprocess.run(["openssl", *args], cwd=directory, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    with open(os.path.join(directory, "san.ext"), "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\n")
+    for ca in ("ca", "other-ca"):
+        run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+            "-keyout", f"{ca}.key", "-out", f"{ca}.crt", "-subj", f"/CN={ca}")
+    for name, ca, ext in (("server", "ca", ["-extfile", "san.ext"]),
+                          ("client", "ca", []), ("stranger", "other-ca", [])):
+        run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", f"{name}.key",
+            "-out", f"{name}.csr", "-subj", f"/CN={name}")
+        run("x509", "-req", "-in", f"{name}.csr", "-CA", f"{ca}.crt", "-CAkey",
+            f"{ca}.key", "-CAcreateserial", "-days", "2", "-out", f"{name}.crt", *ext)
+
+
+class TlsExporter:
+    """The exporter with a TLS web config, ready when returned."""
+
+    def __init__(self, procs, directory, config_text):
+        self.dir = directory
+        self.config = os.path.join(directory, "web.yml")
+        with open(self.config, "w") as f:
+            f.write(config_text)
+        self.port = harness.free_port()
+        self._log = tempfile.NamedTemporaryFile(prefix="memwatch-exporter-", suffix=".log")
+        self.proc = procs.start([harness.binary("exporter/memwatch_exporter"),
+                                 f"--web.listen-address=127.0.0.1:{self.port}",
+                                 f"--web.config.file={self.config}"], stderr=self._log)
+        harness.wait_until(self._ready, timeout=20, what="TLS exporter ready")
+
+    def log_text(self):
+        with open(self._log.name, errors="replace") as f:
+            return f.read()
+
+    def _ready(self):
+        if self.proc.poll() is not None:
+            raise AssertionError(f"exporter exited {self.proc.returncode}: {self.log_text()}")
+        return self.request("/-/ready", client_cert=True)[0] == 200
+
+    def context(self, client_cert=None, max_version=None):
+        ctx = ssl.create_default_context(cafile=os.path.join(self.dir, "ca.crt"))
+        if client_cert:
+            name = "client" if client_cert is True else client_cert
+            ctx.load_cert_chain(os.path.join(self.dir, f"{name}.crt"),
+                                os.path.join(self.dir, f"{name}.key"))
+        if max_version:
+            ctx.maximum_version = max_version
+        return ctx
+
+    def request(self, path, headers=None, **ctx_args):
+        """(status, headers, body) over HTTPS; raises on TLS/connection errors."""
+        conn = http.client.HTTPSConnection("127.0.0.1", self.port, timeout=10,
+                                           context=self.context(**ctx_args))
+        try:
+            conn.request("GET", path, headers=headers or {})
+            r = conn.getresponse()
+            return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
+        finally:
+            conn.close()
+
+
+class MutualTlsTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="memwatch-tls-")
+        make_certs(cls.dir)
+        cls.procs = harness.Processes()
+        cls.exp = TlsExporter(cls.procs, cls.dir, (
+            "tls_server_config:\n"
+            "  cert_file: server.crt\n"
+            "  key_file: server.key\n"
+            "  client_ca_file: ca.crt\n"
+            "  client_auth_type: RequireAndVerifyClientCert\n"
+            f"basic_auth_users:\n  alice: '{ALICE_HASH}'\n"))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.procs.stop_all()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def test_verified_client_and_credentials_get_metrics(self):
+        status, _, body = self.exp.request("/metrics", client_cert=True,
+                                           headers=basic("alice", "s3cret"))
+        self.assertEqual(status, 200)
+        self.assertIn(b"memwatch_exporter_build_info", body)
+
+    def test_verified_client_without_credentials_gets_401(self):
+        status, headers, _ = self.exp.request("/metrics", client_cert=True)
+        self.assertEqual(status, 401)
+        self.assertEqual(headers.get("www-authenticate"), 'Basic realm="memwatch_exporter"')
+
+    def test_handshake_without_client_cert_fails(self):
+        # With TLS 1.3 the refusal may surface at the first read, not in
+        # the handshake itself; either way no HTTP response comes back.
+        with self.assertRaises((ssl.SSLError, ConnectionError, http.client.HTTPException)):
+            self.exp.request("/metrics", headers=basic("alice", "s3cret"))
+
+    def test_client_cert_from_another_ca_fails(self):
+        with self.assertRaises((ssl.SSLError, ConnectionError, http.client.HTTPException)):
+            self.exp.request("/metrics", client_cert="stranger",
+                             headers=basic("alice", "s3cret"))
+
+    def test_plain_http_on_the_tls_port_is_refused(self):
+        with socket.create_connection(("127.0.0.1", self.exp.port), timeout=10) as s:
+            s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+            try:
+                data = s.recv(4096)
+            except ConnectionError:
+                data = b""
+        self.assertFalse(data.startswith(b"HTTP/"), data)
+        self.assertNotIn(b"memwatch_exporter_build_info", data)
+
+
+class TlsVersionTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.dir = tempfile.mkdtemp(prefix="memwatch-tls-")
+        make_certs(cls.dir)
+        cls.procs = harness.Processes()
+        cls.exp = TlsExporter(cls.procs, cls.dir, (
+            "tls_server_config:\n"
+            "  cert_file: server.crt\n"
+            "  key_file: server.key\n"
+            "  min_version: TLS13\n"))
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.procs.stop_all()
+        shutil.rmtree(cls.dir, ignore_errors=True)
+
+    def test_no_client_cert_needed_and_no_auth_configured(self):
+        status, _, body = self.exp.request("/metrics")
+        self.assertEqual(status, 200)
+        self.assertIn(b"memwatch_exporter_build_info", body)
+
+    def test_tls12_client_refused_when_min_version_is_tls13(self):
+        with self.assertRaises((ssl.SSLError, ConnectionError)):
+            self.exp.request("/metrics", max_version=ssl.TLSVersion.TLSv1_2)
+
+
 class BadConfigTest(unittest.TestCase):
     def setUp(self):
         self.dir = tempfile.mkdtemp(prefix="memwatch-web-")
