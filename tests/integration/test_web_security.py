@@ -325,6 +325,18 @@ class TlsVersionTest(unittest.TestCase):
         self.assertEqual(status, 200)
         self.assertIn(b"memwatch_exporter_build_info", body)
 
+    def test_idle_sockets_on_the_tls_port_do_not_starve_scrapes(self):
+        idle = [socket.create_connection(("127.0.0.1", self.exp.port)) for _ in range(200)]
+        try:
+            start = time.monotonic()
+            status, _, _ = self.exp.request("/metrics")
+            self.assertEqual(status, 200)
+            print(f"\n  TLS scrape behind 200 idle TCP connections: "
+                  f"{time.monotonic() - start:.2f} s")
+        finally:
+            for s in idle:
+                s.close()
+
     def test_tls12_client_refused_when_min_version_is_tls13(self):
         with self.assertRaises((ssl.SSLError, ConnectionError)):
             self.exp.request("/metrics", max_version=ssl.TLSVersion.TLSv1_2)
