@@ -185,12 +185,14 @@ void TlsFront::Stop() {
   std::unique_lock<std::mutex> lock(mu_);
   // Wake relay threads blocked in poll/read: they close their fds themselves.
   for (int fd : client_fds_) shutdown(fd, SHUT_RDWR);
-  idle_.wait_for(lock, std::chrono::seconds(10),
-                 [this] { return active_ == 0; });
+  bool drained = idle_.wait_for(lock, std::chrono::seconds(10),
+                                [this] { return active_ == 0; });
   lock.unlock();
   close(wake_[0]);
   close(wake_[1]);
-  if (active_ == 0) {
+  // A relay thread still running (it cannot be, short of a stuck kernel call)
+  // would use the context: leak it rather than free it under that thread.
+  if (drained) {
     SSL_CTX_free(static_cast<SSL_CTX*>(ssl_ctx_));
     ssl_ctx_ = nullptr;
   }
