@@ -19,6 +19,7 @@
 #include "exporter/scraper.h"
 #include "exporter/self_metrics.h"
 #include "exporter/version.h"
+#include "exporter/web_config.h"
 
 namespace memwatch {
 namespace {
@@ -79,6 +80,21 @@ int RunExporter() {
     LogError("invalid --web.max-threads: must be at least 1");
     return 2;
   }
+  if (FLAGS_web_max_requests < 0) {
+    LogError("invalid --web.max-requests: must be 0 (no limit) or more");
+    return 2;
+  }
+  web::WebConfig web_config;
+  if (!FLAGS_web_config_file.empty()) {
+    std::string web_err;
+    if (!web::LoadWebConfig(FLAGS_web_config_file, &web_config, &web_err) ||
+        (web_config.tls.enabled &&
+         !web::CheckTlsConfig(web_config.tls, &web_err))) {
+      LogError("invalid --web.config.file", {{"err", web_err}});
+      return 2;
+    }
+  }
+  web::Authenticator authenticator(FLAGS_web_config_file, web_config);
 
   // Target flags are shared by every collector: parsed once here, and refused
   // even if the collectors that read them are disabled.
@@ -112,13 +128,18 @@ int RunExporter() {
                       r.body = SerializeText(scraper.Scrape());
                       return r;
                     }});
-  routes.push_back({"/-/healthy", {"GET"}, [](const HttpRequest&) {
-                      return Text(200, "Healthy\n");
-                    }});
-  routes.push_back({"/-/ready", {"GET"}, [&](const HttpRequest&) {
+  // Health probes stay open under basic auth (docs/web-config.md).
+  routes.push_back({"/-/healthy",
+                    {"GET"},
+                    [](const HttpRequest&) { return Text(200, "Healthy\n"); },
+                    /*open_without_auth=*/true});
+  routes.push_back({"/-/ready",
+                    {"GET"},
+                    [&](const HttpRequest&) {
                       return ready ? Text(200, "Ready\n")
                                    : Text(503, "Not ready\n");
-                    }});
+                    },
+                    /*open_without_auth=*/true});
   LandingPageInfo page{kVersion, kRevision, FLAGS_web_telemetry_path, {}, {}};
   std::set<std::string> taken;
   for (const auto& r : routes) taken.insert(r.path);
@@ -144,7 +165,13 @@ int RunExporter() {
                     }});
 
   HttpServer server(std::move(routes));
-  err = server.Start(ports, FLAGS_web_max_threads);
+  HttpServerOptions server_options;
+  server_options.listening_ports = ports;
+  server_options.threads = FLAGS_web_max_threads;
+  server_options.max_requests = FLAGS_web_max_requests;
+  server_options.tls = web_config.tls;
+  server_options.auth = &authenticator;
+  err = server.Start(server_options);
   if (!err.empty()) {
     std::string why = ExplainBindFailure(ports);
     LogError("cannot listen", {{"address", FLAGS_web_listen_address},
@@ -155,11 +182,14 @@ int RunExporter() {
   ready = true;
   std::string enabled;
   for (auto& nc : collectors) enabled += (enabled.empty() ? "" : ",") + nc.name;
-  LogInfo("listening", {{"address", FLAGS_web_listen_address},
-                        {"telemetry_path", FLAGS_web_telemetry_path},
-                        {"collectors", enabled},
-                        {"version", kVersion},
-                        {"revision", kRevision}});
+  LogInfo("listening",
+          {{"address", FLAGS_web_listen_address},
+           {"tls", web_config.tls.enabled ? "true" : "false"},
+           {"basic_auth", web_config.users.empty() ? "false" : "true"},
+           {"telemetry_path", FLAGS_web_telemetry_path},
+           {"collectors", enabled},
+           {"version", kVersion},
+           {"revision", kRevision}});
 
   int sig = WaitForStopSignal();
   LogInfo("stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});

@@ -55,6 +55,8 @@ ParsedArgs Error(const std::string& msg) {
 }  // namespace
 
 std::string DisplayFlagName(const std::string& gflag_name) {
+  // Spelled as in every Prometheus exporter (exporter-toolkit).
+  if (gflag_name == "web_config_file") return "web.config.file";
   std::string out = gflag_name;
   bool first = true;
   for (char& c : out) {

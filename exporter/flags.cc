@@ -6,8 +6,16 @@ DEFINE_string(web_listen_address, ":9747",
               "(host:port or :port for every interface; IPv4 only).");
 DEFINE_string(web_telemetry_path, "/metrics",
               "Path under which to expose metrics.");
-DEFINE_int32(web_max_threads, 4,
-             "HTTP worker threads: concurrent requests served at once.");
+DEFINE_int32(web_max_threads, 128,
+             "HTTP worker threads. Each holds one client connection while it "
+             "is open (idle ones too, until a 5 s header timeout), so this "
+             "bounds the clients served at once.");
+DEFINE_int32(web_max_requests, 40,
+             "Requests handled at once; more are answered 503. 0: no limit.");
+DEFINE_string(web_config_file, "",
+              "Path to a web configuration file (TLS, basic auth, response "
+              "headers) in the exporter-toolkit format; see "
+              "docs/web-config.md.");
 DEFINE_string(
     log_level, "info",
     "Only log messages with the given severity or above: debug, info, "

@@ -6,5 +6,7 @@
 DECLARE_string(web_listen_address);
 DECLARE_string(web_telemetry_path);
 DECLARE_int32(web_max_threads);
+DECLARE_int32(web_max_requests);
+DECLARE_string(web_config_file);
 DECLARE_string(log_level);
 DECLARE_string(path_procfs);

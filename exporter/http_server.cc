@@ -3,6 +3,7 @@
 #include <civetweb.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <utility>
 
@@ -20,10 +21,18 @@ const char* StatusText(int status) {
       return "No Content";
     case 400:
       return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
     case 404:
       return "Not Found";
     case 405:
       return "Method Not Allowed";
+    case 413:
+      return "Payload Too Large";
+    case 431:
+      return "Request Header Fields Too Large";
     case 500:
       return "Internal Server Error";
     case 503:
@@ -68,6 +77,43 @@ std::map<std::string, std::string> ParseQueryString(const std::string& query) {
   return out;
 }
 
+bool IsValidUtf8(const std::string& s) {
+  size_t i = 0, n = s.size();
+  while (i < n) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    int len;
+    unsigned cp;
+    if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + len > n) return false;
+    for (int k = 1; k < len; ++k) {
+      unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3F);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
+      return false;
+    }
+    i += len;
+  }
+  return true;
+}
+
 HttpServer::HttpServer(std::vector<HttpRoute> routes) {
   for (auto& r : routes) {
     std::string path = r.path;
@@ -77,24 +123,35 @@ HttpServer::HttpServer(std::vector<HttpRoute> routes) {
 
 HttpServer::~HttpServer() { Stop(); }
 
-std::string HttpServer::Start(const std::string& listening_ports, int threads) {
-  std::string nthreads = std::to_string(threads);
-  const char* options[] = {"listening_ports",
-                           listening_ports.c_str(),
-                           "num_threads",
-                           nthreads.c_str(),
-                           "enable_keep_alive",
-                           "yes",
-                           "request_timeout_ms",
-                           "30000",
-                           nullptr};
+std::string HttpServer::Start(const HttpServerOptions& options) {
+  options_ = options;
+  std::string ports = options.listening_ports;
+  if (options.tls.enabled) ports = "127.0.0.1:0";  // behind TlsFront
+  std::string threads = std::to_string(options.threads);
+  std::string request_timeout = std::to_string(options.request_timeout_ms);
+  std::string keep_alive_timeout =
+      std::to_string(options.keep_alive_timeout_ms);
+  std::string max_request = std::to_string(options.max_request_size);
+  // Pending accepted connections waiting for a worker; more wait in the
+  // kernel's listen backlog.
+  std::string queue = std::to_string(options.threads);
+  const char* config[] = {
+      "listening_ports", ports.c_str(), "num_threads", threads.c_str(),
+      "enable_keep_alive", "yes", "request_timeout_ms", request_timeout.c_str(),
+      "keep_alive_timeout_ms", keep_alive_timeout.c_str(), "max_request_size",
+      max_request.c_str(), "connection_queue", queue.c_str(), "listen_backlog",
+      "1024",
+      // Headers and body go out in one write anyway;
+      // this also covers civetweb's own error pages.
+      "tcp_nodelay", "1", "decode_query_string", "no", nullptr};
   mg_callbacks callbacks{};
   // Keep civetweb's own error lines out of stderr; we report the error
   // ourselves.
   callbacks.log_message = [](const mg_connection*, const char*) { return 1; };
   mg_init_data init{};
   init.callbacks = &callbacks;
-  init.configuration_options = options;
+  init.user_data = this;
+  init.configuration_options = config;
   char text[256] = {0};
   unsigned code = 0;
   mg_error_data error{};
@@ -108,10 +165,36 @@ std::string HttpServer::Start(const std::string& listening_ports, int threads) {
     return reason;
   }
   mg_set_request_handler(ctx_, "/", &HttpServer::HandleRequest, this);
+  if (options.tls.enabled) {
+    mg_server_port bound[2];
+    int n = mg_get_server_ports(ctx_, 2, bound);
+    TlsFrontOptions front;
+    auto colon = options.listening_ports.rfind(':');
+    if (colon != std::string::npos) {
+      front.host = options.listening_ports.substr(0, colon);
+    }
+    front.port = std::atoi(options.listening_ports.c_str() +
+                           (colon == std::string::npos ? 0 : colon + 1));
+    front.backend_port = n >= 1 ? bound[0].port : 0;
+    front.max_connections = std::max(64, options.threads * 4);
+    front.handshake_timeout_ms = options.request_timeout_ms;
+    tls_front_ = std::make_unique<TlsFront>();
+    std::string err = front.backend_port > 0
+                          ? tls_front_->Start(front, options.tls)
+                          : "civetweb did not report its loopback port";
+    if (!err.empty()) {
+      Stop();
+      return err;
+    }
+  }
   return "";
 }
 
 void HttpServer::Stop() {
+  if (tls_front_) {
+    tls_front_->Stop();  // no new TLS requests reach civetweb after this
+    tls_front_.reset();
+  }
   if (ctx_ != nullptr) {
     mg_stop(ctx_);  // joins worker threads: in-flight requests complete first
     ctx_ = nullptr;
@@ -131,6 +214,13 @@ const HttpRoute* HttpServer::Find(const std::string& path) const {
     }
   }
   return best;
+}
+
+bool HttpServer::NeedsAuth(const HttpRequest& request) const {
+  if (options_.auth == nullptr || !options_.auth->Enabled()) return false;
+  const HttpRoute* route = Find(request.path);
+  bool safe = request.method == "GET" || request.method == "HEAD";
+  return !(route != nullptr && route->open_without_auth && safe);
 }
 
 HttpResponse HttpServer::Dispatch(const HttpRequest& request) const {
@@ -171,7 +261,42 @@ int HttpServer::HandleRequest(mg_connection* conn, void* self_ptr) {
   req.path = info->local_uri ? info->local_uri : "/";
   if (info->query_string) req.query = ParseQueryString(info->query_string);
 
-  HttpResponse resp = self->Dispatch(req);
+  // Counts this request until the function returns.
+  struct InFlight {
+    std::atomic<int>& n;
+    int now;
+    explicit InFlight(std::atomic<int>& c) : n(c), now(++c) {}
+    ~InFlight() { --n; }
+  } in_flight(self->in_flight_);
+
+  HttpResponse resp;
+  bool unauthorized = false;
+  bool valid = IsValidUtf8(req.path);
+  for (const auto& kv : req.query) {
+    valid = valid && IsValidUtf8(kv.first) && IsValidUtf8(kv.second);
+  }
+  // With TLS civetweb's loopback port must only be reached through the
+  // relay; anything else would bypass TLS and client certificates.
+  bool direct = self->tls_front_ != nullptr &&
+                (std::strcmp(info->remote_addr, "127.0.0.1") != 0 ||
+                 !self->tls_front_->IsRelayPort(info->remote_port));
+  if (direct) {
+    resp = JsonError(403, "connect through the TLS listener");
+  } else if (self->options_.max_requests > 0 &&
+             in_flight.now > self->options_.max_requests) {
+    resp = JsonError(503, "too many concurrent requests, retry later");
+  } else if (!valid) {
+    // Handlers echo names back in JSON; refuse bytes that are not text.
+    resp = JsonError(400, "path or query string is not valid UTF-8");
+  } else if (self->NeedsAuth(req) && !self->options_.auth->Check(mg_get_header(
+                                         conn, "Authorization"))) {
+    unauthorized = true;
+    resp.status = 401;
+    resp.content_type = "text/plain; charset=utf-8";
+    resp.body = "Unauthorized\n";
+  } else {
+    resp = self->Dispatch(req);
+  }
 
   std::string allow;
   if (resp.status == 405) {
@@ -187,16 +312,27 @@ int HttpServer::HandleRequest(mg_connection* conn, void* self_ptr) {
     gzip = true;
   }
   const std::string& body = gzip ? compressed : resp.body;
-  std::string head = "HTTP/1.1 " + std::to_string(resp.status) + " " +
-                     StatusText(resp.status) +
-                     "\r\nContent-Type: " + resp.content_type +
-                     "\r\nContent-Length: " + std::to_string(body.size()) +
-                     "\r\nCache-Control: no-cache\r\n";
-  if (gzip) head += "Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n";
-  if (!allow.empty()) head += "Allow: " + allow + "\r\n";
-  head += "\r\n";
-  mg_write(conn, head.data(), head.size());
-  if (req.method != "HEAD") mg_write(conn, body.data(), body.size());
+  // Head and body in ONE write: two small writes on a kept-alive connection
+  // meet Nagle and delayed ACK and cost ~40 ms per response.
+  std::string out = "HTTP/1.1 " + std::to_string(resp.status) + " " +
+                    StatusText(resp.status) +
+                    "\r\nContent-Type: " + resp.content_type +
+                    "\r\nContent-Length: " + std::to_string(body.size()) +
+                    "\r\nCache-Control: no-cache\r\n";
+  if (gzip) out += "Content-Encoding: gzip\r\nVary: Accept-Encoding\r\n";
+  if (!allow.empty()) out += "Allow: " + allow + "\r\n";
+  if (unauthorized) {
+    out += "WWW-Authenticate: Basic realm=\"memwatch_exporter\"\r\n";
+  }
+  if (resp.status == 503) out += "Retry-After: 1\r\n";
+  if (self->options_.auth != nullptr) {
+    for (const auto& h : self->options_.auth->Headers()) {
+      out += h.first + ": " + h.second + "\r\n";
+    }
+  }
+  out += "\r\n";
+  if (req.method != "HEAD") out += body;
+  mg_write(conn, out.data(), out.size());
   return static_cast<int>(resp.status);
 }
 

@@ -1,18 +1,47 @@
 // The HTTP front: civetweb's C API with one dispatcher over a table of
 // exact-path routes. Unknown paths get 404, known paths with another method 405
 // (with Allow). Text responses are gzip-compressed when the client accepts it.
+// Hardened against idle/slow clients (short header timeouts, many workers, a
+// cap on requests in handlers), optionally TLS and basic auth from a
+// --web.config.file (exporter/web_config.h).
 #pragma once
 
+#include <atomic>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "collectors/plugin/http.h"
+#include "exporter/tls_front.h"
+#include "exporter/web_config.h"
 
 struct mg_context;
 struct mg_connection;
 
 namespace memwatch {
+
+struct HttpServerOptions {
+  // civetweb listening_ports syntax ("127.0.0.1:9747" or "9747"). With `tls`
+  // enabled this address is served by TlsFront and civetweb listens on an
+  // ephemeral loopback port behind it.
+  std::string listening_ports;
+  // Worker threads: each holds one connection while it is open, so this is
+  // the number of clients (idle ones included) served at once.
+  int threads = 128;
+  // Requests in handlers at once; more get 503. 0: no cap.
+  int max_requests = 40;
+  // To receive a request's headers; an idle or trickling client is
+  // disconnected after it (civetweb also uses it for each write).
+  int request_timeout_ms = 5000;
+  // Idle time allowed between requests on a kept-alive connection.
+  int keep_alive_timeout_ms = 2000;
+  // Largest request head (request line + headers); more is refused (413).
+  int max_request_size = 8192;
+  // TLS (tls.enabled) and basic auth/headers (auth); auth may be null.
+  web::TlsConfig tls;
+  web::Authenticator* auth = nullptr;
+};
 
 class HttpServer {
  public:
@@ -21,14 +50,18 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Starts listening (civetweb listening_ports syntax). Returns "" or the
-  // reason, e.g. the port is already in use.
-  std::string Start(const std::string& listening_ports, int threads);
+  // Starts listening. Returns "" or the reason, e.g. the port is already in
+  // use or the TLS certificate cannot be loaded.
+  std::string Start(const HttpServerOptions& options);
   // Stops accepting and waits for in-flight requests to finish.
   void Stop();
 
   // Routing decision, exposed for tests.
   HttpResponse Dispatch(const HttpRequest& request) const;
+
+  // True if the request must carry credentials (auth configured and the route
+  // is not open for this method). Exposed for tests.
+  bool NeedsAuth(const HttpRequest& request) const;
 
  private:
   static int HandleRequest(mg_connection* conn, void* self);
@@ -36,11 +69,17 @@ class HttpServer {
   const HttpRoute* Find(const std::string& path) const;
 
   std::map<std::string, HttpRoute> routes_;
+  HttpServerOptions options_;
+  std::atomic<int> in_flight_{0};
+  std::unique_ptr<TlsFront> tls_front_;
   mg_context* ctx_ = nullptr;
 };
 
 // Parses "a=1&b=x%20y" into decoded pairs (the last value of a repeated key
 // wins).
 std::map<std::string, std::string> ParseQueryString(const std::string& query);
+
+// True if `s` is well-formed UTF-8 (no overlongs, surrogates or > U+10FFFF).
+bool IsValidUtf8(const std::string& s);
 
 }  // namespace memwatch

@@ -51,6 +51,29 @@ TEST(QueryString, DecodesAndSplits) {
   EXPECT_TRUE(ParseQueryString("").empty());
 }
 
+TEST(Utf8, AcceptsTextRefusesBrokenSequences) {
+  EXPECT_TRUE(IsValidUtf8(""));
+  EXPECT_TRUE(IsValidUtf8("plain ascii"));
+  EXPECT_TRUE(IsValidUtf8("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
+  for (const char* bad :
+       {"\xff", "\xc3", "\xc3\x28", "\xc0\xaf" /* overlong */,
+        "\xe0\x80\xaf" /* overlong */, "\xed\xa0\x80" /* surrogate */,
+        "\xf4\x90\x80\x80" /* > U+10FFFF */, "\xe2\x82"}) {
+    EXPECT_FALSE(IsValidUtf8(bad)) << bad;
+  }
+}
+
+TEST(HttpServerAuth, OnlyOpenRoutesSkipCredentialsAndOnlyForGet) {
+  std::vector<HttpRoute> routes;
+  auto ok = [](const HttpRequest&) { return HttpResponse{}; };
+  routes.push_back({"/-/healthy", {"GET"}, ok, /*open_without_auth=*/true});
+  routes.push_back({"/metrics", {"GET"}, ok});
+  HttpServer s(std::move(routes));
+  // No Authenticator (no --web.config.file): nothing needs credentials.
+  EXPECT_FALSE(s.NeedsAuth({"GET", "/metrics", {}}));
+  EXPECT_FALSE(s.NeedsAuth({"DELETE", "/x", {}}));
+}
+
 TEST(ListenAddress, Forms) {
   std::string ports, err;
   ASSERT_TRUE(ToCivetListeningPort(":9747", &ports, &err));

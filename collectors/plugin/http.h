@@ -32,6 +32,10 @@ struct HttpRoute {
   // The route also answers every path under `path` (which then ends in '/'),
   // e.g. "/api/v1/heapdiff/" for /api/v1/heapdiff/<id>; exact routes win.
   bool prefix = false;
+  // Served by GET/HEAD without credentials even when basic auth is configured
+  // (liveness/readiness probes). Every other route, and every other method,
+  // needs credentials then.
+  bool open_without_auth = false;
 };
 
 // A JSON error body: {"error": "<message>"} with the message escaped.
