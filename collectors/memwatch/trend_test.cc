@@ -289,6 +289,13 @@ TEST(TrendDetectorTest, GapsInSampling) {
   ASSERT_FALSE(ev.empty());
   EXPECT_LE(ev[0] - 300, 90);
 
+  // Sampled every 5 s (one sample a bin): still found.
+  SeriesSpec slow = s;
+  slow.interval = 5;
+  ev = FirstEvents(Generate(slow));
+  ASSERT_FALSE(ev.empty());
+  EXPECT_LE(ev[0] - 300, 90);
+
   // A step across a long gap is not a trend, and a window with too many
   // empty bins is not judged.
   TrendDetector d;
