@@ -289,6 +289,13 @@ TEST(TrendDetectorTest, GapsInSampling) {
   ASSERT_FALSE(ev.empty());
   EXPECT_LE(ev[0] - 300, 90);
 
+  // Sampled every 5 s (one sample a bin): still found.
+  SeriesSpec slow = s;
+  slow.interval = 5;
+  ev = FirstEvents(Generate(slow));
+  ASSERT_FALSE(ev.empty());
+  EXPECT_LE(ev[0] - 300, 90);
+
   // A step across a long gap is not a trend, and a window with too many
   // empty bins is not judged.
   TrendDetector d;
@@ -376,9 +383,13 @@ std::vector<Sample> ReadTrace(const std::string& path) {
   std::string line;
   std::getline(in, line);
   while (std::getline(in, line) && out.size() < 100000) {
-    double t, b;
-    if (std::sscanf(line.c_str(), "%lf,%lf", &t, &b) == 2)
-      out.push_back({t, b});
+    char* end = nullptr;
+    const double t = std::strtod(line.c_str(), &end);
+    if (end == line.c_str() || *end != ',') continue;
+    const char* rest = end + 1;
+    const double b = std::strtod(rest, &end);
+    if (end == rest) continue;
+    out.push_back({t, b});
   }
   return out;
 }
