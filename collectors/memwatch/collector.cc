@@ -94,7 +94,8 @@ void MemwatchCollector::Tick(double now) {
     if (plan.source == kSourceSynthetic) {
       readings.push_back(ReadTarget(target));
       // The fast RSS rule would take a JVM's page touching for a leak.
-      readings.back().fast_rule = rt != runtime::Runtime::kJvm;
+      readings.back().fast_rule =
+          config_.trend_rule && rt != runtime::Runtime::kJvm;
     }
   }
   jvm_->SetTargets(std::move(jvms));

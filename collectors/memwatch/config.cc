@@ -48,7 +48,7 @@ std::string Validate(const Config& c) {
     return "--memwatch.warmup must be >= 0 seconds";
   }
   if (std::string err = ValidateTrendConfig(c.trend); !err.empty()) {
-    return "--memwatch.trend-*: " + err;
+    return "--memwatch.trend-warmup / --memwatch.trend-min-slope: " + err;
   }
   std::vector<GcLogSpec> specs;
   if (std::string err = ParseGcLogSpecs(c.gc_logs, &specs); !err.empty()) {

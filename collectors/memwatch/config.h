@@ -16,7 +16,8 @@ struct Config {
   EngineConfig engine{5, 64 * 1024};
   DetectorConfig detector;
   TrendConfig trend;
-  double sample_interval = 1.0;          // seconds
+  bool trend_rule = true;        // judge sampled memory by the trend rule too
+  double sample_interval = 1.0;  // seconds
   std::string memory_field = "RssAnon";  // key of /proc/<pid>/status
   size_t events_buffer = 1000;           // events kept for /api/v1/events
   bool log_stats = true;                 // one JSON line per compaction

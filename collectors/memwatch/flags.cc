@@ -36,6 +36,17 @@ DEFINE_string(memwatch_gc_log, "",
               "GC logs to follow as source gc_log (Node --trace-gc, JVM "
               "-Xlog:gc, Go gctrace, also in CRI container logs): name=PATH, "
               "comma separated (name: the target name to report under).");
+DEFINE_bool(memwatch_trend, true,
+            "Judge sampled memory (not JVMs) by the fast trend rule as well: a "
+            "significant, steady rise of the memory floor over the last "
+            "minute.");
+DEFINE_double(memwatch_trend_warmup, 75,
+              "Seconds after a process starts during which the trend rule "
+              "reports nothing (a start-up ramp that stops within about 20 s "
+              "less than this is not a leak).");
+DEFINE_double(memwatch_trend_min_slope, 0.4 * 1048576,
+              "Bytes per second the memory floor must rise by for the trend "
+              "rule; slower leaks are left to the cycle rule.");
 DEFINE_bool(memwatch_hsperfdata, true,
             "Judge JVM targets by their perf data file (hsperfdata, what jstat "
             "reads; no flag needed in the app) instead of sampled memory.");
@@ -66,6 +77,9 @@ Config ConfigFromFlags() {
   c.log_stats = FLAGS_memwatch_log_stats;
   c.gc_logs = FLAGS_memwatch_gc_log;
   c.hsperfdata = FLAGS_memwatch_hsperfdata;
+  c.trend_rule = FLAGS_memwatch_trend;
+  c.trend.warmup = FLAGS_memwatch_trend_warmup;
+  c.trend.min_slope = FLAGS_memwatch_trend_min_slope;
   c.hsperfdata_interval = FLAGS_memwatch_hsperfdata_interval;
   return c;
 }
