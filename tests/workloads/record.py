@@ -38,10 +38,11 @@ def main():
     os.makedirs(a.out, exist_ok=True)
     bin_dir = tempfile.mkdtemp(prefix="memwatch-workloads-")
     wl.build(chosen, bin_dir)
-    # What each trace is, for whoever reads them (leaking = ground truth).
+    # What each trace is, for whoever reads them (leaking = ground truth);
+    # every workload, so a partial re-recording keeps the full index.
     with open(os.path.join(a.out, "workloads.csv"), "w") as f:
         f.write("workload,runtime,leaking,description\n")
-        for w in chosen:
+        for w in wl.WORKLOADS:
             f.write(f"{w.name},{w.runtime},{int(w.leaking)},\"{w.note}\"\n")
 
     stop = []

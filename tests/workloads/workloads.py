@@ -15,6 +15,7 @@ A Workload's `gc_log` says how the runtime's own GC data is obtained:
 import os
 import shutil
 import subprocess
+import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -68,7 +69,8 @@ def _bin(name, *args):
 
 
 def _py(script):
-    return lambda b: ["python3", os.path.join(HERE, "python", script)]
+    # The interpreter itself, not a version-manager shim: the pid must be Python.
+    return lambda b: [sys.executable, os.path.join(HERE, "python", script)]
 
 
 WORKLOADS = [

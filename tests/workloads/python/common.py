@@ -32,10 +32,13 @@ def ticks():
     while True:
         n += 1
         batch = ["s%09d-%05d" % (n, i) for i in range(STRINGS_PER_TICK)]
-        # Short-lived container garbage: makes a generation-0 collection run
-        # about every 7 ticks, so ~450 KiB are kept between two of them.
-        pairs = [(i, s) for i, s in enumerate(batch[:100])]
-        del pairs
+        # Short-lived cyclic garbage (a list holding itself): only the cyclic
+        # GC can free it, so a generation-0 collection runs about every 7
+        # ticks, as in a real service (~450 KiB kept between two in leak.py).
+        for _ in range(100):
+            cycle = []
+            cycle.append(cycle)
+        del cycle
         yield batch
         nxt += TICK
         delay = nxt - time.monotonic()
