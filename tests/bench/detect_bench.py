@@ -138,7 +138,7 @@ class Run:
         self.base = f"http://127.0.0.1:{self.port}"
         cmd = [exporter, f"--web.listen-address=127.0.0.1:{self.port}",
                f"--pid={w.name}={self.proc.pid}"]
-        if self.gc_log:
+        if self.gc_log and w.exporter_reads_log:
             cmd.append(f"--memwatch.gc-log={w.name}={self.gc_log}")
         self.exporter_cmd = cmd
         self.exporter_log = os.path.join(self.dir, "exporter.log")
@@ -248,6 +248,7 @@ def main():
     stop = []
     signal.signal(signal.SIGTERM, lambda *_: stop.append(1))
     began = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    began += " (load average %.1f at start)" % os.getloadavg()[0]
     with harness.Processes() as procs:
         try:
             while (pending or running) and not stop:
@@ -280,7 +281,7 @@ def main():
             ref_t, ref_n, ncomp = reference(exporter, r.w.gc_log, r.gc_log,
                                             os.path.join(r.dir, "reference.csv"))
         sources = sorted(r.sources | set(r.first) | {"synthetic"})
-        if r.gc_log:
+        if r.gc_log and r.w.exporter_reads_log:
             sources = sorted(set(sources) | {"gc_log"})
         for src in sources:
             rows.append((r, src, r.first.get(src), r.counts.get(src, 0),
@@ -307,7 +308,9 @@ def write_doc(a, rows, began, exporter, log_dir):
         "memwatch_exporter at **default flags** watching it (`--pid NAME=PID`, plus",
         "`--memwatch.gc-log=NAME=LOG` where the runtime writes a GC log: Node",
         "`--trace-gc` stdout, JVM `-Xlog:gc:file=`, Go `GODEBUG=gctrace=1` stderr,",
-        "CPython one line per `gc.callbacks` stop). One row per exporter source.",
+        "CPython one line per `gc.callbacks` stop, used only for the reference).",
+        "One row per exporter source (`synthetic` = sampled RssAnon; `gc_log` =",
+        "the followed GC log, Node/JVM/Go; others as the exporter reports them).",
         "",
         "- **time to first event**: seconds from the workload's start until the",
         "  source's first leak event appears in `/api/v1/events?type=leak` (polled",
@@ -331,8 +334,12 @@ def write_doc(a, rows, began, exporter, log_dir):
             t = fmt_s(first) if first is not None else window
             ref = fmt_s(ref_t) if ref_t is not None else (
                 "none" if r.gc_log else "—")
-            ratio = (f"{first / ref_t:.1f}" if first is not None and ref_t
-                     else "—")
+            if first is not None and ref_t:
+                ratio = f"{first / ref_t:.1f}"
+            elif ref_t:
+                ratio = f"> {r.elapsed / ref_t:.1f}"  # the window bounds it
+            else:
+                ratio = "—"
             false = "—"
         else:
             t = "—"

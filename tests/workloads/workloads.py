@@ -10,6 +10,8 @@ A Workload's `gc_log` says how the runtime's own GC data is obtained:
   "go"     GODEBUG=gctrace=1, stderr to the log file
   "python" WORKLOAD_GC_TRACE=1, stdout (one line per gc.callbacks stop)
   None     no GC data (C workloads: there is no collector)
+Only the Node, JVM and Go logs are handed to the exporter
+(`--memwatch.gc-log`); the CPython trace is for the in-process reference.
 """
 
 import os
@@ -30,6 +32,11 @@ class Workload:
         self._argv = argv         # function(bin_dir) -> list
         self.gc_log = gc_log
         self.note = note
+
+    @property
+    def exporter_reads_log(self):
+        """True when the GC log is a runtime's own format the exporter follows."""
+        return self.gc_log in ("node", "jvm", "go")
 
     def command(self, bin_dir, log_path=None):
         """(argv, env, stdout_to_log, stderr_to_log) to start it.
