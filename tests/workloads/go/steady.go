@@ -1,0 +1,32 @@
+// steady is leak.go's twin: the same 64 KiB every 100 ms, dropped at once.
+package main
+
+import (
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+)
+
+const size = 64 << 10
+
+var sink []byte // package-level so the allocation escapes to the heap
+
+func main() {
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, syscall.SIGTERM, syscall.SIGINT)
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	for tick := 0; ; tick++ {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			b := make([]byte, size)
+			for i := 0; i < size; i += 512 {
+				b[i] = byte(tick + i)
+			}
+			sink = b
+		}
+	}
+}

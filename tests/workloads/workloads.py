@@ -1,0 +1,174 @@
+"""The twin workloads: how to build and start each one (Python stdlib only).
+
+Used by tests/workloads/record.py (RSS traces) and scripts/detect-bench.
+Everything compiled (Java, Go, C) is built into a temporary directory at run
+time; nothing is written into the repository.
+
+A Workload's `gc_log` says how the runtime's own GC data is obtained:
+  "node"   node --trace-gc, stdout to the log file
+  "jvm"    -Xlog:gc:file=LOG
+  "go"     GODEBUG=gctrace=1, stderr to the log file
+  "python" WORKLOAD_GC_TRACE=1, stdout (one line per gc.callbacks stop)
+  None     no GC data (C workloads: there is no collector)
+Only the Node, JVM and Go logs are handed to the exporter
+(`--memwatch.gc-log`); the CPython trace is for the in-process reference.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class Workload:
+    def __init__(self, name, runtime, leaking, build, argv, gc_log=None,
+                 note=""):
+        self.name = name          # e.g. "node-leak"; file and target name
+        self.runtime = runtime    # node, jvm, go, python, c
+        self.leaking = leaking
+        self._build = build       # key into BUILDERS, or None
+        self._argv = argv         # function(bin_dir) -> list
+        self.gc_log = gc_log
+        self.note = note
+
+    @property
+    def exporter_reads_log(self):
+        """True when the GC log is a runtime's own format the exporter follows."""
+        return self.gc_log in ("node", "jvm", "go")
+
+    def command(self, bin_dir, log_path=None):
+        """(argv, env, stdout_to_log, stderr_to_log) to start it.
+
+        With log_path, the runtime's GC log is asked for and written there
+        (either by the runtime itself or by redirecting stdout/stderr).
+        """
+        argv = list(self._argv(bin_dir))
+        env = dict(os.environ)
+        env.pop("WORKLOAD_GC_TRACE", None)
+        out = err = False
+        if log_path:
+            if self.gc_log == "node":
+                argv.insert(1, "--trace-gc")
+                out = True
+            elif self.gc_log == "jvm":
+                argv.insert(1, f"-Xlog:gc:file={log_path}")
+            elif self.gc_log == "go":
+                env["GODEBUG"] = "gctrace=1"
+                err = True
+            elif self.gc_log == "python":
+                env["WORKLOAD_GC_TRACE"] = "1"
+                out = True
+        return argv, env, out, err
+
+
+def _node(script):
+    return lambda b: ["node", os.path.join(HERE, "node", script)]
+
+
+def _java(cls, *opts):
+    return lambda b: ["java", *opts, "-cp", os.path.join(b, "java"), cls]
+
+
+def _bin(name, *args):
+    return lambda b: [os.path.join(b, name), *args]
+
+
+def _py(script):
+    # The interpreter itself, not a version-manager shim: the pid must be Python.
+    return lambda b: [sys.executable, os.path.join(HERE, "python", script)]
+
+
+WORKLOADS = [
+    Workload("node-leak", "node", True, None, _node("leak.js"), "node",
+             "128 KiB retained every 100 ms (the seed's closure leak)"),
+    Workload("node-steady", "node", False, None, _node("steady.js"), "node",
+             "same 128 KiB every 100 ms, nothing retained"),
+    Workload("jvm-leak-xmx256m", "jvm", True, "java",
+             _java("Leak", "-Xmx256m"), "jvm",
+             "64 KiB retained every 100 ms, -Xmx256m (OutOfMemoryError after ~6 min)"),
+    Workload("jvm-leak-default", "jvm", True, "java", _java("Leak"), "jvm",
+             "64 KiB retained every 100 ms, default heap"),
+    Workload("jvm-steady-xmx256m", "jvm", False, "java",
+             _java("Steady", "-Xmx256m"), "jvm", "same allocation, freed, -Xmx256m"),
+    Workload("jvm-steady-default", "jvm", False, "java", _java("Steady"), "jvm",
+             "same allocation, freed, default heap"),
+    Workload("jvm-steady-xmn2m", "jvm", False, "java",
+             _java("Steady", "-Xmn2m"), "jvm",
+             "same allocation, freed, -Xmn2m (several young GCs a second)"),
+    Workload("go-leak", "go", True, "go", _bin("go-leak"), "go",
+             "64 KiB kept every 100 ms"),
+    Workload("go-steady", "go", False, "go", _bin("go-steady"), "go",
+             "same 64 KiB every 100 ms, dropped"),
+    Workload("python-leak", "python", True, None, _py("leak.py"), "python",
+             "~640 KiB/s of small strings kept in a list"),
+    Workload("python-steady", "python", False, None, _py("steady.py"), "python",
+             "same strings, dropped"),
+    Workload("c-leak", "c", True, "c", _bin("leak"), None,
+             "0.5 MiB/s retained, plus 256 KiB freed garbage per 100 ms"),
+    Workload("c-sawtooth-13s", "c", False, "c", _bin("sawtooth", "13"), None,
+             "0 -> 64 MiB in 13 s, all freed, repeat"),
+    Workload("c-sawtooth-30s", "c", False, "c", _bin("sawtooth", "30"), None,
+             "0 -> 64 MiB in 30 s, all freed, repeat"),
+    Workload("c-sawtooth-60s", "c", False, "c", _bin("sawtooth", "60"), None,
+             "0 -> 64 MiB in 60 s, all freed, repeat"),
+    Workload("c-warmup", "c", False, "c", _bin("warmup"), None,
+             "200 MiB approached with tau 15 s (flat after ~2 min), 2 MiB/s churn"),
+]
+
+RUNTIMES = ["node", "jvm", "go", "python", "c"]
+
+
+def select(only=None):
+    """Workloads whose runtime or name is in `only` (a list), or all."""
+    if not only:
+        return list(WORKLOADS)
+    out = [w for w in WORKLOADS if w.runtime in only or w.name in only]
+    unknown = set(only) - {w.runtime for w in WORKLOADS} - {w.name for w in WORKLOADS}
+    if unknown:
+        raise ValueError("unknown workload or runtime: " + ", ".join(sorted(unknown)))
+    return out
+
+
+def build(workloads, bin_dir):
+    """Compiles what `workloads` need into bin_dir; raises with the tool's error."""
+    needs = {w._build for w in workloads} - {None}
+
+    def run(args, **kw):
+        r = subprocess.run(args, capture_output=True, text=True, **kw)
+        if r.returncode != 0:
+            raise RuntimeError(f"{' '.join(args)} failed: {r.stderr.strip()[:2000]}")
+
+    if "java" in needs:
+        run(["javac", "-d", os.path.join(bin_dir, "java"),
+             os.path.join(HERE, "java", "Leak.java"),
+             os.path.join(HERE, "java", "Steady.java")])
+    if "go" in needs:
+        env = dict(os.environ, GOCACHE=os.path.join(bin_dir, "gocache"),
+                   GOPATH=os.path.join(bin_dir, "gopath"), GO111MODULE="off",
+                   CGO_ENABLED="0")
+        for name in ("leak", "steady"):
+            run(["go", "build", "-o", os.path.join(bin_dir, "go-" + name),
+                 os.path.join(HERE, "go", name + ".go")], env=env)
+        shutil.rmtree(os.path.join(bin_dir, "gocache"), ignore_errors=True)
+    if "c" in needs:
+        cc = shutil.which("cc") or shutil.which("gcc") or "clang-14"
+        for src in ("c/leak.c", "c/sawtooth.c", "warmup/warmup.c"):
+            out = os.path.join(bin_dir, os.path.splitext(os.path.basename(src))[0])
+            run([cc, "-O2", "-o", out, os.path.join(HERE, src), "-lm"])
+
+
+def rss_anon(pid):
+    """RssAnon of /proc/<pid>/status in bytes, or None if the process is gone."""
+    try:
+        with open(f"/proc/{pid}/status", "rb") as f:
+            data = f.read(16384)  # the file is ~1.5 KiB; bounded anyway
+    except OSError:
+        return None
+    for line in data.split(b"\n"):
+        if line.startswith(b"RssAnon:"):
+            parts = line.split()
+            if len(parts) >= 2 and parts[1].isdigit():
+                return int(parts[1]) * 1024
+    return None
