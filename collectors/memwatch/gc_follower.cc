@@ -30,6 +30,9 @@ GcLogStats GcLogFollower::stats() const {
 void GcLogFollower::Restart(Tracker* tracker, const char* why) {
   anchored_ = false;
   tracker->Reset(spec_.name, kSourceGcLog);
+  // A log that appears for the first time had no state to reset.
+  if (!fed_) return;
+  fed_ = false;
   LogInfo("memwatch: gc log restarted; state reset",
           {{"name", spec_.name}, {"path", spec_.path}, {"why", why}});
 }
@@ -113,6 +116,7 @@ void GcLogFollower::Poll(double now, Tracker* tracker) {
     tracker->OnGc(spec_.name, kSourceGcLog, r.event);
     if (options_.on_event) options_.on_event(spec_.name, r.event);
     ++delta.records;
+    fed_ = true;
     format = gclog::GcLogFormatName(r.format);
   }
 

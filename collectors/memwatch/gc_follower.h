@@ -67,6 +67,7 @@ class GcLogFollower {
   gclog::Tailer tailer_;
   gclog::CriJoiner joiner_;
   gclog::Sequencer sequencer_;
+  bool fed_ = false;  // records fed since the last (re)start
   bool anchored_ = false;
   double anchor_ = 0;  // Unix seconds at uptime 0
   std::string last_error_;
