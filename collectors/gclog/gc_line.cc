@@ -530,36 +530,35 @@ std::optional<CriRecord> ParseCriLine(std::string_view line) {
 std::optional<CriJoiner::Line> CriJoiner::Feed(std::string_view raw) {
   auto cri = ParseCriLine(raw);
   if (!cri) {
-    if (in_partial_) {
-      // A bare line cannot continue a CRI record: the partial one is lost.
-      ++dropped_;
-      Reset();
+    for (Pending& p : streams_) {
+      // A bare line cannot continue a CRI record: a partial one is lost.
+      if (p.in_partial) ++dropped_;
     }
+    Reset();
     return Line{std::string(raw), std::nullopt};
   }
-  if (overflow_ || pending_.size() + cri->text.size() > max_line_) {
-    pending_.clear();
-    pending_.shrink_to_fit();
-    overflow_ = cri->partial;
-    in_partial_ = cri->partial;
+  Pending& p = streams_[cri->stream == "stderr" ? 1 : 0];
+  if (p.overflow || p.text.size() + cri->text.size() > max_line_) {
+    p.text.clear();
+    p.text.shrink_to_fit();
+    p.overflow = cri->partial;
+    p.in_partial = cri->partial;
     if (!cri->partial) ++dropped_;
     return std::nullopt;
   }
-  pending_.append(cri->text);
+  p.text.append(cri->text);
   if (cri->partial) {
-    in_partial_ = true;
+    p.in_partial = true;
     return std::nullopt;
   }
-  Line l{std::move(pending_), cri->time};
-  pending_.clear();
-  in_partial_ = false;
+  Line l{std::move(p.text), cri->time};
+  p.text.clear();
+  p.in_partial = false;
   return l;
 }
 
 void CriJoiner::Reset() {
-  pending_.clear();
-  in_partial_ = false;
-  overflow_ = false;
+  for (Pending& p : streams_) p = Pending();
 }
 
 ParseStatus ParseJoinedLine(const CriJoiner::Line& line, GcLogRecord* out) {

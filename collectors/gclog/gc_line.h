@@ -67,8 +67,9 @@ std::optional<CriRecord> ParseCriLine(std::string_view line);
 // "2026-12-02T13:05:31.006+0000", "...Z", "...+00:00" -> Unix seconds.
 std::optional<double> ParseIsoTime(std::string_view s);
 
-// Joins CRI `P` records up to their `F` record; other lines pass through.
-// Holds at most max_line bytes: a longer joined line is dropped (counted).
+// Joins CRI `P` records up to their `F` record, per stream (stdout and stderr
+// interleave); other lines pass through. Holds at most max_line bytes per
+// stream: a longer joined line is dropped (counted).
 class CriJoiner {
  public:
   explicit CriJoiner(size_t max_line = 64 * 1024) : max_line_(max_line) {}
@@ -84,10 +85,13 @@ class CriJoiner {
   uint64_t dropped() const { return dropped_; }
 
  private:
+  struct Pending {
+    std::string text;
+    bool in_partial = false;
+    bool overflow = false;
+  };
   size_t max_line_;
-  std::string pending_;
-  bool in_partial_ = false;
-  bool overflow_ = false;
+  Pending streams_[2];  // stdout, stderr
   uint64_t dropped_ = 0;
 };
 

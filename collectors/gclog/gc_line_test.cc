@@ -256,6 +256,15 @@ TEST(CriJoinerTest, PartialsAndLimits) {
   l = j.Feed("2026-12-02T13:05:30Z stdout F ok");
   ASSERT_TRUE(l);
   EXPECT_EQ(l->text, "ok");
+  // stdout and stderr partials interleave.
+  EXPECT_FALSE(j.Feed("2026-12-02T13:05:30Z stdout P out1"));
+  EXPECT_FALSE(j.Feed("2026-12-02T13:05:30Z stderr P err1"));
+  l = j.Feed("2026-12-02T13:05:30Z stdout F out2");
+  ASSERT_TRUE(l);
+  EXPECT_EQ(l->text, "out1out2");
+  l = j.Feed("2026-12-02T13:05:30Z stderr F err2");
+  ASSERT_TRUE(l);
+  EXPECT_EQ(l->text, "err1err2");
   // An empty F record is an empty line.
   l = j.Feed("2026-12-02T13:05:30Z stdout F");
   ASSERT_TRUE(l);
