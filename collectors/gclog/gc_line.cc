@@ -305,9 +305,9 @@ std::optional<double> ParseIsoTime(std::string_view s) {
   int64_t doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
   int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   int64_t days = era * 146097 + doe - 719468;
-  double t =
-      static_cast<double>(days * 86400 + h * 3600 + mi * 60 + se - offset) +
-      frac;
+  double t = static_cast<double>(days * 86400 + int64_t{h} * 3600 +
+                                 int64_t{mi} * 60 + se - offset) +
+             frac;
   if (!UnixOk(t)) return std::nullopt;
   return t;
 }

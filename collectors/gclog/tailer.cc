@@ -31,6 +31,8 @@ Tailer& Tailer::operator=(Tailer&& other) noexcept {
     stats_ = other.stats_;
     fd_ = std::exchange(other.fd_, -1);
     first_poll_ = other.first_poll_;
+    had_file_ = other.had_file_;
+    opened_size_ = other.opened_size_;
     dev_ = other.dev_;
     ino_ = other.ino_;
     offset_ = other.offset_;
@@ -63,7 +65,8 @@ std::string Tailer::Open(bool from_end) {
   fd_ = fd;
   dev_ = static_cast<uint64_t>(st.st_dev);
   ino_ = static_cast<uint64_t>(st.st_ino);
-  offset_ = from_end ? static_cast<uint64_t>(st.st_size) : 0;
+  opened_size_ = static_cast<uint64_t>(st.st_size);
+  offset_ = from_end ? opened_size_ : 0;
   partial_.clear();
   discarding_ = false;
   return "";
@@ -129,15 +132,24 @@ PollResult Tailer::Poll(std::vector<std::string>* lines) {
   if (fd_ < 0) {
     const bool from_end = first_poll_;
     const bool seen_before = !first_poll_;
+    const uint64_t dev = dev_, ino = ino_, offset = offset_;
+    const std::string partial = partial_;
     first_poll_ = false;
     r.error = Open(from_end);
     if (!r.error.empty()) {
       ++stats_.open_errors;
       return r;
     }
-    // A file that appears after the start (or after the followed one went
-    // away) is a new log, read whole.
-    r.restarted = seen_before;
+    if (had_file_ && dev == dev_ && ino == ino_ && offset <= opened_size_) {
+      // The same file again (after a read error): go on where we were.
+      offset_ = offset;
+      partial_ = partial;
+    } else {
+      // A file that appears after the start (or after the followed one went
+      // away) is a new log, read whole.
+      r.restarted = seen_before;
+    }
+    had_file_ = true;
   }
   first_poll_ = false;
   // At most a few hops per poll, even if the path flaps between files.

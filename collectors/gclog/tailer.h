@@ -67,6 +67,8 @@ class Tailer {
   TailerStats stats_;
   int fd_ = -1;
   bool first_poll_ = true;
+  bool had_file_ = false;  // a file was followed before (dev_/ino_ valid)
+  uint64_t opened_size_ = 0;
   uint64_t dev_ = 0;
   uint64_t ino_ = 0;
   uint64_t offset_ = 0;
