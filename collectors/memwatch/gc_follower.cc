@@ -1,5 +1,7 @@
 #include "collectors/memwatch/gc_follower.h"
 
+#include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "collectors/plugin/log.h"
@@ -7,36 +9,129 @@
 namespace memwatch {
 namespace mw {
 
+using gclog::GcClock;
+using gclog::GcLogRecord;
+using gclog::ParseStatus;
+using gclog::Sequencer;
+
+GcLogFollower::GcLogFollower(GcLogSpec spec, GcLogFollowerOptions options)
+    : spec_(std::move(spec)),
+      options_(std::move(options)),
+      tailer_(spec_.path, options_.tailer),
+      joiner_(options_.tailer.max_line),
+      sequencer_(options_.restart_tolerance_seconds),
+      shared_(std::make_unique<Shared>()) {}
+
+GcLogStats GcLogFollower::stats() const {
+  std::lock_guard<std::mutex> lock(shared_->mu);
+  return shared_->stats;
+}
+
+void GcLogFollower::Restart(Tracker* tracker, const char* why) {
+  anchored_ = false;
+  tracker->Reset(spec_.name, kSourceGcLog);
+  // A log that appears for the first time had no state to reset.
+  if (!fed_) return;
+  fed_ = false;
+  LogInfo("memwatch: gc log restarted; state reset",
+          {{"name", spec_.name}, {"path", spec_.path}, {"why", why}});
+}
+
 void GcLogFollower::Poll(double now, Tracker* tracker) {
-  bool restarted = false;
-  std::string error;
-  std::vector<GcLine> lines = tailer_.Poll(&restarted, &error);
-  if (error != last_error_) {
+  std::vector<std::string> lines;
+  gclog::PollResult res = tailer_.Poll(&lines);
+  if (res.error != last_error_) {
     // Logged once per change: a log file that does not exist yet is normal.
-    if (!error.empty()) {
+    if (!res.error.empty()) {
       LogWarn("memwatch: gc log unreadable",
-              {{"name", spec_.name}, {"error", error}});
+              {{"name", spec_.name}, {"error", res.error}});
     }
-    last_error_ = error;
+    last_error_ = res.error;
   }
-  if (restarted) {
-    anchored_ = false;
-    tracker->Reset(spec_.name, kSourceGcLog);
-    LogInfo("memwatch: gc log restarted; state reset",
-            {{"name", spec_.name}, {"path", spec_.path}});
+  GcLogStats delta;
+  if (res.restarted) {
+    joiner_.Reset();
+    sequencer_.Reset();
+    ++delta.restarts;
+    Restart(tracker, "file replaced or truncated");
   }
-  for (const GcLine& g : lines) {
-    if (!anchored_) {
-      anchored_ = true;
-      anchor_ = now - g.ms / 1000.0;
+  if (!res.error.empty()) ++delta.read_errors;
+
+  // First pass: parse and order. Second: anchor and feed, so that a process's
+  // uptime is anchored at its newest line in this poll.
+  struct Item {
+    GcLogRecord record;
+    bool restart;
+  };
+  std::vector<Item> items;
+  for (const std::string& line : lines) {
+    auto joined = joiner_.Feed(line);
+    if (!joined) continue;
+    GcLogRecord r;
+    ParseStatus st = gclog::ParseJoinedLine(*joined, &r);
+    if (st == ParseStatus::kNotGc) continue;
+    if (st == ParseStatus::kInvalid) {
+      ++delta.invalid;
+      continue;
     }
-    runtime::GcEvent e;
-    e.time = anchor_ + g.ms / 1000.0;
-    e.kind = g.full ? runtime::GcKind::kFull : runtime::GcKind::kIncremental;
-    // Only full collections observe the floor (memwatch's rule for V8).
-    if (g.full) e.heap_after_bytes = g.heap_after;
-    tracker->OnGc(spec_.name, kSourceGcLog, e);
+    switch (sequencer_.Next(r)) {
+      case Sequencer::Verdict::kDuplicate:
+        ++delta.duplicates;
+        continue;
+      case Sequencer::Verdict::kStale:
+        ++delta.stale;
+        continue;
+      case Sequencer::Verdict::kRestart:
+        items.push_back({std::move(r), true});
+        break;
+      case Sequencer::Verdict::kAccept:
+        items.push_back({std::move(r), false});
+        break;
+    }
   }
+  std::string format;
+  for (size_t i = 0; i < items.size(); ++i) {
+    GcLogRecord& r = items[i].record;
+    if (items[i].restart) {
+      ++delta.restarts;
+      Restart(tracker, "log clock or collection number went back");
+    }
+    double t = now;
+    if (r.clock == GcClock::kUnix) {
+      t = r.time;
+    } else if (r.clock == GcClock::kUptime) {
+      if (!anchored_) {
+        double newest = r.time;
+        for (size_t k = i + 1; k < items.size() && !items[k].restart; ++k) {
+          if (items[k].record.clock == GcClock::kUptime) {
+            newest = std::max(newest, items[k].record.time);
+          }
+        }
+        anchor_ = now - newest;
+        anchored_ = true;
+      }
+      t = anchor_ + r.time;
+    }
+    r.event.time = t;
+    tracker->OnGc(spec_.name, kSourceGcLog, r.event);
+    if (options_.on_event) options_.on_event(spec_.name, r.event);
+    ++delta.records;
+    fed_ = true;
+    format = gclog::GcLogFormatName(r.format);
+  }
+
+  std::lock_guard<std::mutex> lock(shared_->mu);
+  GcLogStats& s = shared_->stats;
+  s.lines += lines.size();
+  s.records += delta.records;
+  s.invalid += delta.invalid;
+  s.duplicates += delta.duplicates;
+  s.stale += delta.stale;
+  s.restarts += delta.restarts;
+  s.read_errors += delta.read_errors;
+  s.long_lines_dropped = tailer_.stats().long_lines_dropped + joiner_.dropped();
+  s.bytes_read = tailer_.stats().bytes_read;
+  if (!format.empty()) s.format = format;
 }
 
 }  // namespace mw

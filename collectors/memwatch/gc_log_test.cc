@@ -6,9 +6,11 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
+#include "collectors/gclog/gc_line.h"
 #include "collectors/memwatch/gc_follower.h"
 #include "collectors/memwatch/tracker.h"
 
@@ -18,44 +20,14 @@ namespace {
 
 constexpr double MiB = 1024 * 1024;
 
-std::string Fixture(const std::string& name) {
+std::string Fixture(const std::string& name,
+                    const std::string& area = "memwatch") {
   const char* srcdir = std::getenv("TEST_SRCDIR");
   const char* ws = std::getenv("TEST_WORKSPACE");
   std::string base =
       srcdir ? std::string(srcdir) + "/" + (ws ? ws : "memwatch_exporter") + "/"
              : "";
-  return base + "tests/fixtures/memwatch/" + name;
-}
-
-TEST(ParseNodeTraceGcTest, Kinds) {
-  auto g = ParseNodeTraceGc(
-      "[41:0x6a3c9e0]     1530 ms: Mark-Compact 12.3 (14.1) -> 10.0 (15.0) MB, "
-      "3.1 / 0.0 ms  (average mu = 0.981) finalize incremental marking");
-  ASSERT_TRUE(g);
-  EXPECT_TRUE(g->full);
-  EXPECT_DOUBLE_EQ(g->ms, 1530);
-  EXPECT_DOUBLE_EQ(g->heap_after, 10.0 * MiB);
-  g = ParseNodeTraceGc(
-      "[41:0x6a3c9e0]       38 ms: Scavenge 2.4 (3.0) -> 2.0 (4.0) MB, 0.9 / "
-      "0.0 "
-      "ms  allocation failure;");
-  ASSERT_TRUE(g);
-  EXPECT_FALSE(g->full);
-  g = ParseNodeTraceGc(
-      "[1:0x1]  3600 ms: Minor Mark-Sweep 14.0 (17.0) -> 13.5 (17.0) MB, 0.5");
-  ASSERT_TRUE(g);
-  EXPECT_FALSE(g->full);
-  g = ParseNodeTraceGc(
-      "[1:0x1]  3530.5 ms: Mark-sweep 14.3 (16.1) -> 12 (17.0) MB");
-  ASSERT_TRUE(g);
-  EXPECT_TRUE(g->full);
-  EXPECT_DOUBLE_EQ(g->ms, 3530.5);
-  for (const char* junk :
-       {"", "GET /leak 200", "[1:0x1] x ms: Scavenge",
-        "[1:0x1] 5 ms: Foo 1 -> 2 MB", "[1:0x1] 5 ms: Scavenge 1 (2) -> ",
-        "[1:0x1 5 ms: Scavenge 1 -> 2 MB"}) {
-    EXPECT_FALSE(ParseNodeTraceGc(junk)) << junk;
-  }
+  return base + "tests/fixtures/" + area + "/" + name;
 }
 
 TEST(ParseGcLogSpecsTest, NamesAndPaths) {
@@ -78,12 +50,8 @@ TEST(GcLogFixtureTest, FeedsTheEngine) {
   std::vector<nlohmann::json> events;
   Tracker tr(Config(), [&](const Event& e) { events.push_back(ToJson(e)); });
   for (std::string line; std::getline(in, line);) {
-    if (auto g = ParseNodeTraceGc(line)) {
-      runtime::GcEvent e;
-      e.time = g->ms / 1000;
-      e.kind = g->full ? runtime::GcKind::kFull : runtime::GcKind::kIncremental;
-      if (g->full) e.heap_after_bytes = g->heap_after;
-      tr.OnGc("api", kSourceGcLog, e);
+    if (auto r = gclog::ParseGcLine(line)) {
+      tr.OnGc("api", kSourceGcLog, r->event);
     }
   }
   auto s = tr.Snapshots();
@@ -100,7 +68,7 @@ TEST(GcLogFixtureTest, FeedsTheEngine) {
             "heap growth over 5 consecutive GCs (5s) - 3600 mb/hr");
 }
 
-class TailerTest : public ::testing::Test {
+class FollowerTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const char* tmp = std::getenv("TEST_TMPDIR");
@@ -115,35 +83,7 @@ class TailerTest : public ::testing::Test {
   std::string path_;
 };
 
-TEST_F(TailerTest, FollowsFromTheEndAndHandlesTruncation) {
-  GcLogTailer t(path_);
-  bool restarted = false;
-  std::string err;
-  EXPECT_TRUE(t.Poll(&restarted, &err).empty());
-  EXPECT_FALSE(err.empty());  // not there yet
-  Append("[1:0x1] 10 ms: Mark-Compact 3 (4) -> 2 (4) MB, old history\n");
-  err.clear();
-  EXPECT_TRUE(t.Poll(&restarted, &err).empty());  // opened at its end
-  EXPECT_EQ(err, "");
-  Append(
-      "[1:0x1] 20 ms: Mark-Compact 3 (4) -> 2.5 (4) MB\n[1:0x1] 30 ms: Scav");
-  auto lines = t.Poll(&restarted, &err);
-  ASSERT_EQ(lines.size(), 1u);
-  EXPECT_DOUBLE_EQ(lines[0].heap_after, 2.5 * MiB);
-  Append("enge 1 (2) -> 0.5 (2) MB\n");
-  lines = t.Poll(&restarted, &err);
-  ASSERT_EQ(lines.size(), 1u);  // the line completed across two writes
-  EXPECT_FALSE(lines[0].full);
-  EXPECT_FALSE(restarted);
-  std::ofstream(path_, std::ios::trunc)
-      << "[2:0x1] 5 ms: Mark-Compact 1 (2) -> 1 (2) MB\n";
-  lines = t.Poll(&restarted, &err);
-  EXPECT_TRUE(restarted);
-  ASSERT_EQ(lines.size(), 1u);
-  EXPECT_DOUBLE_EQ(lines[0].ms, 5);
-}
-
-TEST_F(TailerTest, FollowerAnchorsTimesAndResetsOnRestart) {
+TEST_F(FollowerTest, FollowerAnchorsTimesAndResetsOnRestart) {
   Append("");
   Tracker tr(Config(), [](const Event&) {});
   GcLogFollower f({"api", path_});
@@ -161,6 +101,128 @@ TEST_F(TailerTest, FollowerAnchorsTimesAndResetsOnRestart) {
   s = tr.Snapshots();
   ASSERT_EQ(s.size(), 1u);
   EXPECT_EQ(s[0].stats.heap_compactions, 1u);
+}
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(in.good()) << path;
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+struct Seen {
+  std::vector<runtime::GcEvent> events;
+};
+
+GcLogFollowerOptions Hook(Seen* seen) {
+  GcLogFollowerOptions o;
+  o.on_event = [seen](const std::string&, const runtime::GcEvent& e) {
+    seen->events.push_back(e);
+  };
+  return o;
+}
+
+TEST_F(FollowerTest, JvmLogAppearingLateIsReadWhole) {
+  Tracker tr(Config(), [](const nlohmann::json&) {});
+  Seen seen;
+  GcLogFollower f({"jvm", path_}, Hook(&seen));
+  f.Poll(5000, &tr);  // not there yet
+  EXPECT_EQ(f.stats().read_errors, 1u);
+  Append(Slurp(Fixture("jdk17_g1_gc.log", "gclog")));
+  f.Poll(5001, &tr);
+  auto s = tr.Snapshots();
+  ASSERT_EQ(s.size(), 1u);
+  // 33 young + 1 mixed + 1 full; every one's heap-after is a compaction.
+  EXPECT_EQ(s[0].stats.num_inc_gc, 33u);
+  EXPECT_EQ(s[0].stats.num_full_gc, 2u);
+  EXPECT_EQ(s[0].stats.heap_compactions, 35u);
+  GcLogStats st = f.stats();
+  EXPECT_EQ(st.records, 43u);  // + 8 G1 Remark/Cleanup pauses
+  EXPECT_EQ(st.invalid, 0u);
+  EXPECT_EQ(st.format, "jvm");
+  ASSERT_EQ(seen.events.size(), 43u);
+  // Uptime anchored at the newest line of the poll: it was written now.
+  EXPECT_DOUBLE_EQ(seen.events.back().time, 5001);
+  // [0.609s] GC(0) ... 11.579ms, [1.354s] GC(38) (last line).
+  EXPECT_NEAR(seen.events.front().time, 5001 - (1.354 - 0.609), 1e-9);
+  EXPECT_DOUBLE_EQ(*seen.events.front().pause_seconds, 0.011579);
+  EXPECT_DOUBLE_EQ(*seen.events.back().heap_after_bytes, 40 * MiB);
+  int pauses_only = 0;
+  for (const auto& e : seen.events) {
+    pauses_only += e.kind == runtime::GcKind::kNone;
+  }
+  EXPECT_EQ(pauses_only, 8);
+}
+
+TEST_F(FollowerTest, CriWrappedNodeUsesTheCriClock) {
+  Tracker tr(Config(), [](const nlohmann::json&) {});
+  Seen seen;
+  GcLogFollower f({"api", path_}, Hook(&seen));
+  f.Poll(1, &tr);
+  Append(Slurp(Fixture("cri_node20_trace_gc.log", "gclog")));
+  f.Poll(2, &tr);
+  ASSERT_EQ(seen.events.size(), 18u);
+  for (const auto& e : seen.events) {
+    EXPECT_GT(e.time, 1796216730);
+    EXPECT_LT(e.time, 1796216731);
+  }
+  auto s = tr.Snapshots();
+  ASSERT_EQ(s.size(), 1u);
+  EXPECT_EQ(s[0].stats.num_full_gc, 3u);
+  EXPECT_EQ(s[0].stats.heap_compactions, 3u);
+  EXPECT_EQ(f.stats().format, "node");
+}
+
+TEST_F(FollowerTest, GoLog) {
+  Tracker tr(Config(), [](const nlohmann::json&) {});
+  GcLogFollower f({"svc", path_});
+  f.Poll(1, &tr);
+  Append(Slurp(Fixture("go119_gctrace.log", "gclog")));
+  f.Poll(2, &tr);
+  auto s = tr.Snapshots();
+  ASSERT_EQ(s.size(), 1u);
+  EXPECT_EQ(s[0].stats.num_full_gc, 4u);
+  EXPECT_EQ(s[0].stats.heap_compactions, 4u);
+  EXPECT_DOUBLE_EQ(s[0].stats.current_base, 15 * MiB);
+}
+
+TEST_F(FollowerTest, CountsInvalidDuplicateAndLongLines) {
+  Append("");
+  Tracker tr(Config(), [](const nlohmann::json&) {});
+  GcLogFollowerOptions o;
+  o.tailer.max_line = 200;
+  GcLogFollower f({"jvm", path_}, o);
+  f.Poll(1, &tr);
+  const std::string young =
+      "[1.000s][info][gc] GC(4) Pause Young (Normal) (G1 Evacuation Pause) "
+      "6M->1M(64M) 1.0ms\n";
+  Append(young + young);
+  Append("[1.100s][info][gc] GC(5) Pause Young (Normal) 6M->1M(64M) nan\n");
+  Append(std::string(300, 'x') + "\n");
+  Append("app output\n");
+  f.Poll(2, &tr);
+  GcLogStats st = f.stats();
+  EXPECT_EQ(st.lines, 4u);
+  EXPECT_EQ(st.records, 1u);
+  EXPECT_EQ(st.duplicates, 1u);
+  EXPECT_EQ(st.invalid, 1u);
+  EXPECT_EQ(st.long_lines_dropped, 1u);
+}
+
+TEST_F(FollowerTest, TruncationResetsTheTarget) {
+  Append("");
+  Tracker tr(Config(), [](const nlohmann::json&) {});
+  GcLogFollower f({"api", path_});
+  f.Poll(1, &tr);
+  Append(
+      "[1:0x1] 5000 ms: Mark-Compact 3 (4) -> 2 (4) MB\n"
+      "[1:0x1] 6000 ms: Mark-Compact 3 (4) -> 2 (4) MB\n");
+  f.Poll(2, &tr);
+  ASSERT_EQ(tr.Snapshots().at(0).stats.heap_compactions, 2u);
+  std::ofstream(path_, std::ios::trunc)
+      << "[2:0x1] 9000 ms: Mark-Compact 3 (4) -> 2 (4) MB\n";
+  f.Poll(3, &tr);
+  EXPECT_EQ(tr.Snapshots().at(0).stats.heap_compactions, 1u);
+  EXPECT_EQ(f.stats().restarts, 1u);
 }
 
 }  // namespace
