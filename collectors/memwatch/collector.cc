@@ -69,6 +69,8 @@ void MemwatchCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
   if (!tracker_) return;
   AppendFamilies(tracker_->Snapshots(), out);
   hsperf::AppendJvmFamilies(jvm_->Snapshots(), out);
+  std::lock_guard<std::mutex> lock(gc_stats_mu_);
+  AppendGcLogFamilies(gc_stats_, out);
 }
 
 std::vector<HttpRoute> MemwatchCollector::Routes() {
@@ -100,7 +102,13 @@ void MemwatchCollector::Tick(double now) {
   }
   jvm_->SetTargets(std::move(jvms));
   tracker_->Observe(now, readings);
-  for (auto& [name, follower] : gc_logs_) follower.Poll(now, tracker_.get());
+  std::map<std::string, GcLogStats> stats;
+  for (auto& [name, follower] : gc_logs_) {
+    follower.Poll(now, tracker_.get());
+    stats[name] = follower.stats();
+  }
+  std::lock_guard<std::mutex> lock(gc_stats_mu_);
+  gc_stats_ = std::move(stats);
 }
 
 const std::vector<targets::Target>& MemwatchCollector::CurrentTargets() {

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <string>
 #include <utility>
@@ -79,7 +80,11 @@ class MemwatchCollector : public Collector {
   std::map<std::pair<int, uint64_t>, runtime::Runtime> runtimes_;
   std::map<std::string, Plan> plans_;
   std::map<std::string, GcLogFollower> gc_logs_;  // by target name
-  std::optional<double> boot_time_;               // /proc/stat btime, read once
+  // Copies of the followers' counters for Collect(), which must not wait for
+  // a poll (reading a log) to finish.
+  mutable std::mutex gc_stats_mu_;
+  std::map<std::string, GcLogStats> gc_stats_;
+  std::optional<double> boot_time_;  // /proc/stat btime, read once
 };
 
 }  // namespace memwatch::mw

@@ -122,7 +122,7 @@ GcLogFollowerOptions Hook(Seen* seen) {
 }
 
 TEST_F(FollowerTest, JvmLogAppearingLateIsReadWhole) {
-  Tracker tr(Config(), [](const nlohmann::json&) {});
+  Tracker tr(Config(), [](const Event&) {});
   Seen seen;
   GcLogFollower f({"jvm", path_}, Hook(&seen));
   f.Poll(5000, &tr);  // not there yet
@@ -154,7 +154,7 @@ TEST_F(FollowerTest, JvmLogAppearingLateIsReadWhole) {
 }
 
 TEST_F(FollowerTest, CriWrappedNodeUsesTheCriClock) {
-  Tracker tr(Config(), [](const nlohmann::json&) {});
+  Tracker tr(Config(), [](const Event&) {});
   Seen seen;
   GcLogFollower f({"api", path_}, Hook(&seen));
   f.Poll(1, &tr);
@@ -173,7 +173,7 @@ TEST_F(FollowerTest, CriWrappedNodeUsesTheCriClock) {
 }
 
 TEST_F(FollowerTest, GoLog) {
-  Tracker tr(Config(), [](const nlohmann::json&) {});
+  Tracker tr(Config(), [](const Event&) {});
   GcLogFollower f({"svc", path_});
   f.Poll(1, &tr);
   Append(Slurp(Fixture("go119_gctrace.log", "gclog")));
@@ -187,7 +187,7 @@ TEST_F(FollowerTest, GoLog) {
 
 TEST_F(FollowerTest, CountsInvalidDuplicateAndLongLines) {
   Append("");
-  Tracker tr(Config(), [](const nlohmann::json&) {});
+  Tracker tr(Config(), [](const Event&) {});
   GcLogFollowerOptions o;
   o.tailer.max_line = 200;
   GcLogFollower f({"jvm", path_}, o);
@@ -210,7 +210,7 @@ TEST_F(FollowerTest, CountsInvalidDuplicateAndLongLines) {
 
 TEST_F(FollowerTest, TruncationResetsTheTarget) {
   Append("");
-  Tracker tr(Config(), [](const nlohmann::json&) {});
+  Tracker tr(Config(), [](const Event&) {});
   GcLogFollower f({"api", path_});
   f.Poll(1, &tr);
   Append(

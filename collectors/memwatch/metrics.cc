@@ -94,5 +94,37 @@ void AppendFamilies(const std::vector<Snapshot>& snapshots,
   AppendIfNotEmpty(std::move(pauses), out);
 }
 
+void AppendGcLogFamilies(const std::map<std::string, GcLogStats>& logs,
+                         std::vector<prometheus::MetricFamily>* out) {
+  auto lines = CounterFamily(
+      "memwatch_gc_log_lines_total",
+      "Lines of a followed GC log, by outcome: record (a collection fed to "
+      "the engine), invalid (impossible values), duplicate, stale (older than "
+      "what was fed), too_long (over the line cap), other (the app's own "
+      "output).");
+  auto errors = CounterFamily(
+      "memwatch_gc_log_read_errors_total",
+      "Polls where a GC log could not be followed (missing, not a regular "
+      "file, unreadable).");
+  for (const auto& [name, s] : logs) {
+    const uint64_t known = s.records + s.invalid + s.duplicates + s.stale;
+    const std::pair<const char*, uint64_t> rows[] = {
+        {"record", s.records},
+        {"invalid", s.invalid},
+        {"duplicate", s.duplicates},
+        {"stale", s.stale},
+        {"too_long", s.long_lines_dropped},
+        {"other", s.lines > known ? s.lines - known : 0},
+    };
+    for (const auto& [outcome, n] : rows) {
+      AddCounter(&lines, static_cast<double>(n),
+                 {{"name", name}, {"outcome", outcome}});
+    }
+    AddCounter(&errors, static_cast<double>(s.read_errors), {{"name", name}});
+  }
+  AppendIfNotEmpty(std::move(lines), out);
+  AppendIfNotEmpty(std::move(errors), out);
+}
+
 }  // namespace mw
 }  // namespace memwatch
