@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -37,6 +38,10 @@ class Resolver {
 // the exporter's own pid, which matchers skip unless config.self is set.
 std::unique_ptr<Resolver> MakeResolver(TargetConfig config,
                                        std::string procfs_root, int self_pid);
+
+// Times a pidfile could not be used (not a regular file, too large, no pid),
+// per target name, since start: memwatch_target_pidfile_errors_total.
+std::map<std::string, uint64_t> PidfileErrorCounts();
 
 // The process-wide resolver built from the target flags (--pid, --pidfile,
 // --self, --match, --targets.config). Built on first call; later calls with
