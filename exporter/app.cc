@@ -11,6 +11,7 @@
 #include "collectors/plugin/log.h"
 #include "collectors/plugin/registry.h"
 #include "collectors/targets/resolver.h"
+#include "exporter/flag_checks.h"
 #include "exporter/flags.h"
 #include "exporter/http_server.h"
 #include "exporter/landing_page.h"
@@ -69,13 +70,8 @@ int RunExporter() {
     LogError("invalid --web.listen-address", {{"err", error}});
     return 2;
   }
-  if (FLAGS_web_telemetry_path.empty() || FLAGS_web_telemetry_path[0] != '/') {
-    LogError("invalid --web.telemetry-path: must start with /",
-             {{"value", FLAGS_web_telemetry_path}});
-    return 2;
-  }
-  if (FLAGS_web_max_threads < 1) {
-    LogError("invalid --web.max-threads: must be at least 1");
+  if (std::string flag_err = CheckExporterFlags(); !flag_err.empty()) {
+    LogError("configuration error", {{"err", flag_err}});
     return 2;
   }
 
