@@ -91,7 +91,8 @@ int RunExporter() {
     return 2;
   }
 
-  Scraper scraper(&collectors, {BuildInfoSource(), SelfMetricsSource(ctx)});
+  Scraper scraper(&collectors, {BuildInfoSource(), SelfMetricsSource(ctx),
+                                targets::CollectTargetMetrics});
   std::atomic<bool> ready{false};
 
   std::vector<HttpRoute> routes;

@@ -29,6 +29,9 @@ struct HttpRoute {
   std::string path;
   std::vector<std::string> methods;
   HttpHandler handler;
+  // The route changes the exporter's state (e.g. clears history): the server
+  // may refuse it unless the caller is authorized (docs/security.md).
+  bool state_changing = false;
 };
 
 // A JSON error body: {"error": "<message>"} with the message escaped.

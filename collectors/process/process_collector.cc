@@ -14,7 +14,8 @@ ProcessCollector::ProcessCollector(ProcessCollectorOptions options,
     : options_(std::move(options)),
       fs_(options_.procfs_root),
       resolver_(std::move(resolver)),
-      usage_api_(options_.procfs_root, options_.params) {}
+      usage_api_(options_.procfs_root, options_.params,
+                 UsagePidPolicy(resolver_)) {}
 
 std::string ProcessCollector::Start() {
   std::vector<targets::Target> targets = resolver_->Resolve();

@@ -11,6 +11,7 @@
 #include <unordered_map>
 
 #include "collectors/plugin/log.h"
+#include "collectors/plugin/metrics.h"
 #include "collectors/procfs/bounded_read.h"
 #include "collectors/procfs/files.h"
 #include "collectors/procfs/procfs.h"
@@ -281,6 +282,17 @@ class ProcResolver : public Resolver {
 std::map<std::string, uint64_t> PidfileErrorCounts() {
   std::lock_guard<std::mutex> lock(counts_mu);
   return *PidfileErrors();
+}
+
+void CollectTargetMetrics(std::vector<prometheus::MetricFamily>* out) {
+  auto f = CounterFamily(
+      "memwatch_target_pidfile_errors_total",
+      "Times a --pidfile could not be used (missing, not a regular file, "
+      "larger than 4 KiB, no pid in it); the target is down meanwhile.");
+  for (const auto& [name, n] : PidfileErrorCounts()) {
+    AddCounter(&f, static_cast<double>(n), {{"name", name}});
+  }
+  AppendIfNotEmpty(std::move(f), out);
 }
 
 std::unique_ptr<Resolver> MakeResolver(TargetConfig config,

@@ -2,6 +2,8 @@
 // Shared by the process and memwatch collectors through SharedResolver().
 #pragma once
 
+#include <prometheus/metric_family.h>
+
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -42,6 +44,9 @@ std::unique_ptr<Resolver> MakeResolver(TargetConfig config,
 // Times a pidfile could not be used (not a regular file, too large, no pid),
 // per target name, since start: memwatch_target_pidfile_errors_total.
 std::map<std::string, uint64_t> PidfileErrorCounts();
+
+// Appends memwatch_target_pidfile_errors_total (if any pidfile failed).
+void CollectTargetMetrics(std::vector<prometheus::MetricFamily>* out);
 
 // The process-wide resolver built from the target flags (--pid, --pidfile,
 // --self, --match, --targets.config). Built on first call; later calls with
