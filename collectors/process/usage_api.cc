@@ -73,13 +73,16 @@ UsageApi::PidPolicy WatchedPidsPolicy(const std::string& procfs_root) {
 UsageApi::PidPolicy UsagePidPolicy(
     std::shared_ptr<targets::Resolver> resolver) {
   if (FLAGS_api_usage_any_pid) return UsageApi::PidPolicy();
-  return [resolver](int pid) { return IsWatched(resolver.get(), pid); };
+  return [resolver = std::move(resolver)](int pid) {
+    return IsWatched(resolver.get(), pid);
+  };
 }
 
-UsageApi::UsageApi(std::string procfs_root, procfs::SystemParams params)
-    : UsageApi(procfs_root, params,
-               FLAGS_api_usage_any_pid ? PidPolicy()
-                                       : WatchedPidsPolicy(procfs_root)) {}
+UsageApi::UsageApi(const std::string& procfs_root, procfs::SystemParams params)
+    : fs_(procfs_root),
+      allowed_(FLAGS_api_usage_any_pid ? PidPolicy()
+                                       : WatchedPidsPolicy(procfs_root)),
+      tracker_(params) {}
 
 UsageApi::UsageApi(std::string procfs_root, procfs::SystemParams params,
                    PidPolicy allowed)

@@ -23,7 +23,7 @@ class UsageApi {
 
   // The policy of the flags: only pids of the watched targets (the shared
   // resolver over procfs_root), or any pid with --api.usage-any-pid.
-  UsageApi(std::string procfs_root, procfs::SystemParams params);
+  UsageApi(const std::string& procfs_root, procfs::SystemParams params);
   UsageApi(std::string procfs_root, procfs::SystemParams params,
            PidPolicy allowed);
 
