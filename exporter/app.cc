@@ -12,6 +12,7 @@
 #include "collectors/plugin/log.h"
 #include "collectors/plugin/registry.h"
 #include "collectors/targets/resolver.h"
+#include "exporter/flag_checks.h"
 #include "exporter/flags.h"
 #include "exporter/http_server.h"
 #include "exporter/landing_page.h"
@@ -71,13 +72,8 @@ int RunExporter() {
     LogError("invalid --web.listen-address", {{"err", error}});
     return 2;
   }
-  if (FLAGS_web_telemetry_path.empty() || FLAGS_web_telemetry_path[0] != '/') {
-    LogError("invalid --web.telemetry-path: must start with /",
-             {{"value", FLAGS_web_telemetry_path}});
-    return 2;
-  }
-  if (FLAGS_web_max_threads < 1) {
-    LogError("invalid --web.max-threads: must be at least 1");
+  if (std::string flag_err = CheckExporterFlags(); !flag_err.empty()) {
+    LogError("configuration error", {{"err", flag_err}});
     return 2;
   }
   if (FLAGS_web_max_requests < 0) {
@@ -117,7 +113,12 @@ int RunExporter() {
     return 2;
   }
 
-  Scraper scraper(&collectors, {BuildInfoSource(), SelfMetricsSource(ctx)});
+  Scraper scraper(
+      &collectors,
+      {BuildInfoSource(), SelfMetricsSource(ctx),
+       [resolver = ctx.resolver](std::vector<prometheus::MetricFamily>* out) {
+         targets::CollectTargetMetrics(*resolver, out);
+       }});
   std::atomic<bool> ready{false};
 
   std::vector<HttpRoute> routes;

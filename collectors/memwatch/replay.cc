@@ -1,7 +1,11 @@
 #include "collectors/memwatch/replay.h"
 
+#include <sys/stat.h>
+
+#include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -33,6 +37,34 @@ bool ParseNumber(const std::string& s, double* out) {
   char* end = nullptr;
   *out = std::strtod(s.c_str(), &end);
   return *end == '\0' && std::isfinite(*out);
+}
+
+// Longest input line accepted: a `time,bytes` row is a few dozen bytes; a
+// line of megabytes (or /dev/zero on stdin) is not a CSV.
+constexpr size_t kMaxLineBytes = 4096;
+
+enum class LineResult { kLine, kEof, kTooLong };
+
+// std::getline without a cap grows its string until bad_alloc on input that
+// has no newline; this stops at kMaxLineBytes.
+LineResult ReadLine(std::istream& in, std::string* line) {
+  line->clear();
+  char c;
+  while (in.get(c)) {
+    if (c == '\n') return LineResult::kLine;
+    if (line->size() >= kMaxLineBytes) return LineResult::kTooLong;
+    line->push_back(c);
+  }
+  return line->empty() ? LineResult::kEof : LineResult::kLine;
+}
+
+// A CSV row is printable text; NUL and other control bytes mean binary input.
+bool HasControlBytes(const std::string& s) {
+  for (char c : s) {
+    unsigned char u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\t' && c != '\r') || u == 0x7f) return true;
+  }
+  return false;
 }
 
 std::string Trim(const std::string& s) {
@@ -120,8 +152,20 @@ int RunReplay(std::istream& in, const std::string& input_name,
   std::string line;
   int lineno = 0;
   bool seen_data_or_header = false;
-  while (std::getline(in, line)) {
+  for (;;) {
+    LineResult got = ReadLine(in, &line);
+    if (got == LineResult::kEof) break;
     ++lineno;
+    if (got == LineResult::kTooLong) {
+      err << input_name << ":" << lineno << ": line longer than "
+          << kMaxLineBytes << " bytes: not a `time,bytes` CSV\n";
+      return 2;
+    }
+    if (HasControlBytes(line)) {
+      err << input_name << ":" << lineno
+          << ": control or NUL bytes: not a `time,bytes` CSV\n";
+      return 2;
+    }
     std::string l = Trim(line);
     if (l.empty() || l[0] == '#') continue;
     const bool first = !seen_data_or_header;
@@ -197,6 +241,18 @@ int ReplayMain(const std::vector<std::string>& args) {
   }
   if (o.input == "-")
     return RunReplay(std::cin, "<stdin>", o, std::cout, std::cerr);
+  // Only regular files: a FIFO would block and a device never ends.
+  struct stat st;
+  if (stat(o.input.c_str(), &st) != 0) {
+    std::cerr << "replay: cannot open " << o.input << ": "
+              << std::strerror(errno) << "\n";
+    return 2;
+  }
+  if (!S_ISREG(st.st_mode)) {
+    std::cerr << "replay: " << o.input
+              << " is not a regular file (use --input - to read stdin)\n";
+    return 2;
+  }
   std::ifstream f(o.input);
   if (!f) {
     std::cerr << "replay: cannot open " << o.input << "\n";

@@ -36,6 +36,9 @@ struct HttpRoute {
   // (liveness/readiness probes). Every other route, and every other method,
   // needs credentials then.
   bool open_without_auth = false;
+  // The route changes the exporter's state (e.g. clears history): the server
+  // may refuse it unless the caller is authorized (docs/security.md).
+  bool state_changing = false;
 };
 
 // A JSON error body: {"error": "<message>"} with the message escaped.

@@ -58,7 +58,8 @@ int RunLookup(const std::vector<std::string>& args,
     err << "lookup: --path.procfs is not set\n";
     return 2;
   }
-  UsageApi api(root, params);
+  // Lookup() applies no policy: the command runs with the caller's rights.
+  UsageApi api(root, params, UsageApi::PidPolicy());
   HttpResponse r = api.Lookup(pid, /*keep_history=*/false);
   if (r.status != 200) {
     err << "lookup: " << r.body << "\n";

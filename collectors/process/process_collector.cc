@@ -16,7 +16,8 @@ ProcessCollector::ProcessCollector(ProcessCollectorOptions options,
       fs_(options_.procfs_root),
       resolver_(std::move(resolver)),
       notes_(std::move(notes)),
-      usage_api_(options_.procfs_root, options_.params) {}
+      usage_api_(options_.procfs_root, options_.params,
+                 UsagePidPolicy(resolver_)) {}
 
 std::string ProcessCollector::Start() {
   std::vector<targets::Target> targets = resolver_->Resolve();

@@ -1,10 +1,18 @@
 #include "collectors/process/usage_api.h"
 
+#include <gflags/gflags.h>
+
 #include <cerrno>
 #include <nlohmann/json.hpp>
 
 #include "collectors/procfs/files.h"
 #include "collectors/procfs/stat.h"
+#include "collectors/targets/resolver.h"
+
+DEFINE_bool(api_usage_any_pid, false,
+            "Let GET /api/v1/usage answer for any pid on the host, not only "
+            "the watched targets' processes (exposes every process's CPU and "
+            "memory to whoever reaches the port).");
 
 namespace memwatch::process {
 namespace {
@@ -41,8 +49,32 @@ bool ParsePidParam(const std::string& text, int* pid) {
   return true;
 }
 
-UsageApi::UsageApi(std::string procfs_root, procfs::SystemParams params)
-    : fs_(std::move(procfs_root)), tracker_(params) {}
+namespace {
+
+bool IsWatched(targets::Resolver* resolver, int pid) {
+  for (const targets::Target& t : resolver->Resolve()) {
+    for (const targets::ProcessRef& p : t.processes) {
+      if (p.pid == pid) return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+UsageApi::PidPolicy UsagePidPolicy(
+    std::shared_ptr<targets::Resolver> resolver) {
+  if (FLAGS_api_usage_any_pid) return UsageApi::PidPolicy();
+  return [resolver = std::move(resolver)](int pid) {
+    return IsWatched(resolver.get(), pid);
+  };
+}
+
+UsageApi::UsageApi(std::string procfs_root, procfs::SystemParams params,
+                   PidPolicy allowed)
+    : fs_(std::move(procfs_root)),
+      allowed_(std::move(allowed)),
+      tracker_(params) {}
 
 HttpResponse UsageApi::Lookup(int pid, bool keep_history) {
   std::string text, error;
@@ -84,6 +116,12 @@ HttpResponse UsageApi::HandleGet(const HttpRequest& request) {
   if (!ParsePidParam(it->second, &pid)) {
     return JsonError(400, "bad pid \"" + it->second + "\"");
   }
+  if (allowed_ && !allowed_(pid)) {
+    return JsonError(403, "pid " + std::to_string(pid) +
+                              " is not a process of a watched target (start "
+                              "the exporter with --api.usage-any-pid to look "
+                              "up any process)");
+  }
   bool keep = false;
   auto kh = request.query.find("keepHistory");
   if (kh != request.query.end()) {
@@ -123,7 +161,8 @@ std::vector<HttpRoute> UsageApi::Routes() {
        [this](const HttpRequest& r) { return HandleGet(r); }},
       {"/api/v1/usage/history",
        {"DELETE"},
-       [this](const HttpRequest& r) { return HandleDeleteHistory(r); }},
+       [this](const HttpRequest& r) { return HandleDeleteHistory(r); },
+       /*state_changing=*/true},
   };
 }
 

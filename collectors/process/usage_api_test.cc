@@ -21,8 +21,32 @@ HttpRequest Req(const std::string& method,
 
 class UsageApiTest : public ::testing::Test {
  protected:
-  UsageApi api_{FixturePath("proc"), procfs::SystemParams{100, 4096}};
+  // Any pid: these tests are about the lookup itself.
+  UsageApi api_{FixturePath("proc"), procfs::SystemParams{100, 4096},
+                UsageApi::PidPolicy()};
 };
+
+TEST(UsageApiPolicy, RefusesPidsThePolicyRefuses) {
+  UsageApi api(FixturePath("proc"), procfs::SystemParams{100, 4096},
+               [](int pid) { return pid == 100; });
+  EXPECT_EQ(api.HandleGet(Req("GET", {{"pid", "100"}})).status, 200);
+  HttpResponse r = api.HandleGet(Req("GET", {{"pid", "200"}}));
+  EXPECT_EQ(r.status, 403);
+  EXPECT_NE(r.body.find("not a process of a watched target"), std::string::npos)
+      << r.body;
+  // Same answer for a pid that does not exist: existence is not revealed.
+  EXPECT_EQ(api.HandleGet(Req("GET", {{"pid", "999999"}})).status, 403);
+  // Bad parameters are still 400 first.
+  EXPECT_EQ(api.HandleGet(Req("GET", {{"pid", "x"}})).status, 400);
+}
+
+TEST(UsageApiPolicy, DefaultPolicyWithoutTargetsRefusesEverything) {
+  targets::TargetConfig none;
+  UsageApi api(
+      FixturePath("proc"), procfs::SystemParams{100, 4096},
+      UsagePidPolicy(targets::MakeResolver(none, FixturePath("proc"), 1)));
+  EXPECT_EQ(api.HandleGet(Req("GET", {{"pid", "100"}})).status, 403);
+}
 
 TEST_F(UsageApiTest, GoldenLookupOnFixture) {
   HttpResponse r = api_.HandleGet(Req("GET", {{"pid", "100"}}));
@@ -89,6 +113,8 @@ TEST_F(UsageApiTest, Routes) {
   EXPECT_EQ(routes[0].methods, std::vector<std::string>{"GET"});
   EXPECT_EQ(routes[1].path, "/api/v1/usage/history");
   EXPECT_EQ(routes[1].methods, std::vector<std::string>{"DELETE"});
+  EXPECT_FALSE(routes[0].state_changing);
+  EXPECT_TRUE(routes[1].state_changing);
   EXPECT_EQ(routes[0].handler(Req("GET", {{"pid", "200"}})).status, 200);
 }
 

@@ -2,13 +2,19 @@
 // Pure: strings in, specs or an error with its position out.
 #pragma once
 
+#include <re2/re2.h>
+
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 #include <vector>
 
 namespace memwatch::targets {
+
+// How much of a command line a cmdline= matcher sees: a process can make its
+// argv megabytes long; the program and its first arguments are what matchers
+// are for.
+inline constexpr size_t kMaxMatchedCmdlineBytes = 4096;
 
 // One way of naming processes. Exactly one of pid / pidfile / matcher is set.
 struct TargetSpec {
@@ -17,11 +23,12 @@ struct TargetSpec {
   std::optional<std::string> pidfile;  // --pidfile, re-read on each Resolve
   std::string gc_log;  // YAML `gc_log:`: the runtime's GC log, if it writes one
   // Matcher: every condition given must hold.
-  std::optional<std::string> comm;     // exact /proc/<pid>/comm (15 chars max)
-  std::optional<std::string> exe;      // exact /proc/<pid>/exe target
-  std::optional<std::string> cmdline;  // ECMAScript regex, searched in argv
-                                       // joined by single spaces
-  std::shared_ptr<const std::regex> cmdline_re;  // compiled cmdline
+  std::optional<std::string> comm;  // exact /proc/<pid>/comm (15 chars max)
+  std::optional<std::string> exe;   // exact /proc/<pid>/exe target
+  // RE2 regex (no backreferences or lookaround), searched in argv joined by
+  // single spaces and cut to the first kMaxMatchedCmdlineBytes bytes.
+  std::optional<std::string> cmdline;
+  std::shared_ptr<const RE2> cmdline_re;  // compiled cmdline
 
   bool IsMatcher() const { return comm || exe || cmdline; }
 };

@@ -60,7 +60,7 @@ TEST(ParseMatchFlag, FieldsAndSeparators) {
   EXPECT_EQ(specs[0].cmdline, "server\\.js --x=a{1,2};b");
   ASSERT_TRUE(specs[0].cmdline_re);
   EXPECT_TRUE(
-      std::regex_search("node server.js --x=aa;b", *specs[0].cmdline_re));
+      RE2::PartialMatch("node server.js --x=aa;b", *specs[0].cmdline_re));
   EXPECT_EQ(specs[1].name, "db");
   EXPECT_EQ(specs[1].exe, "/usr/lib/postgresql/bin/postgres");
   EXPECT_FALSE(specs[1].comm);
@@ -89,6 +89,27 @@ TEST(ParseMatchFlag, Errors) {
     EXPECT_FALSE(ParseMatchFlag(c.value, &specs, &error)) << c.value;
     EXPECT_NE(error.find(c.error_part), std::string::npos)
         << c.value << " -> " << error;
+  }
+}
+
+TEST(CompileRegex, Re2SyntaxErrorsNameTheFragment) {
+  struct Case {
+    const char* re;
+    size_t offset;
+    const char* reason_part;
+  };
+  for (const Case& c : {
+           Case{"(a)\\1", 3, "invalid escape"},         // no backreferences
+           Case{"x(?=y)", 1, "invalid perl operator"},  // no lookahead
+           Case{"ab{2000}", 2, "repetition size"},
+           Case{"abc(def", 3, "missing )"},
+       }) {
+    std::shared_ptr<const RE2> re;
+    std::string reason;
+    std::optional<size_t> off;
+    EXPECT_FALSE(internal::CompileRegex(c.re, &re, &reason, &off)) << c.re;
+    EXPECT_EQ(off, c.offset) << c.re;
+    EXPECT_NE(reason.find(c.reason_part), std::string::npos) << reason;
   }
 }
 

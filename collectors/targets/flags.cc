@@ -3,7 +3,7 @@
 // collector).
 #include <gflags/gflags.h>
 
-#include "collectors/procfs/procfs.h"
+#include "collectors/procfs/bounded_read.h"
 #include "collectors/targets/resolver.h"
 
 DEFINE_string(pid, "",
@@ -35,7 +35,8 @@ std::string TargetConfigFromFlags(TargetConfig* config) {
   }
   if (!FLAGS_targets_config.empty()) {
     std::string text;
-    if (!procfs::ReadWholeFile(FLAGS_targets_config, &text, &error)) {
+    if (!procfs::ReadRegularFile(FLAGS_targets_config, procfs::kMaxConfigBytes,
+                                 &text, &error)) {
       return "--targets.config: " + error;
     }
     if (!ParseTargetsYaml(text, FLAGS_targets_config, &config->specs, &error)) {

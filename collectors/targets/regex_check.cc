@@ -72,16 +72,23 @@ std::optional<size_t> FindRegexErrorOffset(const std::string& re) {
   return std::nullopt;
 }
 
-bool CompileRegex(const std::string& re, std::shared_ptr<const std::regex>* out,
+bool CompileRegex(const std::string& re, std::shared_ptr<const RE2>* out,
                   std::string* reason, std::optional<size_t>* offset) {
-  try {
-    *out = std::make_shared<const std::regex>(re, std::regex::ECMAScript);
+  RE2::Options options;
+  options.set_log_errors(false);  // the caller reports the error once
+  auto compiled = std::make_shared<const RE2>(re, options);
+  if (compiled->ok()) {
+    *out = std::move(compiled);
     return true;
-  } catch (const std::regex_error& e) {
-    *reason = e.what();
-    *offset = FindRegexErrorOffset(re);
-    return false;
   }
+  *reason = compiled->error();
+  *offset = FindRegexErrorOffset(re);
+  const std::string& arg = compiled->error_arg();
+  if (!*offset && !arg.empty() && arg != re) {
+    size_t at = re.find(arg);
+    if (at != std::string::npos) *offset = at;
+  }
+  return false;
 }
 
 }  // namespace memwatch::targets::internal

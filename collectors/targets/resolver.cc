@@ -1,11 +1,18 @@
 #include "collectors/targets/resolver.h"
 
+#include <re2/re2.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <map>
 #include <mutex>
 #include <set>
 #include <unordered_map>
 
+#include "collectors/plugin/log.h"
+#include "collectors/plugin/metrics.h"
+#include "collectors/procfs/bounded_read.h"
 #include "collectors/procfs/files.h"
 #include "collectors/procfs/procfs.h"
 #include "collectors/procfs/stat.h"
@@ -17,6 +24,17 @@ namespace {
 // kernel workers longer ("kworker/0:1-events"): accept either form.
 constexpr size_t kCommLen = 15;
 const char kSelfName[] = "self";
+
+// The first run of digits after optional blanks, as a positive pid.
+std::optional<int> ParsePidfileText(const std::string& text) {
+  size_t b = text.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return std::nullopt;
+  size_t e = text.find_first_not_of("0123456789", b);
+  std::string digits = text.substr(b, e == std::string::npos ? e : e - b);
+  if (digits.empty() || digits.size() > 9) return std::nullopt;
+  int pid = std::stoi(digits);
+  return pid > 0 ? std::optional<int>(pid) : std::nullopt;
+}
 
 // Exe and cmdline cost two more reads per process; they are cached per
 // (pid, start time, comm) because exec changes comm but not the start time.
@@ -60,7 +78,7 @@ class ProcResolver : public Resolver {
       if (spec.pid) {
         if (auto ref = PinnedPid(i, *spec.pid)) add(spec.name, *ref);
       } else if (spec.pidfile) {
-        if (auto pid = ReadPidfile(*spec.pidfile)) {
+        if (auto pid = ReadPidfile(spec, i)) {
           if (auto ref = Lookup(*pid)) add(spec.name, *ref);
         }
       }
@@ -73,6 +91,11 @@ class ProcResolver : public Resolver {
                 });
     }
     return out;
+  }
+
+  std::map<std::string, uint64_t> PidfileErrorCounts() const override {
+    std::lock_guard<std::mutex> lock(counts_mu_);
+    return pidfile_errors_;
   }
 
  private:
@@ -98,21 +121,44 @@ class ProcResolver : public Resolver {
     return ref;
   }
 
-  static std::optional<int> ReadPidfile(const std::string& path) {
-    std::string text;
-    if (!procfs::ReadWholeFile(path, &text, nullptr)) return std::nullopt;
-    size_t b = text.find_first_not_of(" \t\r\n");
-    if (b == std::string::npos) return std::nullopt;
-    size_t e = text.find_first_not_of("0123456789", b);
-    std::string digits = text.substr(b, e == std::string::npos ? e : e - b);
-    if (digits.empty() || digits.size() > 9) return std::nullopt;
-    int pid = std::stoi(digits);
-    return pid > 0 ? std::optional<int>(pid) : std::nullopt;
+  // A pidfile that cannot be used (missing, not a regular file, too large,
+  // no pid in it) leaves the target down for this round; it is counted and
+  // logged when its error changes, so a stale file does not flood the log.
+  std::optional<int> ReadPidfile(const TargetSpec& spec, size_t spec_index) {
+    std::string text, error;
+    std::optional<int> pid;
+    if (procfs::ReadRegularFile(*spec.pidfile, procfs::kMaxPidfileBytes, &text,
+                                &error)) {
+      pid = ParsePidfileText(text);
+      if (!pid) error = *spec.pidfile + ": no pid in it";
+    }
+    std::string& last = pidfile_error_[spec_index];
+    if (pid) {
+      if (!last.empty()) {
+        LogInfo("pidfile readable again", {{"target", spec.name}});
+      }
+      last.clear();
+      return pid;
+    }
+    {
+      std::lock_guard<std::mutex> lock(counts_mu_);
+      ++pidfile_errors_[spec.name];
+    }
+    if (error != last) {
+      LogWarn("cannot use pidfile: target down",
+              {{"target", spec.name}, {"err", error}});
+      last = error;
+    }
+    return std::nullopt;
   }
 
   template <typename AddFn>
   void ScanMatchers(const AddFn& add) {
     std::unordered_map<int, CachedIdentity> next_cache;
+    // On the first scan, which processes each matcher took (for the warning
+    // about other users' processes).
+    std::vector<std::vector<int>> matched;
+    if (!warned_other_uids_) matched.resize(config_.specs.size());
     for (int pid : fs_.ListPids()) {
       if (pid == self_pid_ && !config_.self) continue;
       auto ref = Lookup(pid);
@@ -126,11 +172,53 @@ class ProcResolver : public Resolver {
         id.start_ticks = ref->start_ticks;
         id.comm = ref->comm;
       }
-      for (const TargetSpec& spec : config_.specs) {
-        if (spec.IsMatcher() && Matches(spec, pid, &id)) add(spec.name, *ref);
+      for (size_t i = 0; i < config_.specs.size(); ++i) {
+        const TargetSpec& spec = config_.specs[i];
+        if (spec.IsMatcher() && Matches(spec, pid, &id)) {
+          add(spec.name, *ref);
+          if (!matched.empty()) matched[i].push_back(pid);
+        }
       }
     }
     cache_ = std::move(next_cache);
+    if (!matched.empty()) WarnAboutOtherUids(matched);
+  }
+
+  // A matcher that takes in other users' processes may watch more than the
+  // operator meant, and without CAP_SYS_PTRACE their io/limits files are
+  // unreadable (memwatch_process_read_errors_total grows): say so once, at
+  // start, per matcher.
+  void WarnAboutOtherUids(const std::vector<std::vector<int>>& matched) {
+    warned_other_uids_ = true;
+    const uid_t me = geteuid();
+    for (size_t i = 0; i < matched.size(); ++i) {
+      int other = 0, unreadable = 0;
+      std::set<uid_t> uids;
+      for (int pid : matched[i]) {
+        struct stat st;
+        std::string dir = fs_.root() + "/" + std::to_string(pid);
+        if (stat(dir.c_str(), &st) != 0 || st.st_uid == me) continue;
+        ++other;
+        uids.insert(st.st_uid);
+        std::string text;
+        if (!fs_.ReadFile(std::to_string(pid) + "/io", &text, nullptr)) {
+          ++unreadable;
+        }
+      }
+      if (other == 0 || unreadable == 0) continue;
+      std::string uid_list;
+      for (uid_t u : uids) {
+        uid_list += (uid_list.empty() ? "" : ",") + std::to_string(u);
+      }
+      LogWarn(
+          "matcher includes processes of other users whose files are "
+          "unreadable (needs CAP_SYS_PTRACE or the same uid; see "
+          "docs/security.md)",
+          {{"target", config_.specs[i].name},
+           {"other_uid_processes", std::to_string(other)},
+           {"unreadable", std::to_string(unreadable)},
+           {"uids", uid_list}});
+    }
   }
 
   bool Matches(const TargetSpec& spec, int pid, CachedIdentity* id) const {
@@ -151,15 +239,23 @@ class ProcResolver : public Resolver {
       if (!id->cmdline) {
         std::string raw, joined;
         if (fs_.ReadFile(std::to_string(pid) + "/cmdline", &raw, nullptr)) {
+          // Only the head is matched (config.h): cutting before joining keeps
+          // a megabyte argv from costing more than the cap.
+          if (raw.size() > kMaxMatchedCmdlineBytes) {
+            raw.resize(kMaxMatchedCmdlineBytes);
+          }
           for (const std::string& arg : procfs::ParseCmdline(raw)) {
             if (!joined.empty()) joined += ' ';
             joined += arg;
+          }
+          if (joined.size() > kMaxMatchedCmdlineBytes) {
+            joined.resize(kMaxMatchedCmdlineBytes);
           }
         }
         id->cmdline = joined;
       }
       if (id->cmdline->empty() || !spec.cmdline_re ||
-          !std::regex_search(*id->cmdline, *spec.cmdline_re)) {
+          !RE2::PartialMatch(*id->cmdline, *spec.cmdline_re)) {
         return false;
       }
     }
@@ -174,9 +270,25 @@ class ProcResolver : public Resolver {
   std::mutex mu_;
   std::map<size_t, uint64_t> pinned_start_;  // spec index -> start ticks
   std::unordered_map<int, CachedIdentity> cache_;
+  std::map<size_t, std::string> pidfile_error_;  // spec index -> last error
+  mutable std::mutex counts_mu_;  // read by scrapes while Resolve runs
+  std::map<std::string, uint64_t> pidfile_errors_;  // by target name
+  bool warned_other_uids_ = false;
 };
 
 }  // namespace
+
+void CollectTargetMetrics(const Resolver& resolver,
+                          std::vector<prometheus::MetricFamily>* out) {
+  auto f = CounterFamily(
+      "memwatch_target_pidfile_errors_total",
+      "Times a --pidfile could not be used (missing, not a regular file, "
+      "larger than 4 KiB, no pid in it); the target is down meanwhile.");
+  for (const auto& [name, n] : resolver.PidfileErrorCounts()) {
+    AddCounter(&f, static_cast<double>(n), {{"name", name}});
+  }
+  AppendIfNotEmpty(std::move(f), out);
+}
 
 std::unique_ptr<Resolver> MakeResolver(TargetConfig config,
                                        std::string procfs_root, int self_pid) {

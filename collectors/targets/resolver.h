@@ -3,7 +3,10 @@
 // collector through CollectorContext.
 #pragma once
 
+#include <prometheus/metric_family.h>
+
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -35,6 +38,11 @@ class Resolver {
   // Thread-safe; cheap enough to call every second. Targets come in the order
   // of their first spec; processes sorted by pid.
   virtual std::vector<Target> Resolve() = 0;
+  // Times a pidfile could not be used (not a regular file, too large, no
+  // pid), per target name, since start.
+  virtual std::map<std::string, uint64_t> PidfileErrorCounts() const {
+    return {};
+  }
 };
 
 // A resolver for an explicit config (tests, the lookup command). self_pid is
@@ -47,5 +55,9 @@ std::unique_ptr<Resolver> MakeResolver(TargetConfig config,
 // error (config file errors carry file:line:column). The exporter exits 2 on
 // error.
 std::string TargetConfigFromFlags(TargetConfig* config);
+
+// memwatch_target_pidfile_errors_total of `resolver` (if any pidfile failed).
+void CollectTargetMetrics(const Resolver& resolver,
+                          std::vector<prometheus::MetricFamily>* out);
 
 }  // namespace memwatch::targets

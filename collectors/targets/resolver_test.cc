@@ -152,5 +152,57 @@ TEST_F(FakeProc, PidfileIsReReadEachTime) {
   EXPECT_TRUE(r->Resolve()[0].processes.empty());
 }
 
+// A /proc tree in TEST_TMPDIR with one process whose argv is `cmdline`.
+std::string TreeWithCmdline(const std::string& dir,
+                            const std::string& cmdline) {
+  std::string root = std::string(std::getenv("TEST_TMPDIR")) + "/" + dir;
+  mkdir(root.c_str(), 0755);
+  mkdir((root + "/300").c_str(), 0755);
+  std::ofstream(root + "/300/stat")
+      << "300 (big) S 1 300 300 0 -1 4194304 0 0 0 0 1 1 0 0 20 0 1 0 5000 "
+         "1000 10 18446744073709551615 0 0 0 0 0 0 0 0 0 0 0 0 17 0 0 0 0 0 "
+         "0\n";
+  std::ofstream(root + "/300/cmdline", std::ios::binary) << cmdline;
+  return root;
+}
+
+TEST(Resolver, HugeCmdlineIsMatchedOnItsHeadOnly) {
+  // 60 KB of "a" once crashed std::regex_search (stack overflow).
+  using std::string_literals::operator""s;
+  std::string argv = "java\0"s + std::string(60000, 'a') + "\0-tail\0"s;
+  std::string root = TreeWithCmdline("huge", argv);
+  auto r = MakeResolver(
+      Config("name=head,cmdline=^java (a|b)*;name=tail,cmdline=-tail$"), root,
+      /*self_pid=*/1);
+  std::vector<Target> t = r->Resolve();
+  ASSERT_EQ(t.size(), 2u);
+  EXPECT_EQ(Pids(t[0]), std::vector<int>{300});
+  // Past kMaxMatchedCmdlineBytes: not seen (documented).
+  EXPECT_TRUE(t[1].processes.empty());
+}
+
+TEST(Resolver, UnusablePidfileIsACountedSkip) {
+  std::string dir = std::getenv("TEST_TMPDIR");
+  std::string fifo = dir + "/fifo.pid";
+  mkfifo(fifo.c_str(), 0600);
+  std::ofstream(dir + "/junk.pid") << "not a pid\n";
+  TargetConfig c;
+  std::string error;
+  ASSERT_TRUE(ParsePidfileFlag(
+      "zero=/dev/zero,fifo=" + fifo + ",junk=" + dir + "/junk.pid", &c.specs,
+      &error))
+      << error;
+  auto r = MakeResolver(c, FixturePath("proc"), 1);
+  for (int round = 0; round < 2; ++round) {
+    std::vector<Target> t = r->Resolve();  // returns: the FIFO never blocks
+    ASSERT_EQ(t.size(), 3u);
+    for (const Target& target : t) EXPECT_TRUE(target.processes.empty());
+  }
+  auto counts = PidfileErrorCounts();
+  EXPECT_EQ(counts["zero"], 2u);
+  EXPECT_EQ(counts["fifo"], 2u);
+  EXPECT_EQ(counts["junk"], 2u);
+}
+
 }  // namespace
 }  // namespace memwatch::targets

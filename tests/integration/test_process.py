@@ -221,7 +221,9 @@ class ProcessCollectorTest(unittest.TestCase):
 
     def test_usage_api(self):
         p = child(self.procs, SLEEPER)
-        exp = Exporter(self.procs, args=[])
+        # Any pid: usage's own semantics (404 for a missing one) under test;
+        # the default policy is in test_hardening.
+        exp = Exporter(self.procs, args=["--api.usage-any-pid"])
         r = exp.get(f"/api/v1/usage?pid={p.pid}&keepHistory=true")
         self.assertEqual(r.status, 200, r.text)
         body = json.loads(r.text)

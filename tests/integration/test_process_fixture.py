@@ -82,7 +82,8 @@ class FixtureTreeTest(unittest.TestCase):
             52428800)
 
     def test_usage_api_golden_values(self):
-        exp = self.start("proc_cgroup_v2")
+        # Any pid: usage's own semantics (404 for a missing one) under test.
+        exp = self.start("proc_cgroup_v2", "--api.usage-any-pid")
         r = exp.get("/api/v1/usage?pid=100")
         self.assertEqual(r.status, 200, r.text)
         body = json.loads(r.text)

@@ -1,0 +1,14 @@
+// Fuzzes the /proc/<pid>/stat parser: any bytes, no crash, no hang.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "collectors/procfs/stat.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  std::string error;
+  memwatch::procfs::ParseStat(text, &error);
+  return 0;
+}
