@@ -104,9 +104,8 @@ std::optional<JvmGcSnapshot> ExtractJvmGc(const PerfData& data,
     s.generations.push_back({*gname, data.Long(gp + "capacity").value_or(0)});
     std::string glabel = Label(*gname);
     bool heap = glabel != "perm";  // JDK 7's class data, not heap
-    int nspaces = static_cast<int>(
-        std::clamp<int64_t>(data.Long(gp + "spaces").value_or(kMaxSpaces), 0,
-                            kMaxSpaces));
+    int nspaces = static_cast<int>(std::clamp<int64_t>(
+        data.Long(gp + "spaces").value_or(kMaxSpaces), 0, kMaxSpaces));
     std::vector<JvmSpace> gspaces;
     for (int n = 0; n < nspaces; ++n) {
       const std::string sp = gp + "space." + std::to_string(n) + ".";
@@ -126,8 +125,7 @@ std::optional<JvmGcSnapshot> ExtractJvmGc(const PerfData& data,
     if (g > 0) {
       for (auto& space : gspaces) {
         if (glabel.empty()) glabel = "gen" + std::to_string(g);
-        space.label =
-            gspaces.size() == 1 ? glabel : glabel + "_" + space.label;
+        space.label = gspaces.size() == 1 ? glabel : glabel + "_" + space.label;
       }
     }
     for (auto& space : gspaces) s.spaces.push_back(std::move(space));
@@ -155,8 +153,8 @@ std::optional<JvmGcSnapshot> ExtractJvmGc(const PerfData& data,
 
 std::optional<double> JvmGcWatcher::UnixTimeOfTicks(int64_t ticks) const {
   if (!have_prev_) return std::nullopt;
-  return epoch_ + static_cast<double>(ticks) /
-                      static_cast<double>(prev_.hrt_frequency);
+  return epoch_ +
+         static_cast<double>(ticks) / static_cast<double>(prev_.hrt_frequency);
 }
 
 JvmGcWatcher::Result JvmGcWatcher::Observe(const JvmGcSnapshot& snap,
@@ -216,13 +214,12 @@ JvmGcWatcher::Result JvmGcWatcher::Observe(const JvmGcSnapshot& snap,
     runtime::GcEvent e;
     e.kind = latest->index == 1 ? runtime::GcKind::kFull
                                 : runtime::GcKind::kIncremental;
-    e.time = std::min(read_unix,
-                      epoch_ + static_cast<double>(latest->last_exit_ticks) /
-                                   freq);
-    e.pause_seconds =
-        static_cast<double>(latest->last_exit_ticks -
-                            latest->last_entry_ticks) /
-        freq;
+    e.time =
+        std::min(read_unix,
+                 epoch_ + static_cast<double>(latest->last_exit_ticks) / freq);
+    e.pause_seconds = static_cast<double>(latest->last_exit_ticks -
+                                          latest->last_entry_ticks) /
+                      freq;
     e.heap_after_bytes = static_cast<double>(snap.HeapAfterBytes());
     e.detail = latest->name;
     if (r.collections > 1) {

@@ -51,8 +51,9 @@ TEST(ExtractJvmGc, RealFilesNamesAndSizes) {
                     j.longs["sun.gc.generation.0.space.2.used"] +
                     j.longs["sun.gc.generation.1.space.0.used"])
           << stem;
-      EXPECT_EQ(s.HeapUsedBytes(),
-                s.HeapAfterBytes() + j.longs["sun.gc.generation.0.space.0.used"]);
+      EXPECT_EQ(
+          s.HeapUsedBytes(),
+          s.HeapAfterBytes() + j.longs["sun.gc.generation.0.space.0.used"]);
       EXPECT_EQ(s.spaces.back().used, j.longs["sun.gc.metaspace.used"]);
       EXPECT_FALSE(s.spaces.back().heap);
     }
@@ -247,8 +248,8 @@ TEST(JvmGcWatcher, RestartResets) {
 TEST(JvmGcWatcher, ConcurrentPausesAreNotCollections) {
   JvmGcWatcher w;
   w.Observe(Snap(1000, {1, 900, 910}, {}, 100), 1001.0);
-  auto r = w.Observe(Snap(1200, {1, 900, 910}, {}, 100, 0, {2, 1100, 1105}),
-                     1001.2);
+  auto r =
+      w.Observe(Snap(1200, {1, 900, 910}, {}, 100, 0, {2, 1100, 1105}), 1001.2);
   EXPECT_EQ(r.status, Status::kOk);
   EXPECT_TRUE(r.events.empty());
   EXPECT_EQ(r.collections, 0);

@@ -31,8 +31,7 @@ const char* JvmSourceStatusName(JvmSource::Status s) {
 
 JvmSource::Status JvmSource::Poll(double now_unix,
                                   std::vector<runtime::GcEvent>* events,
-                                  JvmGcSnapshot* snapshot,
-                                  std::string* error) {
+                                  JvmGcSnapshot* snapshot, std::string* error) {
   last_reset_ = false;
   last_collections_ = 0;
   std::string err;

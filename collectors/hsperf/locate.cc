@@ -204,8 +204,8 @@ LocateStatus LocatePerfData(const std::string& procfs_root, int pid,
       LocateStatus s = FromErrno(err);
       if (s != LocateStatus::kNotFound) {
         worst = s;
-        worst_detail = "cannot open " + root + "/" + tmp[0] + ": " +
-                       std::strerror(err);
+        worst_detail =
+            "cannot open " + root + "/" + tmp[0] + ": " + std::strerror(err);
       }
       continue;
     }

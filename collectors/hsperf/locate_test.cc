@@ -51,8 +51,8 @@ TEST(TmpDirFromCmdline, JvmFlagsOnly) {
   EXPECT_EQ(TmpDirFromCmdline("java\0-Djava.io.tmpdir=/x\0Main\0"s), "/x");
   EXPECT_EQ(TmpDirFromCmdline("java\0-cp\0a.jar\0Main\0"s), "");
   // After the main class, arguments belong to the application.
-  EXPECT_EQ(
-      TmpDirFromCmdline("java\0-jar\0app.jar\0-Djava.io.tmpdir=/evil\0"s), "");
+  EXPECT_EQ(TmpDirFromCmdline("java\0-jar\0app.jar\0-Djava.io.tmpdir=/evil\0"s),
+            "");
   EXPECT_EQ(TmpDirFromCmdline(""), "");
 }
 
@@ -185,8 +185,7 @@ TEST_F(Locate, JvmSourceStatuses) {
   JvmSource node(proc_, 4444);
   EXPECT_EQ(node.Poll(1000, &events, &snap, &err), S::kNotJvm);
   EXPECT_EQ(err, "pid 4444: not a JVM (no perf data file, no libjvm.so)");
-  EXPECT_STREQ(JvmSourceStatusName(S::kPerfDataDisabled),
-               "perf data disabled");
+  EXPECT_STREQ(JvmSourceStatusName(S::kPerfDataDisabled), "perf data disabled");
 }
 
 }  // namespace

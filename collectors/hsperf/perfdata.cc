@@ -47,9 +47,8 @@ bool Fail(std::string* error, const std::string& why) {
 
 // Parses the entry at `off` (inside `limit` bytes). `*length` gets its
 // entry_length so the caller can step to the next one.
-bool ParseEntry(std::string_view buf, const Reader& r, size_t off,
-                size_t limit, size_t* length, PerfData* out,
-                std::string* error) {
+bool ParseEntry(std::string_view buf, const Reader& r, size_t off, size_t limit,
+                size_t* length, PerfData* out, std::string* error) {
   const std::string where = "entry at offset " + std::to_string(off);
   if (off > limit || limit - off < kEntryHeaderBytes) {
     return Fail(error, where + " is past the used bytes");
@@ -62,8 +61,8 @@ bool ParseEntry(std::string_view buf, const Reader& r, size_t off,
   char type = static_cast<char>(r.Byte(off + 12));
   if (entry_length < static_cast<int32_t>(kEntryHeaderBytes) ||
       static_cast<size_t>(entry_length) > limit - off) {
-    return Fail(error, where + ": bad entry length " +
-                           std::to_string(entry_length));
+    return Fail(error,
+                where + ": bad entry length " + std::to_string(entry_length));
   }
   const size_t len = static_cast<size_t>(entry_length);
   if (name_offset < static_cast<int32_t>(kEntryHeaderBytes) ||
@@ -147,8 +146,8 @@ std::optional<PerfData> ParsePerfData(std::string_view bytes,
     return std::nullopt;
   }
   if (bytes.size() < kPrologueBytes) {
-    Fail(error, "truncated prologue (" + std::to_string(bytes.size()) +
-                    " bytes)");
+    Fail(error,
+         "truncated prologue (" + std::to_string(bytes.size()) + " bytes)");
     return std::nullopt;
   }
   static constexpr unsigned char kMagic[4] = {0xca, 0xfe, 0xc0, 0xc0};
@@ -187,8 +186,8 @@ std::optional<PerfData> ParsePerfData(std::string_view bytes,
   }
   if (entry_offset < static_cast<int32_t>(kPrologueBytes) ||
       (num_entries > 0 && static_cast<size_t>(entry_offset) >= limit)) {
-    Fail(error, "entry offset " + std::to_string(entry_offset) +
-                    " out of the buffer");
+    Fail(error,
+         "entry offset " + std::to_string(entry_offset) + " out of the buffer");
     return std::nullopt;
   }
   size_t off = static_cast<size_t>(entry_offset);
