@@ -109,7 +109,8 @@ int main(int argc, char** argv) {
       last_status = name;
     }
     if (st == JvmSource::Status::kNoProcess) return 1;
-    if (st == JvmSource::Status::kOk) {
+    if (st == JvmSource::Status::kOk ||
+        st == JvmSource::Status::kUnsupportedCollector) {
       if (first || source.last_poll_reset()) {
         auto j = SnapshotJson(snap);
         j["time"] = now;

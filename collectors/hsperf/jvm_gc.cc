@@ -38,6 +38,12 @@ std::string Key(const std::string& prefix, int n, const char* field) {
 
 }  // namespace
 
+bool JvmGcSnapshot::Generational() const {
+  bool eden = false;
+  for (const auto& s : spaces) eden = eden || s.eden;
+  return eden && Collector(0) != nullptr && Collector(1) != nullptr;
+}
+
 bool JvmGcSnapshot::CollectionInProgress() const {
   for (const auto& c : collectors) {
     if (c.last_entry_ticks > c.last_exit_ticks) return true;
@@ -85,7 +91,7 @@ std::optional<JvmGcSnapshot> ExtractJvmGc(const PerfData& data,
   for (int n = 0; n < kMaxCollectors; ++n) {
     const std::string p = "sun.gc.collector.";
     auto inv = data.Long(Key(p, n, "invocations"));
-    if (!inv) break;
+    if (!inv) continue;  // ZGC publishes only collector 2
     JvmCollector c;
     c.index = n;
     c.name = data.String(Key(p, n, "name")).value_or("");
@@ -95,12 +101,12 @@ std::optional<JvmGcSnapshot> ExtractJvmGc(const PerfData& data,
     c.last_exit_ticks = data.Long(Key(p, n, "lastExitTime")).value_or(0);
     s.collectors.push_back(std::move(c));
   }
-  if (s.collectors.empty()) return fail("no sun.gc.collector.0 counters");
+  if (s.collectors.empty()) return fail("no sun.gc.collector counters");
 
   for (int g = 0; g < kMaxGenerations; ++g) {
     const std::string gp = "sun.gc.generation." + std::to_string(g) + ".";
     auto gname = data.String(gp + "name");
-    if (!gname) break;
+    if (!gname) continue;  // ZGC publishes only generation 1
     s.generations.push_back({*gname, data.Long(gp + "capacity").value_or(0)});
     std::string glabel = Label(*gname);
     bool heap = glabel != "perm";  // JDK 7's class data, not heap
@@ -160,6 +166,10 @@ std::optional<double> JvmGcWatcher::UnixTimeOfTicks(int64_t ticks) const {
 JvmGcWatcher::Result JvmGcWatcher::Observe(const JvmGcSnapshot& snap,
                                            double read_unix) {
   Result r;
+  if (!snap.Generational()) {
+    r.status = Status::kUnsupported;
+    return r;
+  }
   if (snap.CollectionInProgress()) {
     r.status = Status::kRetry;
     return r;

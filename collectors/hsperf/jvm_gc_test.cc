@@ -97,7 +97,7 @@ TEST(ExtractJvmGc, MissingCounters) {
   EXPECT_EQ(err, "perf data: bad sun.os.hrt.frequency");
   pd.entries["sun.os.hrt.frequency"].long_value = 1000;
   EXPECT_FALSE(ExtractJvmGc(pd, &err));
-  EXPECT_EQ(err, "perf data: no sun.gc.collector.0 counters");
+  EXPECT_EQ(err, "perf data: no sun.gc.collector counters");
 }
 
 TEST(ExtractJvmGc, HostileNamesAreSanitizedAndUnique) {
@@ -243,6 +243,19 @@ TEST(JvmGcWatcher, RestartResets) {
   // Counters down with ticks still growing (hostile or reused file) too.
   r = w.Observe(Snap(1200, {1, 900, 905}, {}, 20), 1051.4);
   EXPECT_EQ(r.status, Status::kReset);
+}
+
+TEST(JvmGcWatcher, ZgcAndShenandoahAreUnsupported) {
+  // ZGC (JDK 17): only collector 2 and generation 1 "old".
+  JvmGcSnapshot z = Snap(1000, {}, {}, 100);
+  z.collectors.erase(z.collectors.begin(), z.collectors.begin() + 2);
+  z.spaces.erase(z.spaces.begin());
+  JvmGcWatcher w;
+  EXPECT_EQ(w.Observe(z, 1001).status, Status::kUnsupported);
+  // Shenandoah: collectors 0 and 1, no eden.
+  JvmGcSnapshot sh = Snap(1000, {}, {10, 900, 910}, 100);
+  sh.spaces.erase(sh.spaces.begin());
+  EXPECT_EQ(w.Observe(sh, 1001).status, Status::kUnsupported);
 }
 
 TEST(JvmGcWatcher, ConcurrentPausesAreNotCollections) {

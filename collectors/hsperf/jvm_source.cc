@@ -25,6 +25,8 @@ const char* JvmSourceStatusName(JvmSource::Status s) {
       return "retry";
     case JvmSource::Status::kBadData:
       return "bad perf data";
+    case JvmSource::Status::kUnsupportedCollector:
+      return "unsupported collector";
   }
   return "bad perf data";
 }
@@ -88,6 +90,15 @@ JvmSource::Status JvmSource::Poll(double now_unix,
   if (r.status == JvmGcWatcher::Status::kRetry) {
     if (error != nullptr) *error = location_.Path() + ": collection running";
     return Status::kRetry;
+  }
+  if (r.status == JvmGcWatcher::Status::kUnsupported) {
+    if (error != nullptr) {
+      *error = location_.Path() +
+               ": not a generational stop-the-world collector (ZGC, "
+               "Shenandoah): no heap floor per collection";
+    }
+    if (snapshot != nullptr) *snapshot = std::move(*snap);
+    return Status::kUnsupportedCollector;
   }
   last_reset_ = r.status == JvmGcWatcher::Status::kReset;
   last_collections_ = r.collections;
