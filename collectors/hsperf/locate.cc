@@ -206,6 +206,10 @@ LocateStatus LocatePerfData(const std::string& procfs_root, int pid,
         worst = s;
         worst_detail =
             "cannot open " + root + "/" + tmp[0] + ": " + std::strerror(err);
+        if (s == LocateStatus::kPermissionDenied) {
+          // /proc/<pid>/root needs ptrace read access to the process.
+          worst_detail += " (run as the JVM's user or with CAP_SYS_PTRACE)";
+        }
       }
       continue;
     }
