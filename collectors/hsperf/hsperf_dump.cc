@@ -1,9 +1,12 @@
 // hsperf_dump --pid N [--procfs /proc] [--interval 0.2] [--count 0]
+//             [--metrics name]
 //
 // Polls a JVM's perf data and prints one JSON line per read that has news:
 // {"type":"snapshot",...} first, then {"type":"gc",...} per collection seen,
-// and {"type":"status",...} when the status changes. For the live test and
-// for looking at a JVM by hand. Exit 2 on bad flags.
+// and {"type":"status",...} when the status changes. With --metrics NAME it
+// prints the memwatch_jvm_* families of one read in the text format instead.
+// For the live test and for looking at a JVM by hand. Exit 2 on bad flags.
+#include <prometheus/text_serializer.h>
 #include <time.h>
 
 #include <chrono>
@@ -54,7 +57,7 @@ bool ParseDouble(const char* s, double* out) {
 int Usage(const std::string& why) {
   std::cerr << "hsperf_dump: " << why
             << "\nusage: hsperf_dump --pid N [--procfs /proc] "
-               "[--interval 0.2] [--count 0]\n";
+               "[--interval 0.2] [--count 0] [--metrics NAME]\n";
   return 2;
 }
 
@@ -64,6 +67,7 @@ int main(int argc, char** argv) {
   int pid = 0;
   std::string procfs = "/proc";
   double interval = 0.2, count = 0;
+  std::string metrics_name;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (i + 1 >= argc) return Usage("missing value for " + a);
@@ -76,6 +80,8 @@ int main(int argc, char** argv) {
     } else if (a == "--interval" && ParseDouble(v, &d) && d >= 0.001 &&
                d <= 60) {
       interval = d;
+    } else if (a == "--metrics" && *v != '\0') {
+      metrics_name = v;
     } else if (a == "--count" && ParseDouble(v, &d) && d >= 0) {
       count = d;
     } else {
@@ -99,7 +105,7 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
       continue;
     }
-    if (name != last_status) {
+    if (name != last_status && metrics_name.empty()) {
       std::cout << nlohmann::json({{"type", "status"},
                                    {"status", name},
                                    {"error", err},
@@ -109,6 +115,17 @@ int main(int argc, char** argv) {
       last_status = name;
     }
     if (st == JvmSource::Status::kNoProcess) return 1;
+    if (!metrics_name.empty()) {
+      if (st != JvmSource::Status::kOk &&
+          st != JvmSource::Status::kUnsupportedCollector) {
+        std::cerr << "hsperf_dump: " << name << ": " << err << "\n";
+        return 1;
+      }
+      std::vector<prometheus::MetricFamily> families;
+      memwatch::hsperf::AppendJvmFamilies({{metrics_name, snap}}, &families);
+      std::cout << prometheus::TextSerializer().Serialize(families);
+      return 0;
+    }
     if (st == JvmSource::Status::kOk ||
         st == JvmSource::Status::kUnsupportedCollector) {
       if (first || source.last_poll_reset()) {

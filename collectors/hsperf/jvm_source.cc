@@ -37,21 +37,24 @@ JvmSource::Status JvmSource::Poll(double now_unix,
   last_reset_ = false;
   last_collections_ = 0;
   std::string err;
+  auto not_jvm = [&]() {
+    if (error != nullptr) {
+      *error = "pid " + std::to_string(pid_) +
+               ": not a JVM (no perf data file, no libjvm.so)";
+    }
+    return Status::kNotJvm;
+  };
   auto status_of = [&](LocateStatus s) {
     if (error != nullptr) *error = err;
     switch (s) {
       case LocateStatus::kNoProcess:
         return Status::kNoProcess;
       case LocateStatus::kPermissionDenied:
+        // Unreadable and not a JVM: say so rather than ask for privileges.
+        if (!LooksLikeJvm(procfs_root_, pid_)) return not_jvm();
         return Status::kPermissionDenied;
       case LocateStatus::kNotFound:
-        if (!LooksLikeJvm(procfs_root_, pid_)) {
-          if (error != nullptr) {
-            *error = "pid " + std::to_string(pid_) +
-                     ": not a JVM (no perf data file, no libjvm.so)";
-          }
-          return Status::kNotJvm;
-        }
+        if (!LooksLikeJvm(procfs_root_, pid_)) return not_jvm();
         return Status::kPerfDataDisabled;
       case LocateStatus::kOk:
       case LocateStatus::kError:

@@ -314,8 +314,14 @@ bool LooksLikeJvm(const std::string& procfs_root, int pid) {
     if (basename == "java") return true;
   }
   std::string maps;
-  if (!ReadSmall(base + "/maps", kMaxMapsBytes, &maps)) return false;
-  return maps.find("/libjvm.so") != std::string::npos;
+  if (ReadSmall(base + "/maps", kMaxMapsBytes, &maps)) {
+    return maps.find("/libjvm.so") != std::string::npos;
+  }
+  // exe and maps need ptrace access; cmdline is world-readable.
+  std::string cmdline;
+  if (!ReadSmall(base + "/cmdline", kMaxCmdlineBytes, &cmdline)) return false;
+  std::string argv0 = cmdline.substr(0, cmdline.find('\0'));
+  return argv0.substr(argv0.rfind('/') + 1) == "java";
 }
 
 }  // namespace memwatch::hsperf

@@ -178,6 +178,24 @@ class HsperfLiveTest(unittest.TestCase):
         line = json.loads(out.stdout.splitlines()[0])
         self.assertEqual(line["status"], "perf data disabled", line)
 
+    @unittest.skipUnless(shutil.which("promtool"), "promtool not installed")
+    def test_metrics_pass_promtool(self):
+        java = self.procs.start(
+            ["java", "-cp", self.workdir, "Leak", "64", "100", "1024"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.assertEqual(java.stdout.readline().strip(), "ready")
+        out = subprocess.run(
+            [harness.binary("collectors/hsperf/hsperf_dump"), "--pid",
+             str(java.pid), "--metrics", "api"], capture_output=True,
+            text=True, timeout=30)
+        self.assertEqual(out.returncode, 0, out.stderr)
+        self.assertIn('memwatch_jvm_memory_used_bytes{name="api",space="old"}',
+                      out.stdout)
+        lint = subprocess.run(["promtool", "check", "metrics"],
+                              input=out.stdout, capture_output=True,
+                              text=True, timeout=30)
+        self.assertEqual((lint.returncode, lint.stdout + lint.stderr), (0, ""))
+
     def test_bad_flags_exit_2(self):
         out = subprocess.run(
             [harness.binary("collectors/hsperf/hsperf_dump"), "--pid", "x"],
