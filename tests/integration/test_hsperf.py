@@ -157,7 +157,10 @@ class HsperfLiveTest(unittest.TestCase):
                 # right after the pause; hrt.ticks lags up to 50 ms).
                 self.assertLess(abs(e["time"] - g["time"]), 0.15)
                 self.assertLessEqual(e["time"], e["read_time"])
-                self.assertLess(abs(e["pause_seconds"] - g["pause_s"]), 0.005)
+                # HotSpot times the pause in its counters' scope, the log
+                # in G1's own: usually within 1 ms, but a loaded machine
+                # was seen to stretch one by 12 ms.
+                self.assertLess(abs(e["pause_seconds"] - g["pause_s"]), 0.05)
                 # Heap after: eden empty, survivors + old as G1 counts them.
                 self.assertLess(abs(e["heap_after_bytes"] - g["used_bytes"]),
                                 256 * KIB, (e, g))
@@ -221,6 +224,7 @@ def measure(seconds, heaps):
         pairs = match(events, gcs)
         diffs = [abs(e["heap_after_bytes"] - g["used_bytes"]) for e, _, g in pairs]
         tdiffs = [abs(e["time"] - g["time"]) for e, _, g in pairs]
+        pdiffs = [abs(e["pause_seconds"] - g["pause_s"]) for e, _, g in pairs]
         merged = sum(1 for e in events if e["collections"] > 1)
         seen = sum(e["collections"] for e in events)
         print(f"{heap}: {seconds}s, log pauses {len(gcs)}, events {len(events)} "
@@ -228,7 +232,8 @@ def measure(seconds, heaps):
               f"matched {len(pairs)}, heap-after max diff "
               f"{max(diffs, default=0) / KIB:.0f} KiB, mean "
               f"{sum(diffs) / max(len(diffs), 1) / KIB:.1f} KiB, time max diff "
-              f"{max(tdiffs, default=0) * 1000:.0f} ms; heap-after first/last "
+              f"{max(tdiffs, default=0) * 1000:.0f} ms, pause max diff "
+              f"{max(pdiffs, default=0) * 1000:.1f} ms; heap-after first/last "
               f"{pairs[0][0]['heap_after_bytes'] / MIB if pairs else 0:.1f}/"
               f"{pairs[-1][0]['heap_after_bytes'] / MIB if pairs else 0:.1f} MiB")
         shutil.rmtree(workdir, True)
