@@ -128,6 +128,38 @@ TEST(ExtractJvmGc, HostileNamesAreSanitizedAndUnique) {
       << "sanitized, lower-cased, then made unique";
 }
 
+TEST(ExtractJvmGc, HostileValuesAreClamped) {
+  PerfData pd;
+  auto L = [&](const std::string& k, int64_t v) {
+    pd.entries[k].type = 'J';
+    pd.entries[k].long_value = v;
+  };
+  L("sun.os.hrt.ticks", INT64_MAX);
+  L("sun.os.hrt.frequency", 1);
+  L("sun.gc.collector.0.invocations", INT64_MIN);
+  L("sun.gc.collector.0.lastEntryTime", INT64_MIN);
+  L("sun.gc.collector.0.lastExitTime", INT64_MAX);
+  L("sun.gc.collector.1.invocations", INT64_MAX);
+  pd.entries["sun.gc.generation.0.name"].type = 'B';
+  pd.entries["sun.gc.generation.0.name"].bytes = "new";
+  pd.entries["sun.gc.generation.0.space.0.name"].type = 'B';
+  pd.entries["sun.gc.generation.0.space.0.name"].bytes = "eden";
+  for (int i = 0; i < 8; ++i) {
+    L("sun.gc.generation.0.space." + std::to_string(i) + ".used", INT64_MAX);
+  }
+  std::string err;
+  auto s = ExtractJvmGc(pd, &err);
+  ASSERT_TRUE(s) << err;
+  EXPECT_EQ(s->collectors[0].invocations, 0);
+  EXPECT_GT(s->HeapUsedBytes(), 0);
+  JvmGcWatcher w;
+  EXPECT_EQ(w.Observe(*s, 1000).status, JvmGcWatcher::Status::kOk);
+  s->collectors[0].invocations = int64_t{1} << 50;
+  auto r = w.Observe(*s, 1000.2);
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_GE(*r.events[0].pause_seconds, 0);
+}
+
 // A synthetic snapshot: collector 0 young, 1 full, 2 concurrent; eden + old.
 struct Gc {
   int64_t inv = 0, entry = 0, exit = 0, time = 0;

@@ -70,10 +70,18 @@ JvmSource::Status JvmSource::Poll(double now_unix,
   std::string bytes;
   LocateStatus rs = ReadPerfFile(location_, &bytes, &err);
   if (rs != LocateStatus::kOk) {
-    // The file may have moved (a new JVM under the same pid in a new
-    // container): locate again next time.
+    // The file may have gone with its process, or moved (a new JVM under
+    // the same pid in a new container): locate again to say which.
     found_ = false;
-    return status_of(rs);
+    if (rs != LocateStatus::kNotFound) return status_of(rs);
+    LocateStatus s = LocatePerfData(procfs_root_, pid_, &location_, &err);
+    if (s != LocateStatus::kOk) return status_of(s);
+    found_ = true;
+    rs = ReadPerfFile(location_, &bytes, &err);
+    if (rs != LocateStatus::kOk) {
+      found_ = false;
+      return status_of(rs);
+    }
   }
   auto data = ParsePerfData(bytes, &err);
   if (!data) {

@@ -179,6 +179,13 @@ TEST_F(Locate, JvmSourceStatuses) {
   EXPECT_EQ(ok.Poll(1003, &events, &snap, &err), S::kPerfDataDisabled);
   fs::remove_all(root_ / "4242");
   EXPECT_EQ(ok.Poll(1004, &events, &snap, &err), S::kNoProcess);
+  // Both at once (SIGKILL, then the next poll): no process, not "not a JVM".
+  fs::copy(procfs::testing::FixturePath("hsperf/proc/4242"), root_ / "4242",
+           fs::copy_options::recursive);
+  JvmSource killed(proc_, 4242);
+  EXPECT_EQ(killed.Poll(1000, &events, &snap, &err), S::kOk) << err;
+  fs::remove_all(root_ / "4242");
+  EXPECT_EQ(killed.Poll(1000.2, &events, &snap, &err), S::kNoProcess) << err;
 
   JvmSource disabled(proc_, 4343);
   EXPECT_EQ(disabled.Poll(1000, &events, &snap, &err), S::kPerfDataDisabled);
