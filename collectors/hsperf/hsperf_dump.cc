@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <exception>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -61,9 +62,7 @@ int Usage(const std::string& why) {
   return 2;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int Run(int argc, char** argv) {
   int pid = 0;
   std::string procfs = "/proc";
   double interval = 0.2, count = 0;
@@ -156,4 +155,15 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::duration<double>(interval));
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "hsperf_dump: " << e.what() << "\n";
+    return 1;
+  }
 }

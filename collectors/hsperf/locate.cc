@@ -12,9 +12,9 @@
 namespace memwatch::hsperf {
 namespace {
 
-constexpr size_t kMaxStatusBytes = 64 * 1024;
-constexpr size_t kMaxCmdlineBytes = 256 * 1024;
-constexpr size_t kMaxMapsBytes = 4 << 20;
+constexpr size_t kMaxStatusBytes = size_t{64} * 1024;
+constexpr size_t kMaxCmdlineBytes = size_t{256} * 1024;
+constexpr size_t kMaxMapsBytes = size_t{4} << 20;
 constexpr int kMaxDirEntries = 4096;
 
 class Fd {
@@ -152,17 +152,28 @@ int ParseNsPid(const std::string& status_text) {
 
 std::string TmpDirFromCmdline(const std::string& cmdline) {
   static const std::string kFlag = "-Djava.io.tmpdir=";
+  std::vector<std::string> args;
   size_t start = 0;
-  std::string found;
   while (start < cmdline.size()) {
     size_t end = cmdline.find('\0', start);
     if (end == std::string::npos) end = cmdline.size();
-    std::string arg = cmdline.substr(start, end - start);
-    if (arg.rfind(kFlag, 0) == 0) found = arg.substr(kFlag.size());
-    if (arg.find('.') != std::string::npos && arg.rfind("-", 0) != 0) {
-      break;  // the main class or jar: what follows is the app's arguments
-    }
+    args.push_back(cmdline.substr(start, end - start));
     start = end + 1;
+  }
+  std::string found;
+  // JVM options come after argv[0] and before the main class (or the jar
+  // after -jar): what follows belongs to the application.
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg.rfind(kFlag, 0) == 0) {
+      found = arg.substr(kFlag.size());
+    } else if (arg == "-cp" || arg == "-classpath" || arg == "--class-path" ||
+               arg == "-p" || arg == "--module-path") {
+      ++i;  // its value
+    } else if (arg.empty() || arg[0] != '-' || arg == "-jar" || arg == "-m" ||
+               arg == "--module") {
+      break;
+    }
   }
   return found;
 }

@@ -54,6 +54,10 @@ TEST(TmpDirFromCmdline, JvmFlagsOnly) {
   EXPECT_EQ(TmpDirFromCmdline("java\0-jar\0app.jar\0-Djava.io.tmpdir=/evil\0"s),
             "");
   EXPECT_EQ(TmpDirFromCmdline(""), "");
+  EXPECT_EQ(
+      TmpDirFromCmdline("/opt/jdk-1.8.0/bin/java\0-cp\0a.jar\0"
+                        "-Djava.io.tmpdir=/y\0Main\0-Djava.io.tmpdir=/z\0"s),
+      "/y");
 }
 
 TEST_F(Locate, NamespacedPidFindsItsFile) {
