@@ -22,13 +22,13 @@ class Reader {
     return true;
   }
   bool I32(size_t pos, int32_t* out) const {
-    uint64_t v;
+    uint64_t v = 0;
     if (!Int(pos, 4, &v)) return false;
     *out = static_cast<int32_t>(static_cast<uint32_t>(v));
     return true;
   }
   bool I64(size_t pos, int64_t* out) const {
-    uint64_t v;
+    uint64_t v = 0;
     if (!Int(pos, 8, &v)) return false;
     *out = static_cast<int64_t>(v);
     return true;
@@ -53,7 +53,7 @@ bool ParseEntry(std::string_view buf, const Reader& r, size_t off, size_t limit,
   if (off > limit || limit - off < kEntryHeaderBytes) {
     return Fail(error, where + " is past the used bytes");
   }
-  int32_t entry_length, name_offset, vector_length, data_offset;
+  int32_t entry_length = 0, name_offset = 0, vector_length = 0, data_offset = 0;
   r.I32(off, &entry_length);
   r.I32(off + 4, &name_offset);
   r.I32(off + 8, &vector_length);
@@ -108,7 +108,7 @@ bool ParseEntry(std::string_view buf, const Reader& r, size_t off, size_t limit,
   size_t data = off + static_cast<size_t>(data_offset);
   if (type == 'J') {
     if (vector_length == 0) {
-      int64_t v;
+      int64_t v = 0;
       r.I64(data, &v);
       e.long_value = v;
     }
@@ -171,7 +171,7 @@ std::optional<PerfData> ParsePerfData(std::string_view bytes,
     return std::nullopt;
   }
   Reader r(bytes, pd.big_endian);
-  int32_t entry_offset, num_entries;
+  int32_t entry_offset = 0, num_entries = 0;
   r.I32(8, &pd.used);
   r.I32(12, &pd.overflow);
   r.I64(16, &pd.mod_time_stamp);
