@@ -12,6 +12,9 @@ constexpr int kMaxCollectors = 8;
 constexpr int kMaxGenerations = 8;
 constexpr int kMaxSpaces = 8;
 constexpr size_t kMaxLabel = 32;
+// 2^50: a PiB of heap, or 13 days of ns ticks x 1000; far above real values.
+constexpr int64_t kMaxCounter = int64_t{1} << 50;
+constexpr int64_t kMaxTicks = int64_t{1} << 62;
 // Wall clock steps larger than this re-anchor the tick epoch (the hrt.ticks
 // staleness is at most PerfDataSamplingInterval, 50 ms by default).
 constexpr double kEpochSlackSeconds = 1.0;
@@ -32,11 +35,23 @@ std::string Label(const std::string& raw) {
   return s;
 }
 
+// The file is written by the application: counters are clamped to sane
+// ranges so sums and differences cannot overflow.
+int64_t Clamp(std::optional<int64_t> v, int64_t max = kMaxCounter) {
+  return std::clamp<int64_t>(v.value_or(0), 0, max);
+}
+
 std::string Key(const std::string& prefix, int n, const char* field) {
   return prefix + std::to_string(n) + "." + field;
 }
 
 }  // namespace
+
+bool JvmGcSnapshot::Generational() const {
+  bool eden = false;
+  for (const auto& s : spaces) eden = eden || s.eden;
+  return eden && Collector(0) != nullptr && Collector(1) != nullptr;
+}
 
 bool JvmGcSnapshot::CollectionInProgress() const {
   for (const auto& c : collectors) {
@@ -79,34 +94,34 @@ std::optional<JvmGcSnapshot> ExtractJvmGc(const PerfData& data,
   auto freq = data.Long("sun.os.hrt.frequency");
   if (!ticks || !freq) return fail("no sun.os.hrt.ticks/frequency");
   if (*freq <= 0) return fail("bad sun.os.hrt.frequency");
-  s.hrt_ticks = *ticks;
+  s.hrt_ticks = Clamp(ticks, kMaxTicks);
   s.hrt_frequency = *freq;
 
   for (int n = 0; n < kMaxCollectors; ++n) {
     const std::string p = "sun.gc.collector.";
     auto inv = data.Long(Key(p, n, "invocations"));
-    if (!inv) break;
+    if (!inv) continue;  // ZGC publishes only collector 2
     JvmCollector c;
     c.index = n;
     c.name = data.String(Key(p, n, "name")).value_or("");
-    c.invocations = *inv;
-    c.time_ticks = data.Long(Key(p, n, "time")).value_or(0);
-    c.last_entry_ticks = data.Long(Key(p, n, "lastEntryTime")).value_or(0);
-    c.last_exit_ticks = data.Long(Key(p, n, "lastExitTime")).value_or(0);
+    c.invocations = Clamp(inv);
+    c.time_ticks = Clamp(data.Long(Key(p, n, "time")), kMaxTicks);
+    c.last_entry_ticks =
+        Clamp(data.Long(Key(p, n, "lastEntryTime")), kMaxTicks);
+    c.last_exit_ticks = Clamp(data.Long(Key(p, n, "lastExitTime")), kMaxTicks);
     s.collectors.push_back(std::move(c));
   }
-  if (s.collectors.empty()) return fail("no sun.gc.collector.0 counters");
+  if (s.collectors.empty()) return fail("no sun.gc.collector counters");
 
   for (int g = 0; g < kMaxGenerations; ++g) {
     const std::string gp = "sun.gc.generation." + std::to_string(g) + ".";
     auto gname = data.String(gp + "name");
-    if (!gname) break;
-    s.generations.push_back({*gname, data.Long(gp + "capacity").value_or(0)});
+    if (!gname) continue;  // ZGC publishes only generation 1
+    s.generations.push_back({*gname, Clamp(data.Long(gp + "capacity"))});
     std::string glabel = Label(*gname);
     bool heap = glabel != "perm";  // JDK 7's class data, not heap
-    int nspaces = static_cast<int>(
-        std::clamp<int64_t>(data.Long(gp + "spaces").value_or(kMaxSpaces), 0,
-                            kMaxSpaces));
+    int nspaces = static_cast<int>(std::clamp<int64_t>(
+        data.Long(gp + "spaces").value_or(kMaxSpaces), 0, kMaxSpaces));
     std::vector<JvmSpace> gspaces;
     for (int n = 0; n < nspaces; ++n) {
       const std::string sp = gp + "space." + std::to_string(n) + ".";
@@ -119,15 +134,14 @@ std::optional<JvmGcSnapshot> ExtractJvmGc(const PerfData& data,
       if (sname.empty()) sname = "space" + std::to_string(n);
       space.eden = g == 0 && sname == "eden";
       space.label = sname;
-      space.used = *used;
-      space.capacity = data.Long(sp + "capacity").value_or(0);
+      space.used = Clamp(used);
+      space.capacity = Clamp(data.Long(sp + "capacity"));
       gspaces.push_back(std::move(space));
     }
     if (g > 0) {
       for (auto& space : gspaces) {
         if (glabel.empty()) glabel = "gen" + std::to_string(g);
-        space.label =
-            gspaces.size() == 1 ? glabel : glabel + "_" + space.label;
+        space.label = gspaces.size() == 1 ? glabel : glabel + "_" + space.label;
       }
     }
     for (auto& space : gspaces) s.spaces.push_back(std::move(space));
@@ -146,8 +160,8 @@ std::optional<JvmGcSnapshot> ExtractJvmGc(const PerfData& data,
     JvmSpace m;
     m.label = "metaspace";
     m.heap = false;
-    m.used = *mused;
-    m.capacity = data.Long("sun.gc.metaspace.capacity").value_or(0);
+    m.used = Clamp(mused);
+    m.capacity = Clamp(data.Long("sun.gc.metaspace.capacity"));
     s.spaces.push_back(std::move(m));
   }
   return s;
@@ -155,13 +169,17 @@ std::optional<JvmGcSnapshot> ExtractJvmGc(const PerfData& data,
 
 std::optional<double> JvmGcWatcher::UnixTimeOfTicks(int64_t ticks) const {
   if (!have_prev_) return std::nullopt;
-  return epoch_ + static_cast<double>(ticks) /
-                      static_cast<double>(prev_.hrt_frequency);
+  return epoch_ +
+         static_cast<double>(ticks) / static_cast<double>(prev_.hrt_frequency);
 }
 
 JvmGcWatcher::Result JvmGcWatcher::Observe(const JvmGcSnapshot& snap,
                                            double read_unix) {
   Result r;
+  if (!snap.Generational()) {
+    r.status = Status::kUnsupported;
+    return r;
+  }
   if (snap.CollectionInProgress()) {
     r.status = Status::kRetry;
     return r;
@@ -216,13 +234,12 @@ JvmGcWatcher::Result JvmGcWatcher::Observe(const JvmGcSnapshot& snap,
     runtime::GcEvent e;
     e.kind = latest->index == 1 ? runtime::GcKind::kFull
                                 : runtime::GcKind::kIncremental;
-    e.time = std::min(read_unix,
-                      epoch_ + static_cast<double>(latest->last_exit_ticks) /
-                                   freq);
-    e.pause_seconds =
-        static_cast<double>(latest->last_exit_ticks -
-                            latest->last_entry_ticks) /
-        freq;
+    e.time =
+        std::min(read_unix,
+                 epoch_ + static_cast<double>(latest->last_exit_ticks) / freq);
+    e.pause_seconds = static_cast<double>(latest->last_exit_ticks -
+                                          latest->last_entry_ticks) /
+                      freq;
     e.heap_after_bytes = static_cast<double>(snap.HeapAfterBytes());
     e.detail = latest->name;
     if (r.collections > 1) {

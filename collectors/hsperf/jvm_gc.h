@@ -56,6 +56,13 @@ struct JvmGcSnapshot {
   std::vector<JvmGeneration> generations;
   std::vector<JvmSpace> spaces;  // heap spaces, then metaspace if present
 
+  // A young generation with an eden and collectors 0 (young) and 1 (full):
+  // Serial, Parallel, G1 (and CMS on JDK 8). ZGC publishes only collector 2
+  // ("Z concurrent cycle pauses") and one "old" space; Shenandoah has no
+  // eden and counts every pause of its concurrent cycles as "Shenandoah
+  // full": their heap after a pause still holds the garbage the concurrent
+  // phases have not freed yet, so it is no floor.
+  bool Generational() const;
   // A collector's last entry is after its last exit: a collection is running
   // and the sizes may be half-written.
   bool CollectionInProgress() const;
@@ -70,7 +77,7 @@ struct JvmGcSnapshot {
 };
 
 // Extracts the GC counters. Fails (nullopt, *error) when sun.os.hrt.* or
-// collector 0 is missing (not a HotSpot GC perf file, or not ready). Caps:
+// every collector is missing (not a HotSpot GC perf file, or not ready). Caps:
 // 8 collectors, 8 generations, 8 spaces each.
 std::optional<JvmGcSnapshot> ExtractJvmGc(const PerfData& data,
                                           std::string* error);
@@ -82,6 +89,9 @@ class JvmGcWatcher {
     kOk,     // accepted (events may be empty)
     kRetry,  // a collection is in progress: read again in a few ms
     kReset,  // counters went down (a new JVM): baseline restarted, no events
+    // Not a generational stop-the-world collector (ZGC, Shenandoah): no
+    // events ever; the snapshot is still good for metrics.
+    kUnsupported,
   };
   struct Result {
     Status status = Status::kOk;

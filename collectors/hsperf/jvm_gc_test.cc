@@ -51,8 +51,9 @@ TEST(ExtractJvmGc, RealFilesNamesAndSizes) {
                     j.longs["sun.gc.generation.0.space.2.used"] +
                     j.longs["sun.gc.generation.1.space.0.used"])
           << stem;
-      EXPECT_EQ(s.HeapUsedBytes(),
-                s.HeapAfterBytes() + j.longs["sun.gc.generation.0.space.0.used"]);
+      EXPECT_EQ(
+          s.HeapUsedBytes(),
+          s.HeapAfterBytes() + j.longs["sun.gc.generation.0.space.0.used"]);
       EXPECT_EQ(s.spaces.back().used, j.longs["sun.gc.metaspace.used"]);
       EXPECT_FALSE(s.spaces.back().heap);
     }
@@ -96,7 +97,7 @@ TEST(ExtractJvmGc, MissingCounters) {
   EXPECT_EQ(err, "perf data: bad sun.os.hrt.frequency");
   pd.entries["sun.os.hrt.frequency"].long_value = 1000;
   EXPECT_FALSE(ExtractJvmGc(pd, &err));
-  EXPECT_EQ(err, "perf data: no sun.gc.collector.0 counters");
+  EXPECT_EQ(err, "perf data: no sun.gc.collector counters");
 }
 
 TEST(ExtractJvmGc, HostileNamesAreSanitizedAndUnique) {
@@ -125,6 +126,38 @@ TEST(ExtractJvmGc, HostileNamesAreSanitizedAndUnique) {
   ASSERT_TRUE(s) << err;
   EXPECT_EQ(Labels(*s), (std::vector<std::string>{"eden_1", "eden", "eden_2"}))
       << "sanitized, lower-cased, then made unique";
+}
+
+TEST(ExtractJvmGc, HostileValuesAreClamped) {
+  PerfData pd;
+  auto L = [&](const std::string& k, int64_t v) {
+    pd.entries[k].type = 'J';
+    pd.entries[k].long_value = v;
+  };
+  L("sun.os.hrt.ticks", INT64_MAX);
+  L("sun.os.hrt.frequency", 1);
+  L("sun.gc.collector.0.invocations", INT64_MIN);
+  L("sun.gc.collector.0.lastEntryTime", INT64_MIN);
+  L("sun.gc.collector.0.lastExitTime", INT64_MAX);
+  L("sun.gc.collector.1.invocations", INT64_MAX);
+  pd.entries["sun.gc.generation.0.name"].type = 'B';
+  pd.entries["sun.gc.generation.0.name"].bytes = "new";
+  pd.entries["sun.gc.generation.0.space.0.name"].type = 'B';
+  pd.entries["sun.gc.generation.0.space.0.name"].bytes = "eden";
+  for (int i = 0; i < 8; ++i) {
+    L("sun.gc.generation.0.space." + std::to_string(i) + ".used", INT64_MAX);
+  }
+  std::string err;
+  auto s = ExtractJvmGc(pd, &err);
+  ASSERT_TRUE(s) << err;
+  EXPECT_EQ(s->collectors[0].invocations, 0);
+  EXPECT_GT(s->HeapUsedBytes(), 0);
+  JvmGcWatcher w;
+  EXPECT_EQ(w.Observe(*s, 1000).status, JvmGcWatcher::Status::kOk);
+  s->collectors[0].invocations = int64_t{1} << 50;
+  auto r = w.Observe(*s, 1000.2);
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_GE(*r.events[0].pause_seconds, 0);
 }
 
 // A synthetic snapshot: collector 0 young, 1 full, 2 concurrent; eden + old.
@@ -244,11 +277,24 @@ TEST(JvmGcWatcher, RestartResets) {
   EXPECT_EQ(r.status, Status::kReset);
 }
 
+TEST(JvmGcWatcher, ZgcAndShenandoahAreUnsupported) {
+  // ZGC (JDK 17): only collector 2 and generation 1 "old".
+  JvmGcSnapshot z = Snap(1000, {}, {}, 100);
+  z.collectors.erase(z.collectors.begin(), z.collectors.begin() + 2);
+  z.spaces.erase(z.spaces.begin());
+  JvmGcWatcher w;
+  EXPECT_EQ(w.Observe(z, 1001).status, Status::kUnsupported);
+  // Shenandoah: collectors 0 and 1, no eden.
+  JvmGcSnapshot sh = Snap(1000, {}, {10, 900, 910}, 100);
+  sh.spaces.erase(sh.spaces.begin());
+  EXPECT_EQ(w.Observe(sh, 1001).status, Status::kUnsupported);
+}
+
 TEST(JvmGcWatcher, ConcurrentPausesAreNotCollections) {
   JvmGcWatcher w;
   w.Observe(Snap(1000, {1, 900, 910}, {}, 100), 1001.0);
-  auto r = w.Observe(Snap(1200, {1, 900, 910}, {}, 100, 0, {2, 1100, 1105}),
-                     1001.2);
+  auto r =
+      w.Observe(Snap(1200, {1, 900, 910}, {}, 100, 0, {2, 1100, 1105}), 1001.2);
   EXPECT_EQ(r.status, Status::kOk);
   EXPECT_TRUE(r.events.empty());
   EXPECT_EQ(r.collections, 0);

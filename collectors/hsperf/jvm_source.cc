@@ -25,32 +25,36 @@ const char* JvmSourceStatusName(JvmSource::Status s) {
       return "retry";
     case JvmSource::Status::kBadData:
       return "bad perf data";
+    case JvmSource::Status::kUnsupportedCollector:
+      return "unsupported collector";
   }
   return "bad perf data";
 }
 
 JvmSource::Status JvmSource::Poll(double now_unix,
                                   std::vector<runtime::GcEvent>* events,
-                                  JvmGcSnapshot* snapshot,
-                                  std::string* error) {
+                                  JvmGcSnapshot* snapshot, std::string* error) {
   last_reset_ = false;
   last_collections_ = 0;
   std::string err;
+  auto not_jvm = [&]() {
+    if (error != nullptr) {
+      *error = "pid " + std::to_string(pid_) +
+               ": not a JVM (no perf data file, no libjvm.so)";
+    }
+    return Status::kNotJvm;
+  };
   auto status_of = [&](LocateStatus s) {
     if (error != nullptr) *error = err;
     switch (s) {
       case LocateStatus::kNoProcess:
         return Status::kNoProcess;
       case LocateStatus::kPermissionDenied:
+        // Unreadable and not a JVM: say so rather than ask for privileges.
+        if (!LooksLikeJvm(procfs_root_, pid_)) return not_jvm();
         return Status::kPermissionDenied;
       case LocateStatus::kNotFound:
-        if (!LooksLikeJvm(procfs_root_, pid_)) {
-          if (error != nullptr) {
-            *error = "pid " + std::to_string(pid_) +
-                     ": not a JVM (no perf data file, no libjvm.so)";
-          }
-          return Status::kNotJvm;
-        }
+        if (!LooksLikeJvm(procfs_root_, pid_)) return not_jvm();
         return Status::kPerfDataDisabled;
       case LocateStatus::kOk:
       case LocateStatus::kError:
@@ -66,10 +70,18 @@ JvmSource::Status JvmSource::Poll(double now_unix,
   std::string bytes;
   LocateStatus rs = ReadPerfFile(location_, &bytes, &err);
   if (rs != LocateStatus::kOk) {
-    // The file may have moved (a new JVM under the same pid in a new
-    // container): locate again next time.
+    // The file may have gone with its process, or moved (a new JVM under
+    // the same pid in a new container): locate again to say which.
     found_ = false;
-    return status_of(rs);
+    if (rs != LocateStatus::kNotFound) return status_of(rs);
+    LocateStatus s = LocatePerfData(procfs_root_, pid_, &location_, &err);
+    if (s != LocateStatus::kOk) return status_of(s);
+    found_ = true;
+    rs = ReadPerfFile(location_, &bytes, &err);
+    if (rs != LocateStatus::kOk) {
+      found_ = false;
+      return status_of(rs);
+    }
   }
   auto data = ParsePerfData(bytes, &err);
   if (!data) {
@@ -89,6 +101,15 @@ JvmSource::Status JvmSource::Poll(double now_unix,
   if (r.status == JvmGcWatcher::Status::kRetry) {
     if (error != nullptr) *error = location_.Path() + ": collection running";
     return Status::kRetry;
+  }
+  if (r.status == JvmGcWatcher::Status::kUnsupported) {
+    if (error != nullptr) {
+      *error = location_.Path() +
+               ": not a generational stop-the-world collector (ZGC, "
+               "Shenandoah): no heap floor per collection";
+    }
+    if (snapshot != nullptr) *snapshot = std::move(*snap);
+    return Status::kUnsupportedCollector;
   }
   last_reset_ = r.status == JvmGcWatcher::Status::kReset;
   last_collections_ = r.collections;

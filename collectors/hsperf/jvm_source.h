@@ -23,6 +23,9 @@ class JvmSource {
     kRetry,             // a collection (or JVM start) in progress: poll
                         // again in a few ms
     kBadData,           // the file did not parse
+    // ZGC or Shenandoah: *snapshot is filled (metrics) but there will never
+    // be events; fall back to sampled memory.
+    kUnsupportedCollector,
   };
 
   JvmSource(std::string procfs_root, int pid);

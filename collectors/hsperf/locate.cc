@@ -12,9 +12,9 @@
 namespace memwatch::hsperf {
 namespace {
 
-constexpr size_t kMaxStatusBytes = 64 * 1024;
-constexpr size_t kMaxCmdlineBytes = 256 * 1024;
-constexpr size_t kMaxMapsBytes = 4 << 20;
+constexpr size_t kMaxStatusBytes = size_t{64} * 1024;
+constexpr size_t kMaxCmdlineBytes = size_t{256} * 1024;
+constexpr size_t kMaxMapsBytes = size_t{4} << 20;
 constexpr int kMaxDirEntries = 4096;
 
 class Fd {
@@ -152,17 +152,28 @@ int ParseNsPid(const std::string& status_text) {
 
 std::string TmpDirFromCmdline(const std::string& cmdline) {
   static const std::string kFlag = "-Djava.io.tmpdir=";
+  std::vector<std::string> args;
   size_t start = 0;
-  std::string found;
   while (start < cmdline.size()) {
     size_t end = cmdline.find('\0', start);
     if (end == std::string::npos) end = cmdline.size();
-    std::string arg = cmdline.substr(start, end - start);
-    if (arg.rfind(kFlag, 0) == 0) found = arg.substr(kFlag.size());
-    if (arg.find('.') != std::string::npos && arg.rfind("-", 0) != 0) {
-      break;  // the main class or jar: what follows is the app's arguments
-    }
+    args.push_back(cmdline.substr(start, end - start));
     start = end + 1;
+  }
+  std::string found;
+  // JVM options come after argv[0] and before the main class (or the jar
+  // after -jar): what follows belongs to the application.
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& arg = args[i];
+    if (arg.rfind(kFlag, 0) == 0) {
+      found = arg.substr(kFlag.size());
+    } else if (arg == "-cp" || arg == "-classpath" || arg == "--class-path" ||
+               arg == "-p" || arg == "--module-path") {
+      ++i;  // its value
+    } else if (arg.empty() || arg[0] != '-' || arg == "-jar" || arg == "-m" ||
+               arg == "--module") {
+      break;
+    }
   }
   return found;
 }
@@ -204,8 +215,12 @@ LocateStatus LocatePerfData(const std::string& procfs_root, int pid,
       LocateStatus s = FromErrno(err);
       if (s != LocateStatus::kNotFound) {
         worst = s;
-        worst_detail = "cannot open " + root + "/" + tmp[0] + ": " +
-                       std::strerror(err);
+        worst_detail =
+            "cannot open " + root + "/" + tmp[0] + ": " + std::strerror(err);
+        if (s == LocateStatus::kPermissionDenied) {
+          // /proc/<pid>/root needs ptrace read access to the process.
+          worst_detail += " (run as the JVM's user or with CAP_SYS_PTRACE)";
+        }
       }
       continue;
     }
@@ -310,8 +325,14 @@ bool LooksLikeJvm(const std::string& procfs_root, int pid) {
     if (basename == "java") return true;
   }
   std::string maps;
-  if (!ReadSmall(base + "/maps", kMaxMapsBytes, &maps)) return false;
-  return maps.find("/libjvm.so") != std::string::npos;
+  if (ReadSmall(base + "/maps", kMaxMapsBytes, &maps)) {
+    return maps.find("/libjvm.so") != std::string::npos;
+  }
+  // exe and maps need ptrace access; cmdline is world-readable.
+  std::string cmdline;
+  if (!ReadSmall(base + "/cmdline", kMaxCmdlineBytes, &cmdline)) return false;
+  std::string argv0 = cmdline.substr(0, cmdline.find('\0'));
+  return argv0.substr(argv0.rfind('/') + 1) == "java";
 }
 
 }  // namespace memwatch::hsperf

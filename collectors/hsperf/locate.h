@@ -53,7 +53,7 @@ LocateStatus ReadPerfFile(const PerfFileLocation& loc, std::string* bytes,
                           std::string* error);
 
 // Cheap: exe basename "java", or "libjvm.so" in /proc/<pid>/maps (first
-// 4 MiB only).
+// 4 MiB only), or, when those are not readable, argv[0] basename "java".
 bool LooksLikeJvm(const std::string& procfs_root, int pid);
 
 }  // namespace memwatch::hsperf

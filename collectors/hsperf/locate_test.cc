@@ -51,9 +51,13 @@ TEST(TmpDirFromCmdline, JvmFlagsOnly) {
   EXPECT_EQ(TmpDirFromCmdline("java\0-Djava.io.tmpdir=/x\0Main\0"s), "/x");
   EXPECT_EQ(TmpDirFromCmdline("java\0-cp\0a.jar\0Main\0"s), "");
   // After the main class, arguments belong to the application.
-  EXPECT_EQ(
-      TmpDirFromCmdline("java\0-jar\0app.jar\0-Djava.io.tmpdir=/evil\0"s), "");
+  EXPECT_EQ(TmpDirFromCmdline("java\0-jar\0app.jar\0-Djava.io.tmpdir=/evil\0"s),
+            "");
   EXPECT_EQ(TmpDirFromCmdline(""), "");
+  EXPECT_EQ(
+      TmpDirFromCmdline("/opt/jdk-1.8.0/bin/java\0-cp\0a.jar\0"
+                        "-Djava.io.tmpdir=/y\0Main\0-Djava.io.tmpdir=/z\0"s),
+      "/y");
 }
 
 TEST_F(Locate, NamespacedPidFindsItsFile) {
@@ -179,14 +183,20 @@ TEST_F(Locate, JvmSourceStatuses) {
   EXPECT_EQ(ok.Poll(1003, &events, &snap, &err), S::kPerfDataDisabled);
   fs::remove_all(root_ / "4242");
   EXPECT_EQ(ok.Poll(1004, &events, &snap, &err), S::kNoProcess);
+  // Both at once (SIGKILL, then the next poll): no process, not "not a JVM".
+  fs::copy(procfs::testing::FixturePath("hsperf/proc/4242"), root_ / "4242",
+           fs::copy_options::recursive);
+  JvmSource killed(proc_, 4242);
+  EXPECT_EQ(killed.Poll(1000, &events, &snap, &err), S::kOk) << err;
+  fs::remove_all(root_ / "4242");
+  EXPECT_EQ(killed.Poll(1000.2, &events, &snap, &err), S::kNoProcess) << err;
 
   JvmSource disabled(proc_, 4343);
   EXPECT_EQ(disabled.Poll(1000, &events, &snap, &err), S::kPerfDataDisabled);
   JvmSource node(proc_, 4444);
   EXPECT_EQ(node.Poll(1000, &events, &snap, &err), S::kNotJvm);
   EXPECT_EQ(err, "pid 4444: not a JVM (no perf data file, no libjvm.so)");
-  EXPECT_STREQ(JvmSourceStatusName(S::kPerfDataDisabled),
-               "perf data disabled");
+  EXPECT_STREQ(JvmSourceStatusName(S::kPerfDataDisabled), "perf data disabled");
 }
 
 }  // namespace

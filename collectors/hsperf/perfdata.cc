@@ -22,13 +22,13 @@ class Reader {
     return true;
   }
   bool I32(size_t pos, int32_t* out) const {
-    uint64_t v;
+    uint64_t v = 0;
     if (!Int(pos, 4, &v)) return false;
     *out = static_cast<int32_t>(static_cast<uint32_t>(v));
     return true;
   }
   bool I64(size_t pos, int64_t* out) const {
-    uint64_t v;
+    uint64_t v = 0;
     if (!Int(pos, 8, &v)) return false;
     *out = static_cast<int64_t>(v);
     return true;
@@ -47,14 +47,13 @@ bool Fail(std::string* error, const std::string& why) {
 
 // Parses the entry at `off` (inside `limit` bytes). `*length` gets its
 // entry_length so the caller can step to the next one.
-bool ParseEntry(std::string_view buf, const Reader& r, size_t off,
-                size_t limit, size_t* length, PerfData* out,
-                std::string* error) {
+bool ParseEntry(std::string_view buf, const Reader& r, size_t off, size_t limit,
+                size_t* length, PerfData* out, std::string* error) {
   const std::string where = "entry at offset " + std::to_string(off);
   if (off > limit || limit - off < kEntryHeaderBytes) {
     return Fail(error, where + " is past the used bytes");
   }
-  int32_t entry_length, name_offset, vector_length, data_offset;
+  int32_t entry_length = 0, name_offset = 0, vector_length = 0, data_offset = 0;
   r.I32(off, &entry_length);
   r.I32(off + 4, &name_offset);
   r.I32(off + 8, &vector_length);
@@ -62,8 +61,8 @@ bool ParseEntry(std::string_view buf, const Reader& r, size_t off,
   char type = static_cast<char>(r.Byte(off + 12));
   if (entry_length < static_cast<int32_t>(kEntryHeaderBytes) ||
       static_cast<size_t>(entry_length) > limit - off) {
-    return Fail(error, where + ": bad entry length " +
-                           std::to_string(entry_length));
+    return Fail(error,
+                where + ": bad entry length " + std::to_string(entry_length));
   }
   const size_t len = static_cast<size_t>(entry_length);
   if (name_offset < static_cast<int32_t>(kEntryHeaderBytes) ||
@@ -109,7 +108,7 @@ bool ParseEntry(std::string_view buf, const Reader& r, size_t off,
   size_t data = off + static_cast<size_t>(data_offset);
   if (type == 'J') {
     if (vector_length == 0) {
-      int64_t v;
+      int64_t v = 0;
       r.I64(data, &v);
       e.long_value = v;
     }
@@ -147,8 +146,8 @@ std::optional<PerfData> ParsePerfData(std::string_view bytes,
     return std::nullopt;
   }
   if (bytes.size() < kPrologueBytes) {
-    Fail(error, "truncated prologue (" + std::to_string(bytes.size()) +
-                    " bytes)");
+    Fail(error,
+         "truncated prologue (" + std::to_string(bytes.size()) + " bytes)");
     return std::nullopt;
   }
   static constexpr unsigned char kMagic[4] = {0xca, 0xfe, 0xc0, 0xc0};
@@ -172,7 +171,7 @@ std::optional<PerfData> ParsePerfData(std::string_view bytes,
     return std::nullopt;
   }
   Reader r(bytes, pd.big_endian);
-  int32_t entry_offset, num_entries;
+  int32_t entry_offset = 0, num_entries = 0;
   r.I32(8, &pd.used);
   r.I32(12, &pd.overflow);
   r.I64(16, &pd.mod_time_stamp);
@@ -187,8 +186,8 @@ std::optional<PerfData> ParsePerfData(std::string_view bytes,
   }
   if (entry_offset < static_cast<int32_t>(kPrologueBytes) ||
       (num_entries > 0 && static_cast<size_t>(entry_offset) >= limit)) {
-    Fail(error, "entry offset " + std::to_string(entry_offset) +
-                    " out of the buffer");
+    Fail(error,
+         "entry offset " + std::to_string(entry_offset) + " out of the buffer");
     return std::nullopt;
   }
   size_t off = static_cast<size_t>(entry_offset);

@@ -44,7 +44,7 @@ enum class Units : uint8_t {
 };
 
 struct PerfEntry {
-  char type = 0;           // 'J' or 'B' (other types are skipped)
+  char type = 0;              // 'J' or 'B' (other types are skipped)
   int32_t vector_length = 0;  // 0 for a scalar
   uint8_t units = 0;          // Units
   uint8_t variability = 0;    // 1 constant, 2 monotonic, 3 variable

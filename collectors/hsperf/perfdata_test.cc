@@ -223,13 +223,12 @@ TEST(ParsePerfData, Rejects) {
     b.Finish(1);
     cases.push_back({"long name", b.buf, "bad name length 300"});
   }
-  cases.push_back({"too big", std::string(kMaxPerfDataBytes + 1, '\0'),
-                   "larger than"});
+  cases.push_back(
+      {"too big", std::string(kMaxPerfDataBytes + 1, '\0'), "larger than"});
   for (const auto& c : cases) {
     std::string err;
     EXPECT_FALSE(ParsePerfData(c.bytes, &err)) << c.what;
-    EXPECT_NE(err.find(c.error), std::string::npos)
-        << c.what << ": " << err;
+    EXPECT_NE(err.find(c.error), std::string::npos) << c.what << ": " << err;
     EXPECT_EQ(err.rfind("perf data: ", 0), 0u) << err;
   }
 }
