@@ -46,6 +46,7 @@ class HeapDiffCollector : public Collector {
     HttpRoute end{"/api/v1/heapdiff/", {"GET"}, [this](const HttpRequest& r) {
                     return store_.End(r.path.substr(17));
                   }};
+    start.state_changing = true;  // opens a session: needs credentials
     end.prefix = true;
     return {start, end};
   }

@@ -29,9 +29,6 @@ struct HttpRoute {
   std::string path;
   std::vector<std::string> methods;
   HttpHandler handler;
-  // The route also answers every path under `path` (which then ends in '/'),
-  // e.g. "/api/v1/heapdiff/" for /api/v1/heapdiff/<id>; exact routes win.
-  bool prefix = false;
   // Served by GET/HEAD without credentials even when basic auth is configured
   // (liveness/readiness probes). Every other route, and every other method,
   // needs credentials then.
@@ -39,6 +36,9 @@ struct HttpRoute {
   // The route changes the exporter's state (e.g. clears history): the server
   // may refuse it unless the caller is authorized (docs/security.md).
   bool state_changing = false;
+  // The route also answers every path under `path` (which then ends in '/'),
+  // e.g. "/api/v1/heapdiff/" for /api/v1/heapdiff/<id>; exact routes win.
+  bool prefix = false;
 };
 
 // A JSON error body: {"error": "<message>"} with the message escaped.

@@ -162,6 +162,7 @@ std::vector<HttpRoute> UsageApi::Routes() {
       {"/api/v1/usage/history",
        {"DELETE"},
        [this](const HttpRequest& r) { return HandleDeleteHistory(r); },
+       /*open_without_auth=*/false,
        /*state_changing=*/true},
   };
 }

@@ -198,7 +198,7 @@ TEST(Resolver, UnusablePidfileIsACountedSkip) {
     ASSERT_EQ(t.size(), 3u);
     for (const Target& target : t) EXPECT_TRUE(target.processes.empty());
   }
-  auto counts = PidfileErrorCounts();
+  auto counts = r->PidfileErrorCounts();
   EXPECT_EQ(counts["zero"], 2u);
   EXPECT_EQ(counts["fifo"], 2u);
   EXPECT_EQ(counts["junk"], 2u);
