@@ -1,22 +1,89 @@
 #include "exporter/scraper.h"
 
+#include <malloc.h>
 #include <prometheus/text_serializer.h>
 
 #include <algorithm>
-#include <chrono>
+#include <condition_variable>
+#include <deque>
 #include <exception>
-#include <future>
+#include <mutex>
+#include <thread>
 
 #include "collectors/plugin/log.h"
 #include "collectors/plugin/metrics.h"
 
 namespace memwatch {
+
+// Threads are started only when a job finds no idle one free, and then stay: in
+// a steady state (one scrape at a time, collectors on time) the pool has as
+// many threads as collectors and starts none. A stuck collector keeps its
+// thread; the cap bounds how many such threads can pile up, after which jobs
+// queue.
+class Scraper::Pool : public std::enable_shared_from_this<Pool> {
+ public:
+  static constexpr int kMaxThreads = 8;
+
+  void Submit(std::function<void()> job) {
+    std::unique_lock<std::mutex> lock(mu_);
+    jobs_.push_back(std::move(job));
+    // Idle threads not yet woken count against the jobs already queued.
+    if (static_cast<size_t>(idle_) < jobs_.size() && threads_ < kMaxThreads) {
+      ++threads_;
+      // Detached: a collector stuck in a read must not block the exporter's
+      // exit; the thread holds the pool alive.
+      std::thread([self = shared_from_this()] { self->Work(); }).detach();
+    } else {
+      cv_.notify_one();
+    }
+  }
+
+  void Stop() {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  void Work() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (true) {
+      ++idle_;
+      cv_.wait(lock, [this] { return stop_ || !jobs_.empty(); });
+      --idle_;
+      if (jobs_.empty()) break;  // stopping
+      std::function<void()> job = std::move(jobs_.front());
+      jobs_.pop_front();
+      lock.unlock();
+      job();
+      lock.lock();
+    }
+    --threads_;
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;
+  int threads_ = 0;
+  int idle_ = 0;
+  bool stop_ = false;
+};
+
 namespace {
 
 struct Outcome {
   std::vector<prometheus::MetricFamily> families;
   double seconds = 0;
   bool ok = false;
+};
+
+// One collector's run, shared by the pool thread and the waiting scrape (which
+// may give up on it).
+struct Job {
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  Outcome outcome;
 };
 
 Outcome RunOne(const NamedCollector& nc) {
@@ -39,15 +106,39 @@ Outcome RunOne(const NamedCollector& nc) {
 
 }  // namespace
 
+void TuneMallocForLongRunning() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    mallopt(M_ARENA_MAX, 2);
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+  });
+}
+
 Scraper::Scraper(std::vector<NamedCollector>* collectors,
-                 std::vector<FixedSource> fixed)
-    : collectors_(collectors), fixed_(std::move(fixed)) {}
+                 std::vector<FixedSource> fixed,
+                 std::chrono::milliseconds collector_timeout)
+    : collectors_(collectors),
+      fixed_(std::move(fixed)),
+      collector_timeout_(collector_timeout),
+      pool_(std::make_shared<Pool>()) {
+  TuneMallocForLongRunning();
+}
+
+Scraper::~Scraper() { pool_->Stop(); }
 
 std::vector<prometheus::MetricFamily> Scraper::Scrape() const {
-  std::vector<std::future<Outcome>> running;
+  std::vector<std::shared_ptr<Job>> running;
   running.reserve(collectors_->size());
   for (const NamedCollector& nc : *collectors_) {
-    running.push_back(std::async(std::launch::async, RunOne, std::cref(nc)));
+    auto job = std::make_shared<Job>();
+    running.push_back(job);
+    pool_->Submit([job, &nc] {
+      Outcome o = RunOne(nc);
+      std::lock_guard<std::mutex> lock(job->mu);
+      job->outcome = std::move(o);
+      job->done = true;
+      job->cv.notify_all();
+    });
   }
   std::vector<prometheus::MetricFamily> out;
   auto duration = GaugeFamily("memwatch_scrape_collector_duration_seconds",
@@ -55,9 +146,22 @@ std::vector<prometheus::MetricFamily> Scraper::Scrape() const {
   auto success =
       GaugeFamily("memwatch_scrape_collector_success",
                   "1 if the collector succeeded in this scrape, else 0.");
+  const auto deadline = std::chrono::steady_clock::now() + collector_timeout_;
   for (size_t i = 0; i < running.size(); ++i) {
-    Outcome o = running[i].get();
+    Job& job = *running[i];
     const std::string& name = (*collectors_)[i].name;
+    Outcome o;
+    {
+      std::unique_lock<std::mutex> lock(job.mu);
+      if (job.cv.wait_until(lock, deadline, [&] { return job.done; })) {
+        o = std::move(job.outcome);
+      } else {
+        o.seconds = std::chrono::duration<double>(collector_timeout_).count();
+        LogWarn("collector timed out",
+                {{"collector", name},
+                 {"timeout_seconds", std::to_string(o.seconds)}});
+      }
+    }
     AddGauge(&duration, o.seconds, {{"collector", name}});
     AddGauge(&success, o.ok ? 1 : 0, {{"collector", name}});
     for (auto& f : o.families) out.push_back(std::move(f));

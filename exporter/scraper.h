@@ -1,11 +1,14 @@
-// One scrape: every enabled collector runs in its own thread, timed, its
-// failure caught and logged, so a slow or broken collector neither serializes
-// nor spoils the others. Adds
+// One scrape: every enabled collector runs on a small persistent pool of
+// threads (no thread is started per scrape), timed, its failure caught and
+// logged, so a slow or broken collector neither serializes nor spoils the
+// others; one that overruns its deadline is reported failed and the scrape
+// goes on without it. Adds
 // memwatch_scrape_collector_{duration_seconds,success}.
 #pragma once
 
 #include <prometheus/metric_family.h>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -27,19 +30,40 @@ class Scraper {
   using FixedSource =
       std::function<void(std::vector<prometheus::MetricFamily>*)>;
 
-  Scraper(std::vector<NamedCollector>* collectors,
-          std::vector<FixedSource> fixed);
+  static constexpr std::chrono::milliseconds kDefaultCollectorTimeout{10000};
 
-  // All families, sorted by name so the output is stable.
+  // collector_timeout: how long a scrape waits for one collector. A collector
+  // still running then gets success 0 (and a warning logged); it finishes in
+  // the background and its late result is dropped.
+  Scraper(
+      std::vector<NamedCollector>* collectors, std::vector<FixedSource> fixed,
+      std::chrono::milliseconds collector_timeout = kDefaultCollectorTimeout);
+  ~Scraper();
+  Scraper(const Scraper&) = delete;
+  Scraper& operator=(const Scraper&) = delete;
+
+  // All families, sorted by name so the output is stable. Thread-safe:
+  // overlapping scrapes run their collectors concurrently.
   std::vector<prometheus::MetricFamily> Scrape() const;
+
+  class Pool;  // worker threads, kept for the Scraper's life
 
  private:
   std::vector<NamedCollector>* collectors_;
   std::vector<FixedSource> fixed_;
+  std::chrono::milliseconds collector_timeout_;
+  std::shared_ptr<Pool> pool_;
 };
 
 // The text exposition format 0.0.4 of `families`.
 std::string SerializeText(
     const std::vector<prometheus::MetricFamily>& families);
+
+// Limits glibc malloc's retained memory for a long-running exporter: at most
+// 2 arenas (each thread that allocates otherwise may get its own, kept for
+// ever) and a fixed mmap threshold (glibc otherwise raises it to the size of
+// the largest buffer freed — a 1.7 MB response — after which such buffers
+// come from the heap and stay resident). Idempotent; Scraper calls it.
+void TuneMallocForLongRunning();
 
 }  // namespace memwatch

@@ -2,7 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
 #include <stdexcept>
+#include <thread>
 
 #include "collectors/plugin/metrics.h"
 
@@ -30,6 +33,20 @@ class Failing : public Collector {
     out->push_back(f);
     throw std::runtime_error("cannot read");
   }
+};
+
+// Blocks until released: a collector stuck on a read.
+class Stuck : public Collector {
+ public:
+  void Collect(std::vector<prometheus::MetricFamily>* out) override {
+    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    auto f = GaugeFamily("memwatch_late", "h");
+    AddGauge(&f, 1);
+    out->push_back(f);
+    finished = true;
+  }
+  std::atomic<bool> release{false};
+  std::atomic<bool> finished{false};
 };
 
 double Value(const std::vector<prometheus::MetricFamily>& fams,
@@ -95,6 +112,41 @@ TEST(Scraper, NoCollectorsNoEmptyFamilies) {
   std::vector<NamedCollector> cs;
   Scraper s(&cs, {});
   EXPECT_TRUE(s.Scrape().empty());
+}
+
+TEST(Scraper, CollectorPastItsDeadlineReportsZeroAndScrapeGoesOn) {
+  auto stuck = std::make_unique<Stuck>();
+  Stuck* stuck_ptr = stuck.get();
+  std::vector<NamedCollector> cs;
+  cs.push_back({"stuck", std::move(stuck)});
+  cs.push_back({"good", std::make_unique<Fixed>("memwatch_good")});
+  Scraper s(&cs, {}, std::chrono::milliseconds(500));
+  auto fams = s.Scrape();
+  EXPECT_EQ(Value(fams, "memwatch_scrape_collector_success", "stuck"), 0);
+  EXPECT_EQ(Value(fams, "memwatch_scrape_collector_success", "good"), 1);
+  EXPECT_TRUE(Has(fams, "memwatch_good"));
+  EXPECT_FALSE(Has(fams, "memwatch_late"));
+  // A second scrape is not queued behind the stuck one.
+  fams = s.Scrape();
+  EXPECT_EQ(Value(fams, "memwatch_scrape_collector_success", "good"), 1);
+  stuck_ptr->release = true;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!stuck_ptr->finished && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_TRUE(stuck_ptr->finished);
+  // Both late runs must be done with the collector before it is destroyed.
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+}
+
+TEST(Scraper, ManyScrapesReuseThePool) {
+  std::vector<NamedCollector> cs;
+  cs.push_back({"a", std::make_unique<Fixed>("memwatch_a")});
+  cs.push_back({"b", std::make_unique<Fixed>("memwatch_b")});
+  Scraper s(&cs, {});
+  for (int i = 0; i < 200; ++i) {
+    auto fams = s.Scrape();
+    ASSERT_EQ(Value(fams, "memwatch_scrape_collector_success", "b"), 1);
+  }
 }
 
 }  // namespace

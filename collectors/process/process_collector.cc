@@ -44,8 +44,10 @@ void ProcessCollector::CountError(const std::string& name,
 }
 
 void ProcessCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
+  // Resolving reads every candidate's stat; this thread's reads below reuse
+  // those texts instead of reading the files again.
+  procfs::ScopedStatReuse reuse_stat;
   std::vector<targets::Target> targets = resolver_->Resolve();
-  std::lock_guard<std::mutex> lock(mu_);
 
   // Machine-wide inputs, read once per scrape (boot time once ever).
   std::string text;
@@ -53,71 +55,99 @@ void ProcessCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
   if (fs_.ReadFile("uptime", &text, nullptr)) {
     uptime_s = procfs::ParseUptime(text, nullptr);
   }
-  if (!boot_time_s_ && fs_.ReadFile("stat", &text, nullptr)) {
+  std::optional<double> boot_time_s;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    boot_time_s = boot_time_s_;
+  }
+  if (!boot_time_s && fs_.ReadFile("stat", &text, nullptr)) {
     if (auto btime = procfs::ParseBootTime(text, nullptr)) {
-      boot_time_s_ = static_cast<double>(*btime);
+      boot_time_s = static_cast<double>(*btime);
     }
   }
 
-  std::vector<TargetResult> results;
-  seen_this_scrape_.clear();
-  for (const targets::Target& t : targets) {
-    if (!t.processes.empty()) {
-      if (!uptime_s) CountError(t.name, "uptime");
-      if (!boot_time_s_) CountError(t.name, "stat_btime");
+  // The slow files known for the processes about to be read: copied under
+  // the lock, so that the reads below hold no lock and two overlapping
+  // scrapes read /proc in parallel.
+  std::map<TargetAccumulator::ProcessKey, SlowFiles> known;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const targets::Target& t : targets) {
+      for (const targets::ProcessRef& ref : t.processes) {
+        auto it = slow_files_.find({ref.pid, ref.start_ticks});
+        if (it != slow_files_.end()) known.insert(*it);
+      }
     }
-    results.push_back(CollectTarget(t, uptime_s, boot_time_s_));
   }
-  for (auto it = slow_files_.begin(); it != slow_files_.end();) {
-    it = seen_this_scrape_.count(it->first) != 0 ? std::next(it)
-                                                 : slow_files_.erase(it);
+
+  std::vector<TargetRead> reads;
+  reads.reserve(targets.size());
+  CgroupMemoryByMembership cgroup_memory;
+  for (const targets::Target& t : targets) {
+    reads.push_back(
+        ReadTarget(t, uptime_s, boot_time_s, known, &cgroup_memory));
   }
+
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!boot_time_s_) boot_time_s_ = boot_time_s;
+  std::vector<TargetResult> results;
+  results.reserve(reads.size());
+  std::map<TargetAccumulator::ProcessKey, SlowFiles> seen;
+  for (TargetRead& r : reads) {
+    const std::string& name = r.result.target.name;
+    if (r.resolved_processes != 0) {
+      if (!uptime_s) CountError(name, "uptime");
+      if (!boot_time_s) CountError(name, "stat_btime");
+    }
+    for (const std::string& file : r.errors) CountError(name, file);
+    for (auto& [key, files] : r.slow_files) seen[key] = std::move(files);
+    r.result.values = accumulators_[name].Update(r.live);
+    results.push_back(std::move(r.result));
+  }
+  // Only processes read in this scrape stay cached: nothing grows with uptime.
+  // An overlapping scrape may drop an entry the other one needs; that costs a
+  // re-read, never a wrong value.
+  slow_files_ = std::move(seen);
   AppendFamilies(results, errors_, out);
 }
 
-TargetResult ProcessCollector::CollectTarget(
+ProcessCollector::TargetRead ProcessCollector::ReadTarget(
     const targets::Target& target, std::optional<double> uptime_s,
-    std::optional<double> boot_time_s) {
-  TargetResult result;
-  result.target = target;
-  std::map<TargetAccumulator::ProcessKey, Values> live;
+    std::optional<double> boot_time_s,
+    const std::map<TargetAccumulator::ProcessKey, SlowFiles>& known,
+    CgroupMemoryByMembership* cgroup_by_membership) const {
+  TargetRead read;
+  read.resolved_processes = target.processes.size();
+  TargetResult& result = read.result;
+  result.target.name = target.name;
   std::set<std::string> cgroup_dirs;  // distinct: processes share cgroups
-  std::map<std::string, procfs::CgroupMemory> cgroup_by_membership;
   bool cgroup_unlimited = false;
   double limit = 0, usage = 0;
   bool have_usage = false;
 
   for (const targets::ProcessRef& ref : target.processes) {
     const TargetAccumulator::ProcessKey key{ref.pid, ref.start_ticks};
-    seen_this_scrape_.insert(key);
-    const auto now = std::chrono::steady_clock::now();
-    auto cached = slow_files_.find(key);
-    if (cached != slow_files_.end() &&
-        now - cached->second.read_at > kSlowFilesMaxAge) {
-      slow_files_.erase(cached);
-      cached = slow_files_.end();
-    }
-    ProcessSample s = ReadProcessSample(
-        fs_, ref, options_.read_pss,
-        cached == slow_files_.end() ? nullptr : &cached->second.files);
-    if (cached == slow_files_.end() && s.stat) {
-      slow_files_[key] = CachedSlowFiles{SlowFiles{s.limits, s.cgroup}, now};
-    }
-    for (const std::string& file : s.failed_files) {
-      CountError(target.name, file);
-    }
+    auto cached = known.find(key);
+    ProcessSample s =
+        ReadProcessSample(fs_, ref, options_.read_pss,
+                          cached == known.end() ? nullptr : &cached->second);
+    for (const std::string& file : s.failed_files) read.errors.push_back(file);
     if (!s.stat) continue;  // gone since Resolve()
-    live[{ref.pid, ref.start_ticks}] =
-        ComputeValues(s, options_.params, uptime_s, boot_time_s);
+    // Kept once both were read; a failed one is tried again next scrape.
+    SlowFiles& keep = read.slow_files[key];
+    if (s.limits && s.cgroup) keep = SlowFiles{s.limits, s.cgroup};
+    read.live[key] = ComputeValues(s, options_.params, uptime_s, boot_time_s);
+    // Processes are listed only while their stat was readable just now.
+    result.target.processes.push_back(ref);
     if (!s.cgroup) continue;
-    // Worker pools share one cgroup: read it once per target and scrape.
+    // Worker pools share one cgroup: read it once per scrape.
     std::string cg_key = s.cgroup->v1_memory_path.value_or("") + "\n" +
                          s.cgroup->v2_path.value_or("");
-    auto mem_it = cgroup_by_membership.find(cg_key);
-    if (mem_it == cgroup_by_membership.end()) {
+    auto mem_it = cgroup_by_membership->find(cg_key);
+    if (mem_it == cgroup_by_membership->end()) {
       mem_it = cgroup_by_membership
-                   .emplace(cg_key, procfs::ReadCgroupMemory(
-                                        options_.cgroupfs_root, *s.cgroup))
+                   ->emplace(cg_key, procfs::ReadCgroupMemory(
+                                         options_.cgroupfs_root, *s.cgroup))
                    .first;
     }
     const procfs::CgroupMemory& mem = mem_it->second;
@@ -132,18 +162,11 @@ TargetResult ProcessCollector::CollectTarget(
       cgroup_unlimited = true;
     }
   }
-  // Processes are listed only while their stat was readable just now.
-  std::vector<targets::ProcessRef> alive;
-  for (const targets::ProcessRef& ref : target.processes) {
-    if (live.count({ref.pid, ref.start_ticks}) != 0) alive.push_back(ref);
-  }
-  result.target.processes = std::move(alive);
-  result.values = accumulators_[target.name].Update(live);
   if (have_usage) result.cgroup_usage_bytes = usage;
   if (!cgroup_dirs.empty() && !cgroup_unlimited) {
     result.cgroup_limit_bytes = limit;
   }
-  return result;
+  return read;
 }
 
 }  // namespace memwatch::process

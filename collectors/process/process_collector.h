@@ -45,13 +45,24 @@ class ProcessCollector : public Collector {
   std::vector<HttpRoute> Routes() override { return usage_api_.Routes(); }
 
  private:
-  TargetResult CollectTarget(const targets::Target& target,
-                             std::optional<double> uptime_s,
-                             std::optional<double> boot_time_s);
+  // Cgroup memory of one scrape, by membership: read once per cgroup per
+  // scrape, whichever targets share it.
+  using CgroupMemoryByMembership = std::map<std::string, procfs::CgroupMemory>;
+  // What one target's reads gave, before it is merged into the shared state.
+  struct TargetRead {
+    TargetResult result;  // values still empty
+    size_t resolved_processes = 0;
+    std::map<TargetAccumulator::ProcessKey, Values> live;
+    std::map<TargetAccumulator::ProcessKey, SlowFiles> slow_files;
+    std::vector<std::string> errors;  // file names, one per failure
+  };
+  // Reads /proc for one target; touches no shared state (no lock needed).
+  TargetRead ReadTarget(
+      const targets::Target& target, std::optional<double> uptime_s,
+      std::optional<double> boot_time_s,
+      const std::map<TargetAccumulator::ProcessKey, SlowFiles>& known,
+      CgroupMemoryByMembership* cgroup_memory) const;
   void CountError(const std::string& name, const std::string& file);
-
-  // How long limits and cgroup membership of a process are reused.
-  static constexpr std::chrono::seconds kSlowFilesMaxAge{60};
 
   const ProcessCollectorOptions options_;
   const procfs::ProcFs fs_;
@@ -59,17 +70,16 @@ class ProcessCollector : public Collector {
   const std::shared_ptr<TargetNotes> notes_;  // may be null (tests)
   UsageApi usage_api_;
 
-  // Scrapes may overlap; they take turns on the accumulated state.
+  // Scrapes may overlap: they read /proc without it and take turns only on
+  // the accumulated state.
   std::mutex mu_;
   std::map<std::string, TargetAccumulator> accumulators_;
   std::map<std::pair<std::string, std::string>, uint64_t> errors_;
   std::optional<double> boot_time_s_;  // read once: it never changes
-  struct CachedSlowFiles {
-    SlowFiles files;
-    std::chrono::steady_clock::time_point read_at;
-  };
-  std::map<TargetAccumulator::ProcessKey, CachedSlowFiles> slow_files_;
-  std::set<TargetAccumulator::ProcessKey> seen_this_scrape_;
+  // limits and cgroup membership, read once per process (pid + start time):
+  // they change only by prlimit or a cgroup move, rare enough for a process
+  // that reading them every scrape cost 2 of 6 reads per process.
+  std::map<TargetAccumulator::ProcessKey, SlowFiles> slow_files_;
 };
 
 }  // namespace memwatch::process

@@ -8,7 +8,8 @@ template <typename T, typename ParseFn>
 std::optional<T> ReadParsed(const procfs::ProcFs& fs, const std::string& dir,
                             const std::string& file, ParseFn parse,
                             ProcessSample* sample) {
-  std::string text;
+  // One buffer per thread, reused for every file: no allocation per read.
+  thread_local std::string text;
   if (fs.ReadFile(dir + file, &text, nullptr)) {
     if (std::optional<T> v = parse(text, nullptr)) return v;
   }
@@ -47,8 +48,12 @@ ProcessSample ReadProcessSample(const procfs::ProcFs& fs,
         ReadParsed<procfs::Limits>(fs, dir, "limits", procfs::ParseLimits, &s);
   }
   s.io = ReadParsed<procfs::Io>(fs, dir, "io", procfs::ParseIo, &s);
-  s.cgroup = ReadParsed<procfs::CgroupMembership>(fs, dir, "cgroup",
-                                                  procfs::ParseCgroupFile, &s);
+  if (cached != nullptr && cached->cgroup) {
+    s.cgroup = cached->cgroup;
+  } else {
+    s.cgroup = ReadParsed<procfs::CgroupMembership>(
+        fs, dir, "cgroup", procfs::ParseCgroupFile, &s);
+  }
   if (read_pss) {
     s.pss_bytes = ReadParsed<uint64_t>(fs, dir, "smaps_rollup",
                                        procfs::ParseSmapsRollupPss, &s);

@@ -30,7 +30,8 @@ bool FileExists(const std::string& path) {
 
 std::optional<CgroupValue> ReadValue(const std::string& path) {
   std::string text;
-  if (!ReadWholeFile(path, &text, nullptr)) return std::nullopt;
+  // Cgroup values are one number or "max": 4 KiB is plenty.
+  if (!ReadWholeFile(path, &text, nullptr, nullptr, 4096)) return std::nullopt;
   return ParseCgroupValue(text, nullptr);
 }
 
@@ -54,7 +55,7 @@ std::optional<CgroupMembership> ParseCgroupFile(std::string_view text,
                                                 std::string* error) {
   CgroupMembership m;
   bool any = false;
-  for (std::string_view line : internal::SplitLines(text)) {
+  for (std::string_view line : internal::Lines(text)) {
     // hierarchy-ID:controller-list:path; the path itself may hold ':'.
     size_t c1 = line.find(':');
     if (c1 == std::string_view::npos) continue;

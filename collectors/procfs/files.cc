@@ -42,22 +42,28 @@ std::optional<uint64_t> ParseBootTime(std::string_view text,
   return std::nullopt;
 }
 
-std::optional<uint64_t> Io::Get(const std::string& key) const {
-  auto it = fields.find(key);
-  if (it == fields.end()) return std::nullopt;
-  return it->second;
+std::optional<uint64_t> Io::Get(std::string_view key) const {
+  for (size_t i = 0; i < kKeyCount; ++i) {
+    if (key == kKeys[i]) return fields[i];
+  }
+  return std::nullopt;
 }
 
 std::optional<Io> ParseIo(std::string_view text, std::string* error) {
   Io io;
-  for (std::string_view line : SplitLines(text)) {
+  bool any = false;
+  for (std::string_view line : internal::Lines(text)) {
     size_t colon = line.find(':');
     if (colon == std::string_view::npos) continue;
-    if (auto v = ParseU64(Trim(line.substr(colon + 1)))) {
-      io.fields[std::string(Trim(line.substr(0, colon)))] = *v;
+    auto v = ParseU64(Trim(line.substr(colon + 1)));
+    if (!v) continue;
+    any = true;  // a key we do not know still makes the text valid
+    std::string_view key = Trim(line.substr(0, colon));
+    for (size_t i = 0; i < Io::kKeyCount; ++i) {
+      if (key == Io::kKeys[i]) io.fields[i] = *v;
     }
   }
-  if (io.fields.empty()) {
+  if (!any) {
     SetError(error, "io: no \"key: N\" lines");
     return std::nullopt;
   }
@@ -69,16 +75,16 @@ std::optional<Limits> ParseLimits(std::string_view text, std::string* error) {
   // name as a prefix and take the first token after it.
   constexpr std::string_view kOpenFiles = "Max open files";
   Limits limits;
-  for (std::string_view line : SplitLines(text)) {
+  for (std::string_view line : internal::Lines(text)) {
     if (line.substr(0, kOpenFiles.size()) != kOpenFiles) continue;
-    std::vector<std::string_view> parts =
-        SplitWhitespace(line.substr(kOpenFiles.size()));
-    if (parts.empty()) break;
-    if (parts[0] == "unlimited") {
+    std::string_view rest = line.substr(kOpenFiles.size());
+    std::string_view soft = internal::NextToken(&rest);
+    if (soft.empty()) break;
+    if (soft == "unlimited") {
       limits.has_max_open_files = true;
       return limits;
     }
-    if (auto v = ParseU64(parts[0])) {
+    if (auto v = ParseU64(soft)) {
       limits.has_max_open_files = true;
       limits.max_open_files_soft = v;
       return limits;
@@ -91,7 +97,8 @@ std::optional<Limits> ParseLimits(std::string_view text, std::string* error) {
 
 std::optional<uint64_t> ParseSmapsRollupPss(std::string_view text,
                                             std::string* error) {
-  for (std::string_view line : SplitLines(text)) {
+  for (std::string_view line : internal::Lines(text)) {
+    if (line.substr(0, 4) != "Pss:") continue;
     std::vector<std::string_view> parts = SplitWhitespace(line);
     if (parts.size() == 3 && parts[0] == "Pss:" && parts[2] == "kB") {
       if (auto kb = ParseU64(parts[1])) return *kb * 1024;

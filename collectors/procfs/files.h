@@ -3,7 +3,6 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,10 +17,20 @@ std::optional<double> ParseUptime(std::string_view text, std::string* error);
 std::optional<uint64_t> ParseBootTime(std::string_view text,
                                       std::string* error);
 
-// /proc/<pid>/io: every "key: N" line ("rchar", "read_bytes", "write_bytes").
+// /proc/<pid>/io: the "key: N" lines the kernel writes there, in a fixed
+// table (no per-line allocation).
 struct Io {
-  std::map<std::string, uint64_t> fields;
-  std::optional<uint64_t> Get(const std::string& key) const;
+  static constexpr const char* kKeys[] = {"rchar",
+                                          "wchar",
+                                          "syscr",
+                                          "syscw",
+                                          "read_bytes",
+                                          "write_bytes",
+                                          "cancelled_write_bytes"};
+  static constexpr size_t kKeyCount = sizeof(kKeys) / sizeof(kKeys[0]);
+  std::optional<uint64_t> fields[kKeyCount];
+  // nullopt for a key absent from the text or not in kKeys.
+  std::optional<uint64_t> Get(std::string_view key) const;
 };
 std::optional<Io> ParseIo(std::string_view text, std::string* error);
 

@@ -43,6 +43,16 @@ std::string_view Trim(std::string_view s) {
   return s;
 }
 
+std::string_view NextToken(std::string_view* s) {
+  size_t i = 0;
+  while (i < s->size() && IsSpace((*s)[i])) ++i;
+  size_t start = i;
+  while (i < s->size() && !IsSpace((*s)[i])) ++i;
+  std::string_view tok = s->substr(start, i - start);
+  s->remove_prefix(i);
+  return tok;
+}
+
 std::optional<uint64_t> ParseU64(std::string_view s) {
   uint64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);

@@ -2,11 +2,16 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 
 namespace memwatch::procfs {
@@ -28,35 +33,106 @@ bool IsAllDigits(const char* s) {
 }  // namespace
 
 bool ReadWholeFile(const std::string& path, std::string* out,
-                   std::string* error, int* errno_out) {
-  // Plain read(2) loop: proc files report size 0, so no stat()-sized reads.
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    int err = errno;
+                   std::string* error, int* errno_out, size_t max_bytes) {
+  auto fail = [&](const char* what, int err, const std::string& text) {
     if (errno_out != nullptr) *errno_out = err;
-    if (error != nullptr) *error = ErrnoMessage("open", path, err);
+    if (error != nullptr) {
+      *error = text.empty() ? ErrnoMessage(what, path, err)
+                            : std::string(what) + " " + path + ": " + text;
+    }
     return false;
+  };
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return fail("open", errno, "");
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    return fail("stat", err, "");
   }
-  out->clear();
-  char buf[8192];
+  if (!S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return fail("open", EINVAL, "not a regular file");
+  }
+  // Proc files report size 0, so read until EOF into the caller's buffer,
+  // growing it up to the cap (+1 byte to tell "exactly the cap" from "more").
+  size_t limit = max_bytes + 1;
+  size_t len = 0;
+  out->resize(std::min(limit, std::max<size_t>(out->capacity(), 4096)));
   while (true) {
-    ssize_t n = ::read(fd, buf, sizeof(buf));
+    if (len == out->size()) {
+      if (len >= limit) {
+        ::close(fd);
+        out->clear();
+        return fail("read", EFBIG,
+                    "larger than " + std::to_string(max_bytes) + " bytes");
+      }
+      out->resize(std::min(limit, out->size() * 2));
+    }
+    ssize_t n = ::read(fd, &(*out)[len], out->size() - len);
     if (n == 0) break;
     if (n < 0) {
       if (errno == EINTR) continue;
       int err = errno;
       ::close(fd);
-      if (errno_out != nullptr) *errno_out = err;
-      if (error != nullptr) *error = ErrnoMessage("read", path, err);
-      return false;
+      out->clear();
+      return fail("read", err, "");
     }
-    out->append(buf, static_cast<size_t>(n));
+    len += static_cast<size_t>(n);
   }
   ::close(fd);
+  out->resize(len);
   return true;
 }
 
-ProcFs::ProcFs(std::string root) : root_(std::move(root)) {}
+size_t ReadCapFor(const std::string& relative) {
+  size_t slash = relative.rfind('/');
+  std::string_view name(relative);
+  if (slash != std::string::npos) name.remove_prefix(slash + 1);
+  const bool per_process = slash != std::string::npos;
+  if (per_process) {
+    if (name == "stat" || name == "limits" || name == "io" ||
+        name == "smaps_rollup")
+      return 4 * 1024;
+    if (name == "status") return 16 * 1024;
+    if (name == "cgroup" || name == "cmdline") return 64 * 1024;
+  }
+  if (name == "uptime") return 256;
+  return 1024 * 1024;
+}
+
+namespace {
+// The per-thread memo of ScopedStatReuse; null when none is alive.
+thread_local std::unordered_map<std::string, std::string>* tls_stat_memo =
+    nullptr;
+
+bool IsPidStat(const std::string& relative) {
+  // "<digits>/stat"
+  size_t slash = relative.find('/');
+  if (slash == 0 || slash == std::string::npos) return false;
+  if (relative.compare(slash, std::string::npos, "/stat") != 0) return false;
+  for (size_t i = 0; i < slash; ++i) {
+    if (relative[i] < '0' || relative[i] > '9') return false;
+  }
+  return true;
+}
+}  // namespace
+
+ScopedStatReuse::ScopedStatReuse() {
+  tls_stat_memo = new std::unordered_map<std::string, std::string>();
+}
+
+ScopedStatReuse::~ScopedStatReuse() {
+  delete tls_stat_memo;
+  tls_stat_memo = nullptr;
+}
+
+ProcFs::ProcFs(std::string root) : root_(std::move(root)) {
+  struct statfs fs;
+  constexpr decltype(fs.f_type) kProcSuperMagic = 0x9fa0;
+  is_procfs_ =
+      ::statfs(root_.c_str(), &fs) == 0 && fs.f_type == kProcSuperMagic;
+}
 
 std::string ProcFs::Path(const std::string& relative) const {
   return root_ + "/" + relative;
@@ -64,7 +140,21 @@ std::string ProcFs::Path(const std::string& relative) const {
 
 bool ProcFs::ReadFile(const std::string& relative, std::string* out,
                       std::string* error, int* errno_out) const {
-  return ReadWholeFile(Path(relative), out, error, errno_out);
+  const bool memo = tls_stat_memo != nullptr && IsPidStat(relative);
+  if (memo) {
+    auto it = tls_stat_memo->find(relative);
+    if (it != tls_stat_memo->end()) {
+      out->assign(it->second);
+      tls_stat_memo->erase(it);  // once: a later read gets fresh values
+      return true;
+    }
+  }
+  if (!ReadWholeFile(Path(relative), out, error, errno_out,
+                     ReadCapFor(relative))) {
+    return false;
+  }
+  if (memo) tls_stat_memo->emplace(relative, *out);
+  return true;
 }
 
 bool ProcFs::ReadLink(const std::string& relative, std::string* out,
@@ -83,6 +173,18 @@ bool ProcFs::ReadLink(const std::string& relative, std::string* out,
 bool ProcFs::CountDirEntries(const std::string& relative, int64_t* count,
                              std::string* error) const {
   std::string path = Path(relative);
+  if (is_procfs_ && relative.size() >= 3 &&
+      relative.compare(relative.size() - 3, 3, "/fd") == 0) {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) {
+      if (error != nullptr) *error = ErrnoMessage("stat", path, errno);
+      return false;
+    }
+    if (st.st_size > 0) {
+      *count = static_cast<int64_t>(st.st_size);
+      return true;
+    }
+  }
   DIR* dir = ::opendir(path.c_str());
   if (dir == nullptr) {
     if (error != nullptr) *error = ErrnoMessage("opendir", path, errno);

@@ -3,6 +3,7 @@
 // tested on strings and the reader on fixture trees.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -15,8 +16,11 @@ class ProcFs {
   explicit ProcFs(std::string root);
 
   // Reads a whole file relative to root, e.g. "self/stat", "123/status",
-  // "uptime". On failure returns false and sets *error to a message naming the
-  // full path and the errno text; *errno_out (if given) gets the errno.
+  // "uptime", into *out (its capacity is reused: pass the same string again to
+  // read without allocating). At most ReadCapFor(relative) bytes: a larger
+  // file, or one that is not a regular file, is an error. On failure returns
+  // false and sets *error to a message naming the full path and the reason;
+  // *errno_out (if given) gets the errno (EFBIG when too large).
   bool ReadFile(const std::string& relative, std::string* out,
                 std::string* error, int* errno_out = nullptr) const;
 
@@ -25,6 +29,10 @@ class ProcFs {
                 std::string* error) const;
 
   // Number of entries (without "." and "..") of a directory such as "123/fd".
+  // On a real procfs, "<pid>/fd" reports its entry count as st_size (kernel
+  // >= 6.2), so one stat(2) replaces the listing; st_size 0 (older kernels)
+  // falls back to listing. A listing of the caller's own fd directory counts
+  // the descriptor it opens for the listing; st_size does not.
   bool CountDirEntries(const std::string& relative, int64_t* count,
                        std::string* error) const;
 
@@ -38,12 +46,38 @@ class ProcFs {
   std::string Path(const std::string& relative) const;
 
   std::string root_;
+  bool is_procfs_ = false;  // root is a mounted proc filesystem
 };
 
-// A file under any root (used for the cgroup filesystem). Same contract as
-// ProcFs::ReadFile.
+// Size caps of ReadFile by file name (the part after the last '/'), sized
+// for what the kernel writes there with room to spare: stat, limits, io,
+// smaps_rollup 4 KiB; status 16 KiB; cgroup, cmdline 64 KiB; uptime 256 B;
+// anything else (the machine-wide "stat" grows with CPUs) 1 MiB.
+size_t ReadCapFor(const std::string& relative);
+
+// Default cap of ReadWholeFile: config files and pidfiles.
+inline constexpr size_t kDefaultReadCap = 1024 * 1024;
+
+// A regular file under any root (cgroup filesystem, pidfiles, config). Same
+// contract as ProcFs::ReadFile, with the cap given. Opens non-blocking so a
+// FIFO put where a file was expected is refused rather than waited on.
 bool ReadWholeFile(const std::string& path, std::string* out,
-                   std::string* error, int* errno_out = nullptr);
+                   std::string* error, int* errno_out = nullptr,
+                   size_t max_bytes = kDefaultReadCap);
+
+// While one is alive, ProcFs::ReadFile on this thread remembers the
+// "<pid>/stat" texts it reads and hands each back once to the next read of
+// the same file, instead of reading it again. A scrape resolves its targets
+// (one stat read per process) and then reads every matched process's files:
+// with this, stat is read once per process per scrape. Values are as old as
+// the resolution (milliseconds). Not nestable; thread-local.
+class ScopedStatReuse {
+ public:
+  ScopedStatReuse();
+  ~ScopedStatReuse();
+  ScopedStatReuse(const ScopedStatReuse&) = delete;
+  ScopedStatReuse& operator=(const ScopedStatReuse&) = delete;
+};
 
 // Kernel constants the parsers need to turn ticks and pages into base units.
 // Injectable so fixture tests do not depend on the machine running them.

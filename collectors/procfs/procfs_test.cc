@@ -1,6 +1,8 @@
 #include "collectors/procfs/procfs.h"
 
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -60,6 +62,101 @@ TEST(ProcFs, ReadsLinks) {
   ASSERT_TRUE(fs.ReadLink("exe", &target, &error)) << error;
   EXPECT_EQ(target, "/usr/bin/node (deleted)");
   EXPECT_FALSE(fs.ReadLink("nope", &target, &error));
+}
+
+std::string TmpDir() {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  return tmp != nullptr ? tmp : "/tmp";
+}
+
+void WriteFile(const std::string& path, const std::string& text) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(::write(fd, text.data(), text.size()),
+            static_cast<ssize_t>(text.size()));
+  ::close(fd);
+}
+
+TEST(ProcFs, ReadCapsByFileName) {
+  EXPECT_EQ(ReadCapFor("12/stat"), 4096u);
+  EXPECT_EQ(ReadCapFor("12/status"), 16384u);
+  EXPECT_EQ(ReadCapFor("12/cgroup"), 65536u);
+  EXPECT_EQ(ReadCapFor("self/limits"), 4096u);
+  EXPECT_EQ(ReadCapFor("uptime"), 256u);
+  EXPECT_EQ(ReadCapFor("stat"), 1024u * 1024);  // machine-wide, many CPUs
+}
+
+TEST(ProcFs, FileOverItsCapIsAnError) {
+  std::string dir = TmpDir() + "/capped";
+  ::mkdir(dir.c_str(), 0755);
+  ::mkdir((dir + "/1").c_str(), 0755);
+  WriteFile(dir + "/1/stat", std::string(4096, 'x'));  // exactly the cap
+  WriteFile(dir + "/1/io", std::string(5000, 'x'));
+  ProcFs fs(dir);
+  std::string text, error;
+  int err = 0;
+  ASSERT_TRUE(fs.ReadFile("1/stat", &text, &error)) << error;
+  EXPECT_EQ(text.size(), 4096u);
+  EXPECT_FALSE(fs.ReadFile("1/io", &text, &error, &err));
+  EXPECT_EQ(err, EFBIG);
+  EXPECT_NE(error.find("larger than 4096 bytes"), std::string::npos) << error;
+  EXPECT_FALSE(ReadWholeFile(dir + "/1/io", &text, &error, nullptr, 100));
+  ASSERT_TRUE(ReadWholeFile(dir + "/1/io", &text, &error)) << error;
+  EXPECT_EQ(text.size(), 5000u);
+}
+
+TEST(ProcFs, RefusesNonRegularFiles) {
+  std::string fifo = TmpDir() + "/a_fifo";
+  ::unlink(fifo.c_str());
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0);
+  std::string text, error;
+  // Would block for ever on open/read without O_NONBLOCK and the check.
+  EXPECT_FALSE(ReadWholeFile(fifo, &text, &error));
+  EXPECT_NE(error.find("not a regular file"), std::string::npos) << error;
+  EXPECT_FALSE(ReadWholeFile(TmpDir(), &text, &error));
+}
+
+TEST(ProcFs, ReusedBufferKeepsNoStaleBytes) {
+  ProcFs fs(FixturePath("proc"));
+  std::string text(10000, 'z'), error;
+  ASSERT_TRUE(fs.ReadFile("uptime", &text, &error)) << error;
+  EXPECT_EQ(text, "100.00 180.00\n");
+}
+
+TEST(ScopedStatReuse, SecondReadOfAPidStatIsTheFirstText) {
+  std::string dir = TmpDir() + "/reuse";
+  ::mkdir(dir.c_str(), 0755);
+  ::mkdir((dir + "/7").c_str(), 0755);
+  WriteFile(dir + "/7/stat", "first");
+  WriteFile(dir + "/7/status", "Name:\tfirst\n");
+  ProcFs fs(dir);
+  std::string text;
+  {
+    ScopedStatReuse reuse;
+    ASSERT_TRUE(fs.ReadFile("7/stat", &text, nullptr));
+    EXPECT_EQ(text, "first");
+    WriteFile(dir + "/7/stat", "second");
+    WriteFile(dir + "/7/status", "Name:\tsecond\n");
+    ASSERT_TRUE(fs.ReadFile("7/stat", &text, nullptr));
+    EXPECT_EQ(text, "first");  // reused once
+    ASSERT_TRUE(fs.ReadFile("7/stat", &text, nullptr));
+    EXPECT_EQ(text, "second");  // then read again
+    ASSERT_TRUE(fs.ReadFile("7/status", &text, nullptr));
+    EXPECT_EQ(text, "Name:\tsecond\n");  // only stat is reused
+  }
+  WriteFile(dir + "/7/stat", "third");
+  ASSERT_TRUE(fs.ReadFile("7/stat", &text, nullptr));
+  EXPECT_EQ(text, "third");
+}
+
+TEST(ProcFs, CountsFdsOfTheRealProcfs) {
+  ProcFs fs("/proc");
+  int64_t n = -1;
+  std::string error;
+  ASSERT_TRUE(
+      fs.CountDirEntries(std::to_string(::getpid()) + "/fd", &n, &error))
+      << error;
+  EXPECT_GE(n, 3);  // stdin, stdout, stderr at least
 }
 
 TEST(SystemParams, SysconfIsPositive) {

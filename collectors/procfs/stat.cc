@@ -1,7 +1,5 @@
 #include "collectors/procfs/stat.h"
 
-#include <vector>
-
 #include "collectors/procfs/parse_util.h"
 
 namespace memwatch::procfs {
@@ -31,11 +29,18 @@ std::optional<Stat> ParseStat(std::string_view text, std::string* error) {
   }
   s.pid = static_cast<int>(*pid);
   s.comm = std::string(text.substr(open + 1, close - open - 1));
-  std::vector<std::string_view> rest =
-      internal::SplitWhitespace(text.substr(close + 1));
-  if (rest.size() < kLastNeededField - kFirstRestField + 1) {
+  // Only fields 3..24 are needed: tokenize those into a fixed array.
+  constexpr size_t kNeeded = kLastNeededField - kFirstRestField + 1;
+  std::string_view rest[kNeeded];
+  std::string_view tail = text.substr(close + 1);
+  size_t found = 0;
+  for (; found < kNeeded; ++found) {
+    rest[found] = internal::NextToken(&tail);
+    if (rest[found].empty()) break;
+  }
+  if (found < kNeeded) {
     if (error) {
-      *error = "stat: truncated, " + std::to_string(rest.size() + 2) +
+      *error = "stat: truncated, " + std::to_string(found + 2) +
                " fields, need " + std::to_string(kLastNeededField);
     }
     return std::nullopt;
