@@ -83,18 +83,23 @@ void AppendFamilies(
                         "when none does.");
   auto count = GaugeFamily("memwatch_target_processes",
                            "Number of processes matched by the target.");
-  auto info = GaugeFamily("memwatch_target_info",
-                          "1 per process matched by the target, with its pid "
-                          "and comm.");
+  auto info = GaugeFamily(
+      "memwatch_target_info",
+      "1 per process matched by the target, with its pid and comm, the "
+      "runtime recognised (jvm, node, go, python, native, unknown) and the "
+      "memwatch source that judges its heap (hsperfdata, gc_log, synthetic).");
   for (const TargetResult& r : results) {
     const std::string& name = r.target.name;
     AddGauge(&up, r.target.processes.empty() ? 0 : 1, {{"name", name}});
     AddGauge(&count, static_cast<double>(r.target.processes.size()),
              {{"name", name}});
     for (const targets::ProcessRef& p : r.target.processes) {
-      AddGauge(
-          &info, 1,
-          {{"name", name}, {"pid", std::to_string(p.pid)}, {"comm", p.comm}});
+      AddGauge(&info, 1,
+               {{"name", name},
+                {"pid", std::to_string(p.pid)},
+                {"comm", p.comm},
+                {"runtime", r.runtime},
+                {"source", r.source}});
     }
   }
   AppendIfNotEmpty(std::move(up), out);

@@ -21,6 +21,10 @@ struct TargetResult {
   Values values;
   std::optional<double> cgroup_limit_bytes;
   std::optional<double> cgroup_usage_bytes;
+  // What the memwatch collector recognised and judges the target by (empty
+  // when it is disabled or has not seen the target yet).
+  std::string runtime;
+  std::string source;
 };
 
 // Builds every family, in a fixed order, and appends the non-empty ones.

@@ -102,6 +102,11 @@ void ProcessCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
     for (const std::string& file : r.errors) CountError(name, file);
     for (auto& [key, files] : r.slow_files) seen[key] = std::move(files);
     r.result.values = accumulators_[name].Update(r.live);
+    if (notes_) {
+      TargetNote note = notes_->Get(name);
+      r.result.runtime = note.runtime;
+      r.result.source = note.source;
+    }
     results.push_back(std::move(r.result));
   }
   // Only processes read in this scrape stay cached: nothing grows with uptime.
