@@ -334,10 +334,11 @@ class KubernetesTest(unittest.TestCase):
 
     def test_kinds(self):
         self.assertEqual(sorted(o["kind"] for o in self.objects("sidecar")),
-                         ["ConfigMap", "Deployment", "PodMonitor", "PrometheusRule",
-                          "Service"])
+                         ["ConfigMap", "Deployment", "PodDisruptionBudget", "PodMonitor",
+                          "PrometheusRule", "Service"])
         self.assertEqual(sorted(o["kind"] for o in self.objects("daemonset")),
-                         ["ConfigMap", "DaemonSet", "PrometheusRule", "Service",
+                         ["ClusterRole", "ClusterRoleBinding", "ConfigMap", "DaemonSet",
+                          "PriorityClass", "PrometheusRule", "Service",
                           "ServiceAccount", "ServiceMonitor"])
 
     def test_dashboard_configmap(self):
@@ -361,10 +362,18 @@ class KubernetesTest(unittest.TestCase):
         for v, w in self.workloads():
             pod = w["spec"]["template"]["spec"]
             with self.subTest(variant=v):
-                self.assertIs(pod["securityContext"]["runAsNonRoot"], True)
-                self.assertGreater(pod["securityContext"]["runAsUser"], 0)
-                self.assertEqual(pod["securityContext"]["seccompProfile"]["type"],
-                                 "RuntimeDefault")
+                psc = pod["securityContext"]
+                if v == "sidecar":
+                    # the app's uid: everything readable with no capability at all
+                    self.assertIs(psc["runAsNonRoot"], True)
+                    self.assertGreater(psc["runAsUser"], 0)
+                else:
+                    # uid 0 only so that the two added capabilities are effective
+                    # (Kubernetes has no ambient capabilities); documented trade-off
+                    self.assertIs(psc["runAsNonRoot"], False)
+                    self.assertEqual(psc["runAsUser"], 0)
+                    self.assertGreater(psc["runAsGroup"], 0)
+                self.assertEqual(psc["seccompProfile"]["type"], "RuntimeDefault")
                 self.assertIs(pod["automountServiceAccountToken"], False)
                 self.assertNotIn("hostNetwork", pod)
                 for c in pod["containers"]:
@@ -372,7 +381,11 @@ class KubernetesTest(unittest.TestCase):
                     self.assertIs(sc["readOnlyRootFilesystem"], True, c["name"])
                     self.assertIs(sc["allowPrivilegeEscalation"], False, c["name"])
                     self.assertEqual(sc["capabilities"]["drop"], ["ALL"], c["name"])
-                    self.assertNotIn("add", sc["capabilities"], c["name"])
+                    if v == "daemonset":
+                        self.assertEqual(sc["capabilities"]["add"],
+                                         ["SYS_PTRACE", "DAC_READ_SEARCH"])
+                    else:
+                        self.assertNotIn("add", sc["capabilities"], c["name"])
                     self.assertNotIn("privileged", sc)
                     self.assertNotIn("runAsUser", sc)  # the pod's uid, shared
                     req = c["resources"]["requests"]
@@ -383,6 +396,51 @@ class KubernetesTest(unittest.TestCase):
                     for m in (m for c in pod["containers"]
                               for m in c.get("volumeMounts", []) if m["name"] == vol["name"]):
                         self.assertIs(m.get("readOnly"), True, m)
+
+    def test_exporter_resources(self):
+        for v, w in self.workloads():
+            with self.subTest(variant=v):
+                r = self.exporter(w)["resources"]
+                self.assertEqual(parse_quantity(r["requests"]["cpu"]), 0.02)
+                self.assertEqual(parse_quantity(r["requests"]["memory"]), 32 * 1024 ** 2)
+                self.assertEqual(parse_quantity(r["limits"]["memory"]), 64 * 1024 ** 2)
+                self.assertNotIn("cpu", r["limits"])  # throttling would time scrapes out
+
+    def test_daemonset_scheduling(self):
+        pod = self.one("daemonset", "DaemonSet")["spec"]["template"]["spec"]
+        self.assertEqual(pod["nodeSelector"], {"kubernetes.io/os": "linux"})
+        pc = self.one("daemonset", "PriorityClass")
+        self.assertEqual(pod["priorityClassName"], pc["metadata"]["name"])
+        self.assertNotIn("namespace", pc["metadata"])  # cluster-scoped
+        self.assertIs(pc["globalDefault"], False)
+        # ahead of workloads, below the system classes
+        self.assertGreater(pc["value"], 0)
+        self.assertLess(pc["value"], 1000000000)
+
+    def test_rbac_reads_pods_only(self):
+        sa = self.one("daemonset", "ServiceAccount")
+        role = self.one("daemonset", "ClusterRole")
+        self.assertEqual(role["rules"], [{"apiGroups": [""], "resources": ["pods"],
+                                          "verbs": ["get", "list", "watch"]}])
+        binding = self.one("daemonset", "ClusterRoleBinding")
+        self.assertEqual(binding["roleRef"], {"apiGroup": "rbac.authorization.k8s.io",
+                                              "kind": "ClusterRole",
+                                              "name": role["metadata"]["name"]})
+        self.assertEqual(binding["subjects"], [{
+            "kind": "ServiceAccount", "name": sa["metadata"]["name"],
+            "namespace": sa["metadata"]["namespace"]}])
+
+    def test_sidecar_disruption_budget(self):
+        w = self.one("sidecar", "Deployment")
+        pdb = self.one("sidecar", "PodDisruptionBudget")
+        labels = w["spec"]["template"]["metadata"]["labels"]
+        for k, val in pdb["spec"]["selector"]["matchLabels"].items():
+            self.assertEqual(labels.get(k), val)
+        self.assertEqual(pdb["metadata"]["namespace"], w["metadata"]["namespace"])
+        # a budget that can be met: with maxUnavailable 1 a drain evicts one
+        # replica at a time and never blocks on a single-replica Deployment
+        self.assertEqual(pdb["spec"]["maxUnavailable"], 1)
+        self.assertGreaterEqual(w["spec"]["replicas"], 2)
 
     def exporter(self, w):
         cs = [c for c in w["spec"]["template"]["spec"]["containers"]
