@@ -196,6 +196,30 @@ class PackageTest(unittest.TestCase):
         # 0 = fully locked down, 10 = unprotected; "OK" is below 4.5
         self.assertLessEqual(float(m.group(1)), 3.0, r.stdout)
 
+    def test_dpkg_root_unpack(self):
+        """dpkg itself installs the files into a scratch root (its own database).
+        Only --unpack: `--install` would run the postinst chrooted into the scratch
+        root, which has no /bin/sh or adduser (dpkg: "unable to execute installed
+        ... post-installation script"); the postinst logic is tested below."""
+        root = tempfile.mkdtemp(dir=self.tmp)
+        os.makedirs(os.path.join(root, "var/lib/dpkg/info"))
+        os.makedirs(os.path.join(root, "var/lib/dpkg/updates"))
+        open(os.path.join(root, "var/lib/dpkg/status"), "w").close()
+        r = run(["dpkg", f"--root={root}", "--force-depends", "--unpack", self.deb])
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        r = run(["dpkg", f"--root={root}", "-s", "memwatch-exporter"])
+        self.assertIn("Status: install ok unpacked", r.stdout)
+        r = run(["dpkg", f"--root={root}", "-L", "memwatch-exporter"])
+        for path in ("/usr/bin/memwatch_exporter", "/" + UNIT,
+                     "/etc/default/memwatch-exporter"):
+            self.assertIn(path, r.stdout.splitlines())
+        for path in ("/usr/bin/memwatch_exporter", "/" + UNIT):
+            self.assertTrue(os.path.isfile(root + path), path)
+        # a conffile waits as .dpkg-new until configure decides (it is a conffile)
+        self.assertTrue(os.path.isfile(root + "/etc/default/memwatch-exporter.dpkg-new"))
+        with open(os.path.join(root, "var/lib/dpkg/info/memwatch-exporter.conffiles")) as f:
+            self.assertEqual(f.read().split(), ["/etc/default/memwatch-exporter"])
+
     def postinst(self, *args):
         """Runs the package's postinst with a stub adduser (recording its
         arguments) and no systemd helpers on PATH: the logic, not this machine's
