@@ -20,6 +20,9 @@ DEFINE_string(
     log_level, "info",
     "Only log messages with the given severity or above: debug, info, "
     "warn, error.");
+DEFINE_string(log_format, "logfmt",
+              "Output format of log messages: logfmt or json (one JSON object "
+              "per line).");
 DEFINE_string(path_procfs, "/proc",
               "procfs mountpoint: the root every /proc read goes through (a "
               "host's /proc mounted at /host/proc in a DaemonSet, or a fixture "

@@ -12,6 +12,9 @@
 #include "exporter/flags.h"
 #include "exporter/version.h"
 
+// Defined with the other --log.* flags in exporter/flags.cc.
+DECLARE_string(log_format);
+
 int main(int argc, char** argv) {
   using memwatch::ParsedArgs;
   // Block the stop signals before any thread exists so that only the main
@@ -51,6 +54,13 @@ int main(int argc, char** argv) {
                  "memwatch_exporter: invalid --log.level '%s': expected debug, "
                  "info, warn or error\n",
                  FLAGS_log_level.c_str());
+    return 2;
+  }
+  if (!memwatch::SetLogFormat(FLAGS_log_format)) {
+    std::fprintf(stderr,
+                 "memwatch_exporter: invalid --log.format '%s': expected "
+                 "logfmt or json\n",
+                 FLAGS_log_format.c_str());
     return 2;
   }
   return memwatch::RunExporter();

@@ -66,10 +66,50 @@ class DashboardTest(unittest.TestCase):
         vs = {v["name"]: v for v in self.dash["templating"]["list"]}
         self.assertEqual(vs["datasource"]["type"], "datasource")
         self.assertEqual(vs["datasource"]["query"], "prometheus")
-        self.assertEqual(vs["name"]["type"], "query")
-        self.assertIn("label_values(memwatch_target_up, name)",
-                      json.dumps(vs["name"]["query"]))
-        self.assertTrue(vs["name"]["includeAll"])
+        order = [v["name"] for v in self.dash["templating"]["list"]]
+        self.assertEqual(order, ["datasource", "cluster", "namespace", "pod", "job",
+                                 "instance", "name"])
+        for i, name in enumerate(order[1:], start=1):
+            v = vs[name]
+            with self.subTest(variable=name):
+                self.assertEqual(v["type"], "query")
+                # label_values over the targets, filtered by every variable before
+                want_filter = ",".join(f'{p}=~"${p}"' for p in order[1:i])
+                want = (f"label_values(memwatch_target_up{{{want_filter}}}, {name})"
+                        if want_filter else f"label_values(memwatch_target_up, {name})")
+                self.assertEqual(v["query"]["query"], want)
+                self.assertTrue(v["includeAll"])
+                self.assertTrue(v["multi"])
+                # .* (not .+): "All" must match a label that is absent
+                self.assertEqual(v["allValue"], ".*")
+
+    def test_every_query_follows_every_label_variable(self):
+        for where, expr in dash_lib.queries(self.dash):
+            with self.subTest(where=where):
+                for var in ("cluster", "namespace", "pod", "job", "instance"):
+                    self.assertIn(f'{var}=~"${var}"', expr)
+
+    def test_absent_labels_still_match(self):
+        """With every label variable on All, a selector matches series without
+        cluster/namespace/pod labels (plain hosts): checked by PromQL semantics,
+        =~".*" matches the empty value of an absent label."""
+        for where, expr in dash_lib.queries(self.dash):
+            sub = dash_lib.substitute(expr)
+            for var in dash_lib.OPTIONAL_LABEL_VARIABLES:
+                self.assertIn(f'{var}=~".*"', sub, where)
+
+    def test_per_target_drill_down(self):
+        rows = [p for p in self.dash["panels"] if p.get("type") == "row"]
+        repeated = [r for r in rows if r.get("repeat") == "name"]
+        self.assertEqual(len(repeated), 1)
+        row = repeated[0]
+        self.assertIn("$name", row["title"])
+        self.assertTrue(row["collapsed"])
+        self.assertGreaterEqual(len(row["panels"]), 3)
+        ids = [p["id"] for p in self.dash["panels"]]
+        ids += [p["id"] for r in rows for p in r["panels"]]
+        self.assertEqual(len(ids), len(set(ids)), "duplicate panel ids")
+        self.assertIs(self.dash["panels"][-1], row, "the repeated row must come last")
 
     def test_no_hard_coded_datasource(self):
         def walk(node, path):
@@ -116,6 +156,12 @@ class DashboardTest(unittest.TestCase):
     def test_leak_events_annotation(self):
         ann = [a for a in self.dash["annotations"]["list"] if a.get("expr")]
         self.assertTrue(any("memwatch_leak_events_total" in a["expr"] for a in ann))
+        leak = [a for a in ann if "memwatch_leak_last_event_timestamp_seconds" in a["expr"]]
+        self.assertEqual(len(leak), 1)
+        # marked at the event's own end time (the gauge, in ms), not the scrape's
+        self.assertIs(leak[0]["useValueForTime"], True)
+        self.assertIn("* 1000", leak[0]["expr"])
+        self.assertIn("changes(memwatch_leak_events_total", leak[0]["expr"])
 
     def test_rate_windows_use_rate_interval(self):
         for where, expr in dash_lib.queries(self.dash):
@@ -155,6 +201,73 @@ class DashboardTest(unittest.TestCase):
                     {"record": "x:y:z", "expr": "rate(memwatch_gc_total[$__rate_interval])"}]}]}, f)
             r = run([tool("promtool", "prometheus"), "check", "rules", path])
             self.assertNotEqual(r.returncode, 0)
+
+
+MIXIN = os.path.join(REPO, "deploy", "mixin")
+
+
+class MixinTest(unittest.TestCase):
+    """deploy/prometheus/rules.yml, deploy/grafana/dashboard.json and the
+    Kubernetes copies are rendered from the jsonnet mixin (Debian `jsonnet`)."""
+
+    def render(self, *args, root=REPO):
+        tool("jsonnet", "jsonnet")
+        return run([os.path.join(root, "deploy", "mixin", "render"), *args])
+
+    def test_checked_in_files_are_up_to_date(self):
+        r = self.render("--check")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+
+    def test_stale_files_are_detected(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            shutil.copytree(os.path.join(REPO, "deploy"), os.path.join(tmp, "deploy"))
+            cfg = os.path.join(tmp, "deploy", "mixin", "config.libsonnet")
+            with open(cfg) as f:
+                text = f.read()
+            self.assertIn("cpuHighPercent: 90,", text)
+            with open(cfg, "w") as f:
+                f.write(text.replace("cpuHighPercent: 90,", "cpuHighPercent: 80,"))
+            r = self.render("--check", root=tmp)
+            self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+            self.assertIn("deploy/prometheus/rules.yml", r.stderr)
+            self.assertIn("prometheusrule.yaml", r.stderr)
+            # and a render brings them up to date again
+            r = self.render(root=tmp)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(self.render("--check", root=tmp).returncode, 0)
+            with open(os.path.join(tmp, "deploy", "prometheus", "rules.yml")) as f:
+                self.assertIn("> 0.8\n", f.read())
+
+    def test_community_layout(self):
+        for path in ("mixin.libsonnet", "config.libsonnet", "alerts", "rules",
+                     "dashboards"):
+            self.assertTrue(os.path.exists(os.path.join(MIXIN, path)), path)
+        r = run([tool("jsonnet", "jsonnet"), "-J", MIXIN, "-e",
+                 "local m = import 'mixin.libsonnet'; "
+                 "{a: std.objectFields(m), c: std.objectFields(m._config),"
+                 " g: std.objectFields(m.grafanaDashboards)}"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        fields = json.loads(r.stdout)
+        self.assertEqual(fields["a"], [])  # every mixin field is hidden (::)
+        for key in ("memwatchSelector", "runbookURLPattern", "grafanaDashboardFolder"):
+            self.assertIn(key, fields["c"])
+        self.assertEqual(fields["g"], ["memwatch.json"])
+
+    def test_runbook_pattern_is_configurable(self):
+        r = run([tool("jsonnet", "jsonnet"), "-J", MIXIN, "-e",
+                 "local m = (import 'mixin.libsonnet') + {_config+:: "
+                 "{runbookURLPattern: 'https://wiki.example/runbooks/%s'}}; "
+                 "[r.annotations.runbook_url for g in m.prometheusAlerts.groups "
+                 "for r in g.rules]"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        urls = json.loads(r.stdout)
+        self.assertGreaterEqual(len(urls), 9)
+        for u in urls:
+            self.assertRegex(u, r"^https://wiki\.example/runbooks/memwatch[a-z]+$")
+
+    def test_dashboard_folder_annotation(self):
+        with open(os.path.join(K8S, "base", "kustomization.yaml")) as f:
+            self.assertIn('grafana_folder: "memwatch"', f.read())
 
 
 class GeneratedFilesTest(unittest.TestCase):
@@ -221,10 +334,11 @@ class KubernetesTest(unittest.TestCase):
 
     def test_kinds(self):
         self.assertEqual(sorted(o["kind"] for o in self.objects("sidecar")),
-                         ["ConfigMap", "Deployment", "PodMonitor", "PrometheusRule",
-                          "Service"])
+                         ["ConfigMap", "Deployment", "PodDisruptionBudget", "PodMonitor",
+                          "PrometheusRule", "Service"])
         self.assertEqual(sorted(o["kind"] for o in self.objects("daemonset")),
-                         ["ConfigMap", "DaemonSet", "PrometheusRule", "Service",
+                         ["ClusterRole", "ClusterRoleBinding", "ConfigMap", "DaemonSet",
+                          "PriorityClass", "PrometheusRule", "Service",
                           "ServiceAccount", "ServiceMonitor"])
 
     def test_dashboard_configmap(self):
@@ -248,10 +362,18 @@ class KubernetesTest(unittest.TestCase):
         for v, w in self.workloads():
             pod = w["spec"]["template"]["spec"]
             with self.subTest(variant=v):
-                self.assertIs(pod["securityContext"]["runAsNonRoot"], True)
-                self.assertGreater(pod["securityContext"]["runAsUser"], 0)
-                self.assertEqual(pod["securityContext"]["seccompProfile"]["type"],
-                                 "RuntimeDefault")
+                psc = pod["securityContext"]
+                if v == "sidecar":
+                    # the app's uid: everything readable with no capability at all
+                    self.assertIs(psc["runAsNonRoot"], True)
+                    self.assertGreater(psc["runAsUser"], 0)
+                else:
+                    # uid 0 only so that the two added capabilities are effective
+                    # (Kubernetes has no ambient capabilities); documented trade-off
+                    self.assertIs(psc["runAsNonRoot"], False)
+                    self.assertEqual(psc["runAsUser"], 0)
+                    self.assertGreater(psc["runAsGroup"], 0)
+                self.assertEqual(psc["seccompProfile"]["type"], "RuntimeDefault")
                 self.assertIs(pod["automountServiceAccountToken"], False)
                 self.assertNotIn("hostNetwork", pod)
                 for c in pod["containers"]:
@@ -259,7 +381,11 @@ class KubernetesTest(unittest.TestCase):
                     self.assertIs(sc["readOnlyRootFilesystem"], True, c["name"])
                     self.assertIs(sc["allowPrivilegeEscalation"], False, c["name"])
                     self.assertEqual(sc["capabilities"]["drop"], ["ALL"], c["name"])
-                    self.assertNotIn("add", sc["capabilities"], c["name"])
+                    if v == "daemonset":
+                        self.assertEqual(sc["capabilities"]["add"],
+                                         ["SYS_PTRACE", "DAC_READ_SEARCH"])
+                    else:
+                        self.assertNotIn("add", sc["capabilities"], c["name"])
                     self.assertNotIn("privileged", sc)
                     self.assertNotIn("runAsUser", sc)  # the pod's uid, shared
                     req = c["resources"]["requests"]
@@ -270,6 +396,51 @@ class KubernetesTest(unittest.TestCase):
                     for m in (m for c in pod["containers"]
                               for m in c.get("volumeMounts", []) if m["name"] == vol["name"]):
                         self.assertIs(m.get("readOnly"), True, m)
+
+    def test_exporter_resources(self):
+        for v, w in self.workloads():
+            with self.subTest(variant=v):
+                r = self.exporter(w)["resources"]
+                self.assertEqual(parse_quantity(r["requests"]["cpu"]), 0.02)
+                self.assertEqual(parse_quantity(r["requests"]["memory"]), 32 * 1024 ** 2)
+                self.assertEqual(parse_quantity(r["limits"]["memory"]), 64 * 1024 ** 2)
+                self.assertNotIn("cpu", r["limits"])  # throttling would time scrapes out
+
+    def test_daemonset_scheduling(self):
+        pod = self.one("daemonset", "DaemonSet")["spec"]["template"]["spec"]
+        self.assertEqual(pod["nodeSelector"], {"kubernetes.io/os": "linux"})
+        pc = self.one("daemonset", "PriorityClass")
+        self.assertEqual(pod["priorityClassName"], pc["metadata"]["name"])
+        self.assertNotIn("namespace", pc["metadata"])  # cluster-scoped
+        self.assertIs(pc["globalDefault"], False)
+        # ahead of workloads, below the system classes
+        self.assertGreater(pc["value"], 0)
+        self.assertLess(pc["value"], 1000000000)
+
+    def test_rbac_reads_pods_only(self):
+        sa = self.one("daemonset", "ServiceAccount")
+        role = self.one("daemonset", "ClusterRole")
+        self.assertEqual(role["rules"], [{"apiGroups": [""], "resources": ["pods"],
+                                          "verbs": ["get", "list", "watch"]}])
+        binding = self.one("daemonset", "ClusterRoleBinding")
+        self.assertEqual(binding["roleRef"], {"apiGroup": "rbac.authorization.k8s.io",
+                                              "kind": "ClusterRole",
+                                              "name": role["metadata"]["name"]})
+        self.assertEqual(binding["subjects"], [{
+            "kind": "ServiceAccount", "name": sa["metadata"]["name"],
+            "namespace": sa["metadata"]["namespace"]}])
+
+    def test_sidecar_disruption_budget(self):
+        w = self.one("sidecar", "Deployment")
+        pdb = self.one("sidecar", "PodDisruptionBudget")
+        labels = w["spec"]["template"]["metadata"]["labels"]
+        for k, val in pdb["spec"]["selector"]["matchLabels"].items():
+            self.assertEqual(labels.get(k), val)
+        self.assertEqual(pdb["metadata"]["namespace"], w["metadata"]["namespace"])
+        # a budget that can be met: with maxUnavailable 1 a drain evicts one
+        # replica at a time and never blocks on a single-replica Deployment
+        self.assertEqual(pdb["spec"]["maxUnavailable"], 1)
+        self.assertGreaterEqual(w["spec"]["replicas"], 2)
 
     def exporter(self, w):
         cs = [c for c in w["spec"]["template"]["spec"]["containers"]

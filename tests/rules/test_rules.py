@@ -20,6 +20,9 @@ AM_CONFIG = os.path.join(REPO, "deploy", "alertmanager", "alertmanager.yml")
 RUNBOOK = os.path.join(REPO, "docs", "runbook.md")
 TEST_DIR = os.path.dirname(os.path.abspath(__file__))
 SEVERITIES = {"critical", "warning", "info"}
+# the default runbookURLPattern of deploy/mixin/config.libsonnet
+RUNBOOK_URL = ("https://github.com/memwatch/memwatch_exporter/blob/main/"
+               "docs/runbook.md#%s")
 
 
 def tool(name):
@@ -45,7 +48,7 @@ def alert_blocks(text):
     parts = re.split(r"^\s*- (?=alert:|record:)", text, flags=re.M)
     out = {}
     for part in parts:
-        m = re.match(r"alert:\s*(\w+)", part)
+        m = re.match(r'alert:\s*"?(\w+)', part)
         if m:
             out[m.group(1)] = part
     return out
@@ -80,7 +83,7 @@ class RulesFileTest(unittest.TestCase):
         self.assertIn("SUCCESS", r.stdout)
         m = re.search(r"SUCCESS: (\d+) rules found", r.stdout)
         self.assertIsNotNone(m, r.stdout)
-        n_rules = len(re.findall(r"^\s*- (alert|record):", self.text, flags=re.M))
+        n_rules = len(re.findall(r"^\s*-? *(alert|record):", self.text, flags=re.M))
         self.assertEqual(int(m.group(1)), n_rules)
 
     def test_required_alerts_exist(self):
@@ -110,13 +113,14 @@ class RulesFileTest(unittest.TestCase):
         self.assertGreaterEqual(len(self.alerts), 9)
         for name, block in self.alerts.items():
             with self.subTest(alert=name):
-                sev = re.search(r"severity:\s*(\S+)", block)
+                sev = re.search(r'severity:\s*"?(\w+)', block)
                 self.assertIsNotNone(sev)
                 self.assertIn(sev.group(1), SEVERITIES)
                 for key in ("summary", "description", "runbook_url"):
                     self.assertRegex(block, rf"\n\s+{key}:", key)
                 url = re.search(r'runbook_url:\s*"?([^"\s]+)', block).group(1)
-                self.assertTrue(url.startswith("docs/runbook.md#"), url)
+                # absolute, from the mixin's runbookURLPattern: receivers link it as is
+                self.assertEqual(url, RUNBOOK_URL % name.lower())
                 self.assertIn(url.split("#", 1)[1], anchors,
                               f"{url}: no such section in docs/runbook.md")
 
@@ -181,13 +185,21 @@ class RuleUnitTests(unittest.TestCase):
             ("and on (name, source, job, instance) memwatch_heap_compactions_total >= 10",
              "", "resources.test.yml", "MemwatchHeapUsageTrendRising"),
             # without `for`, a 4-minute burst of 2 cores pages
-            ("> 0.9                                                   "
-             "# THRESHOLD: 90 % of one core\n        for: 10m\n",
-             "> 0.9\n", "resources.test.yml", "MemwatchProcessCPUHigh"),
+            ("[5m]))\n            > 0.9\n        for: \"10m\"\n",
+             "[5m]))\n            > 0.9\n", "resources.test.yml", "MemwatchProcessCPUHigh"),
             # without the "over half the limit now" guard a small fast grower pages
             ("\n          and memwatch_process_resident_memory_bytes\n"
              "            > 0.5 * memwatch_process_cgroup_memory_limit_bytes", "",
              "resources.test.yml", "MemwatchMemoryExhaustionPredicted"),
+            # a guard on the exporter's own series with a 1h window goes quiet
+            # about an hour into an outage
+            ('expr: "up{job=~\\".*memwatch.*\\"} == 0"',
+             'expr: "up == 0 and on (job, instance) '
+             'max_over_time(memwatch_exporter_build_info[1h])"',
+             "health.test.yml", "MemwatchExporterDown"),
+            # without the job selector any down target of any job pages us
+            ('expr: "up{job=~\\".*memwatch.*\\"} == 0"', 'expr: "up == 0"',
+             "health.test.yml", "MemwatchExporterDown"),
         ]
         for old, new, test_file, alert in mutations:
             with self.subTest(alert=alert, new=new[:40]):
@@ -245,7 +257,7 @@ class AlertmanagerConfigTest(unittest.TestCase):
 
     def test_every_severity_of_the_rules_routes_to_a_webhook(self):
         with open(RULES) as f:
-            sevs = set(re.findall(r"severity:\s*(\w+)", f.read()))
+            sevs = set(re.findall(r'severity:\s*"?(\w+)', f.read()))
         self.assertEqual(sevs, SEVERITIES)
         with open(AM_CONFIG) as f:
             self.assertIn("webhook_configs", f.read())

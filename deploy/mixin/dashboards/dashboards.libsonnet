@@ -1,0 +1,5 @@
+{
+  grafanaDashboards+:: {
+    'memwatch.json': (import 'memwatch.libsonnet').new($._config),
+  },
+}
