@@ -380,7 +380,7 @@ def write_doc(a, rows, began, exporter, log_dir):
         f"- date: {began}; window {a.minutes:g} min per non-leaking twin "
         "(leaking twins stop once every source reported)",
         f"- exporter: {version}",
-        f"- command: `{cmd}`",
+        f"- command: `` {cmd} ``",
         "- the machine was shared with other builds while this ran; times are",
         "  dominated by the detector's cycles, not by CPU, but treat ±1 cycle as noise.",
         "",
