@@ -147,6 +147,7 @@ class Run:
         self.counts = {}     # source -> leak events seen
         self.sources = set()  # sources that produced any event
         self.exited = None   # workload exit (code, seconds) if it died early
+        self.exporter_died = None  # exporter exit (code, seconds) if it did
         self.done = False
 
     def _open(self, path):
@@ -157,8 +158,14 @@ class Run:
     def poll(self):
         now = time.time()
         if self.exporter.poll() is not None:
-            raise RuntimeError(f"{self.w.name}: exporter exited "
-                               f"{self.exporter.returncode}; see {self.exporter_log}")
+            # Killed from outside (a shared machine): keep what was measured,
+            # mark the row, and let the other runs go on.
+            self.exporter_died = (self.exporter.returncode, now - self.start)
+            print(f"  {self.w.name}: exporter exited {self.exporter.returncode} "
+                  f"at {now - self.start:.0f} s; see {self.exporter_log}",
+                  file=sys.stderr, flush=True)
+            self.done = True
+            return True
         if self.exited is None and self.proc.poll() is not None:
             self.exited = (self.proc.returncode, now - self.start)
         try:
@@ -351,6 +358,9 @@ def write_doc(a, rows, began, exporter, log_dir):
         note = ""
         if r.exited:
             note = f" (exited {r.exited[0]} at {r.exited[1]:.0f} s)"
+        if r.exporter_died:
+            note += (f" (exporter exited {r.exporter_died[0]} at "
+                     f"{r.exporter_died[1]:.0f} s)")
         lines.append(f"| {r.w.name}{note} | {'yes' if r.w.leaking else 'no'} | "
                      f"{src} | {t} | {ref} | {ratio} | {false} | "
                      f"{ncomp if r.gc_log else '—'} |")
@@ -370,7 +380,7 @@ def write_doc(a, rows, began, exporter, log_dir):
         f"- date: {began}; window {a.minutes:g} min per non-leaking twin "
         "(leaking twins stop once every source reported)",
         f"- exporter: {version}",
-        f"- command: `{cmd}`",
+        f"- command: `` {cmd} ``",
         "- the machine was shared with other builds while this ran; times are",
         "  dominated by the detector's cycles, not by CPU, but treat ±1 cycle as noise.",
         "",
