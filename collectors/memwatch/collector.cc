@@ -61,7 +61,13 @@ void MemwatchCollector::Stop() {
 void MemwatchCollector::PollJvms(double now) { jvm_->Poll(now); }
 
 void MemwatchCollector::OnEvent(const Event& event) {
-  LogRawLine(ToJson(event).dump());
+  // One line in the --log.format, memwatch's payload as its fields; a leak is
+  // what an operator must see, so it is a warning.
+  nlohmann::json fields = ToJson(event);
+  const std::string msg = fields["event"].get<std::string>();
+  fields.erase("event");
+  LogEvent(event.type == Event::Type::kLeak ? LogLevel::kWarn : LogLevel::kInfo,
+           msg, fields);
   events_->Add(event);
 }
 
