@@ -64,31 +64,83 @@ int WaitForStopSignal() {
   return sig;
 }
 
+// The exporter's own flags and the web config file: "" or the reason to exit 2.
+std::string CheckStartup(std::string* ports, web::WebConfig* web_config) {
+  std::string error;
+  if (!ToCivetListeningPort(FLAGS_web_listen_address, ports, &error)) {
+    return "invalid --web.listen-address: " + error;
+  }
+  if (std::string flag_err = CheckExporterFlags(); !flag_err.empty()) {
+    return flag_err;
+  }
+  if (FLAGS_web_max_requests < 0) {
+    return "invalid --web.max-requests: must be 0 (no limit) or more";
+  }
+  if (!FLAGS_web_config_file.empty() &&
+      (!web::LoadWebConfig(FLAGS_web_config_file, web_config, &error) ||
+       (web_config->tls.enabled &&
+        !web::CheckTlsConfig(web_config->tls, &error)))) {
+    return "invalid --web.config.file: " + error;
+  }
+  return "";
+}
+
+// The exporter's routes (metrics, probes, landing page) and every
+// collector's: "" or the reason to exit 2 (two handlers for one path).
+std::string BuildRoutes(std::vector<NamedCollector>* collectors,
+                        Scraper* scraper, const std::atomic<bool>* ready,
+                        std::vector<HttpRoute>* routes) {
+  routes->push_back(
+      {FLAGS_web_telemetry_path, {"GET"}, [scraper](const HttpRequest&) {
+         HttpResponse r;
+         r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+         r.body = SerializeText(scraper->Scrape());
+         return r;
+       }});
+  // Health probes stay open under basic auth (docs/web-config.md).
+  routes->push_back({"/-/healthy",
+                     {"GET"},
+                     [](const HttpRequest&) { return Text(200, "Healthy\n"); },
+                     /*open_without_auth=*/true});
+  routes->push_back({"/-/ready",
+                     {"GET"},
+                     [ready](const HttpRequest&) {
+                       return *ready ? Text(200, "Ready\n")
+                                     : Text(503, "Not ready\n");
+                     },
+                     /*open_without_auth=*/true});
+  LandingPageInfo page{kVersion, kRevision, FLAGS_web_telemetry_path, {}, {}};
+  std::set<std::string> taken;
+  for (const auto& r : *routes) taken.insert(r.path);
+  for (auto& nc : *collectors) {
+    page.collectors.push_back(nc.name);
+    for (auto& route : nc.collector->Routes()) {
+      if (!taken.insert(route.path).second) {
+        return "two handlers for path " + route.path + " (collector " +
+               nc.name + ")";
+      }
+      page.api_paths.push_back(route.path);
+      routes->push_back(std::move(route));
+    }
+  }
+  std::string html = LandingPage(page);
+  routes->push_back({"/", {"GET"}, [html](const HttpRequest&) {
+                       HttpResponse r;
+                       r.content_type = "text/html; charset=utf-8";
+                       r.body = html;
+                       return r;
+                     }});
+  return "";
+}
+
 }  // namespace
 
 int RunExporter() {
-  std::string ports, error;
-  if (!ToCivetListeningPort(FLAGS_web_listen_address, &ports, &error)) {
-    LogError("invalid --web.listen-address", {{"err", error}});
-    return 2;
-  }
-  if (std::string flag_err = CheckExporterFlags(); !flag_err.empty()) {
-    LogError("configuration error", {{"err", flag_err}});
-    return 2;
-  }
-  if (FLAGS_web_max_requests < 0) {
-    LogError("invalid --web.max-requests: must be 0 (no limit) or more");
-    return 2;
-  }
+  std::string ports;
   web::WebConfig web_config;
-  if (!FLAGS_web_config_file.empty()) {
-    std::string web_err;
-    if (!web::LoadWebConfig(FLAGS_web_config_file, &web_config, &web_err) ||
-        (web_config.tls.enabled &&
-         !web::CheckTlsConfig(web_config.tls, &web_err))) {
-      LogError("invalid --web.config.file", {{"err", web_err}});
-      return 2;
-    }
+  if (std::string err = CheckStartup(&ports, &web_config); !err.empty()) {
+    LogError("configuration error", {{"err", err}});
+    return 2;
   }
   web::Authenticator authenticator(FLAGS_web_config_file, web_config);
 
@@ -120,50 +172,12 @@ int RunExporter() {
          targets::CollectTargetMetrics(*resolver, out);
        }});
   std::atomic<bool> ready{false};
-
   std::vector<HttpRoute> routes;
-  routes.push_back({FLAGS_web_telemetry_path, {"GET"}, [&](const HttpRequest&) {
-                      HttpResponse r;
-                      r.content_type =
-                          "text/plain; version=0.0.4; charset=utf-8";
-                      r.body = SerializeText(scraper.Scrape());
-                      return r;
-                    }});
-  // Health probes stay open under basic auth (docs/web-config.md).
-  routes.push_back({"/-/healthy",
-                    {"GET"},
-                    [](const HttpRequest&) { return Text(200, "Healthy\n"); },
-                    /*open_without_auth=*/true});
-  routes.push_back({"/-/ready",
-                    {"GET"},
-                    [&](const HttpRequest&) {
-                      return ready ? Text(200, "Ready\n")
-                                   : Text(503, "Not ready\n");
-                    },
-                    /*open_without_auth=*/true});
-  LandingPageInfo page{kVersion, kRevision, FLAGS_web_telemetry_path, {}, {}};
-  std::set<std::string> taken;
-  for (const auto& r : routes) taken.insert(r.path);
-  for (auto& nc : collectors) {
-    page.collectors.push_back(nc.name);
-    for (auto& route : nc.collector->Routes()) {
-      if (!taken.insert(route.path).second) {
-        LogError("two handlers for one path",
-                 {{"path", route.path}, {"collector", nc.name}});
-        for (auto& c : collectors) c.collector->Stop();
-        return 2;
-      }
-      page.api_paths.push_back(route.path);
-      routes.push_back(std::move(route));
-    }
+  if (err = BuildRoutes(&collectors, &scraper, &ready, &routes); !err.empty()) {
+    LogError("configuration error", {{"err", err}});
+    for (auto& nc : collectors) nc.collector->Stop();
+    return 2;
   }
-  std::string html = LandingPage(page);
-  routes.push_back({"/", {"GET"}, [html](const HttpRequest&) {
-                      HttpResponse r;
-                      r.content_type = "text/html; charset=utf-8";
-                      r.body = html;
-                      return r;
-                    }});
 
   HttpServer server(std::move(routes));
   HttpServerOptions server_options;

@@ -46,20 +46,23 @@ void AppendFamilies(const std::vector<Snapshot>& snapshots,
         &gc, static_cast<double>(st.num_inc_gc),
         {{"name", s.name}, {"source", s.source}, {"kind", "incremental"}});
     AddCounter(&compactions, static_cast<double>(st.heap_compactions), l);
+    // From the first sample on, so that the first leak (the trend rule can
+    // raise one before any compaction) is an increase from 0, as alert rules
+    // on increase() need.
+    AddCounter(&leaks, static_cast<double>(st.leak_events), l);
+    if (st.last_leak) {
+      AddGauge(&growth, st.last_leak->growth, l);
+      AddGauge(&duration, st.last_leak->end - st.last_leak->start, l);
+      AddGauge(&when, st.last_leak->end, l);
+    }
     if (st.heap_compactions == 0) continue;  // no base observed yet
     AddGauge(&current, st.current_base, l);
     AddGauge(&estimated, st.estimated_base, l);
     AddGauge(&trend, st.usage_trend, l);
     AddGauge(&streak, st.growth_streak, l);
-    AddCounter(&leaks, static_cast<double>(st.leak_events), l);
     if (st.has_min_max) {
       AddGauge(&min, st.min, l);
       AddGauge(&max, st.max, l);
-    }
-    if (st.last_leak) {
-      AddGauge(&growth, st.last_leak->growth, l);
-      AddGauge(&duration, st.last_leak->end - st.last_leak->start, l);
-      AddGauge(&when, st.last_leak->end, l);
     }
   }
   for (auto* f : {&gc, &compactions, &current, &estimated, &min, &max, &trend,
