@@ -9,6 +9,7 @@ namespace {
 constexpr size_t kMaxComponents = 64;
 constexpr size_t kMaxLines = 256;
 constexpr size_t kUidLength = 36;
+constexpr size_t kStaticPodUidLength = 32;
 constexpr size_t kContainerIdLength = 64;
 
 bool StartsWith(std::string_view s, std::string_view p) {
@@ -24,7 +25,17 @@ bool IsHex(char c) {
 char Lower(char c) { return (c >= 'A' && c <= 'F') ? c - 'A' + 'a' : c; }
 
 // A UUID with `sep` at positions 8, 13, 18, 23; returns it dashed, lowercase.
+// Static pods are named by the 32-hex hash of their manifest instead (the
+// kubernetes.io/config.hash annotation of their mirror pod): kept as is.
 std::optional<std::string> NormalizeUid(std::string_view s, char sep) {
+  if (s.size() == kStaticPodUidLength) {
+    std::string out(s);
+    for (char& c : out) {
+      if (!IsHex(c)) return std::nullopt;
+      c = Lower(c);
+    }
+    return out;
+  }
   if (s.size() != kUidLength) return std::nullopt;
   std::string out(kUidLength, '-');
   for (size_t i = 0; i < s.size(); ++i) {
@@ -63,10 +74,17 @@ std::optional<PodLevel> CgroupfsPod(const std::vector<std::string_view>& c,
 std::optional<PodLevel> SystemdPod(std::string_view comp) {
   if (!EndsWith(comp, ".slice")) return std::nullopt;
   std::string_view name = comp.substr(0, comp.size() - 6);
-  if (name.size() < kUidLength + 3) return std::nullopt;
-  std::string_view prefix = name.substr(0, name.size() - kUidLength - 3);
-  if (name.substr(prefix.size(), 3) != "pod") return std::nullopt;
-  auto uid = NormalizeUid(name.substr(name.size() - kUidLength), '_');
+  std::optional<std::string> uid;
+  std::string_view prefix;
+  for (size_t len : {kUidLength, kStaticPodUidLength}) {
+    if (name.size() < len + 3) continue;
+    if (name.substr(name.size() - len - 3, 3) != "pod") continue;
+    uid = NormalizeUid(name.substr(name.size() - len), '_');
+    if (uid) {
+      prefix = name.substr(0, name.size() - len - 3);
+      break;
+    }
+  }
   if (!uid) return std::nullopt;
   auto is_level = [&](std::string_view level) {
     return prefix == level ||

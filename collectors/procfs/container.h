@@ -13,7 +13,8 @@ namespace memwatch::procfs {
 struct ContainerIdentity {
   // As the API spells metadata.uid: lowercase, dashed
   // ("1e3f5c2a-8b7d-4c1e-9f00-0123456789ab"), also when the systemd driver
-  // wrote it with underscores.
+  // wrote it with underscores. Static pods: the 32-hex manifest hash, as in
+  // their mirror pod's kubernetes.io/config.hash annotation.
   std::string pod_uid;
   // 64 lowercase hex digits.
   std::string container_id;

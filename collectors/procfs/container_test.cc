@@ -172,6 +172,31 @@ TEST(ContainerIdentity, NotKubernetes) {
   }
 }
 
+TEST(ContainerIdentity, StaticPodHashUid) {
+  // kube-apiserver & co: the pod level is named by the manifest hash.
+  const std::string hash = "7F3A9C0D1B2E4F5061728394A5B6C7D8";
+  const std::string lower = "7f3a9c0d1b2e4f5061728394a5b6c7d8";
+  for (const std::string& text : {
+           "0::/kubepods.slice/kubepods-burstable.slice/"
+           "kubepods-burstable-pod" +
+               hash + ".slice/cri-containerd-" + kId + ".scope\n",
+           "0::/kubepods/burstable/pod" + hash + "/" + kId + "\n",
+       }) {
+    SCOPED_TRACE(text);
+    auto id = ParseContainerIdentity(text);
+    ASSERT_TRUE(id.has_value());
+    EXPECT_EQ(id->pod_uid, lower);
+    EXPECT_EQ(id->qos, "burstable");
+  }
+  // Neither length: rejected.
+  EXPECT_FALSE(ParseContainerIdentity("0::/kubepods/pod" + hash.substr(1) +
+                                      "/" + kId + "\n")
+                   .has_value());
+  EXPECT_FALSE(ParseContainerIdentity("0::/kubepods.slice/kubepods-pod" + hash +
+                                      "0.slice/crio-" + kId + ".scope")
+                   .has_value());
+}
+
 TEST(ContainerIdentity, MemoryLineWinsOverOthers) {
   std::string other_id(64, 'e');
   std::string text = "4:pids:/kubepods/besteffort/pod" + kUid + "/" + other_id +
