@@ -232,6 +232,13 @@ std::string NameTemplate::Expand(const TemplateValues& v) const {
   return SanitizeNameValue(out);
 }
 
+void SetContainerFields(const procfs::ContainerIdentity& id,
+                        TemplateValues* values) {
+  values->pod_uid = id.pod_uid;
+  values->container_id = id.container_id;
+  values->qos = id.qos;
+}
+
 bool ValidateNameTemplate(std::string_view tmpl, std::string* error) {
   return NameTemplate::Parse(tmpl, error).has_value();
 }

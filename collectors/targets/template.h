@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "collectors/procfs/container.h"
+
 namespace memwatch::targets {
 
 // What a template can refer to; "" for what is not known (a process outside
@@ -25,6 +27,11 @@ struct TemplateValues {
   std::string pod;
   std::string container;
 };
+
+// Copies pod_uid, container_id and qos into `values` (Namespace/Pod/Container
+// stay as they are: the cgroup path does not know them).
+void SetContainerFields(const procfs::ContainerIdentity& id,
+                        TemplateValues* values);
 
 // Template text longer than this is refused at start-up.
 inline constexpr size_t kMaxTemplateBytes = 1024;

@@ -58,6 +58,23 @@ TEST(NameTemplate, ContainerFields) {
   EXPECT_EQ(Expand("{{.Comm}}-{{.ContainerID12}}", none), "node-");
 }
 
+TEST(NameTemplate, FromCgroupText) {
+  // The intended pipeline: /proc/<pid>/cgroup -> identity -> name.
+  auto id = procfs::ParseContainerIdentity(
+      "0::/kubepods.slice/kubepods-burstable.slice/kubepods-burstable-pod"
+      "1e3f5c2a_8b7d_4c1e_9f00_0123456789ab.slice/cri-containerd-"
+      "4a1b9c3d5e7f80912a3b4c5d6e7f8091a2b3c4d5e6f708192a3b4c5d6e7f8091."
+      "scope\n");
+  ASSERT_TRUE(id.has_value());
+  TemplateValues v;
+  v.comm = "node";
+  SetContainerFields(*id, &v);
+  EXPECT_EQ(Expand("{{.Comm}}-{{.PodUID}}", v),
+            "node-1e3f5c2a-8b7d-4c1e-9f00-0123456789ab");
+  EXPECT_EQ(Expand("{{.Comm}}/{{.ContainerID12}}/{{.QoS}}", v),
+            "node/4a1b9c3d5e7f/burstable");
+}
+
 TEST(NameTemplate, SpacesAndSingleBraces) {
   EXPECT_EQ(Expand("{{ .Comm }}"), "node");
   EXPECT_EQ(Expand("{{\t.PID\t}}"), "4242");
