@@ -217,8 +217,30 @@ bool ParseMatchFlag(const std::string& value, std::vector<TargetSpec>* out,
       *error = where + ": needs at least one of comm=, exe=, cmdline=";
       return false;
     }
+    std::string template_error;
+    if (!CompileNameTemplate(&spec, &template_error)) {
+      *error = where + ": " + template_error;
+      return false;
+    }
     out->push_back(std::move(spec));
   }
+  return true;
+}
+
+bool CompileNameTemplate(TargetSpec* spec, std::string* error) {
+  if (spec->name.find("{{") == std::string::npos) return true;
+  if (!spec->IsMatcher()) {
+    *error = "target \"" + spec->name +
+             "\": a name template needs a matcher (comm, exe or cmdline)";
+    return false;
+  }
+  std::string why;
+  auto t = NameTemplate::Parse(spec->name, &why);
+  if (!t) {
+    *error = "name template \"" + spec->name + "\": " + why;
+    return false;
+  }
+  spec->name_template = std::make_shared<const NameTemplate>(std::move(*t));
   return true;
 }
 

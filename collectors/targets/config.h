@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "collectors/targets/template.h"
+
 namespace memwatch::targets {
 
 // How much of a command line a cmdline= matcher sees: a process can make its
@@ -29,6 +31,9 @@ struct TargetSpec {
   // single spaces and cut to the first kMaxMatchedCmdlineBytes bytes.
   std::optional<std::string> cmdline;
   std::shared_ptr<const RE2> cmdline_re;  // compiled cmdline
+  // A matcher's name may be a template ("node-{{.PodUID}}"): one target per
+  // distinct expansion, e.g. per container. Set by CompileNameTemplate.
+  std::shared_ptr<const NameTemplate> name_template;
 
   bool IsMatcher() const { return comm || exe || cmdline; }
 };
@@ -63,5 +68,9 @@ bool ParseTargetsYaml(const std::string& text, const std::string& filename,
 // Compiles spec->cmdline into spec->cmdline_re; on a bad regex *error names
 // the offending position when it can be found.
 bool CompileCmdline(TargetSpec* spec, std::string* error);
+
+// A matcher name holding "{{" is a naming template (template.h): compiled
+// into spec->name_template; an error names the column. Other names pass.
+bool CompileNameTemplate(TargetSpec* spec, std::string* error);
 
 }  // namespace memwatch::targets

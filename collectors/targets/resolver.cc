@@ -13,6 +13,7 @@
 #include "collectors/plugin/log.h"
 #include "collectors/plugin/metrics.h"
 #include "collectors/procfs/bounded_read.h"
+#include "collectors/procfs/container.h"
 #include "collectors/procfs/files.h"
 #include "collectors/procfs/procfs.h"
 #include "collectors/procfs/stat.h"
@@ -43,6 +44,7 @@ struct CachedIdentity {
   std::string comm;
   std::optional<std::string> exe;      // "" if unreadable
   std::optional<std::string> cmdline;  // "" for kernel threads, zombies
+  std::optional<procfs::ContainerIdentity> container;  // for name templates
 };
 
 class ProcResolver : public Resolver {
@@ -73,7 +75,10 @@ class ProcResolver : public Resolver {
     }
     for (size_t i = 0; i < config_.specs.size(); ++i) {
       const TargetSpec& spec = config_.specs[i];
-      Target& t = target(spec.name);  // listed even when nothing is found
+      // Listed even when nothing is found; a templated matcher's targets
+      // exist only while processes expand to them.
+      if (spec.name_template) continue;
+      Target& t = target(spec.name);
       if (t.gc_log.empty()) t.gc_log = spec.gc_log;
       if (spec.pid) {
         if (auto ref = PinnedPid(i, *spec.pid)) add(spec.name, *ref);
@@ -175,7 +180,8 @@ class ProcResolver : public Resolver {
       for (size_t i = 0; i < config_.specs.size(); ++i) {
         const TargetSpec& spec = config_.specs[i];
         if (spec.IsMatcher() && Matches(spec, pid, &id)) {
-          add(spec.name, *ref);
+          add(spec.name_template ? ExpandName(spec, pid, &id) : spec.name,
+              *ref);
           if (!matched.empty()) matched[i].push_back(pid);
         }
       }
@@ -219,6 +225,35 @@ class ProcResolver : public Resolver {
            {"unreadable", std::to_string(unreadable)},
            {"uids", uid_list}});
     }
+  }
+
+  // The target name a templated matcher gives this process: comm, pid, the
+  // executable's base name and, when the template asks, the container the
+  // process runs in (from its cgroup file, cached with its identity).
+  std::string ExpandName(const TargetSpec& spec, int pid,
+                         CachedIdentity* id) const {
+    TemplateValues v;
+    v.comm = id->comm;
+    v.pid = pid;
+    if (!id->exe) {
+      std::string link;
+      id->exe = fs_.ReadLink(std::to_string(pid) + "/exe", &link, nullptr)
+                    ? procfs::CleanExePath(link)
+                    : "";
+    }
+    v.exe_base = id->exe->substr(id->exe->rfind('/') + 1);
+    if (spec.name_template->NeedsContainer()) {
+      if (!id->container) {
+        std::string text;
+        id->container =
+            fs_.ReadFile(std::to_string(pid) + "/cgroup", &text, nullptr)
+                ? procfs::ParseContainerIdentity(text).value_or(
+                      procfs::ContainerIdentity{})
+                : procfs::ContainerIdentity{};
+      }
+      SetContainerFields(*id->container, &v);
+    }
+    return spec.name_template->Expand(v);
   }
 
   bool Matches(const TargetSpec& spec, int pid, CachedIdentity* id) const {

@@ -75,6 +75,11 @@ bool ParseEntry(const YAML::Node& entry, const std::string& file,
   }
   int kinds = (spec->pid ? 1 : 0) + (spec->pidfile ? 1 : 0) +
               (spec->IsMatcher() ? 1 : 0);
+  std::string template_error;
+  if (kinds == 1 && !CompileNameTemplate(spec, &template_error)) {
+    *error = At(file, entry.Mark()) + template_error;
+    return false;
+  }
   if (kinds != 1) {
     *error = At(file, entry.Mark()) + "target \"" + spec->name +
              "\" needs exactly one of pid, pidfile, or comm/exe/cmdline";
