@@ -139,7 +139,7 @@ class ExporterLifecycleTest(unittest.TestCase):
 
     def test_custom_telemetry_path_and_disabled_collectors(self):
         page = harness.Exporter(self.procs).get("/").text
-        disable = [f"--no-collector.{c}" for c in ("process", "memwatch")
+        disable = [f"--no-collector.{c}" for c in ("process", "memwatch", "heapdiff")
                    if f"<li>{c}</li>" in page]
         exp = harness.Exporter(self.procs,
                                args=["--web.telemetry-path=/m", *disable])
