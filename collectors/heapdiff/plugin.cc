@@ -5,11 +5,18 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <map>
 #include <memory>
+#include <mutex>
+#include <random>
 #include <thread>
 
 #include "collectors/heapdiff/store.h"
+#include "collectors/inspector/diff.h"
+#include "collectors/inspector/inspector_client.h"
 #include "collectors/plugin/registry.h"
+#include "collectors/procfs/files.h"
+#include "collectors/procfs/procfs.h"
 #include "collectors/targets/resolver.h"
 
 namespace memwatch::heapdiff {
@@ -35,7 +42,9 @@ bool ParsePid(const std::string& s, int* pid) {
 class HeapDiffCollector : public Collector {
  public:
   explicit HeapDiffCollector(const CollectorContext& ctx)
-      : resolver_(ctx.resolver), store_(ctx.procfs_root, {}, Monotonic) {}
+      : resolver_(ctx.resolver),
+        procfs_root_(ctx.procfs_root),
+        store_(ctx.procfs_root, {}, Monotonic) {}
 
   void Collect(std::vector<prometheus::MetricFamily>*) override {}
 
@@ -44,7 +53,9 @@ class HeapDiffCollector : public Collector {
                       return StartDiff(r);
                     }};
     HttpRoute end{"/api/v1/heapdiff/", {"GET"}, [this](const HttpRequest& r) {
-                    return store_.End(r.path.substr(17));
+                    std::string id = r.path.substr(17);
+                    if (id.rfind("v8-", 0) == 0) return EndConstructor(id);
+                    return store_.End(id);
                   }};
     start.state_changing = true;  // opens a session: needs credentials
     end.prefix = true;
@@ -65,13 +76,12 @@ class HeapDiffCollector : public Collector {
         return JsonError(400, "unknown parameter " + k + " (name, pid, by)");
       }
     }
-    if (by == "constructor") {
-      return JsonError(501,
-                       "by=constructor (V8 heap snapshots over the inspector) "
-                       "is not implemented yet; by=mapping works for any "
-                       "process");
+    if (by != "mapping" && by != "constructor") {
+      return JsonError(400, "by must be mapping or constructor");
     }
-    if (by != "mapping") return JsonError(400, "by must be mapping");
+    auto start = [&](int p, const std::string& n) {
+      return by == "constructor" ? StartConstructor(p, n) : store_.Start(p, n);
+    };
     if (name.empty() == pid_text.empty()) {
       return JsonError(400, "give exactly one of name= or pid=");
     }
@@ -90,10 +100,10 @@ class HeapDiffCollector : public Collector {
                                     std::to_string(t.processes.size()) +
                                     " processes: give pid=");
         }
-        return store_.Start(t.processes.front().pid, name);
+        return start(t.processes.front().pid, name);
       }
       for (const auto& p : t.processes) {
-        if (pid != 0 && p.pid == pid) return store_.Start(pid, t.name);
+        if (pid != 0 && p.pid == pid) return start(pid, t.name);
       }
     }
     return JsonError(404, name.empty()
@@ -101,8 +111,105 @@ class HeapDiffCollector : public Collector {
                               : "no target named " + name);
   }
 
+  // by=constructor: a V8 heap snapshot over the inspector of a Node process
+  // started with --inspect on a fixed port (read from its cmdline). Loopback
+  // only. Snapshots are tens of MB in memory, so few sessions at once.
+  static constexpr size_t kMaxConstructorOpen = 2;
+  static constexpr double kMaxConstructorAge = 3600;
+  static constexpr size_t kMaxConstructorDetails = 100;
+  struct V8Session {
+    int pid = 0;
+    int port = 0;
+    double started = 0;
+    inspector::HeapSnapshot before;
+  };
+
+  HttpResponse Snapshot(int port, inspector::HeapSnapshot* out) {
+    std::string error;
+    auto snap =
+        inspector::TakeHeapSnapshot(port, inspector::ClientOptions(), &error);
+    if (!snap) return JsonError(502, error);
+    *out = std::move(*snap);
+    return HttpResponse{};
+  }
+
+  HttpResponse StartConstructor(int pid, const std::string& name) {
+    std::string text, error;
+    if (!procfs::ReadWholeFile(
+            procfs_root_ + "/" + std::to_string(pid) + "/cmdline", &text,
+            &error, nullptr, 64 * 1024)) {
+      return JsonError(404, "pid " + std::to_string(pid) + ": " + error);
+    }
+    auto port = inspector::InspectPortFromCmdline(procfs::ParseCmdline(text));
+    if (!port) {
+      return JsonError(409, "pid " + std::to_string(pid) +
+                                " was not started with --inspect on a fixed "
+                                "port; by=mapping works for any process");
+    }
+    {
+      std::lock_guard<std::mutex> lock(v8_mu_);
+      ExpireConstructorLocked(Monotonic());
+      if (v8_open_.size() >= kMaxConstructorOpen) {
+        return JsonError(429, "too many open by=constructor heap diffs");
+      }
+    }
+    V8Session s{pid, *port, Monotonic(), {}};
+    HttpResponse r = Snapshot(*port, &s.before);
+    if (r.status != 200) return r;
+    const uint64_t nodes = s.before.nodes.size();
+    std::string id = "v8-" + RandomHex();
+    {
+      std::lock_guard<std::mutex> lock(v8_mu_);
+      if (v8_open_.size() >= kMaxConstructorOpen) {
+        return JsonError(429, "too many open by=constructor heap diffs");
+      }
+      v8_open_.emplace(id, std::move(s));
+    }
+    nlohmann::json body = {
+        {"id", id}, {"pid", pid}, {"port", *port}, {"nodes", nodes}};
+    if (!name.empty()) body["name"] = name;
+    return HttpResponse{200, "application/json", body.dump()};
+  }
+
+  HttpResponse EndConstructor(const std::string& id) {
+    V8Session s;
+    {
+      std::lock_guard<std::mutex> lock(v8_mu_);
+      ExpireConstructorLocked(Monotonic());
+      auto it = v8_open_.find(id);
+      if (it == v8_open_.end()) {
+        return JsonError(404, "no open heap diff " + id.substr(0, 64));
+      }
+      s = std::move(it->second);
+      v8_open_.erase(it);
+    }
+    inspector::HeapSnapshot after;
+    HttpResponse r = Snapshot(s.port, &after);
+    if (r.status != 200) return r;
+    nlohmann::json diff =
+        inspector::Diff(s.before, after, kMaxConstructorDetails);
+    return HttpResponse{200, "application/json", diff.dump()};
+  }
+
+  void ExpireConstructorLocked(double now) {
+    for (auto it = v8_open_.begin(); it != v8_open_.end();) {
+      it = now - it->second.started > kMaxConstructorAge ? v8_open_.erase(it)
+                                                         : std::next(it);
+    }
+  }
+
+  static std::string RandomHex() {
+    std::random_device rd;
+    char buf[17];
+    std::snprintf(buf, sizeof(buf), "%08x%08x", rd(), rd());
+    return buf;
+  }
+
   std::shared_ptr<targets::Resolver> resolver_;
+  std::string procfs_root_;
   Store store_;
+  std::mutex v8_mu_;
+  std::map<std::string, V8Session> v8_open_;
 };
 
 const char kUsage[] =

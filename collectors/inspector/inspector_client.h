@@ -1,0 +1,39 @@
+// Takes a V8 heap snapshot of a Node process started with --inspect, over its
+// inspector (loopback HTTP /json/list, then WebSocket HeapProfiler), feeding
+// the chunks straight into the streaming parser: the whole document is never
+// held in memory.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "collectors/inspector/heap_snapshot.h"
+
+namespace memwatch::inspector {
+
+// Pure. The inspector port from a node command line (argv): --inspect,
+// --inspect-brk, --inspect-wait with [=[host:]port] (9229 when absent), or
+// --inspect-port=N. Only node's own options count: scanning stops at the
+// script (first non-option). nullopt when the inspector is not enabled or the
+// port is 0 (random, unknowable from outside) or invalid.
+std::optional<int> InspectPortFromCmdline(const std::vector<std::string>& argv);
+
+// Pure. The WebSocket path ("/<uuid>") of the first target in a /json/list
+// body; error when none.
+std::optional<std::string> DebuggerPathFromJsonList(std::string_view body,
+                                                    std::string* error);
+
+struct ClientOptions {
+  double timeout_seconds = 120;          // whole snapshot
+  size_t max_message_bytes = 16u << 20;  // one WebSocket message
+  Limits limits;
+};
+
+// Connects to 127.0.0.1:port only. One-line error on failure.
+std::optional<HeapSnapshot> TakeHeapSnapshot(int port,
+                                             const ClientOptions& options,
+                                             std::string* error);
+
+}  // namespace memwatch::inspector
