@@ -98,10 +98,14 @@ TEST(MetricsTest, FamiliesFollowTheContract) {
   std::vector<prometheus::MetricFamily> fs;
   tr.Observe(0, {{"demo", "1:1", true, 1e8}});
   AppendFamilies(tr.Snapshots(), &fs);
-  // Before any compaction: only the counters of collections and compactions.
+  // Before any compaction: only the counters (collections, compactions, and
+  // leaks at 0, so that a first leak is an increase for alert rules).
   ASSERT_NE(Find(fs, "memwatch_gc_total"), nullptr);
   EXPECT_EQ(Find(fs, "memwatch_gc_total")->metric.size(), 2u);
-  EXPECT_EQ(Find(fs, "memwatch_leak_events_total"), nullptr);
+  ASSERT_NE(Find(fs, "memwatch_leak_events_total"), nullptr);
+  EXPECT_EQ(Find(fs, "memwatch_leak_events_total")->metric.at(0).counter.value,
+            0);
+  EXPECT_EQ(Find(fs, "memwatch_heap_current_base_bytes"), nullptr);
   for (int t = 1; t <= 60; ++t) {
     tr.Observe(t, {{"demo", "1:1", true, 1e8 + t * MiB}});
   }
