@@ -511,7 +511,9 @@ def main():
         .replace(tmp, "$TMP") + "`;",
         f"- `--web.max-threads={max_threads}` (connections + idle + 64: civetweb holds a "
         f"thread per open connection) and `--web.max-requests={max_requests}` (the default "
-        "40 would answer 503 to part of 64 concurrent scrapes, by design);",
+        "40 would answer 503 to part of 64 concurrent scrapes, by design)"
+        + (f"; then the extra flags `{' '.join(args.exporter_flag)}` (the last value wins)"
+           if args.exporter_flag else "") + ";",
         f"- churn: a new `mwsoak_churn` process (a copy of `sleep`, matched by "
         f"`comm`) every 0.25 s living 0.2–4 s — {churn.started} started; the "
         f"`--pidfile` target killed and restarted every 3 s — {churn.pidfile_restarts} "
