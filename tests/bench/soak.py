@@ -1,0 +1,585 @@
+#!/usr/bin/env python3
+"""Soak test of memwatch_exporter: many scrapes while targets come and go.
+
+    scripts/soak [--requests N] [--connections C] [--idle I] [--warmup W]
+                 [--max-seconds S] [--out FILE]
+
+Starts the built exporter (bazel-bin, optimized by default) on 127.0.0.1 on a
+free port, watching itself (--self), a --match target whose processes are
+started and stopped all the time by a background loop, three --pid targets
+that exit during the run and a --pidfile target restarted every few seconds.
+Holds I idle TCP connections open (reopened whenever the server closes them),
+probes /-/healthy every 2 s on a fresh connection, samples the exporter's RSS
+every 2 s, then runs wrk: W warm-up scrapes of /metrics, then N scrapes with C
+connections. At the end reads the exporter's own leak events from
+/api/v1/events?type=leak&name=self, stops everything it started by PID and
+prints (and with --out writes) a Markdown report.
+
+Bounded: wrk stops each thread after its share of the requests, and every wrk
+run is also capped at --max-seconds. Exit status 0 only if no request failed
+or answered non-200, RSS at the end is within 1 MiB of RSS after warm-up, the
+exporter reported no leak about itself and every health probe answered 200.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import random
+import re
+import selectors
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+MIB = 1024 * 1024
+
+# Counts requests per wrk thread and stops the thread after its share, so a run
+# is a fixed number of scrapes (wrk itself only knows durations); counts
+# non-200 answers itself because wrk's own "status" error treats 3xx as fine.
+WRK_LUA = r"""
+local limit = tonumber(os.getenv("SOAK_PER_THREAD"))
+local done_dir = os.getenv("SOAK_DONE_DIR")
+local threads = {}
+local next_id = 0
+function setup(thread)
+  thread:set("id", next_id)
+  next_id = next_id + 1
+  table.insert(threads, thread)
+end
+function init(args)
+  n = 0
+  non200 = 0
+end
+function response(status, headers, body)
+  n = n + 1
+  if status ~= 200 then non200 = non200 + 1 end
+  if n == limit then
+    -- wrk's main thread sleeps for -d whatever its threads do: leave a mark
+    -- so the soak script sends SIGINT, on which wrk stops and reports.
+    local f = io.open(done_dir .. "/done-" .. id, "w")
+    if f then f:close() end
+    wrk.thread:stop()
+  end
+end
+function done(summary, latency, requests)
+  local non = 0
+  for _, t in ipairs(threads) do non = non + t:get("non200") end
+  local e = summary.errors
+  io.write(string.format(
+    "SOAK requests=%d duration_us=%d bytes=%d non200=%d connect=%d read=%d " ..
+    "write=%d status=%d timeout=%d p50_us=%d p90_us=%d p99_us=%d " ..
+    "p999_us=%d max_us=%d mean_us=%.0f\n",
+    summary.requests, summary.duration, summary.bytes, non, e.connect, e.read,
+    e.write, e.status, e.timeout, latency:percentile(50),
+    latency:percentile(90), latency:percentile(99), latency:percentile(99.9),
+    latency.max, latency.mean))
+end
+"""
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def http_get(url, timeout=10.0):
+    """(status, body bytes); never raises on HTTP errors."""
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status, r.read()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read()
+
+
+def rss_bytes(pid):
+    """(VmRSS, Threads) of pid from /proc, or None once it is gone."""
+    try:
+        with open(f"/proc/{pid}/status", encoding="utf-8") as f:
+            text = f.read(65536)
+    except OSError:
+        return None
+    rss = re.search(r"^VmRSS:\s+(\d+) kB", text, re.M)
+    thr = re.search(r"^Threads:\s+(\d+)", text, re.M)
+    if not rss:
+        return None
+    return int(rss.group(1)) * 1024, int(thr.group(1)) if thr else 0
+
+
+def machine():
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return {"nproc": os.cpu_count(), "cpu": cpu, "kernel": platform.release(),
+            "load": os.getloadavg()}
+
+
+class Children:
+    """Every process the soak starts, stopped by PID at the end."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.procs = set()
+
+    def start(self, args, **kw):
+        p = subprocess.Popen(args, stdin=subprocess.DEVNULL,
+                             stdout=subprocess.DEVNULL,
+                             stderr=kw.pop("stderr", subprocess.DEVNULL), **kw)
+        with self.lock:
+            self.procs.add(p)
+        return p
+
+    def stop(self, p, timeout=10.0):
+        if p.poll() is None:
+            try:
+                os.kill(p.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+            try:
+                p.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.kill(p.pid, signal.SIGKILL)
+                p.wait()
+        with self.lock:
+            self.procs.discard(p)
+        return p.returncode
+
+    def reap(self):
+        with self.lock:
+            done = [p for p in self.procs if p.poll() is not None]
+            for p in done:
+                self.procs.discard(p)
+        return len(done)
+
+    def stop_all(self):
+        with self.lock:
+            procs = list(self.procs)
+        for p in procs:
+            self.stop(p)
+
+
+class Churn(threading.Thread):
+    """Starts short-lived --match processes and restarts the --pidfile one."""
+
+    def __init__(self, children, churn_exe, pidf_exe, pidfile, stop):
+        super().__init__(daemon=True)
+        self.children, self.churn_exe, self.pidf_exe = children, churn_exe, pidf_exe
+        self.pidfile, self.stop_event = pidfile, stop
+        self.started = 0
+        self.pidfile_restarts = 0
+        self.rng = random.Random(1)
+        self.pidf_proc = None
+
+    def restart_pidfile_target(self, old):
+        if old is not None:
+            self.children.stop(old)
+        p = self.children.start([self.pidf_exe, "3600"])
+        tmp = self.pidfile + ".tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            f.write(f"{p.pid}\n")
+        os.replace(tmp, self.pidfile)
+        self.pidfile_restarts += 1
+        self.pidf_proc = p
+        return p
+
+    def run(self):
+        pidf = self.pidf_proc or self.restart_pidfile_target(None)
+        next_pidf = time.monotonic() + 3.0
+        while not self.stop_event.wait(0.25):
+            self.children.reap()
+            # Lifetimes from 0.2 s to 4 s: some live across scrapes, some
+            # between two, some exit mid-scrape.
+            life = self.rng.uniform(0.2, 4.0)
+            self.children.start([self.churn_exe, f"{life:.2f}"])
+            self.started += 1
+            if time.monotonic() >= next_pidf:
+                pidf = self.restart_pidfile_target(pidf)
+                next_pidf = time.monotonic() + 3.0
+
+
+class IdleConnections(threading.Thread):
+    """Keeps `count` TCP connections open that never send a byte.
+
+    The exporter closes a silent connection after its 5 s header timeout; each
+    closed one is reopened at once, so `count` are open nearly all the time.
+    """
+
+    def __init__(self, port, count, stop):
+        super().__init__(daemon=True)
+        self.port, self.count, self.stop_event = port, count, stop
+        self.opened = 0
+        self.closed_by_server = 0
+        self.connect_errors = 0
+        self.open_now = 0
+        self.sel = selectors.DefaultSelector()
+
+    def open_one(self):
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.settimeout(5.0)
+        try:
+            s.connect(("127.0.0.1", self.port))
+        except OSError:
+            self.connect_errors += 1
+            s.close()
+            return
+        s.setblocking(False)
+        self.sel.register(s, selectors.EVENT_READ)
+        self.opened += 1
+
+    def run(self):
+        while not self.stop_event.is_set():
+            while len(self.sel.get_map()) < self.count and not self.stop_event.is_set():
+                self.open_one()
+            self.open_now = len(self.sel.get_map())
+            for key, _ in self.sel.select(timeout=0.5):
+                s = key.fileobj
+                try:
+                    data = s.recv(4096)
+                except OSError:
+                    data = b""
+                if not data:  # closed by the server (or reset)
+                    self.sel.unregister(s)
+                    s.close()
+                    self.closed_by_server += 1
+        for key in list(self.sel.get_map().values()):
+            self.sel.unregister(key.fileobj)
+            key.fileobj.close()
+
+
+class Sampler(threading.Thread):
+    """Samples the exporter's RSS every `interval` s and probes /-/healthy."""
+
+    def __init__(self, pid, port, interval, stop):
+        super().__init__(daemon=True)
+        self.pid, self.port, self.interval, self.stop_event = pid, port, interval, stop
+        self.samples = []  # (monotonic, rss, threads, phase)
+        self.phase = "start"
+        self.probes = 0
+        self.probe_failures = []
+        self.probe_max = 0.0
+
+    def sample(self):
+        r = rss_bytes(self.pid)
+        if r:
+            self.samples.append((time.monotonic(), r[0], r[1], self.phase))
+        return r
+
+    def run(self):
+        while not self.stop_event.wait(self.interval):
+            self.sample()
+            t0 = time.monotonic()
+            try:
+                status, _ = http_get(f"http://127.0.0.1:{self.port}/-/healthy", timeout=10)
+            except OSError as e:
+                status = str(e)
+            self.probe_max = max(self.probe_max, time.monotonic() - t0)
+            self.probes += 1
+            if status != 200:
+                self.probe_failures.append(status)
+
+
+def run_wrk(port, requests, connections, threads, max_seconds, lua_path, path):
+    per_thread = -(-requests // threads)  # ceil: at least `requests` in total
+    done_dir = tempfile.mkdtemp(prefix="mwsoak-wrk.")
+    env = dict(os.environ, SOAK_PER_THREAD=str(per_thread), SOAK_DONE_DIR=done_dir)
+    cmd = ["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{int(max_seconds)}s",
+           "--timeout", "10s", "-s", lua_path, f"http://127.0.0.1:{port}{path}"]
+    t0 = time.monotonic()
+    p = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True)
+    try:
+        while p.poll() is None:
+            if len(os.listdir(done_dir)) >= threads:
+                p.send_signal(signal.SIGINT)  # every thread is done: report now
+                break
+            if time.monotonic() - t0 > max_seconds + 60:
+                p.kill()
+                break
+            time.sleep(0.1)
+        stdout, _ = p.communicate(timeout=60)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        shutil.rmtree(done_dir, ignore_errors=True)
+    wall = time.monotonic() - t0
+    m = re.search(r"^SOAK (.*)$", stdout, re.M)
+    if not m:
+        raise RuntimeError(f"wrk failed (exit {p.returncode}):\n{stdout}")
+    res = {k: float(v) for k, v in (kv.split("=") for kv in m.group(1).split())}
+    res["wall"] = wall
+    res["raw"] = stdout
+    res["cmd"] = cmd
+    return res
+
+
+def fmt_ms(us):
+    return f"{us / 1000:.2f} ms"
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--requests", type=int, default=200000,
+                    help="scrapes of /metrics in all, warm-up included (default 200000)")
+    ap.add_argument("--connections", type=int, default=64,
+                    help="concurrent wrk connections (default 64)")
+    ap.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
+    ap.add_argument("--idle", type=int, default=300,
+                    help="idle connections held open during the run (default 300)")
+    ap.add_argument("--warmup", type=int, default=10000,
+                    help="first scrapes, before the baseline RSS (default 10000)")
+    ap.add_argument("--max-seconds", type=int, default=1800,
+                    help="time cap of all wrk runs together (default 1800)")
+    ap.add_argument("--sample-interval", type=float, default=2.0,
+                    help="seconds between RSS samples / health probes (default 2)")
+    ap.add_argument("--exporter-flag", action="append", default=[],
+                    help="extra exporter flag (repeatable), e.g. --exporter-flag=--web.max-threads=128")
+    ap.add_argument("--out", help="write the Markdown report here (e.g. docs/reliability.md)")
+    args = ap.parse_args()
+    for name in ("requests", "connections", "threads", "max_seconds"):
+        if getattr(args, name) < 1:
+            ap.error(f"--{name.replace('_', '-')} must be at least 1")
+    if args.idle < 0 or args.warmup < 0 or args.warmup >= args.requests:
+        ap.error("--idle must be 0 or more, --warmup 0 or more and below --requests")
+    if args.connections < args.threads:
+        ap.error("--connections must be at least --threads")
+    if not shutil.which("wrk"):
+        sys.exit("soak: wrk is not installed (apt-get install -y wrk)")
+    base = os.environ.get("MEMWATCH_BAZEL_BIN", os.path.join(ROOT, "bazel-bin"))
+    exe = os.path.join(base, "exporter", "memwatch_exporter")
+    if not os.access(exe, os.X_OK):
+        sys.exit(f"soak: {exe} is not built (bazel build //exporter:memwatch_exporter)")
+
+    started_at = datetime.datetime.now(datetime.timezone.utc)
+    tmp = tempfile.mkdtemp(prefix="mwsoak.")
+    children = Children()
+    stop = threading.Event()
+    port = free_port()
+    # Each open connection holds a civetweb worker thread (idle ones up to the
+    # 5 s header timeout): threads for wrk + idle + headroom. Requests in
+    # handlers are capped by --web.max-requests (default 40 → 503 beyond):
+    # raised above the wrk concurrency, since a 503 would count as a failure.
+    max_threads = min(1024, args.connections + args.idle + 64)
+    max_requests = args.connections + 16
+    churn_exe = os.path.join(tmp, "mwsoak_churn")
+    pidf_exe = os.path.join(tmp, "mwsoak_pidf")
+    pid_exe = os.path.join(tmp, "mwsoak_pid")
+    sleep = shutil.which("sleep")
+    for dst in (churn_exe, pidf_exe, pid_exe):
+        shutil.copy(sleep, dst)  # comm = file name, for the --match matcher
+    pidfile = os.path.join(tmp, "soakpidf.pid")
+    lua = os.path.join(tmp, "soak.lua")
+    with open(lua, "w", encoding="utf-8") as f:
+        f.write(WRK_LUA)
+    log_path = os.path.join(tmp, "exporter.log")
+    log = open(log_path, "wb")
+    try:
+        # --pid targets exit during the run (after 10 s, 40 s, 120 s).
+        pid_procs = [children.start([pid_exe, str(s)]) for s in (10, 40, 120)]
+        churn = Churn(children, churn_exe, pidf_exe, pidfile, stop)
+        churn.restart_pidfile_target(None)  # the pidfile exists before start
+        exporter_args = [
+            f"--web.listen-address=127.0.0.1:{port}",
+            f"--web.max-threads={max_threads}",
+            f"--web.max-requests={max_requests}",
+            "--self",
+            "--match", "name=churn,comm=mwsoak_churn",
+            f"--pidfile=pidf={pidfile}",
+        ] + [f"--pid=pid{i}={p.pid}" for i, p in enumerate(pid_procs)] \
+          + args.exporter_flag
+        exporter = children.start([exe] + exporter_args, stderr=log)
+        deadline = time.monotonic() + 30
+        while True:
+            if exporter.poll() is not None:
+                raise RuntimeError(f"exporter exited {exporter.returncode}: "
+                                   + open(log_path, encoding="utf-8", errors="replace").read()[-2000:])
+            try:
+                if http_get(f"http://127.0.0.1:{port}/-/ready", timeout=2)[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("exporter not ready after 30 s")
+            time.sleep(0.1)
+        t_start = time.monotonic()
+        sampler = Sampler(exporter.pid, port, args.sample_interval, stop)
+        idle = IdleConnections(port, args.idle, stop)
+        churn.start()
+        idle.start()
+        sampler.start()
+        if args.idle:
+            end = time.monotonic() + 30
+            while idle.open_now < args.idle and time.monotonic() < end:
+                time.sleep(0.1)
+        print(f"soak: exporter pid {exporter.pid} on 127.0.0.1:{port}, "
+              f"{idle.open_now} idle connections open", flush=True)
+
+        warm = None
+        if args.warmup:
+            sampler.phase = "warmup"
+            warm = run_wrk(port, args.warmup, args.connections, args.threads,
+                           args.max_seconds, lua, "/metrics")
+            # Each wrk thread stops after its share: a few over the total.
+            print(f"soak: warm-up {int(warm['requests'])} scrapes in {warm['wall']:.1f} s",
+                  flush=True)
+        sampler.phase = "run"
+        rss_warm = sampler.sample()[0]
+        t_run = time.monotonic()
+        done_warm = int(warm["requests"]) if warm else 0
+        left = max(1, args.max_seconds - (warm["wall"] if warm else 0))
+        main_run = run_wrk(port, max(1, args.requests - done_warm), args.connections,
+                           args.threads, left, lua, "/metrics")
+        rss_end = sampler.sample()[0]
+        t_end = time.monotonic()
+        print(f"soak: {int(main_run['requests'])} scrapes in {main_run['wall']:.1f} s", flush=True)
+
+        status, body = http_get(f"http://127.0.0.1:{port}/api/v1/events?type=leak&name=self")
+        self_leaks = len(json.loads(body)["events"]) if status == 200 else None
+        status_all, body_all = http_get(f"http://127.0.0.1:{port}/api/v1/events?type=leak")
+        all_leaks = json.loads(body_all)["events"] if status_all == 200 else []
+        _, metrics = http_get(f"http://127.0.0.1:{port}/metrics")
+        mtext = metrics.decode("utf-8", "replace")
+        m = re.search(r'^memwatch_leak_events_total\{[^}]*name="self"[^}]*\} (\S+)', mtext, re.M)
+        self_leak_metric = float(m.group(1)) if m else None
+        m = re.search(r'^memwatch_heap_compactions_total\{[^}]*name="self"[^}]*\} (\S+)',
+                      mtext, re.M)
+        self_compactions = float(m.group(1)) if m else None
+        stop.set()
+        for t in (churn, idle, sampler):
+            t.join(timeout=15)
+        exit_code = children.stop(exporter)
+    finally:
+        stop.set()
+        children.stop_all()
+        log.close()
+
+    run_samples = [s for s in sampler.samples if s[3] == "run"]
+    rss_vals = [s[1] for s in run_samples] or [rss_warm, rss_end]
+    thr_vals = [s[2] for s in run_samples] or [0]
+    total = int(main_run["requests"]) + (int(warm["requests"]) if warm else 0)
+    failed = sum(int(main_run[k]) for k in ("connect", "read", "write", "timeout"))
+    non200 = int(main_run["non200"])
+    if warm:
+        failed += sum(int(warm[k]) for k in ("connect", "read", "write", "timeout"))
+        non200 += int(warm["non200"])
+    delta = rss_end - rss_warm
+    checks = {
+        "requests": total >= args.requests,
+        "failed": failed == 0,
+        "non200": non200 == 0,
+        "rss": abs(delta) <= MIB,
+        "self_leaks": self_leaks == 0,
+        "probes": not sampler.probe_failures,
+        "exit": exit_code == 0,
+    }
+    ok = all(checks.values())
+    mach = machine()
+    cmd = "scripts/soak " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    log_tail = open(log_path, encoding="utf-8", errors="replace").read().splitlines()
+    warn_lines = [l for l in log_tail if "level=warn" in l or "level=error" in l]
+    rate = main_run["requests"] / (main_run["duration_us"] / 1e6)
+    mark = lambda c: "ok" if checks[c] else "**FAIL**"
+    lines = [
+        "# Reliability: soak test",
+        "",
+        f"`{cmd}` — run {started_at.strftime('%Y-%m-%d %H:%M UTC')} on "
+        f"{mach['nproc']} CPUs ({mach['cpu']}), kernel {mach['kernel']}, "
+        f"load average at the end {mach['load'][0]:.1f} (the machine was shared "
+        "with other builds). Optimized build (`bazel build //exporter:memwatch_exporter`).",
+        "",
+        "## Setup",
+        "",
+        f"- exporter on 127.0.0.1:<free port>: `memwatch_exporter "
+        + " ".join(shlex.quote(a) for a in exporter_args).replace(str(port), "PORT")
+        .replace(tmp, "$TMP") + "`;",
+        f"- `--web.max-threads={max_threads}` (connections + idle + 64: civetweb holds a "
+        f"thread per open connection) and `--web.max-requests={max_requests}` (the default "
+        "40 would answer 503 to part of 64 concurrent scrapes, by design)"
+        + (f"; then the extra flags `{' '.join(args.exporter_flag)}` (the last value wins)"
+           if args.exporter_flag else "") + ";",
+        f"- churn: a new `mwsoak_churn` process (a copy of `sleep`, matched by "
+        f"`comm`) every 0.25 s living 0.2–4 s — {churn.started} started; the "
+        f"`--pidfile` target killed and restarted every 3 s — {churn.pidfile_restarts} "
+        "restarts; three `--pid` targets that exit after 10 s, 40 s and 120 s;",
+        f"- {args.idle} idle TCP connections (never send a byte) held open for the whole run: "
+        f"the server closes each after its 5 s header timeout and the script reopens it — "
+        f"{idle.opened} opened, {idle.closed_by_server} closed by the server, "
+        f"{idle.connect_errors} connect errors;",
+        f"- `/-/healthy` probed every {args.sample_interval:g} s on a fresh connection: "
+        f"{sampler.probes} probes, {len(sampler.probe_failures)} failed, slowest "
+        f"{sampler.probe_max * 1000:.0f} ms; RSS of the exporter read from "
+        f"`/proc/<pid>/status` every {args.sample_interval:g} s;",
+        f"- wrk {args.threads} threads × {args.connections} connections, keep-alive, "
+        f"`GET /metrics` (no gzip): the first {args.warmup} scrapes are the warm-up, the "
+        "latency figures are those of the rest (a Lua script stops each wrk thread after "
+        f"its share; all runs together capped at {args.max_seconds} s).",
+        "",
+        "## Results",
+        "",
+        "| measure | value | check |",
+        "|---|---|---|",
+        f"| scrapes | {total} in all: {int(warm['requests']) if warm else 0} warm-up, then "
+        f"{int(main_run['requests'])} in {main_run['duration_us'] / 1e6:.1f} s ({rate:.0f}/s) "
+        f"| {mark('requests')} (≥ {args.requests}) |",
+        f"| failed requests (connect/read/write/timeout) | {failed} | {mark('failed')} |",
+        f"| non-200 answers | {non200} | {mark('non200')} |",
+        f"| latency p50 / p90 / p99 / p99.9 / max | {fmt_ms(main_run['p50_us'])} / "
+        f"{fmt_ms(main_run['p90_us'])} / {fmt_ms(main_run['p99_us'])} / "
+        f"{fmt_ms(main_run['p999_us'])} / {fmt_ms(main_run['max_us'])} | |",
+        f"| RSS after warm-up | {rss_warm / MIB:.2f} MiB ({rss_warm} B) | |",
+        f"| RSS at the end | {rss_end / MIB:.2f} MiB ({rss_end} B), "
+        f"Δ {delta / 1024:+.0f} KiB | {mark('rss')} (within 1 MiB) |",
+        f"| RSS min / max during the run ({len(run_samples)} samples) | "
+        f"{min(rss_vals) / MIB:.2f} / {max(rss_vals) / MIB:.2f} MiB | |",
+        f"| exporter threads min / max | {min(thr_vals)} / {max(thr_vals)} | |",
+        f"| leak events about itself (`/api/v1/events?type=leak&name=self`) | "
+        f"{self_leaks} (metric `memwatch_leak_events_total{{name=\"self\"}}` = "
+        f"{self_leak_metric if self_leak_metric is not None else 'absent'}; {self_compactions if self_compactions is not None else 'n/a'} "
+        f"heap compactions seen) | {mark('self_leaks')} |",
+        f"| leak events about any target | {len(all_leaks)} | |",
+        f"| health probes during the run | {sampler.probes - len(sampler.probe_failures)}"
+        f"/{sampler.probes} answered 200, slowest {sampler.probe_max * 1000:.0f} ms "
+        f"| {mark('probes')} |",
+        f"| exporter exit on SIGTERM | {exit_code} | {mark('exit')} |",
+        f"| warn/error log lines | {len(warn_lines)} | |",
+        "",
+        f"Overall: **{'PASS' if ok else 'FAIL'}**.",
+        "",
+        "RSS samples over the measured run (MiB, every "
+        f"{args.sample_interval:g} s): "
+        + " ".join(f"{s[1] / MIB:.2f}" for s in run_samples[:: max(1, len(run_samples) // 40)]),
+        "",
+    ]
+    if all_leaks:
+        lines += ["Leak events seen:", "", "```"] + [json.dumps(e) for e in all_leaks[:10]] + ["```", ""]
+    if warn_lines:
+        lines += ["First warn/error log lines:", "", "```"] + warn_lines[:10] + ["```", ""]
+    report = "\n".join(lines)
+    print(report)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as f:
+            f.write(report)
+        print(f"soak: wrote {args.out}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
