@@ -448,7 +448,8 @@ std::optional<HeapSnapshot> ParseHeapSnapshotText(std::string_view text,
   size_t off = 0;
   ReadFn read = [&](char* buf, size_t cap) {
     size_t n = std::min(cap, text.size() - off);
-    std::memcpy(buf, text.data() + off, n);
+    // memcpy of nothing from an empty view's null data is still UB.
+    if (n > 0) std::memcpy(buf, text.data() + off, n);
     off += n;
     return n;
   };
