@@ -1,0 +1,159 @@
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "collectors/kube/client.h"
+#include "collectors/kube/config.h"
+#include "collectors/kube/names.h"
+
+namespace memwatch::kube {
+namespace {
+
+GetEnv Env(std::map<std::string, std::string> vars) {
+  return [vars](const char* name) {
+    auto it = vars.find(name);
+    return it == vars.end() ? std::string() : it->second;
+  };
+}
+
+TEST(Config, InClusterFromEnvironment) {
+  KubeFlags flags;
+  KubeConfig config;
+  ASSERT_EQ(BuildKubeConfig(flags,
+                            Env({{"KUBERNETES_SERVICE_HOST", "10.96.0.1"},
+                                 {"KUBERNETES_SERVICE_PORT", "443"},
+                                 {"NODE_NAME", "worker-1"}}),
+                            &config),
+            "");
+  EXPECT_EQ(config.client.api_url, "https://10.96.0.1:443");
+  EXPECT_EQ(config.client.node_name, "worker-1");
+  EXPECT_EQ(config.client.token_file, kDefaultTokenFile);
+  EXPECT_EQ(config.refresh_seconds, 60);
+  EXPECT_EQ(config.max_backoff_seconds, 60);
+
+  ASSERT_EQ(BuildKubeConfig(flags,
+                            Env({{"KUBERNETES_SERVICE_HOST", "fd00::1"},
+                                 {"NODE_NAME", "n"}}),
+                            &config),
+            "");
+  EXPECT_EQ(config.client.api_url, "https://[fd00::1]:443");
+}
+
+TEST(Config, FlagsWinOverEnvironment) {
+  KubeFlags flags;
+  flags.api_url = "http://127.0.0.1:8001";
+  flags.node_name = "flag-node";
+  flags.ca_file = "";
+  flags.refresh_interval = 5;
+  KubeConfig config;
+  ASSERT_EQ(BuildKubeConfig(flags, Env({{"NODE_NAME", "env-node"}}), &config),
+            "");
+  EXPECT_EQ(config.client.api_url, "http://127.0.0.1:8001");
+  EXPECT_EQ(config.client.node_name, "flag-node");
+  EXPECT_EQ(config.client.ca_file, "");
+  EXPECT_EQ(config.max_backoff_seconds, 5);
+}
+
+TEST(Config, BadCombinationsNameTheFlag) {
+  struct Case {
+    KubeFlags flags;
+    std::map<std::string, std::string> env;
+    std::string error_part;
+  };
+  KubeFlags ok;
+  ok.api_url = "http://127.0.0.1:1";
+  ok.node_name = "n";
+  auto with = [&](auto change) {
+    KubeFlags f = ok;
+    change(&f);
+    return f;
+  };
+  Case cases[] = {
+      {with([](KubeFlags* f) { f->api_url = ""; }), {}, "--kubernetes.api-url"},
+      {with([](KubeFlags* f) { f->api_url = "ftp://x"; }),
+       {},
+       "--kubernetes.api-url"},
+      {with([](KubeFlags* f) { f->api_url = "http://x/?a=b"; }),
+       {},
+       "--kubernetes.api-url"},
+      {with([](KubeFlags* f) { f->node_name = ""; }),
+       {},
+       "--kubernetes.node-name"},
+      {with([](KubeFlags* f) { f->node_name = std::string(254, 'n'); }),
+       {},
+       "--kubernetes.node-name"},
+      {with([](KubeFlags* f) { f->refresh_interval = 0.5; }),
+       {},
+       "--kubernetes.refresh-interval"},
+      {with([](KubeFlags* f) { f->refresh_interval = 1e9; }),
+       {},
+       "--kubernetes.refresh-interval"},
+      {with([](KubeFlags* f) { f->ca_file = "/nonexistent/ca.crt"; }),
+       {},
+       "--kubernetes.ca-file"},
+  };
+  for (const Case& c : cases) {
+    KubeConfig config;
+    std::string err = BuildKubeConfig(c.flags, Env(c.env), &config);
+    EXPECT_NE(err.find(c.error_part), std::string::npos)
+        << c.error_part << " -> " << err;
+  }
+  // The default CA path absent (out of cluster) falls back to system CAs.
+  KubeConfig config;
+  EXPECT_EQ(BuildKubeConfig(ok, Env({}), &config), "");
+  EXPECT_EQ(config.client.ca_file, "");
+}
+
+TEST(Client, UrlEncodesTheNodeName) {
+  EXPECT_EQ(PodListUrl("https://10.96.0.1:443/", "worker-1"),
+            "https://10.96.0.1:443/api/v1/pods?fieldSelector=spec.nodeName%"
+            "3Dworker-1");
+  EXPECT_EQ(PodListUrl("http://h", "a b&c"),
+            "http://h/api/v1/pods?fieldSelector=spec.nodeName%3Da%20b%26c");
+}
+
+TEST(Client, NothingListeningIsANetworkError) {
+  InitHttpClient();
+  ClientOptions options;
+  // Port 1 on loopback: refused at once, nothing to wait for.
+  options.api_url = "http://127.0.0.1:1";
+  options.node_name = "n";
+  FetchResult r = FetchPodList(options);
+  EXPECT_EQ(r.outcome, Outcome::kNetworkError);
+  EXPECT_EQ(r.http_status, 0);
+  EXPECT_FALSE(r.error.empty());
+}
+
+TEST(Client, MissingTokenIsATokenError) {
+  ClientOptions options;
+  options.api_url = "http://127.0.0.1:1";
+  options.node_name = "n";
+  options.token_file = "/nonexistent/token";
+  FetchResult r = FetchPodList(options);
+  EXPECT_EQ(r.outcome, Outcome::kTokenError);
+  EXPECT_NE(r.error.find("/nonexistent/token"), std::string::npos) << r.error;
+}
+
+TEST(NameStore, LooksUpPodAndContainer) {
+  NameStore store;
+  EXPECT_FALSE(store.Lookup("u", "c"));  // nothing listed yet
+  PodIndex index;
+  index.pod_count = 1;
+  index.pods["u"] = PodNames{"ns", "pod", {{"c", "main"}}};
+  store.Update(index);
+  EXPECT_EQ(store.PodCount(), 1u);
+  auto n = store.Lookup("u", "c");
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->namespace_name, "ns");
+  EXPECT_EQ(n->pod, "pod");
+  EXPECT_EQ(n->container, "main");
+  n = store.Lookup("u", "other");
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->pod, "pod");
+  EXPECT_EQ(n->container, "");
+  EXPECT_FALSE(store.Lookup("v", "c"));
+  EXPECT_FALSE(store.Lookup("", ""));
+}
+
+}  // namespace
+}  // namespace memwatch::kube
