@@ -37,7 +37,7 @@ def make_proc_tree(root):
     with comm "cart"."""
     shutil.copytree(os.path.join(FIXTURES, "proc"), root)
     with open(os.path.join(root, "100", "stat")) as f:
-        stat_rest = f.read().split(") ", 1)[1]
+        stat_rest = f.read().rsplit(") ", 1)[1]  # comm may hold ") "
     for pid, c in ((500, "a"), (501, "b"), (502, "7")):
         d = os.path.join(root, str(pid))
         shutil.copytree(os.path.join(root, "100"), d)
