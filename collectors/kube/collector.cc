@@ -2,12 +2,23 @@
 
 #include <chrono>
 #include <random>
+#include <sstream>
 
 #include "collectors/plugin/log.h"
 #include "collectors/plugin/metrics.h"
 #include "collectors/targets/resolver.h"
 
 namespace memwatch::kube {
+namespace {
+
+// "60s", "2.5s": std::to_string would print "60.000000".
+std::string FormatSeconds(double s) {
+  std::ostringstream out;
+  out << s << "s";
+  return out.str();
+}
+
+}  // namespace
 
 KubeCollector::KubeCollector(KubeConfig config, std::string config_error,
                              std::shared_ptr<targets::Resolver> resolver)
@@ -30,7 +41,7 @@ std::string KubeCollector::Start() {
   LogInfo(
       "listing this node's pods from the Kubernetes API",
       {{"url", PodListUrl(config_.client.api_url, config_.client.node_name)},
-       {"refresh_interval", std::to_string(config_.refresh_seconds)}});
+       {"refresh_interval", FormatSeconds(config_.refresh_seconds)}});
   thread_ = std::thread([this] { Run(); });
   return "";
 }

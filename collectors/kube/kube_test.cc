@@ -1,6 +1,12 @@
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <map>
+#include <thread>
 
 #include "collectors/kube/client.h"
 #include "collectors/kube/config.h"
@@ -132,6 +138,129 @@ TEST(Client, MissingTokenIsATokenError) {
   FetchResult r = FetchPodList(options);
   EXPECT_EQ(r.outcome, Outcome::kTokenError);
   EXPECT_NE(r.error.find("/nonexistent/token"), std::string::npos) << r.error;
+}
+
+// A one-shot HTTP server on a free loopback port: answers the first request
+// with `response` (raw bytes), optionally after a delay.
+class OneShotServer {
+ public:
+  explicit OneShotServer(std::string response, int delay_ms = 0) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    socklen_t len = sizeof(addr);
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    EXPECT_EQ(listen(fd_, 1), 0);
+    thread_ = std::thread([this, response, delay_ms] {
+      int c = accept(fd_, nullptr, nullptr);
+      if (c < 0) return;
+      std::string req;
+      char buf[4096];
+      while (req.find("\r\n\r\n") == std::string::npos) {
+        ssize_t n = read(c, buf, sizeof(buf));
+        if (n <= 0) break;
+        req.append(buf, n);
+      }
+      request_ = req;
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+      size_t off = 0;
+      while (off < response.size()) {
+        ssize_t n =
+            send(c, response.data() + off, response.size() - off, MSG_NOSIGNAL);
+        if (n <= 0) break;  // the client gave up (size cap, timeout)
+        off += n;
+      }
+      close(c);
+    });
+  }
+  ~OneShotServer() {
+    shutdown(fd_, SHUT_RDWR);
+    thread_.join();
+    close(fd_);
+  }
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(port_);
+  }
+  const std::string& request() const { return request_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+  std::string request_;
+};
+
+std::string Http(int status, const std::string& body) {
+  return "HTTP/1.1 " + std::to_string(status) +
+         " X\r\nContent-Type: application/json\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+}
+
+ClientOptions Options(const std::string& url) {
+  ClientOptions o;
+  o.api_url = url;
+  o.node_name = "worker-1";
+  o.total_timeout_ms = 5000;
+  return o;
+}
+
+TEST(Client, ListsPods) {
+  InitHttpClient();
+  OneShotServer server(Http(
+      200, R"({"kind":"PodList","items":[{"metadata":{"uid":"u","name":"p",)"
+           R"("namespace":"n"}}]})"));
+  FetchResult r = FetchPodList(Options(server.url()));
+  EXPECT_EQ(r.outcome, Outcome::kSuccess) << r.error;
+  EXPECT_EQ(r.http_status, 200);
+  EXPECT_EQ(r.pods.pods.at("u").pod, "p");
+  EXPECT_NE(server.request().find(
+                "GET /api/v1/pods?fieldSelector=spec.nodeName%3Dworker-1 "),
+            std::string::npos)
+      << server.request();
+}
+
+TEST(Client, StatusAnswerIsAnHttpErrorWithItsMessage) {
+  OneShotServer server(
+      Http(401, R"({"kind":"Status","message":"Unauthorized","code":401})"));
+  FetchResult r = FetchPodList(Options(server.url()));
+  EXPECT_EQ(r.outcome, Outcome::kHttpError);
+  EXPECT_EQ(r.http_status, 401);
+  EXPECT_NE(r.error.find("Unauthorized"), std::string::npos) << r.error;
+}
+
+TEST(Client, NotJsonIsAParseError) {
+  OneShotServer server(Http(200, "<html>proxy error</html>"));
+  FetchResult r = FetchPodList(Options(server.url()));
+  EXPECT_EQ(r.outcome, Outcome::kParseError);
+}
+
+TEST(Client, BodyOverTheCapIsRefused) {
+  // Announced too large (Content-Length) ...
+  OneShotServer announced(Http(200, std::string(5000, ' ')));
+  ClientOptions o = Options(announced.url());
+  o.max_bytes = 1000;
+  FetchResult r = FetchPodList(o);
+  EXPECT_EQ(r.outcome, Outcome::kNetworkError);
+  EXPECT_NE(r.error.find("larger than 1000"), std::string::npos) << r.error;
+  // ... or not announced: cut off while reading.
+  OneShotServer streamed("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" +
+                         std::string(5000, ' '));
+  o.api_url = streamed.url();
+  r = FetchPodList(o);
+  EXPECT_EQ(r.outcome, Outcome::kNetworkError);
+  EXPECT_NE(r.error.find("larger than 1000"), std::string::npos) << r.error;
+}
+
+TEST(Client, SlowServerTimesOut) {
+  OneShotServer server(Http(200, "{\"items\":[]}"), /*delay_ms=*/2000);
+  ClientOptions o = Options(server.url());
+  o.total_timeout_ms = 200;
+  FetchResult r = FetchPodList(o);
+  EXPECT_EQ(r.outcome, Outcome::kNetworkError);
+  EXPECT_NE(r.error.find("imeout"), std::string::npos) << r.error;
 }
 
 TEST(NameStore, LooksUpPodAndContainer) {
