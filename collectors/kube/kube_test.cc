@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "collectors/kube/client.h"
+#include "collectors/kube/collector.h"
 #include "collectors/kube/config.h"
 #include "collectors/kube/names.h"
 
@@ -261,6 +262,41 @@ TEST(Client, SlowServerTimesOut) {
   FetchResult r = FetchPodList(o);
   EXPECT_EQ(r.outcome, Outcome::kNetworkError);
   EXPECT_NE(r.error.find("imeout"), std::string::npos) << r.error;
+}
+
+// The success count memwatch_kubernetes_requests_total shows.
+double Successes(KubeCollector* c) {
+  std::vector<prometheus::MetricFamily> out;
+  c->Collect(&out);
+  for (const auto& f : out) {
+    if (f.name != "memwatch_kubernetes_requests_total") continue;
+    for (const auto& m : f.metric) {
+      if (m.label.at(0).value == "success") return m.counter.value;
+    }
+  }
+  return -1;
+}
+
+TEST(Collector, ListsOnItsThreadAndStops) {
+  InitHttpClient();
+  OneShotServer server(Http(200, R"({"kind":"PodList","items":[]})"));
+  KubeConfig config;
+  config.client = Options(server.url());
+  config.refresh_seconds = 3600;  // one list, then Stop must not wait an hour
+  KubeCollector c(config, "", nullptr);
+  ASSERT_EQ(c.Start(), "");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (Successes(&c) < 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(Successes(&c), 1);
+  c.Stop();  // wakes the wait at once (else the test times out)
+}
+
+TEST(Collector, ConfigErrorFailsStart) {
+  KubeCollector c(KubeConfig{}, "--kubernetes.node-name is empty", nullptr);
+  EXPECT_EQ(c.Start(), "--kubernetes.node-name is empty");
+  c.Stop();  // nothing started: returns at once
 }
 
 TEST(NameStore, LooksUpPodAndContainer) {
