@@ -87,7 +87,9 @@ void AppendFamilies(
       "memwatch_target_info",
       "1 per process matched by the target, with its pid and comm, the "
       "runtime recognised (jvm, node, go, python, native, unknown) and the "
-      "memwatch source that judges its heap (hsperfdata, gc_log, synthetic).");
+      "memwatch source that judges its heap (hsperfdata, gc_log, synthetic); "
+      "namespace, pod and container from the Kubernetes API "
+      "(--collector.kubernetes), empty when not known.");
   for (const TargetResult& r : results) {
     const std::string& name = r.target.name;
     AddGauge(&up, r.target.processes.empty() ? 0 : 1, {{"name", name}});
@@ -99,7 +101,10 @@ void AppendFamilies(
                 {"pid", std::to_string(p.pid)},
                 {"comm", p.comm},
                 {"runtime", r.runtime},
-                {"source", r.source}});
+                {"source", r.source},
+                {"namespace", p.namespace_name},
+                {"pod", p.pod},
+                {"container", p.container}});
     }
   }
   AppendIfNotEmpty(std::move(up), out);

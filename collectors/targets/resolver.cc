@@ -89,6 +89,7 @@ class ProcResolver : public Resolver {
       }
     }
     if (has_matchers_) ScanMatchers(add);
+    if (auto names = kube_names()) AddKubeNames(*names, &out);
     for (Target& t : out) {
       std::sort(t.processes.begin(), t.processes.end(),
                 [](const ProcessRef& a, const ProcessRef& b) {
@@ -103,7 +104,56 @@ class ProcResolver : public Resolver {
     return pidfile_errors_;
   }
 
+  void SetKubeNames(std::shared_ptr<const KubeNameSource> names) override {
+    std::lock_guard<std::mutex> lock(kube_mu_);
+    kube_names_ = std::move(names);
+  }
+
  private:
+  std::shared_ptr<const KubeNameSource> kube_names() const {
+    std::lock_guard<std::mutex> lock(kube_mu_);
+    return kube_names_;
+  }
+
+  // The container a process runs in, read from its cgroup file once per
+  // process (pid and start time); nullopt outside Kubernetes.
+  const std::optional<procfs::ContainerIdentity>& ContainerOf(
+      const ProcessRef& ref,
+      std::map<std::pair<int, uint64_t>,
+               std::optional<procfs::ContainerIdentity>>* next) {
+    auto key = std::make_pair(ref.pid, ref.start_ticks);
+    if (auto it = next->find(key); it != next->end()) return it->second;
+    auto old = container_cache_.find(key);
+    if (old != container_cache_.end()) {
+      return (*next)[key] = std::move(old->second);
+    }
+    std::string text;
+    std::optional<procfs::ContainerIdentity> id;
+    if (fs_.ReadFile(std::to_string(ref.pid) + "/cgroup", &text, nullptr)) {
+      id = procfs::ParseContainerIdentity(text);
+    }
+    return (*next)[key] = std::move(id);
+  }
+
+  // Namespace, pod and container names of every process of `targets` that
+  // runs in a container the API server told us about.
+  void AddKubeNames(const KubeNameSource& names, std::vector<Target>* targets) {
+    std::map<std::pair<int, uint64_t>, std::optional<procfs::ContainerIdentity>>
+        next;
+    for (Target& t : *targets) {
+      for (ProcessRef& p : t.processes) {
+        const auto& id = ContainerOf(p, &next);
+        if (!id) continue;
+        if (auto n = names.Lookup(id->pod_uid, id->container_id)) {
+          p.namespace_name = n->namespace_name;
+          p.pod = n->pod;
+          p.container = n->container;
+        }
+      }
+    }
+    container_cache_ = std::move(next);
+  }
+
   // A live (not zombie) process's identity from its stat.
   std::optional<ProcessRef> Lookup(int pid) const {
     std::string text;
@@ -252,6 +302,13 @@ class ProcResolver : public Resolver {
                 : procfs::ContainerIdentity{};
       }
       SetContainerFields(*id->container, &v);
+      if (auto names = kube_names(); names && !v.pod_uid.empty()) {
+        if (auto n = names->Lookup(v.pod_uid, v.container_id)) {
+          v.namespace_name = n->namespace_name;
+          v.pod = n->pod;
+          v.container = n->container;
+        }
+      }
     }
     return spec.name_template->Expand(v);
   }
@@ -309,6 +366,10 @@ class ProcResolver : public Resolver {
   mutable std::mutex counts_mu_;  // read by scrapes while Resolve runs
   std::map<std::string, uint64_t> pidfile_errors_;  // by target name
   bool warned_other_uids_ = false;
+  std::map<std::pair<int, uint64_t>, std::optional<procfs::ContainerIdentity>>
+      container_cache_;  // for AddKubeNames, guarded by mu_
+  mutable std::mutex kube_mu_;
+  std::shared_ptr<const KubeNameSource> kube_names_;
 };
 
 }  // namespace

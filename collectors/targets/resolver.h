@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,27 @@ struct ProcessRef {
   int pid = 0;
   uint64_t start_ticks = 0;  // /proc/<pid>/stat field 22
   std::string comm;
+  // From the Kubernetes API (SetKubeNames); "" when not known.
+  std::string namespace_name;
+  std::string pod;
+  std::string container;
+};
+
+// Names of a Kubernetes container, looked up from the API server.
+struct KubeNames {
+  std::string namespace_name;
+  std::string pod;
+  std::string container;  // "" when the pod is known but not the container
+};
+
+// Where the resolver finds those names (the kubernetes collector keeps them
+// from its last pod list). Thread-safe.
+class KubeNameSource {
+ public:
+  virtual ~KubeNameSource() = default;
+  // pod_uid and container_id as procfs::ContainerIdentity spells them.
+  virtual std::optional<KubeNames> Lookup(
+      const std::string& pod_uid, const std::string& container_id) const = 0;
 };
 
 // A target name and the processes it stands for now. Empty processes means
@@ -43,6 +65,10 @@ class Resolver {
   virtual std::map<std::string, uint64_t> PidfileErrorCounts() const {
     return {};
   }
+  // From now on, processes in Kubernetes containers carry their namespace,
+  // pod and container names (ProcessRef, and {{.Namespace}} {{.Pod}}
+  // {{.Container}} in name templates). Thread-safe.
+  virtual void SetKubeNames(std::shared_ptr<const KubeNameSource> /*names*/) {}
 };
 
 // A resolver for an explicit config (tests, the lookup command). self_pid is

@@ -229,3 +229,72 @@ TEST(Resolver, NameTemplatesMakeOneTargetPerExpansion) {
 
 }  // namespace
 }  // namespace memwatch::targets
+
+namespace memwatch::targets {
+namespace {
+
+// Names as the kubernetes collector would have them from the API server.
+class FakeKubeNames : public KubeNameSource {
+ public:
+  std::optional<KubeNames> Lookup(
+      const std::string& pod_uid,
+      const std::string& container_id) const override {
+    if (pod_uid != "1e3f5c2a-8b7d-4c1e-9f00-0123456789ab") return std::nullopt;
+    KubeNames n{"shop", "cart-7d9f8b6c5-x2kqp", ""};
+    if (container_id == std::string(64, 'a')) n.container = "cart";
+    return n;
+  }
+};
+
+class KubeProc : public FakeProc {
+ protected:
+  void SetCgroup(int pid, const std::string& text) {
+    std::ofstream(root_ + "/" + std::to_string(pid) + "/cgroup") << text;
+  }
+  static std::string ContainerCgroup(char id) {
+    return "0::/kubepods.slice/kubepods-burstable.slice/"
+           "kubepods-burstable-pod1e3f5c2a_8b7d_4c1e_9f00_0123456789ab.slice/"
+           "cri-containerd-" +
+           std::string(64, id) + ".scope\n";
+  }
+};
+
+TEST_F(KubeProc, ProcessesCarryNamesOnceTheSourceIsSet) {
+  SetProcess(900, "cart", 10);
+  SetCgroup(900, ContainerCgroup('a'));
+  SetProcess(901, "cart", 11);
+  SetCgroup(901, ContainerCgroup('b'));  // a container the list does not name
+  SetProcess(902, "cart", 12);
+  SetCgroup(902, "0::/system.slice/cart.service\n");  // not in Kubernetes
+  auto r = MakeResolver(Config("name=c,comm=cart"), root_, 1);
+  std::vector<Target> t = r->Resolve();
+  ASSERT_EQ(Pids(t[0]), (std::vector<int>{900, 901, 902}));
+  EXPECT_EQ(t[0].processes[0].pod, "");  // no source yet
+
+  r->SetKubeNames(std::make_shared<FakeKubeNames>());
+  t = r->Resolve();
+  ASSERT_EQ(t[0].processes.size(), 3u);
+  EXPECT_EQ(t[0].processes[0].namespace_name, "shop");
+  EXPECT_EQ(t[0].processes[0].pod, "cart-7d9f8b6c5-x2kqp");
+  EXPECT_EQ(t[0].processes[0].container, "cart");
+  EXPECT_EQ(t[0].processes[1].pod, "cart-7d9f8b6c5-x2kqp");
+  EXPECT_EQ(t[0].processes[1].container, "");
+  EXPECT_EQ(t[0].processes[2].namespace_name, "");
+  EXPECT_EQ(t[0].processes[2].pod, "");
+}
+
+TEST_F(KubeProc, TemplatesExpandNamespacePodContainer) {
+  SetProcess(910, "cart", 10);
+  SetCgroup(910, ContainerCgroup('a'));
+  auto r = MakeResolver(
+      Config("name={{.Namespace}}/{{.Pod}}/{{.Container}},comm=cart"), root_,
+      1);
+  r->SetKubeNames(std::make_shared<FakeKubeNames>());
+  std::vector<Target> t = r->Resolve();
+  ASSERT_EQ(t.size(), 1u);
+  EXPECT_EQ(t[0].name, "shop/cart-7d9f8b6c5-x2kqp/cart");
+  EXPECT_EQ(Pids(t[0]), std::vector<int>{910});
+}
+
+}  // namespace
+}  // namespace memwatch::targets

@@ -374,7 +374,8 @@ class KubernetesTest(unittest.TestCase):
                     self.assertEqual(psc["runAsUser"], 0)
                     self.assertGreater(psc["runAsGroup"], 0)
                 self.assertEqual(psc["seccompProfile"]["type"], "RuntimeDefault")
-                self.assertIs(pod["automountServiceAccountToken"], False)
+                # only the node exporter lists pods (--collector.kubernetes)
+                self.assertIs(pod["automountServiceAccountToken"], v == "daemonset")
                 self.assertNotIn("hostNetwork", pod)
                 for c in pod["containers"]:
                     sc = c["securityContext"]
@@ -429,6 +430,19 @@ class KubernetesTest(unittest.TestCase):
         self.assertEqual(binding["subjects"], [{
             "kind": "ServiceAccount", "name": sa["metadata"]["name"],
             "namespace": sa["metadata"]["namespace"]}])
+
+    def test_daemonset_looks_up_pod_names(self):
+        sa = self.one("daemonset", "ServiceAccount")
+        self.assertIs(sa["automountServiceAccountToken"], False)
+        pod = self.one("daemonset", "DaemonSet")["spec"]["template"]["spec"]
+        self.assertEqual(pod["serviceAccountName"], sa["metadata"]["name"])
+        c = self.exporter(self.one("daemonset", "DaemonSet"))
+        self.assertIn("--collector.kubernetes", c["args"])
+        env = {e["name"]: e for e in c.get("env", [])}
+        self.assertEqual(env["NODE_NAME"]["valueFrom"],
+                         {"fieldRef": {"fieldPath": "spec.nodeName"}})
+        side = self.exporter(self.one("sidecar", "Deployment"))
+        self.assertNotIn("--collector.kubernetes", side["args"])
 
     def test_sidecar_disruption_budget(self):
         w = self.one("sidecar", "Deployment")
@@ -493,6 +507,9 @@ class KubernetesTest(unittest.TestCase):
         for k, val in sm["spec"]["selector"]["matchLabels"].items():
             self.assertEqual(svc["metadata"]["labels"].get(k), val)
         self.assertEqual(sm["spec"]["endpoints"][0]["port"], "metrics")
+        # memwatch_target_info's namespace/pod/container must not become exported_*
+        self.assertIn({"action": "labeldrop", "regex": "(namespace|pod|container)"},
+                      sm["spec"]["endpoints"][0]["relabelings"])
         sa = self.one("daemonset", "ServiceAccount")
         self.assertEqual(pod["serviceAccountName"], sa["metadata"]["name"])
 
@@ -527,6 +544,10 @@ class ManifestArgsTest(unittest.TestCase):
                     for k, val in host.items():
                         a = a.replace("=" + k, "=" + val)
                     args.append(a)
+                if "--collector.kubernetes" in args:
+                    # in a pod the API server and node come from the environment
+                    args += ["--kubernetes.api-url=http://127.0.0.1:1",
+                             "--kubernetes.node-name=test-node"]
                 with harness.Processes() as procs:
                     exp = harness.Exporter(procs, args=args)
                     self.assertEqual(exp.get("/-/healthy").status, 200)

@@ -179,8 +179,18 @@ class RuleUnitTests(unittest.TestCase):
              "leak.test.yml", "MemwatchHeapGrowthStreak"),
             # without the flat-compactions check warm-up-then-plateau fires
             ("and changes(memwatch_heap_compactions_total[10m])\n"
-             "                <= changes(memwatch_heap_current_base_bytes[10m]) + 1", "",
+             "                  <= changes(memwatch_heap_current_base_bytes[10m]) + 1", "",
              "leak.test.yml", "MemwatchHeapGrowthStreak"),
+            # without the fallback, targets without Kubernetes names never alert
+            ("\n          or on (name, instance, job)\n"
+             "            (increase(memwatch_leak_events_total[10m]) > 0)", "",
+             "leak.test.yml", "MemwatchLeakDetected"),
+            # without the one-container check, a target spread over pods breaks
+            # the join (many-to-many)
+            ("\n                and on (name, instance, job)\n"
+             "                  (count by (name, instance, job) (max without (pid, comm, "
+             "runtime, source) (memwatch_target_info{pod!=\"\"})) == 1)", "",
+             "leak.test.yml", "MemwatchLeakDetected"),
             # without the warm-up guard the trend alert fires on young engines
             ("and on (name, source, job, instance) memwatch_heap_compactions_total >= 10",
              "", "resources.test.yml", "MemwatchHeapUsageTrendRising"),

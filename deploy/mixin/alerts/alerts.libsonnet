@@ -28,6 +28,29 @@ local human(d) =
   local same(metric, labels='name=%q,source=%q,instance=%q,job=%q') =
     metric + '{' + labels + '}',
   local args = '$labels.name $labels.source $labels.instance $labels.job',
+  // The target's Kubernetes names from memwatch_target_info
+  // (--collector.kubernetes) put on an alert, so that routing and the
+  // receiver see namespace, pod and container. Copied only when every process
+  // of the target runs in one known container; otherwise (names unknown, a
+  // target spread over pods, process collector off) the alert fires as before.
+  local containerInfo = 'max without (pid, comm, runtime, source) (memwatch_target_info{pod!=""})',
+  // `expr` in parentheses; its lines are indented under the join.
+  local withNames(expr) =
+    local e = std.join('\n  ', std.split(std.rstripChars(expr, '\n'), '\n'));
+    |||
+      (
+        %(e)s
+        * on (name, instance, job) group_left (namespace, pod, container)
+          (
+            %(i)s
+            and on (name, instance, job)
+              (count by (name, instance, job) (%(i)s) == 1)
+          )
+      )
+      or on (name, instance, job)
+        %(e)s
+    ||| % { e: e, i: containerInfo },
+  local inPod = '{{ if $labels.pod }} (pod {{ $labels.namespace }}/{{ $labels.pod }}, container {{ $labels.container }}){{ end }}',
 
   prometheusAlerts+:: {
     groups+: [
@@ -39,10 +62,10 @@ local human(d) =
           // the event. increase() copes with counter resets (an exporter
           // restart starts at 0 again).
           alert('MemwatchLeakDetected', 'warning',
-                'increase(memwatch_leak_events_total[%s]) > 0' % c.leakWindow, {
+                withNames('(increase(memwatch_leak_events_total[%s]) > 0)' % c.leakWindow), {
                   summary: 'Memory leak event for {{ $labels.name }} ({{ $labels.source }})',
                   description:
-                    'memwatch reported a leak for {{ $labels.name }} on {{ $labels.instance }} (source {{ $labels.source }}): heap growth of ' +
+                    'memwatch reported a leak for {{ $labels.name }}' + inPod + ' on {{ $labels.instance }} (source {{ $labels.source }}): heap growth of ' +
                     '{{ with query (printf "' + same('memwatch_leak_last_growth_bytes') + '" ' + args + ') }}{{ . | first | value | humanize1024 }}B{{ else }}unknown{{ end }} over consecutive compactions ' +
                     '({{ with query (printf "' + same('memwatch_leak_last_duration_seconds') + '" ' + args + ') }}{{ . | first | value | humanizeDuration }}{{ else }}unknown{{ end }}) - ' +
                     '{{ with query (printf "' + same('memwatch_leak_last_growth_bytes') + ' * 3600 / (' + same('memwatch_leak_last_duration_seconds') + ' > 0)" ' + args + ' ' + args + ') }}{{ . | first | value | humanize1024 }}B/hr{{ else }}n/a{{ end }}.',
@@ -52,17 +75,17 @@ local human(d) =
           // engine state): within the window the heap floor changed at least N
           // times, never went down, and every compaction in the window moved
           // it (the "+ 1": the first compaction only sets the baseline).
-          alert('MemwatchHeapGrowthStreak', 'warning', |||
+          alert('MemwatchHeapGrowthStreak', 'warning', withNames(|||
             (
               changes(memwatch_heap_current_base_bytes[%(w)s]) >= %(n)d
               and resets(memwatch_heap_current_base_bytes[%(w)s]) == 0
               and changes(memwatch_heap_compactions_total[%(w)s])
                   <= changes(memwatch_heap_current_base_bytes[%(w)s]) + 1
             )
-          ||| % { w: c.growthStreakWindow, n: c.growthStreakCompactions }, {
+          ||| % { w: c.growthStreakWindow, n: c.growthStreakCompactions }), {
             summary: 'Heap floor of {{ $labels.name }} grew at every compaction',
             description:
-              'The heap base of {{ $labels.name }} on {{ $labels.instance }} (source {{ $labels.source }}) grew at every compaction of the last %s, at least %d of them, without ever going down; it is now ' % [human(c.growthStreakWindow), c.growthStreakCompactions] +
+              'The heap base of {{ $labels.name }}' + inPod + ' on {{ $labels.instance }} (source {{ $labels.source }}) grew at every compaction of the last %s, at least %d of them, without ever going down; it is now ' % [human(c.growthStreakWindow), c.growthStreakCompactions] +
               '{{ with query (printf "' + same('memwatch_heap_current_base_bytes') + '" ' + args + ') }}{{ . | first | value | humanize1024 }}B{{ else }}unknown{{ end }}.',
           }, '5m'),
 

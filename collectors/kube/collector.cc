@@ -1,0 +1,126 @@
+#include "collectors/kube/collector.h"
+
+#include <chrono>
+#include <random>
+#include <sstream>
+
+#include "collectors/plugin/log.h"
+#include "collectors/plugin/metrics.h"
+#include "collectors/targets/resolver.h"
+
+namespace memwatch::kube {
+namespace {
+
+// "60s", "2.5s": std::to_string would print "60.000000".
+std::string FormatSeconds(double s) {
+  std::ostringstream out;
+  out << s << "s";
+  return out.str();
+}
+
+}  // namespace
+
+KubeCollector::KubeCollector(KubeConfig config, std::string config_error,
+                             std::shared_ptr<targets::Resolver> resolver)
+    : config_(std::move(config)),
+      config_error_(std::move(config_error)),
+      resolver_(std::move(resolver)) {
+  for (Outcome o :
+       {Outcome::kSuccess, Outcome::kTokenError, Outcome::kNetworkError,
+        Outcome::kHttpError, Outcome::kParseError}) {
+    requests_[o] = 0;
+  }
+}
+
+KubeCollector::~KubeCollector() { Stop(); }
+
+std::string KubeCollector::Start() {
+  if (!config_error_.empty()) return config_error_;
+  InitHttpClient();
+  if (resolver_) resolver_->SetKubeNames(names_);
+  LogInfo(
+      "listing this node's pods from the Kubernetes API",
+      {{"url", PodListUrl(config_.client.api_url, config_.client.node_name)},
+       {"refresh_interval", FormatSeconds(config_.refresh_seconds)}});
+  thread_ = std::thread([this] { Run(); });
+  return "";
+}
+
+void KubeCollector::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (thread_.joinable()) thread_.join();
+}
+
+void KubeCollector::Record(const FetchResult& r) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++requests_[r.outcome];
+  if (r.outcome == Outcome::kSuccess) {
+    last_success_ = std::chrono::duration<double>(
+                        std::chrono::system_clock::now().time_since_epoch())
+                        .count();
+    if (!last_error_.empty()) LogInfo("Kubernetes pod list works again");
+    last_error_.clear();
+  } else if (r.error != last_error_) {
+    // Logged when the error changes, not on every retry of an outage.
+    LogWarn("cannot list pods from the Kubernetes API; names stay as they were",
+            {{"outcome", OutcomeName(r.outcome)}, {"err", r.error}});
+    last_error_ = r.error;
+  }
+}
+
+void KubeCollector::Run() {
+  Backoff backoff(1.0, config_.max_backoff_seconds, std::random_device{}());
+  bool first = true;
+  while (true) {
+    FetchResult r = FetchPodList(config_.client);
+    double wait = config_.refresh_seconds;
+    if (r.outcome == Outcome::kSuccess) {
+      if (first) {
+        LogInfo("Kubernetes pods listed",
+                {{"pods", std::to_string(r.pods.pod_count)}});
+        first = false;
+      }
+      names_->Update(std::move(r.pods));
+      backoff.Reset();
+    } else {
+      wait = backoff.NextDelay();
+    }
+    Record(r);
+    std::unique_lock<std::mutex> lock(mu_);
+    if (wake_.wait_for(lock, std::chrono::duration<double>(wait),
+                       [this] { return stopping_; })) {
+      return;
+    }
+  }
+}
+
+void KubeCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
+  auto requests = CounterFamily(
+      "memwatch_kubernetes_requests_total",
+      "Pod lists requested from the Kubernetes API server, by outcome "
+      "(success, token_error, network_error, http_error, parse_error).");
+  auto last = GaugeFamily(
+      "memwatch_kubernetes_last_success_timestamp_seconds",
+      "Unix time of the last successful pod list (0: none yet); names on "
+      "memwatch_target_info are as of then.");
+  auto pods = GaugeFamily("memwatch_kubernetes_pods",
+                          "Pods on this node in the last successful list.");
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [outcome, n] : requests_) {
+      AddCounter(&requests, static_cast<double>(n),
+                 {{"outcome", OutcomeName(outcome)}});
+    }
+    AddGauge(&last, last_success_, {});
+  }
+  AddGauge(&pods, static_cast<double>(names_->PodCount()), {});
+  out->push_back(std::move(requests));
+  out->push_back(std::move(last));
+  out->push_back(std::move(pods));
+}
+
+}  // namespace memwatch::kube

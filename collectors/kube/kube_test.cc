@@ -1,0 +1,324 @@
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <map>
+#include <thread>
+
+#include "collectors/kube/client.h"
+#include "collectors/kube/collector.h"
+#include "collectors/kube/config.h"
+#include "collectors/kube/names.h"
+
+namespace memwatch::kube {
+namespace {
+
+GetEnv Env(std::map<std::string, std::string> vars) {
+  return [vars](const char* name) {
+    auto it = vars.find(name);
+    return it == vars.end() ? std::string() : it->second;
+  };
+}
+
+TEST(Config, InClusterFromEnvironment) {
+  KubeFlags flags;
+  KubeConfig config;
+  ASSERT_EQ(BuildKubeConfig(flags,
+                            Env({{"KUBERNETES_SERVICE_HOST", "10.96.0.1"},
+                                 {"KUBERNETES_SERVICE_PORT", "443"},
+                                 {"NODE_NAME", "worker-1"}}),
+                            &config),
+            "");
+  EXPECT_EQ(config.client.api_url, "https://10.96.0.1:443");
+  EXPECT_EQ(config.client.node_name, "worker-1");
+  EXPECT_EQ(config.client.token_file, kDefaultTokenFile);
+  EXPECT_EQ(config.refresh_seconds, 60);
+  EXPECT_EQ(config.max_backoff_seconds, 60);
+
+  ASSERT_EQ(BuildKubeConfig(flags,
+                            Env({{"KUBERNETES_SERVICE_HOST", "fd00::1"},
+                                 {"NODE_NAME", "n"}}),
+                            &config),
+            "");
+  EXPECT_EQ(config.client.api_url, "https://[fd00::1]:443");
+}
+
+TEST(Config, FlagsWinOverEnvironment) {
+  KubeFlags flags;
+  flags.api_url = "http://127.0.0.1:8001";
+  flags.node_name = "flag-node";
+  flags.ca_file = "";
+  flags.refresh_interval = 5;
+  KubeConfig config;
+  ASSERT_EQ(BuildKubeConfig(flags, Env({{"NODE_NAME", "env-node"}}), &config),
+            "");
+  EXPECT_EQ(config.client.api_url, "http://127.0.0.1:8001");
+  EXPECT_EQ(config.client.node_name, "flag-node");
+  EXPECT_EQ(config.client.ca_file, "");
+  EXPECT_EQ(config.max_backoff_seconds, 5);
+}
+
+TEST(Config, BadCombinationsNameTheFlag) {
+  struct Case {
+    KubeFlags flags;
+    std::map<std::string, std::string> env;
+    std::string error_part;
+  };
+  KubeFlags ok;
+  ok.api_url = "http://127.0.0.1:1";
+  ok.node_name = "n";
+  auto with = [&](auto change) {
+    KubeFlags f = ok;
+    change(&f);
+    return f;
+  };
+  Case cases[] = {
+      {with([](KubeFlags* f) { f->api_url = ""; }), {}, "--kubernetes.api-url"},
+      {with([](KubeFlags* f) { f->api_url = "ftp://x"; }),
+       {},
+       "--kubernetes.api-url"},
+      {with([](KubeFlags* f) { f->api_url = "http://x/?a=b"; }),
+       {},
+       "--kubernetes.api-url"},
+      {with([](KubeFlags* f) { f->node_name = ""; }),
+       {},
+       "--kubernetes.node-name"},
+      {with([](KubeFlags* f) { f->node_name = std::string(254, 'n'); }),
+       {},
+       "--kubernetes.node-name"},
+      {with([](KubeFlags* f) { f->refresh_interval = 0.5; }),
+       {},
+       "--kubernetes.refresh-interval"},
+      {with([](KubeFlags* f) { f->refresh_interval = 1e9; }),
+       {},
+       "--kubernetes.refresh-interval"},
+      {with([](KubeFlags* f) { f->ca_file = "/nonexistent/ca.crt"; }),
+       {},
+       "--kubernetes.ca-file"},
+  };
+  for (const Case& c : cases) {
+    KubeConfig config;
+    std::string err = BuildKubeConfig(c.flags, Env(c.env), &config);
+    EXPECT_NE(err.find(c.error_part), std::string::npos)
+        << c.error_part << " -> " << err;
+  }
+  // The default CA path absent (out of cluster) falls back to system CAs.
+  KubeConfig config;
+  EXPECT_EQ(BuildKubeConfig(ok, Env({}), &config), "");
+  EXPECT_EQ(config.client.ca_file, "");
+}
+
+TEST(Client, UrlEncodesTheNodeName) {
+  EXPECT_EQ(PodListUrl("https://10.96.0.1:443/", "worker-1"),
+            "https://10.96.0.1:443/api/v1/pods?fieldSelector=spec.nodeName%"
+            "3Dworker-1");
+  EXPECT_EQ(PodListUrl("http://h", "a b&c"),
+            "http://h/api/v1/pods?fieldSelector=spec.nodeName%3Da%20b%26c");
+}
+
+TEST(Client, NothingListeningIsANetworkError) {
+  InitHttpClient();
+  ClientOptions options;
+  // Port 1 on loopback: refused at once, nothing to wait for.
+  options.api_url = "http://127.0.0.1:1";
+  options.node_name = "n";
+  FetchResult r = FetchPodList(options);
+  EXPECT_EQ(r.outcome, Outcome::kNetworkError);
+  EXPECT_EQ(r.http_status, 0);
+  EXPECT_FALSE(r.error.empty());
+}
+
+TEST(Client, MissingTokenIsATokenError) {
+  ClientOptions options;
+  options.api_url = "http://127.0.0.1:1";
+  options.node_name = "n";
+  options.token_file = "/nonexistent/token";
+  FetchResult r = FetchPodList(options);
+  EXPECT_EQ(r.outcome, Outcome::kTokenError);
+  EXPECT_NE(r.error.find("/nonexistent/token"), std::string::npos) << r.error;
+}
+
+// A one-shot HTTP server on a free loopback port: answers the first request
+// with `response` (raw bytes), optionally after a delay.
+class OneShotServer {
+ public:
+  explicit OneShotServer(std::string response, int delay_ms = 0) {
+    fd_ = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+    socklen_t len = sizeof(addr);
+    getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    EXPECT_EQ(listen(fd_, 1), 0);
+    thread_ = std::thread([this, response, delay_ms] {
+      int c = accept(fd_, nullptr, nullptr);
+      if (c < 0) return;
+      std::string req;
+      char buf[4096];
+      while (req.find("\r\n\r\n") == std::string::npos) {
+        ssize_t n = read(c, buf, sizeof(buf));
+        if (n <= 0) break;
+        req.append(buf, n);
+      }
+      request_ = req;
+      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+      size_t off = 0;
+      while (off < response.size()) {
+        ssize_t n =
+            send(c, response.data() + off, response.size() - off, MSG_NOSIGNAL);
+        if (n <= 0) break;  // the client gave up (size cap, timeout)
+        off += n;
+      }
+      close(c);
+    });
+  }
+  ~OneShotServer() {
+    shutdown(fd_, SHUT_RDWR);
+    thread_.join();
+    close(fd_);
+  }
+  std::string url() const {
+    return "http://127.0.0.1:" + std::to_string(port_);
+  }
+  const std::string& request() const { return request_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+  std::string request_;
+};
+
+std::string Http(int status, const std::string& body) {
+  return "HTTP/1.1 " + std::to_string(status) +
+         " X\r\nContent-Type: application/json\r\nContent-Length: " +
+         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+}
+
+ClientOptions Options(const std::string& url) {
+  ClientOptions o;
+  o.api_url = url;
+  o.node_name = "worker-1";
+  o.total_timeout_ms = 5000;
+  return o;
+}
+
+TEST(Client, ListsPods) {
+  InitHttpClient();
+  OneShotServer server(Http(
+      200, R"({"kind":"PodList","items":[{"metadata":{"uid":"u","name":"p",)"
+           R"("namespace":"n"}}]})"));
+  FetchResult r = FetchPodList(Options(server.url()));
+  EXPECT_EQ(r.outcome, Outcome::kSuccess) << r.error;
+  EXPECT_EQ(r.http_status, 200);
+  EXPECT_EQ(r.pods.pods.at("u").pod, "p");
+  EXPECT_NE(server.request().find(
+                "GET /api/v1/pods?fieldSelector=spec.nodeName%3Dworker-1 "),
+            std::string::npos)
+      << server.request();
+}
+
+TEST(Client, StatusAnswerIsAnHttpErrorWithItsMessage) {
+  OneShotServer server(
+      Http(401, R"({"kind":"Status","message":"Unauthorized","code":401})"));
+  FetchResult r = FetchPodList(Options(server.url()));
+  EXPECT_EQ(r.outcome, Outcome::kHttpError);
+  EXPECT_EQ(r.http_status, 401);
+  EXPECT_NE(r.error.find("Unauthorized"), std::string::npos) << r.error;
+}
+
+TEST(Client, NotJsonIsAParseError) {
+  OneShotServer server(Http(200, "<html>proxy error</html>"));
+  FetchResult r = FetchPodList(Options(server.url()));
+  EXPECT_EQ(r.outcome, Outcome::kParseError);
+}
+
+TEST(Client, BodyOverTheCapIsRefused) {
+  // Announced too large (Content-Length) ...
+  OneShotServer announced(Http(200, std::string(5000, ' ')));
+  ClientOptions o = Options(announced.url());
+  o.max_bytes = 1000;
+  FetchResult r = FetchPodList(o);
+  EXPECT_EQ(r.outcome, Outcome::kNetworkError);
+  EXPECT_NE(r.error.find("larger than 1000"), std::string::npos) << r.error;
+  // ... or not announced: cut off while reading.
+  OneShotServer streamed("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" +
+                         std::string(5000, ' '));
+  o.api_url = streamed.url();
+  r = FetchPodList(o);
+  EXPECT_EQ(r.outcome, Outcome::kNetworkError);
+  EXPECT_NE(r.error.find("larger than 1000"), std::string::npos) << r.error;
+}
+
+TEST(Client, SlowServerTimesOut) {
+  OneShotServer server(Http(200, "{\"items\":[]}"), /*delay_ms=*/2000);
+  ClientOptions o = Options(server.url());
+  o.total_timeout_ms = 200;
+  FetchResult r = FetchPodList(o);
+  EXPECT_EQ(r.outcome, Outcome::kNetworkError);
+  EXPECT_NE(r.error.find("imeout"), std::string::npos) << r.error;
+}
+
+// The success count memwatch_kubernetes_requests_total shows.
+double Successes(KubeCollector* c) {
+  std::vector<prometheus::MetricFamily> out;
+  c->Collect(&out);
+  for (const auto& f : out) {
+    if (f.name != "memwatch_kubernetes_requests_total") continue;
+    for (const auto& m : f.metric) {
+      if (m.label.at(0).value == "success") return m.counter.value;
+    }
+  }
+  return -1;
+}
+
+TEST(Collector, ListsOnItsThreadAndStops) {
+  InitHttpClient();
+  OneShotServer server(Http(200, R"({"kind":"PodList","items":[]})"));
+  KubeConfig config;
+  config.client = Options(server.url());
+  config.refresh_seconds = 3600;  // one list, then Stop must not wait an hour
+  KubeCollector c(config, "", nullptr);
+  ASSERT_EQ(c.Start(), "");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (Successes(&c) < 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(Successes(&c), 1);
+  c.Stop();  // wakes the wait at once (else the test times out)
+}
+
+TEST(Collector, ConfigErrorFailsStart) {
+  KubeCollector c(KubeConfig{}, "--kubernetes.node-name is empty", nullptr);
+  EXPECT_EQ(c.Start(), "--kubernetes.node-name is empty");
+  c.Stop();  // nothing started: returns at once
+}
+
+TEST(NameStore, LooksUpPodAndContainer) {
+  NameStore store;
+  EXPECT_FALSE(store.Lookup("u", "c"));  // nothing listed yet
+  PodIndex index;
+  index.pod_count = 1;
+  index.pods["u"] = PodNames{"ns", "pod", {{"c", "main"}}};
+  store.Update(index);
+  EXPECT_EQ(store.PodCount(), 1u);
+  auto n = store.Lookup("u", "c");
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->namespace_name, "ns");
+  EXPECT_EQ(n->pod, "pod");
+  EXPECT_EQ(n->container, "main");
+  n = store.Lookup("u", "other");
+  ASSERT_TRUE(n);
+  EXPECT_EQ(n->pod, "pod");
+  EXPECT_EQ(n->container, "");
+  EXPECT_FALSE(store.Lookup("v", "c"));
+  EXPECT_FALSE(store.Lookup("", ""));
+}
+
+}  // namespace
+}  // namespace memwatch::kube

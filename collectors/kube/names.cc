@@ -1,0 +1,32 @@
+#include "collectors/kube/names.h"
+
+namespace memwatch::kube {
+
+void NameStore::Update(PodIndex index) {
+  auto next = std::make_shared<const PodIndex>(std::move(index));
+  std::lock_guard<std::mutex> lock(mu_);
+  index_ = std::move(next);
+}
+
+std::optional<targets::KubeNames> NameStore::Lookup(
+    const std::string& pod_uid, const std::string& container_id) const {
+  std::shared_ptr<const PodIndex> index;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    index = index_;
+  }
+  if (!index || pod_uid.empty()) return std::nullopt;
+  auto pod = index->pods.find(pod_uid);
+  if (pod == index->pods.end()) return std::nullopt;
+  targets::KubeNames names{pod->second.namespace_name, pod->second.pod, ""};
+  auto c = pod->second.containers.find(container_id);
+  if (c != pod->second.containers.end()) names.container = c->second;
+  return names;
+}
+
+size_t NameStore::PodCount() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return index_ ? index_->pod_count : 0;
+}
+
+}  // namespace memwatch::kube
