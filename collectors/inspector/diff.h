@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <nlohmann/json.hpp>
 
+#include "collectors/heapdiff/diff_result.h"
 #include "collectors/inspector/heap_snapshot.h"
 
 namespace memwatch::inspector {
@@ -15,6 +16,10 @@ namespace memwatch::inspector {
 // only in `before`, allocated when only in `after`; a group's size_bytes is
 // allocated self sizes minus freed ones. Details: only groups with a change,
 // largest |size_bytes| first (then most nodes), at most `max_details`.
+heapdiff::DiffResult DiffConstructors(const HeapSnapshot& before,
+                                      const HeapSnapshot& after,
+                                      size_t max_details);
+// DiffConstructors rendered (heapdiff::ToJson).
 nlohmann::json Diff(const HeapSnapshot& before, const HeapSnapshot& after,
                     size_t max_details);
 
