@@ -20,6 +20,7 @@
 #include "collectors/memwatch/events.h"
 #include "collectors/memwatch/gc_follower.h"
 #include "collectors/memwatch/jvm_follower.h"
+#include "collectors/memwatch/leak_diff.h"
 #include "collectors/memwatch/sampler.h"
 #include "collectors/memwatch/tracker.h"
 #include "collectors/plugin/collector.h"
@@ -71,6 +72,7 @@ class MemwatchCollector : public Collector {
   std::unique_ptr<Sampler> sampler_;
   std::unique_ptr<JvmFollower> jvm_;
   std::unique_ptr<Sampler> jvm_sampler_;
+  std::unique_ptr<LeakDiffer> leak_diff_;  // under --memwatch.leak-diff
 
   // Sampler thread only.
   std::set<std::string> warned_;
