@@ -44,6 +44,7 @@ std::string MemwatchCollector::Start() {
     LeakDiffOptions options;
     options.procfs_root = procfs_root_;
     leak_diff_ = std::make_unique<LeakDiffer>(options, tracker_.get());
+    leak_diff_->Start([this](Event e) { Publish(std::move(e)); });
   }
   if (own_thread_) {
     sampler_ = std::make_unique<Sampler>(config_.sample_interval,
@@ -61,13 +62,22 @@ std::string MemwatchCollector::Start() {
 void MemwatchCollector::Stop() {
   if (sampler_) sampler_->Stop();
   if (jvm_sampler_) jvm_sampler_->Stop();
+  if (leak_diff_) leak_diff_->Stop();
 }
 
 void MemwatchCollector::PollJvms(double now) { jvm_->Poll(now); }
 
-void MemwatchCollector::OnEvent(const Event& original) {
-  Event event = original;
-  if (leak_diff_) leak_diff_->Attach(&event);
+void MemwatchCollector::OnEvent(const Event& event) {
+  // Under --memwatch.leak-diff a leak is published by the differ's worker,
+  // once its diff is read (off this thread).
+  if (leak_diff_ && event.type == Event::Type::kLeak) {
+    leak_diff_->Submit(event);
+    return;
+  }
+  Publish(event);
+}
+
+void MemwatchCollector::Publish(Event event) {
   // One line in the --log.format, memwatch's payload as its fields; a leak is
   // what an operator must see, so it is a warning.
   nlohmann::json fields = ToJson(event);
@@ -121,7 +131,7 @@ void MemwatchCollector::Tick(double now) {
     stats[name] = follower.stats();
   }
   // After the tracker has seen this tick: start readings for the next streak.
-  if (leak_diff_) leak_diff_->Update(now, targets_);
+  if (leak_diff_) leak_diff_->UpdateAsync(now, targets_);
   std::lock_guard<std::mutex> lock(gc_stats_mu_);
   gc_stats_ = std::move(stats);
 }

@@ -55,6 +55,8 @@ class MemwatchCollector : public Collector {
     std::string source;
   };
   void OnEvent(const Event& event);
+  // Logs the event and keeps it for /api/v1/events.
+  void Publish(Event event);
   const std::vector<targets::Target>& CurrentTargets();
   runtime::Runtime TargetRuntime(const targets::Target& target);
   Plan ChoosePlan(const targets::Target& target, runtime::Runtime rt);

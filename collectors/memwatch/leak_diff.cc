@@ -133,4 +133,79 @@ void LeakDiffer::Attach(Event* event) {
   if (procs_.count(event->name)) baselines_[event->name] = std::move(after);
 }
 
+void LeakDiffer::Start(Publish publish) {
+  publish_ = std::move(publish);
+  worker_ = std::thread([this] { Work(); });
+}
+
+void LeakDiffer::UpdateAsync(double now,
+                             const std::vector<targets::Target>& targets) {
+  std::lock_guard<std::mutex> lock(queue_mu_);
+  update_.emplace(now, targets);
+  queue_cv_.notify_one();
+}
+
+void LeakDiffer::Submit(Event event) {
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    if (event.type == Event::Type::kLeak && !stopping_ &&
+        pending_.size() < options_.max_pending) {
+      pending_.push_back(std::move(event));
+      queue_cv_.notify_one();
+      return;
+    }
+  }
+  if (event.type == Event::Type::kLeak) {
+    auto diff = std::make_shared<LeakDiff>();
+    diff->error = "too many leak events waiting for their diff";
+    event.diff = std::move(diff);
+  }
+  publish_(std::move(event));
+}
+
+void LeakDiffer::Work() {
+  std::unique_lock<std::mutex> lock(queue_mu_);
+  while (true) {
+    queue_cv_.wait(lock,
+                   [&] { return stopping_ || update_ || !pending_.empty(); });
+    if (stopping_) break;
+    // Leak events first: their reading is the end of a streak.
+    if (!pending_.empty()) {
+      Event e = std::move(pending_.front());
+      pending_.pop_front();
+      lock.unlock();
+      Attach(&e);
+      publish_(std::move(e));
+      lock.lock();
+      continue;
+    }
+    auto update = std::move(*update_);
+    update_.reset();
+    lock.unlock();
+    Update(update.first, update.second);
+    lock.lock();
+  }
+  // Stopping: what is queued goes out without a reading.
+  std::deque<Event> left;
+  left.swap(pending_);
+  lock.unlock();
+  for (Event& e : left) {
+    auto diff = std::make_shared<LeakDiff>();
+    diff->error = "the exporter stopped before the diff was read";
+    e.diff = std::move(diff);
+    publish_(std::move(e));
+  }
+}
+
+void LeakDiffer::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    stopping_ = true;
+    queue_cv_.notify_all();
+  }
+  if (worker_.joinable()) worker_.join();
+}
+
+LeakDiffer::~LeakDiffer() { Stop(); }
+
 }  // namespace memwatch::mw

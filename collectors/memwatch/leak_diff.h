@@ -4,15 +4,23 @@
 // the start of the next streak; when a leak event is raised it reads the
 // target again and attaches the diff of the two, top entries first.
 //
-// Reads of /proc happen on the caller's thread (the sampler's, or the JVM
-// poller's for hsperfdata events), never under the tracker's lock nor the
-// differ's own; each is bounded (bytes and mappings per process, processes
-// per target, groups kept).
+// Update and Attach read /proc on the caller's thread; the collector uses
+// the worker instead (Start, UpdateAsync, Submit), because a smaps of 10,000
+// mappings takes ~0.7 s to read on a loaded machine (docs/heapdiff.md): the
+// sampler only queues work, and a leak event is published once its diff is
+// attached. Reads never happen under the tracker's lock nor the differ's own;
+// each is bounded (bytes and mappings per process, processes per target,
+// groups kept), and so is the queue.
 #pragma once
 
+#include <condition_variable>
+#include <deque>
+#include <functional>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "collectors/heapdiff/smaps.h"
@@ -28,6 +36,7 @@ struct LeakDiffOptions {
   size_t max_details = 10;      // entries attached to an event
   size_t max_groups = 256;      // `what` groups kept per reading
   size_t max_processes = 64;    // a target with more gets no diff
+  size_t max_pending = 64;      // leak events waiting for the worker
   heapdiff::StoreOptions read;  // bytes and mappings of one smaps
 };
 
@@ -46,7 +55,21 @@ class LeakDiffer {
   // are left alone.
   void Attach(Event* event);
 
+  // The worker: events submitted are handed to `publish` (on the worker's
+  // thread) with their diff attached, in order.
+  using Publish = std::function<void(Event)>;
+  void Start(Publish publish);
+  // Queues an Update; a newer one replaces one not yet done.
+  void UpdateAsync(double now, const std::vector<targets::Target>& targets);
+  // Queues a leak event (any other event is published at once). Over
+  // max_pending, it is published at once with the reason for no diff.
+  void Submit(Event event);
+  // Publishes what is queued without reading, stops the worker. Idempotent.
+  void Stop();
+  ~LeakDiffer();
+
  private:
+  void Work();
   struct Baseline {
     std::string identity;  // "pid:start_ticks,..." the reading is of
     double time = 0;
@@ -63,6 +86,15 @@ class LeakDiffer {
   std::mutex mu_;
   std::map<std::string, Baseline> baselines_;                      // by name
   std::map<std::string, std::vector<targets::ProcessRef>> procs_;  // by name
+
+  // The worker's queue.
+  Publish publish_;
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  bool stopping_ = false;
+  std::optional<std::pair<double, std::vector<targets::Target>>> update_;
+  std::deque<Event> pending_;
+  std::thread worker_;
 };
 
 // "pid:start_ticks,..." of the processes.

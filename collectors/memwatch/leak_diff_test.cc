@@ -4,10 +4,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <string>
+#include <thread>
 
 namespace memwatch::mw {
 namespace {
@@ -138,6 +142,58 @@ TEST(LeakDiffer, RefreshesOnlyWhileNoStreakRuns) {
   EXPECT_EQ(e.diff->since, 2);
   ASSERT_EQ(e.diff->result.details.size(), 1u);
   EXPECT_EQ(e.diff->result.details[0].size_bytes, 2048 * 1024);
+}
+
+TEST(LeakDiffer, TheWorkerPublishesLeaksWithTheirDiff) {
+  FakeProc proc;
+  proc.Write(500, 1024, 0);
+  Tracker tracker(Config(), [](const Event&) {});
+  LeakDiffOptions options;
+  options.procfs_root = proc.root();
+  LeakDiffer differ(options, &tracker);
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<Event> published;
+  differ.Start([&](Event e) {
+    std::lock_guard<std::mutex> lock(mu);
+    published.push_back(std::move(e));
+    cv.notify_all();
+  });
+  differ.UpdateAsync(1000, {Target(500)});
+  // The update is done before a later event: both go through one queue, but
+  // a leak is taken first, so wait for the start reading to exist.
+  differ.Submit(MakeStatsEvent("app", kSourceSynthetic, 1000, Stats()));
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10),
+                            [&] { return published.size() == 1; }));
+    EXPECT_FALSE(published[0].diff);  // a stats event goes out as it is
+  }
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (true) {  // the start reading is taken by the worker
+    Event probe = Leak(1005);
+    differ.Attach(&probe);
+    if (probe.diff && probe.diff->error.empty()) break;
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline);
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  proc.Write(500, 3072, 0);
+  differ.Submit(Leak(1010));
+  std::unique_lock<std::mutex> lock(mu);
+  ASSERT_TRUE(cv.wait_for(lock, std::chrono::seconds(10),
+                          [&] { return published.size() == 2; }));
+  ASSERT_TRUE(published[1].diff);
+  EXPECT_EQ(published[1].diff->error, "");
+  ASSERT_EQ(published[1].diff->result.details.size(), 1u);
+  EXPECT_EQ(published[1].diff->result.details[0].size_bytes, 2 << 20);
+  lock.unlock();
+  differ.Stop();
+  differ.Submit(Leak(1020));  // after Stop: published at once, with a reason
+  lock.lock();
+  ASSERT_EQ(published.size(), 3u);
+  ASSERT_TRUE(published[2].diff);
+  EXPECT_NE(published[2].diff->error, "");
 }
 
 }  // namespace

@@ -145,7 +145,7 @@ def by_mapping(n, runs):
     print(f"| `heapdiff --seconds 0` command (start, 2 reads, diff, print) | {stats(cli)} |")
     print(f"| `POST /api/v1/heapdiff` (1 read) | {stats(post)} |")
     print(f"| `GET /api/v1/heapdiff/<id>` (1 read + diff) | {stats(get)} |")
-    print(f"| leak event's smaps read in the sampler (`diff.read_seconds`, {len(reads)} events) | {stats(reads)} |")
+    print(f"| leak event's smaps read on the leak-diff worker, off the sampler (`diff.read_seconds`, {len(reads)} events) | {stats(reads)} |")
 
 
 def by_constructor(heap_mb, runs):
