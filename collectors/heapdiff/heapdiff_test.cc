@@ -53,6 +53,63 @@ TEST(Smaps, HostileLinesAreIgnored) {
   EXPECT_EQ((*m)[0].rss_bytes, 0u);
 }
 
+TEST(Aggregate, DiffOfTotalsByWhat) {
+  std::string error;
+  auto before = *ParseSmaps(kSmaps, 100, &error);
+  auto after = before;
+  after[1].rss_bytes += 2 << 20;  // the heap grew 2 MiB
+  Mapping extra;
+  extra.start = 0x9000;
+  extra.end = 0x9100;
+  extra.what = "[anon]";
+  extra.rss_bytes = 256 << 10;
+  after.push_back(extra);
+  after.erase(after.begin());  // the binary's mapping went away
+  Aggregate a, b;
+  AddToAggregate(before, &a);
+  AddToAggregate(after, &b);
+  EXPECT_EQ(a.mappings, 3u);
+  DiffResult d = DiffAggregates(a, b, 2);
+  EXPECT_EQ(d.before.nodes, 3u);
+  EXPECT_EQ(d.after.nodes, 3u);
+  ASSERT_EQ(d.details.size(), 2u);  // capped: the 8 kB binary is cut
+  EXPECT_EQ(d.details[0].what, "[heap]");
+  EXPECT_EQ(d.details[0].size_bytes, 2 << 20);
+  EXPECT_EQ(d.details[0].plus, 0u);
+  EXPECT_EQ(d.details[1].what, "[anon]");
+  EXPECT_EQ(d.details[1].size_bytes, 256 << 10);
+  EXPECT_EQ(d.details[1].plus, 1u);
+  EXPECT_EQ(d.allocated_nodes, 1u);
+  EXPECT_EQ(d.freed_nodes, 1u);  // counted even though cut from details
+  nlohmann::json j = ToJson(d);
+  EXPECT_EQ(j["change"]["size_bytes"], static_cast<int64_t>(b.rss_bytes) -
+                                           static_cast<int64_t>(a.rss_bytes));
+  EXPECT_EQ(j["change"]["details"][0]["+"], 0);
+}
+
+TEST(Aggregate, CapKeepsTheLargestAndSumsTheRest) {
+  std::vector<Mapping> m;
+  for (int i = 0; i < 10; ++i) {
+    Mapping x;
+    x.start = static_cast<uint64_t>(i) << 12;
+    x.end = x.start + 4096;
+    x.what = "/lib/" + std::to_string(i);
+    x.rss_bytes = static_cast<uint64_t>(i + 1) * 4096;
+    m.push_back(x);
+  }
+  Aggregate a;
+  AddToAggregate(m, &a);
+  Cap(&a, 4);
+  ASSERT_EQ(a.groups.size(), 4u);
+  EXPECT_TRUE(a.groups.count("/lib/9"));
+  EXPECT_TRUE(a.groups.count("/lib/7"));
+  EXPECT_FALSE(a.groups.count("/lib/6"));
+  EXPECT_EQ(a.groups[kOtherGroup].mappings, 7u);
+  EXPECT_EQ(a.groups[kOtherGroup].rss_bytes,
+            (1 + 2 + 3 + 4 + 5 + 6 + 7) * 4096u);
+  EXPECT_EQ(a.mappings, 10u);  // totals are not affected
+}
+
 TEST(Smaps, DiffInMemwatchShape) {
   std::string error;
   auto before = *ParseSmaps(kSmaps, 100, &error);

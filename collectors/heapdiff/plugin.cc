@@ -186,8 +186,10 @@ class HeapDiffCollector : public Collector {
     inspector::HeapSnapshot after;
     HttpResponse r = Snapshot(s.port, &after);
     if (r.status != 200) return r;
-    nlohmann::json diff =
-        inspector::Diff(s.before, after, kMaxConstructorDetails);
+    // Each snapshot is taken over its own inspector session, and object ids
+    // do not survive one: by counts, not by id (inspector/diff.h).
+    nlohmann::json diff = heapdiff::ToJson(inspector::DiffConstructorCounts(
+        s.before, after, kMaxConstructorDetails));
     return HttpResponse{200, "application/json", diff.dump()};
   }
 

@@ -7,8 +7,6 @@
 #include <set>
 #include <tuple>
 
-#include "collectors/memwatch/format.h"
-
 namespace memwatch::heapdiff {
 namespace {
 
@@ -108,79 +106,124 @@ std::optional<std::vector<Mapping>> ParseSmaps(std::string_view text,
   return out;
 }
 
-nlohmann::json Diff(const std::vector<Mapping>& before,
-                    const std::vector<Mapping>& after, size_t max_details) {
+DiffResult DiffMappings(const std::vector<Mapping>& before,
+                        const std::vector<Mapping>& after, size_t max_details) {
   using Key = std::tuple<uint64_t, uint64_t, std::string>;
   std::set<Key> before_keys, after_keys;
   for (const Mapping& m : before) before_keys.insert({m.start, m.end, m.what});
   for (const Mapping& m : after) after_keys.insert({m.start, m.end, m.what});
 
-  struct Detail {
-    int64_t size = 0;
-    int64_t private_bytes = 0;
-    uint64_t plus = 0, minus = 0;
-  };
-  std::map<std::string, Detail> by_what;
-  Summary b, a;
-  uint64_t freed = 0, allocated = 0;
+  std::map<std::string, DiffDetail> by_what;
+  DiffResult r;
   for (const Mapping& m : before) {
-    ++b.nodes;
-    b.size_bytes += m.rss_bytes;
-    Detail& d = by_what[m.what];
-    d.size -= static_cast<int64_t>(m.rss_bytes);
-    d.private_bytes -= static_cast<int64_t>(m.private_bytes);
+    ++r.before.nodes;
+    r.before.size_bytes += m.rss_bytes;
+    DiffDetail& d = by_what[m.what];
+    d.size_bytes -= static_cast<int64_t>(m.rss_bytes);
+    d.private_bytes =
+        d.private_bytes.value_or(0) - static_cast<int64_t>(m.private_bytes);
     if (!after_keys.count({m.start, m.end, m.what})) {
       ++d.minus;
-      ++freed;
+      ++r.freed_nodes;
     }
   }
   for (const Mapping& m : after) {
-    ++a.nodes;
-    a.size_bytes += m.rss_bytes;
-    Detail& d = by_what[m.what];
-    d.size += static_cast<int64_t>(m.rss_bytes);
-    d.private_bytes += static_cast<int64_t>(m.private_bytes);
+    ++r.after.nodes;
+    r.after.size_bytes += m.rss_bytes;
+    DiffDetail& d = by_what[m.what];
+    d.size_bytes += static_cast<int64_t>(m.rss_bytes);
+    d.private_bytes =
+        d.private_bytes.value_or(0) + static_cast<int64_t>(m.private_bytes);
     if (!before_keys.count({m.start, m.end, m.what})) {
       ++d.plus;
-      ++allocated;
+      ++r.allocated_nodes;
     }
   }
-  auto side = [](const Summary& s) {
-    return nlohmann::json{
-        {"nodes", s.nodes},
-        {"size_bytes", s.size_bytes},
-        {"size", mw::NiceSize(static_cast<double>(s.size_bytes))}};
-  };
-  std::vector<std::pair<std::string, Detail>> changed;
   for (auto& [what, d] : by_what) {
-    if (d.size != 0 || d.private_bytes != 0 || d.plus != 0 || d.minus != 0) {
-      changed.emplace_back(what, d);
+    if (d.size_bytes != 0 || d.private_bytes.value_or(0) != 0 || d.plus != 0 ||
+        d.minus != 0) {
+      d.what = what;
+      r.details.push_back(std::move(d));
     }
   }
-  std::stable_sort(
-      changed.begin(), changed.end(), [](const auto& x, const auto& y) {
-        return std::llabs(x.second.size) > std::llabs(y.second.size);
-      });
-  if (changed.size() > max_details) changed.resize(max_details);
-  nlohmann::json details = nlohmann::json::array();
-  for (const auto& [what, d] : changed) {
-    details.push_back({{"what", what},
-                       {"size_bytes", d.size},
-                       {"size", mw::NiceSize(static_cast<double>(d.size))},
-                       {"+", d.plus},
-                       {"-", d.minus},
-                       {"private_bytes", d.private_bytes}});
+  SortDetails(&r.details, max_details);
+  return r;
+}
+
+nlohmann::json Diff(const std::vector<Mapping>& before,
+                    const std::vector<Mapping>& after, size_t max_details) {
+  return ToJson(DiffMappings(before, after, max_details));
+}
+
+void AddToAggregate(const std::vector<Mapping>& mappings, Aggregate* into) {
+  for (const Mapping& m : mappings) {
+    ++into->mappings;
+    into->rss_bytes += m.rss_bytes;
+    GroupTotals& g = into->groups[m.what];
+    ++g.mappings;
+    g.rss_bytes += m.rss_bytes;
+    g.private_bytes += m.private_bytes;
   }
-  const int64_t change =
-      static_cast<int64_t>(a.size_bytes) - static_cast<int64_t>(b.size_bytes);
-  return {{"before", side(b)},
-          {"after", side(a)},
-          {"change",
-           {{"size_bytes", change},
-            {"size", mw::NiceSize(static_cast<double>(change))},
-            {"freed_nodes", freed},
-            {"allocated_nodes", allocated},
-            {"details", details}}}};
+}
+
+void Cap(Aggregate* a, size_t max_groups) {
+  if (a->groups.size() <= max_groups) return;
+  std::vector<std::pair<uint64_t, std::string>> by_size;
+  for (const auto& [what, g] : a->groups)
+    by_size.emplace_back(g.rss_bytes, what);
+  // Keep max_groups - 1 named groups and the rest as one.
+  const size_t keep = max_groups > 0 ? max_groups - 1 : 0;
+  std::nth_element(by_size.begin(), by_size.begin() + keep, by_size.end(),
+                   [](const auto& x, const auto& y) { return x > y; });
+  GroupTotals other;
+  for (size_t i = keep; i < by_size.size(); ++i) {
+    auto it = a->groups.find(by_size[i].second);
+    other.mappings += it->second.mappings;
+    other.rss_bytes += it->second.rss_bytes;
+    other.private_bytes += it->second.private_bytes;
+    a->groups.erase(it);
+  }
+  GroupTotals& o = a->groups[kOtherGroup];
+  o.mappings += other.mappings;
+  o.rss_bytes += other.rss_bytes;
+  o.private_bytes += other.private_bytes;
+}
+
+DiffResult DiffAggregates(const Aggregate& before, const Aggregate& after,
+                          size_t max_details) {
+  DiffResult r;
+  r.before = {before.mappings, before.rss_bytes};
+  r.after = {after.mappings, after.rss_bytes};
+  std::map<std::string, DiffDetail> by_what;
+  for (const auto& [what, g] : before.groups) {
+    DiffDetail& d = by_what[what];
+    d.size_bytes -= static_cast<int64_t>(g.rss_bytes);
+    d.private_bytes =
+        d.private_bytes.value_or(0) - static_cast<int64_t>(g.private_bytes);
+    d.minus += g.mappings;
+  }
+  for (const auto& [what, g] : after.groups) {
+    DiffDetail& d = by_what[what];
+    d.size_bytes += static_cast<int64_t>(g.rss_bytes);
+    d.private_bytes =
+        d.private_bytes.value_or(0) + static_cast<int64_t>(g.private_bytes);
+    d.plus += g.mappings;
+  }
+  for (auto& [what, d] : by_what) {
+    // Net counts: identity is not kept, so equal counts are "unchanged".
+    const uint64_t common = std::min(d.plus, d.minus);
+    d.plus -= common;
+    d.minus -= common;
+    r.allocated_nodes += d.plus;
+    r.freed_nodes += d.minus;
+    if (d.size_bytes != 0 || d.private_bytes.value_or(0) != 0 || d.plus != 0 ||
+        d.minus != 0) {
+      d.what = what;
+      r.details.push_back(std::move(d));
+    }
+  }
+  SortDetails(&r.details, max_details);
+  return r;
 }
 
 }  // namespace memwatch::heapdiff

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "collectors/heapdiff/diff_result.h"
+
 namespace memwatch::heapdiff {
 
 struct Mapping {
@@ -29,19 +31,39 @@ std::optional<std::vector<Mapping>> ParseSmaps(std::string_view text,
                                                size_t max_mappings,
                                                std::string* error);
 
-// One side of a diff, memwatch's `before`/`after`: mappings ("nodes") and
-// resident bytes.
-struct Summary {
-  uint64_t nodes = 0;
-  uint64_t size_bytes = 0;
-};
+// memwatch's HeapDiff by mapping. A mapping is the same node in both
+// readings when its start, end and `what` are equal; details are grouped by
+// `what`, only the changed ones, largest change first, at most `max_details`.
+DiffResult DiffMappings(const std::vector<Mapping>& before,
+                        const std::vector<Mapping>& after, size_t max_details);
 
-// memwatch's HeapDiff JSON: {before, after, change: {size_bytes, size,
-// freed_nodes, allocated_nodes, details: [{what, size_bytes, size, "+", "-",
-// private_bytes}]}}. A mapping is the same node in both readings when its
-// start, end and `what` are equal; details are grouped by `what`, only the
-// changed ones, largest change first, at most `max_details`.
+// DiffMappings rendered as memwatch's HeapDiff JSON (diff_result.h).
 nlohmann::json Diff(const std::vector<Mapping>& before,
                     const std::vector<Mapping>& after, size_t max_details);
+
+// A cheap, bounded summary of one reading kept between two moments (leak
+// events): totals by `what` only. At most `max_groups` groups: the largest by
+// resident bytes, the rest summed under kOtherGroup.
+inline constexpr char kOtherGroup[] = "[other mappings]";
+struct GroupTotals {
+  uint64_t mappings = 0;
+  uint64_t rss_bytes = 0;
+  uint64_t private_bytes = 0;
+};
+struct Aggregate {
+  uint64_t mappings = 0;
+  uint64_t rss_bytes = 0;
+  std::map<std::string, GroupTotals> groups;
+};
+// Adds `mappings` to `*into` (several processes of one target add up); call
+// Cap once at the end.
+void AddToAggregate(const std::vector<Mapping>& mappings, Aggregate* into);
+void Cap(Aggregate* a, size_t max_groups);
+
+// The diff of two aggregates. Mapping identity is lost, so a group's "+" and
+// "-" are the net change of its mapping count (one of them is 0), and
+// freed/allocated nodes are their sums.
+DiffResult DiffAggregates(const Aggregate& before, const Aggregate& after,
+                          size_t max_details);
 
 }  // namespace memwatch::heapdiff

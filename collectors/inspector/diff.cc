@@ -1,34 +1,26 @@
 #include "collectors/inspector/diff.h"
 
-#include <algorithm>
-#include <cstdlib>
 #include <map>
 #include <string>
-#include <vector>
-
-#include "collectors/memwatch/format.h"
 
 namespace memwatch::inspector {
 
-nlohmann::json Diff(const HeapSnapshot& before, const HeapSnapshot& after,
-                    size_t max_details) {
-  struct Detail {
-    int64_t size = 0;
-    uint64_t plus = 0, minus = 0;
-  };
-  std::map<std::string, Detail> by_what;
-  uint64_t freed = 0, allocated = 0;
+heapdiff::DiffResult DiffConstructors(const HeapSnapshot& before,
+                                      const HeapSnapshot& after,
+                                      size_t max_details) {
+  std::map<std::string, heapdiff::DiffDetail> by_what;
+  heapdiff::DiffResult r;
   auto freed_node = [&](const Node& n) {
-    Detail& d = by_what[before.groups[n.group]];
-    d.size -= n.self_size;
+    heapdiff::DiffDetail& d = by_what[before.groups[n.group]];
+    d.size_bytes -= n.self_size;
     ++d.minus;
-    ++freed;
+    ++r.freed_nodes;
   };
   auto allocated_node = [&](const Node& n) {
-    Detail& d = by_what[after.groups[n.group]];
-    d.size += n.self_size;
+    heapdiff::DiffDetail& d = by_what[after.groups[n.group]];
+    d.size_bytes += n.self_size;
     ++d.plus;
-    ++allocated;
+    ++r.allocated_nodes;
   };
   // Both node lists are sorted by id: one merge pass.
   size_t i = 0, j = 0;
@@ -44,40 +36,57 @@ nlohmann::json Diff(const HeapSnapshot& before, const HeapSnapshot& after,
       ++j;
     }
   }
-  std::vector<std::pair<std::string, Detail>> changed(by_what.begin(),
-                                                      by_what.end());
-  std::stable_sort(
-      changed.begin(), changed.end(), [](const auto& x, const auto& y) {
-        if (std::llabs(x.second.size) != std::llabs(y.second.size)) {
-          return std::llabs(x.second.size) > std::llabs(y.second.size);
-        }
-        return x.second.plus + x.second.minus > y.second.plus + y.second.minus;
-      });
-  if (changed.size() > max_details) changed.resize(max_details);
-  nlohmann::json details = nlohmann::json::array();
-  for (const auto& [what, d] : changed) {
-    details.push_back({{"what", what},
-                       {"size_bytes", d.size},
-                       {"size", mw::NiceSize(static_cast<double>(d.size))},
-                       {"+", d.plus},
-                       {"-", d.minus}});
+  for (auto& [what, d] : by_what) {
+    d.what = what;
+    r.details.push_back(std::move(d));
   }
-  auto side = [](const HeapSnapshot& s) {
-    return nlohmann::json{
-        {"nodes", s.nodes.size()},
-        {"size_bytes", s.total_self_size},
-        {"size", mw::NiceSize(static_cast<double>(s.total_self_size))}};
+  heapdiff::SortDetails(&r.details, max_details);
+  r.before = {before.nodes.size(), before.total_self_size};
+  r.after = {after.nodes.size(), after.total_self_size};
+  return r;
+}
+
+heapdiff::DiffResult DiffConstructorCounts(const HeapSnapshot& before,
+                                           const HeapSnapshot& after,
+                                           size_t max_details) {
+  struct Totals {
+    uint64_t nodes = 0;
+    int64_t size = 0;
   };
-  const int64_t change = static_cast<int64_t>(after.total_self_size) -
-                         static_cast<int64_t>(before.total_self_size);
-  return {{"before", side(before)},
-          {"after", side(after)},
-          {"change",
-           {{"size_bytes", change},
-            {"size", mw::NiceSize(static_cast<double>(change))},
-            {"freed_nodes", freed},
-            {"allocated_nodes", allocated},
-            {"details", details}}}};
+  std::map<std::string, std::pair<Totals, Totals>> by_what;
+  for (const Node& n : before.nodes) {
+    Totals& t = by_what[before.groups[n.group]].first;
+    ++t.nodes;
+    t.size += n.self_size;
+  }
+  for (const Node& n : after.nodes) {
+    Totals& t = by_what[after.groups[n.group]].second;
+    ++t.nodes;
+    t.size += n.self_size;
+  }
+  heapdiff::DiffResult r;
+  for (const auto& [what, bt] : by_what) {
+    const auto& [b, a] = bt;
+    heapdiff::DiffDetail d;
+    d.what = what;
+    d.size_bytes = a.size - b.size;
+    d.plus = a.nodes > b.nodes ? a.nodes - b.nodes : 0;
+    d.minus = b.nodes > a.nodes ? b.nodes - a.nodes : 0;
+    r.allocated_nodes += d.plus;
+    r.freed_nodes += d.minus;
+    if (d.size_bytes != 0 || d.plus != 0 || d.minus != 0) {
+      r.details.push_back(std::move(d));
+    }
+  }
+  heapdiff::SortDetails(&r.details, max_details);
+  r.before = {before.nodes.size(), before.total_self_size};
+  r.after = {after.nodes.size(), after.total_self_size};
+  return r;
+}
+
+nlohmann::json Diff(const HeapSnapshot& before, const HeapSnapshot& after,
+                    size_t max_details) {
+  return heapdiff::ToJson(DiffConstructors(before, after, max_details));
 }
 
 }  // namespace memwatch::inspector

@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <nlohmann/json.hpp>
 
+#include "collectors/heapdiff/diff_result.h"
 #include "collectors/inspector/heap_snapshot.h"
 
 namespace memwatch::inspector {
@@ -15,6 +16,21 @@ namespace memwatch::inspector {
 // only in `before`, allocated when only in `after`; a group's size_bytes is
 // allocated self sizes minus freed ones. Details: only groups with a change,
 // largest |size_bytes| first (then most nodes), at most `max_details`.
+heapdiff::DiffResult DiffConstructors(const HeapSnapshot& before,
+                                      const HeapSnapshot& after,
+                                      size_t max_details);
+// The same by node counts per constructor, for snapshots taken over two
+// inspector sessions: Node disables the heap profiler when a session closes
+// and V8 then numbers the objects afresh, so ids do not match across
+// sessions (measured: a diff by id of two sessions shows hundreds of
+// "allocated" builtins and none of the objects created in between). A
+// group's "+" / "-" is the net change of its node count (one is 0), its
+// size_bytes the change of its self sizes.
+heapdiff::DiffResult DiffConstructorCounts(const HeapSnapshot& before,
+                                           const HeapSnapshot& after,
+                                           size_t max_details);
+
+// DiffConstructors rendered (heapdiff::ToJson).
 nlohmann::json Diff(const HeapSnapshot& before, const HeapSnapshot& after,
                     size_t max_details);
 

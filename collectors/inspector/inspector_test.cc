@@ -179,6 +179,31 @@ TEST(Diff, ByIdAndConstructor) {
   EXPECT_EQ(Diff(*before, *after, 1)["change"]["details"].size(), 1u);
 }
 
+TEST(Diff, ByCountsIgnoresIds) {
+  std::string error;
+  std::string base = std::string(kMeta) + R"("nodes":[)";
+  auto before = ParseHeapSnapshotText(
+      base + R"(1,0,1,10, 1,1,3,20],"strings":["A","B"]})", Limits(), &error);
+  ASSERT_TRUE(before) << error;
+  // Another inspector session: the same A object under a new id, one more A.
+  auto after = ParseHeapSnapshotText(
+      base + R"(1,0,8,10, 1,0,9,10],"strings":["A"]})", Limits(), &error);
+  ASSERT_TRUE(after) << error;
+  heapdiff::DiffResult d = DiffConstructorCounts(*before, *after, 10);
+  EXPECT_EQ(d.allocated_nodes, 1u);
+  EXPECT_EQ(d.freed_nodes, 1u);
+  ASSERT_EQ(d.details.size(), 2u);
+  EXPECT_EQ(d.details[0].what, "B");
+  EXPECT_EQ(d.details[0].minus, 1u);
+  EXPECT_EQ(d.details[0].size_bytes, -20);
+  EXPECT_EQ(d.details[1].what, "A");
+  EXPECT_EQ(d.details[1].plus, 1u);
+  EXPECT_EQ(d.details[1].minus, 0u);
+  EXPECT_EQ(d.details[1].size_bytes, 10);
+  // By id the same pair would claim A's object was freed and two allocated.
+  EXPECT_EQ(Diff(*before, *after, 10)["change"]["allocated_nodes"], 2);
+}
+
 // Real snapshots written by node at test time (too big to commit).
 TEST(Diff, RealNodeSnapshots) {
   const char* tmp = std::getenv("TEST_TMPDIR");

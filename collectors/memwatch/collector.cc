@@ -40,6 +40,12 @@ std::string MemwatchCollector::Start() {
     gc_logs_.emplace(name, GcLogFollower(std::move(s)));
   }
   jvm_ = std::make_unique<JvmFollower>(procfs_root_, tracker_.get());
+  if (config_.leak_diff == "mapping") {
+    LeakDiffOptions options;
+    options.procfs_root = procfs_root_;
+    leak_diff_ = std::make_unique<LeakDiffer>(options, tracker_.get());
+    leak_diff_->Start([this](Event e) { Publish(std::move(e)); });
+  }
   if (own_thread_) {
     sampler_ = std::make_unique<Sampler>(config_.sample_interval,
                                          [this](double t) { Tick(t); });
@@ -56,11 +62,22 @@ std::string MemwatchCollector::Start() {
 void MemwatchCollector::Stop() {
   if (sampler_) sampler_->Stop();
   if (jvm_sampler_) jvm_sampler_->Stop();
+  if (leak_diff_) leak_diff_->Stop();
 }
 
 void MemwatchCollector::PollJvms(double now) { jvm_->Poll(now); }
 
 void MemwatchCollector::OnEvent(const Event& event) {
+  // Under --memwatch.leak-diff a leak is published by the differ's worker,
+  // once its diff is read (off this thread).
+  if (leak_diff_ && event.type == Event::Type::kLeak) {
+    leak_diff_->Submit(event);
+    return;
+  }
+  Publish(event);
+}
+
+void MemwatchCollector::Publish(Event event) {
   // One line in the --log.format, memwatch's payload as its fields; a leak is
   // what an operator must see, so it is a warning.
   nlohmann::json fields = ToJson(event);
@@ -68,7 +85,7 @@ void MemwatchCollector::OnEvent(const Event& event) {
   fields.erase("event");
   LogEvent(event.type == Event::Type::kLeak ? LogLevel::kWarn : LogLevel::kInfo,
            msg, fields);
-  events_->Add(event);
+  events_->Add(std::move(event));
 }
 
 void MemwatchCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
@@ -113,6 +130,8 @@ void MemwatchCollector::Tick(double now) {
     follower.Poll(now, tracker_.get());
     stats[name] = follower.stats();
   }
+  // After the tracker has seen this tick: start readings for the next streak.
+  if (leak_diff_) leak_diff_->UpdateAsync(now, targets_);
   std::lock_guard<std::mutex> lock(gc_stats_mu_);
   gc_stats_ = std::move(stats);
 }

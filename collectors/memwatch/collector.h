@@ -20,6 +20,7 @@
 #include "collectors/memwatch/events.h"
 #include "collectors/memwatch/gc_follower.h"
 #include "collectors/memwatch/jvm_follower.h"
+#include "collectors/memwatch/leak_diff.h"
 #include "collectors/memwatch/sampler.h"
 #include "collectors/memwatch/tracker.h"
 #include "collectors/plugin/collector.h"
@@ -54,6 +55,8 @@ class MemwatchCollector : public Collector {
     std::string source;
   };
   void OnEvent(const Event& event);
+  // Logs the event and keeps it for /api/v1/events.
+  void Publish(Event event);
   const std::vector<targets::Target>& CurrentTargets();
   runtime::Runtime TargetRuntime(const targets::Target& target);
   Plan ChoosePlan(const targets::Target& target, runtime::Runtime rt);
@@ -71,6 +74,7 @@ class MemwatchCollector : public Collector {
   std::unique_ptr<Sampler> sampler_;
   std::unique_ptr<JvmFollower> jvm_;
   std::unique_ptr<Sampler> jvm_sampler_;
+  std::unique_ptr<LeakDiffer> leak_diff_;  // under --memwatch.leak-diff
 
   // Sampler thread only.
   std::set<std::string> warned_;

@@ -24,6 +24,7 @@ struct Config {
   std::string gc_logs;                   // "name=PATH,...": GC logs to follow
   bool hsperfdata = true;                // follow JVMs' perf data files
   double hsperfdata_interval = 0.2;      // seconds between reads of them
+  std::string leak_diff = "off";  // "mapping": leak events carry a smaps diff
 };
 
 // "" when usable, else a one-line reason naming the user-facing flag.

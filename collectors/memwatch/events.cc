@@ -37,9 +37,25 @@ Event MakeLeakEvent(const std::string& name, const std::string& source,
 }
 
 nlohmann::json ToJson(const Event& e) {
-  return e.type == Event::Type::kLeak
-             ? LeakJson(e.name, e.source, e.leak)
-             : StatsJson(e.name, e.source, e.time, e.stats);
+  if (e.type != Event::Type::kLeak) {
+    return StatsJson(e.name, e.source, e.time, e.stats);
+  }
+  nlohmann::json j = LeakJson(e.name, e.source, e.leak);
+  if (e.diff) j["diff"] = LeakDiffJson(*e.diff);
+  return j;
+}
+
+nlohmann::json LeakDiffJson(const LeakDiff& d) {
+  nlohmann::json j;
+  if (d.error.empty()) j = heapdiff::ToJson(d.result);
+  j["by"] = d.by;
+  j["since"] = d.since;
+  if (!d.error.empty()) {
+    j["error"] = d.error;
+  } else {
+    j["read_seconds"] = d.read_seconds;
+  }
+  return j;
 }
 
 nlohmann::json StatsJson(const std::string& name, const std::string& source,

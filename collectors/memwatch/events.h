@@ -6,16 +6,28 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "collectors/heapdiff/diff_result.h"
 #include "collectors/memwatch/engine.h"
 #include "collectors/plugin/http.h"
 
 namespace memwatch {
 namespace mw {
+
+// What changed in a leaking target's memory between the start of the growing
+// streak and the leak event (--memwatch.leak-diff).
+struct LeakDiff {
+  std::string by = "mapping";
+  double since = 0;         // Unix seconds of the reading at the streak start
+  double read_seconds = 0;  // how long the reading at the event took
+  std::string error;        // set when there is no diff, and why
+  heapdiff::DiffResult result;
+};
 
 // One stats update or leak event of one (target, source).
 struct Event {
@@ -26,6 +38,9 @@ struct Event {
   double time = 0;  // Unix seconds (the leak's end for a leak)
   Stats stats;      // kStats
   LeakEvent leak;   // kLeak
+  // kLeak under --memwatch.leak-diff; shared, since events are copied into
+  // the buffer and out of it on every query.
+  std::shared_ptr<const LeakDiff> diff;
 };
 
 Event MakeStatsEvent(const std::string& name, const std::string& source,
@@ -33,7 +48,8 @@ Event MakeStatsEvent(const std::string& name, const std::string& source,
 Event MakeLeakEvent(const std::string& name, const std::string& source,
                     const LeakEvent& leak);
 
-// StatsJson or LeakJson of the event.
+// StatsJson or LeakJson of the event, a leak with its "diff" (LeakDiffJson)
+// when it has one.
 nlohmann::json ToJson(const Event& event);
 
 // {"event":"stats","name":..,"source":..,"time":t,"num_full_gc":..,
@@ -47,6 +63,11 @@ nlohmann::json StatsJson(const std::string& name, const std::string& source,
 //  "growth":..,"reason":".."}
 nlohmann::json LeakJson(const std::string& name, const std::string& source,
                         const LeakEvent& e);
+
+// {"by":"mapping","since":t,"read_seconds":s, before, after, change} (the
+// HeapDiff JSON of collectors/heapdiff/diff_result.h), or {"by", "since",
+// "error"} when no diff could be made.
+nlohmann::json LeakDiffJson(const LeakDiff& d);
 
 // Keeps the last `capacity` leak events and, apart, the last `capacity` stats
 // updates, so frequent stats lines never push leak events out. Thread-safe.

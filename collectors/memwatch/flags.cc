@@ -56,6 +56,11 @@ DEFINE_double(memwatch_hsperfdata_interval, 0.2,
 DEFINE_bool(memwatch_log_stats, true,
             "Log a JSON stats line on every compaction (leak events are "
             "always logged).");
+DEFINE_string(memwatch_leak_diff, "off",
+              "off or mapping: with mapping, each leak event carries the diff "
+              "of the target's memory mappings (/proc/<pid>/smaps, by what is "
+              "mapped, top 10) between the start of the growth and the event, "
+              "in /api/v1/events and the log.");
 
 namespace memwatch {
 namespace mw {
@@ -81,6 +86,7 @@ Config ConfigFromFlags() {
   c.trend.warmup = FLAGS_memwatch_trend_warmup;
   c.trend.min_slope = FLAGS_memwatch_trend_min_slope;
   c.hsperfdata_interval = FLAGS_memwatch_hsperfdata_interval;
+  c.leak_diff = FLAGS_memwatch_leak_diff;
   return c;
 }
 

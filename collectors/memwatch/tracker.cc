@@ -1,5 +1,7 @@
 #include "collectors/memwatch/tracker.h"
 
+#include <algorithm>
+
 #include "collectors/plugin/log.h"
 
 namespace memwatch {
@@ -110,6 +112,18 @@ bool Tracker::Has(const std::string& name, const std::string& source) const {
 void Tracker::Reset(const std::string& name, const std::string& source) {
   std::lock_guard<std::mutex> lock(mu_);
   states_.erase({name, source});
+}
+
+Tracker::Streak Tracker::StreakOf(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  Streak out;
+  for (auto it = states_.lower_bound({name, ""});
+       it != states_.end() && it->first.first == name; ++it) {
+    const Stats& st = it->second.engine.stats();
+    out.growth_streak = std::max(out.growth_streak, st.growth_streak);
+    out.compactions += st.heap_compactions;
+  }
+  return out;
 }
 
 void PauseHistogram::Add(double seconds) {

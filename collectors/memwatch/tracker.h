@@ -86,6 +86,15 @@ class Tracker {
   // Whether (name, source) has state, i.e. has seen a sample or collection.
   bool Has(const std::string& name, const std::string& source) const;
 
+  // The growth streak of a target, over all its sources: the hook of
+  // --memwatch.leak-diff, which keeps a reading from when no streak runs
+  // (the start of the next one) and diffs it into the leak event.
+  struct Streak {
+    int growth_streak = 0;     // the longest running streak; 0: none
+    uint64_t compactions = 0;  // so far; changes when a compaction lands
+  };
+  Streak StreakOf(const std::string& name) const;
+
   // Sorted by (name, source); only series that have seen a sample.
   std::vector<Snapshot> Snapshots() const;
 

@@ -1,0 +1,103 @@
+// --memwatch.leak-diff=mapping: a leak event carries what grew. For every
+// watched target the differ keeps one bounded smaps reading (totals by what
+// is mapped, heapdiff::Aggregate) taken while no growth streak runs, i.e. at
+// the start of the next streak; when a leak event is raised it reads the
+// target again and attaches the diff of the two, top entries first.
+//
+// Update and Attach read /proc on the caller's thread; the collector uses
+// the worker instead (Start, UpdateAsync, Submit), because a smaps of 10,000
+// mappings takes ~0.7 s to read on a loaded machine (docs/heapdiff.md): the
+// sampler only queues work, and a leak event is published once its diff is
+// attached. Reads never happen under the tracker's lock nor the differ's own;
+// each is bounded (bytes and mappings per process, processes per target,
+// groups kept), and so is the queue.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "collectors/heapdiff/smaps.h"
+#include "collectors/heapdiff/store.h"
+#include "collectors/memwatch/events.h"
+#include "collectors/memwatch/tracker.h"
+#include "collectors/targets/resolver.h"
+
+namespace memwatch::mw {
+
+struct LeakDiffOptions {
+  std::string procfs_root = "/proc";
+  size_t max_details = 10;      // entries attached to an event
+  size_t max_groups = 256;      // `what` groups kept per reading
+  size_t max_processes = 64;    // a target with more gets no diff
+  size_t max_pending = 64;      // leak events waiting for the worker
+  heapdiff::StoreOptions read;  // bytes and mappings of one smaps
+};
+
+class LeakDiffer {
+ public:
+  // `tracker` must outlive the differ.
+  LeakDiffer(LeakDiffOptions options, const Tracker* tracker);
+
+  // After the tracker has seen the tick at Unix time `now`: takes a new
+  // start reading of each target that has none, was restarted, or had a
+  // compaction with no growth streak running. Forgets targets not listed.
+  void Update(double now, const std::vector<targets::Target>& targets);
+
+  // A leak event: reads its target now and sets event->diff (a diff, or the
+  // reason there is none). That reading starts the next streak. Other events
+  // are left alone.
+  void Attach(Event* event);
+
+  // The worker: events submitted are handed to `publish` (on the worker's
+  // thread) with their diff attached, in order.
+  using Publish = std::function<void(Event)>;
+  void Start(Publish publish);
+  // Queues an Update; a newer one replaces one not yet done.
+  void UpdateAsync(double now, const std::vector<targets::Target>& targets);
+  // Queues a leak event (any other event is published at once). Over
+  // max_pending, it is published at once with the reason for no diff.
+  void Submit(Event event);
+  // Publishes what is queued without reading, stops the worker. Idempotent.
+  void Stop();
+  ~LeakDiffer();
+
+ private:
+  void Work();
+  struct Baseline {
+    std::string identity;  // "pid:start_ticks,..." the reading is of
+    double time = 0;
+    uint64_t compactions = 0;
+    std::string error;  // the reading failed
+    heapdiff::Aggregate aggregate;
+  };
+  // Reads and aggregates every process; "" or the error.
+  std::string Read(const std::vector<targets::ProcessRef>& processes,
+                   heapdiff::Aggregate* out) const;
+
+  const LeakDiffOptions options_;
+  const Tracker* const tracker_;
+  std::mutex mu_;
+  std::map<std::string, Baseline> baselines_;                      // by name
+  std::map<std::string, std::vector<targets::ProcessRef>> procs_;  // by name
+
+  // The worker's queue.
+  Publish publish_;
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  bool stopping_ = false;
+  std::optional<std::pair<double, std::vector<targets::Target>>> update_;
+  std::deque<Event> pending_;
+  std::thread worker_;
+};
+
+// "pid:start_ticks,..." of the processes.
+std::string Identity(const std::vector<targets::ProcessRef>& processes);
+
+}  // namespace memwatch::mw
