@@ -38,9 +38,15 @@ void TuneMalloc(char** argv) {
   if (tunables.find("tcache_count") == std::string::npos) {
     std::string value = "glibc.malloc.tcache_count=0";
     if (!tunables.empty()) value = tunables + ":" + value;
-    if (setenv("GLIBC_TUNABLES", value.c_str(), 1) == 0) {
-      execv("/proc/self/exe", argv);
-      // No /proc/self/exe (unusual sandbox): run with the default cache.
+    // The binary's own path, not /proc/self/exe: the process name (comm)
+    // is taken from the file name executed.
+    char self[4096];
+    const ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    if (n > 0 && setenv("GLIBC_TUNABLES", value.c_str(), 1) == 0) {
+      self[n] = '\0';
+      execv(self, argv);
+      // No /proc/self/exe or the binary was replaced (its link then ends in
+      // " (deleted)"): run with the default cache.
       if (env != nullptr) {
         setenv("GLIBC_TUNABLES", tunables.c_str(), 1);
       } else {
