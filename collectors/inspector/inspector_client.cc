@@ -1,9 +1,18 @@
 #include "collectors/inspector/inspector_client.h"
 
+#include <arpa/inet.h>
 #include <civetweb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <climits>
 #include <condition_variable>
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <mutex>
@@ -14,6 +23,21 @@ namespace {
 
 constexpr int kDefaultPort = 9229;
 constexpr size_t kMaxJsonListBytes = 256 * 1024;
+constexpr size_t kMaxHeaderBytes = 16 * 1024;
+
+using Clock = std::chrono::steady_clock;
+
+// "5s", "0.5s": for error messages.
+std::string Seconds(double s) {
+  char buf[32];
+  std::snprintf(buf, sizeof(buf), "%gs", s);
+  return buf;
+}
+
+Clock::time_point After(double seconds) {
+  return Clock::now() + std::chrono::milliseconds(static_cast<int64_t>(
+                            std::max(0.0, seconds) * 1000));
+}
 constexpr size_t kMaxQueuedBytes = 8u << 20;  // back-pressure on the socket
 
 std::optional<int> ParsePort(std::string_view s) {
@@ -36,13 +60,15 @@ struct Session {
   bool done = false;  // response to takeHeapSnapshot, or closed
   std::string error;
   size_t max_message_bytes = 0;
+  Clock::time_point last_message;  // for the idle deadline
 };
 
 int OnData(mg_connection*, int bits, char* data, size_t len, void* user) {
   auto* s = static_cast<Session*>(user);
   const int opcode = bits & 0x0f;
-  if (opcode != MG_WEBSOCKET_OPCODE_TEXT) return 1;  // pings, binary: ignore
   std::unique_lock<std::mutex> lock(s->mu);
+  s->last_message = Clock::now();
+  if (opcode != MG_WEBSOCKET_OPCODE_TEXT) return 1;  // pings, binary: ignore
   if (s->done) return 0;
   if (len > s->max_message_bytes) {
     s->error = "inspector message over " +
@@ -86,28 +112,135 @@ void OnClose(const mg_connection*, void* user) {
   s->cv.notify_all();
 }
 
-std::optional<std::string> GetJsonList(int port, std::string* error) {
-  char ebuf[256] = "";
-  mg_connection* conn = mg_download(
-      "127.0.0.1", port, 0, ebuf, sizeof(ebuf),
-      "GET /json/list HTTP/1.0\r\nHost: 127.0.0.1:%d\r\n\r\n", port);
-  if (conn == nullptr) {
-    *error = "inspector: cannot GET http://127.0.0.1:" + std::to_string(port) +
-             "/json/list: " + ebuf;
+// Waits until fd is ready for `events` or the deadline passes; false then.
+bool WaitFor(int fd, short events, Clock::time_point deadline) {
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          deadline - Clock::now())
+                          .count();
+    if (left <= 0) return false;
+    pollfd p{fd, events, 0};
+    const int r =
+        poll(&p, 1, static_cast<int>(std::min<int64_t>(left, INT_MAX)));
+    if (r > 0) return true;  // ready, or an error the next call reports
+    if (r < 0 && errno != EINTR) return false;
+  }
+}
+
+// The body of a whole HTTP answer (the peer closed, or sent Content-Length
+// bytes) with status 200, or nullopt with the reason.
+std::optional<std::string> HttpBody(const std::string& response,
+                                    std::string* error) {
+  const size_t end = response.find("\r\n\r\n");
+  if (end == std::string::npos) {
+    *error = "no complete HTTP header";
     return std::nullopt;
   }
-  std::string body;
-  char buf[8192];
-  int n;
-  while ((n = mg_read(conn, buf, sizeof(buf))) > 0) {
-    body.append(buf, n);
-    if (body.size() > kMaxJsonListBytes) {
-      mg_close_connection(conn);
-      *error = "inspector: /json/list over 256 KiB";
+  const std::string head = response.substr(0, end);
+  if (head.rfind("HTTP/1.", 0) != 0 || head.size() < 12 ||
+      head.compare(9, 3, "200") != 0) {
+    *error = "answered '" +
+             head.substr(0, std::min<size_t>(head.find('\r'), 64)) + "'";
+    return std::nullopt;
+  }
+  std::string body = response.substr(end + 4);
+  std::string lower = head;
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  if (auto cl = lower.find("\r\ncontent-length:"); cl != std::string::npos) {
+    const size_t n = std::strtoull(lower.c_str() + cl + 17, nullptr, 10);
+    if (body.size() < n) {
+      *error = "answer shorter than its Content-Length";
       return std::nullopt;
     }
+    body.resize(n);
   }
-  mg_close_connection(conn);
+  return body;
+}
+
+// True once the answer holds its header and Content-Length bytes of body.
+bool HttpComplete(const std::string& response) {
+  const size_t end = response.find("\r\n\r\n");
+  if (end == std::string::npos) return false;
+  std::string lower = response.substr(0, end);
+  std::transform(lower.begin(), lower.end(), lower.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  auto cl = lower.find("\r\ncontent-length:");
+  if (cl == std::string::npos) return false;  // until the peer closes
+  return response.size() - end - 4 >=
+         std::strtoull(lower.c_str() + cl + 17, nullptr, 10);
+}
+
+// GET /json/list on a plain non-blocking socket: connect, request and answer
+// together within timeout_seconds, the answer bounded in size.
+std::optional<std::string> GetJsonList(int port, double timeout_seconds,
+                                       std::string* error) {
+  const auto deadline = After(timeout_seconds);
+  const std::string where =
+      "inspector: cannot GET http://127.0.0.1:" + std::to_string(port) +
+      "/json/list: ";
+  auto fail = [&](const std::string& why) {
+    *error = where + why;
+    return std::nullopt;
+  };
+  const std::string timeout = "no answer within " + Seconds(timeout_seconds);
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  if (fd < 0) return fail(std::string("socket: ") + std::strerror(errno));
+  struct Closer {
+    int fd;
+    ~Closer() { close(fd); }
+  } closer{fd};
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) !=
+      0) {
+    if (errno != EINPROGRESS) {
+      return fail(std::string("connect: ") + std::strerror(errno));
+    }
+    if (!WaitFor(fd, POLLOUT, deadline)) return fail(timeout);
+    int soerr = 0;
+    socklen_t len = sizeof(soerr);
+    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0) soerr = errno;
+    if (soerr != 0)
+      return fail(std::string("connect: ") + std::strerror(soerr));
+  }
+  const std::string request =
+      "GET /json/list HTTP/1.0\r\nHost: 127.0.0.1:" + std::to_string(port) +
+      "\r\n\r\n";
+  for (size_t sent = 0; sent < request.size();) {
+    const ssize_t n =
+        send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n > 0) {
+      sent += static_cast<size_t>(n);
+    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      if (!WaitFor(fd, POLLOUT, deadline)) return fail(timeout);
+    } else if (errno != EINTR) {
+      return fail(std::string("send: ") + std::strerror(errno));
+    }
+  }
+  std::string response;
+  char buf[8192];
+  while (!HttpComplete(response)) {
+    const ssize_t n = recv(fd, buf, sizeof(buf), 0);
+    if (n > 0) {
+      response.append(buf, static_cast<size_t>(n));
+      if (response.size() > kMaxJsonListBytes + kMaxHeaderBytes) {
+        return fail("answer over 256 KiB");
+      }
+    } else if (n == 0) {
+      break;  // closed: the answer is complete
+    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      if (!WaitFor(fd, POLLIN, deadline)) return fail(timeout);
+    } else if (errno != EINTR) {
+      return fail(std::string("recv: ") + std::strerror(errno));
+    }
+  }
+  std::string why;
+  auto body = HttpBody(response, &why);
+  if (!body) return fail(why);
+  if (body->size() > kMaxJsonListBytes) return fail("answer over 256 KiB");
   return body;
 }
 
@@ -183,13 +316,17 @@ std::optional<HeapSnapshot> TakeHeapSnapshot(int port,
                                              std::string* error) {
   static const bool initialized = (mg_init_library(0), true);  // once
   (void)initialized;
-  auto body = GetJsonList(port, error);
+  const auto deadline = After(options.timeout_seconds);
+  auto body = GetJsonList(
+      port, std::min(options.http_timeout_seconds, options.timeout_seconds),
+      error);
   if (!body) return std::nullopt;
   auto path = DebuggerPathFromJsonList(*body, error);
   if (!path) return std::nullopt;
 
   auto session = std::make_shared<Session>();
   session->max_message_bytes = options.max_message_bytes;
+  session->last_message = Clock::now();
   char ebuf[256] = "";
   mg_connection* conn = mg_connect_websocket_client(
       "127.0.0.1", port, 0, ebuf, sizeof(ebuf), path->c_str(), nullptr, OnData,
@@ -201,7 +338,7 @@ std::optional<HeapSnapshot> TakeHeapSnapshot(int port,
   }
   const std::string request =
       R"({"id":1,"method":"HeapProfiler.takeHeapSnapshot",)"
-      R"("params":{"reportProgress":false}})";
+      R"("params":{"reportProgress":true}})";  // progress: activity
   if (mg_websocket_client_write(conn, MG_WEBSOCKET_OPCODE_TEXT, request.data(),
                                 request.size()) <= 0) {
     mg_close_connection(conn);
@@ -209,22 +346,30 @@ std::optional<HeapSnapshot> TakeHeapSnapshot(int port,
     return std::nullopt;
   }
 
-  const auto deadline = std::chrono::steady_clock::now() +
-                        std::chrono::milliseconds(static_cast<int64_t>(
-                            options.timeout_seconds * 1000));
+  {
+    std::lock_guard<std::mutex> lock(session->mu);
+    session->last_message = Clock::now();  // the idle clock starts now
+  }
+  const auto idle = std::chrono::milliseconds(
+      static_cast<int64_t>(std::max(0.0, options.idle_timeout_seconds) * 1000));
   bool timed_out = false;
+  bool idle_out = false;
   std::string current;
   size_t current_pos = 0;
   ReadFn read = [&](char* buf, size_t cap) -> size_t {
     while (current_pos == current.size()) {
       std::unique_lock<std::mutex> lock(session->mu);
-      if (!session->cv.wait_until(lock, deadline, [&] {
-            return !session->chunks.empty() || session->done;
-          })) {
-        timed_out = true;
-        session->done = true;
-        session->cv.notify_all();
-        return 0;
+      auto ready = [&] { return !session->chunks.empty() || session->done; };
+      while (!ready()) {
+        const auto now = Clock::now();
+        if (now >= deadline || now >= session->last_message + idle) {
+          (now >= deadline ? timed_out : idle_out) = true;
+          session->done = true;
+          session->cv.notify_all();
+          return 0;
+        }
+        session->cv.wait_until(
+            lock, std::min(deadline, session->last_message + idle));
       }
       if (session->chunks.empty()) return 0;  // done
       current = std::move(session->chunks.front());
@@ -248,7 +393,12 @@ std::optional<HeapSnapshot> TakeHeapSnapshot(int port,
   mg_close_connection(conn);  // joins the WebSocket thread
   if (timed_out) {
     *error = "inspector: no complete heap snapshot within " +
-             std::to_string(static_cast<int>(options.timeout_seconds)) + "s";
+             Seconds(options.timeout_seconds);
+    return std::nullopt;
+  }
+  if (idle_out) {
+    *error = "inspector: silent for " + Seconds(options.idle_timeout_seconds) +
+             " while taking the heap snapshot";
     return std::nullopt;
   }
   if (!session->error.empty() && !snapshot) {

@@ -26,12 +26,21 @@ std::optional<std::string> DebuggerPathFromJsonList(std::string_view body,
                                                     std::string* error);
 
 struct ClientOptions {
-  double timeout_seconds = 120;          // whole snapshot
+  double timeout_seconds = 120;  // whole snapshot
+  // GET /json/list: connect, request and whole answer; a peer that accepts
+  // and never answers must not hold the caller.
+  double http_timeout_seconds = 5;
+  // Longest silence of the inspector while the snapshot is taken (it reports
+  // progress while it builds the snapshot, then streams chunks).
+  double idle_timeout_seconds = 30;
   size_t max_message_bytes = 16u << 20;  // one WebSocket message
   Limits limits;
 };
 
-// Connects to 127.0.0.1:port only. One-line error on failure.
+// Connects to 127.0.0.1:port only. One-line error on failure. Bounded by
+// http_timeout_seconds for /json/list, then by timeout_seconds in all and
+// idle_timeout_seconds between messages; the WebSocket upgrade itself is
+// bounded by civetweb's client (10 s connect, 30 s answer).
 std::optional<HeapSnapshot> TakeHeapSnapshot(int port,
                                              const ClientOptions& options,
                                              std::string* error);

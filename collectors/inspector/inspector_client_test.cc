@@ -1,15 +1,23 @@
 #include "collectors/inspector/inspector_client.h"
 
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <future>
 #include <regex>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace memwatch::inspector {
 namespace {
@@ -67,6 +75,137 @@ TEST(Client, NothingListening) {
   // Port 1 on loopback: nothing listens there in a test sandbox.
   EXPECT_FALSE(TakeHeapSnapshot(1, options, &error));
   EXPECT_NE(error.find("cannot GET"), std::string::npos) << error;
+}
+
+// A loopback server that accepts connections and then keeps silent: with
+// `answer_list`, it answers GET /json/list and completes the WebSocket
+// upgrade first (so only the snapshot stream is silent). Stopped and its
+// sockets closed by the destructor.
+class SilentServer {
+ public:
+  explicit SilentServer(bool answer_list) : answer_list_(answer_list) {
+    listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    socklen_t len = sizeof(addr);
+    if (listen_fd_ < 0 ||
+        bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) !=
+            0 ||
+        listen(listen_fd_, 16) != 0 ||
+        getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len) !=
+            0) {
+      return;
+    }
+    port_ = ntohs(addr.sin_port);
+    thread_ = std::thread([this] { Run(); });
+  }
+  ~SilentServer() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+    for (int fd : accepted_) close(fd);
+    if (listen_fd_ >= 0) close(listen_fd_);
+  }
+  int port() const { return port_; }
+
+ private:
+  // Reads one request head (until a blank line); "" if the peer went away.
+  std::string ReadHead(int fd) {
+    std::string head;
+    char c;
+    while (!stop_ && head.find("\r\n\r\n") == std::string::npos) {
+      pollfd p{fd, POLLIN, 0};
+      if (poll(&p, 1, 100) <= 0) continue;
+      if (recv(fd, &c, 1, 0) != 1) return "";
+      head += c;
+    }
+    return head;
+  }
+  void Send(int fd, const std::string& s) {
+    (void)!send(fd, s.data(), s.size(), MSG_NOSIGNAL);
+  }
+  void Run() {
+    while (!stop_) {
+      pollfd p{listen_fd_, POLLIN, 0};
+      if (poll(&p, 1, 100) <= 0) continue;
+      int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd < 0) continue;
+      accepted_.push_back(fd);  // held open, never answered, until the end
+      if (!answer_list_) continue;
+      std::string head = ReadHead(fd);
+      if (head.rfind("GET /json/list", 0) == 0) {
+        const std::string body =
+            R"([{"id":"x","webSocketDebuggerUrl":"ws://127.0.0.1:)" +
+            std::to_string(port_) + R"(/x"}])";
+        Send(fd,
+             "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\n"
+             "Content-Length: " +
+                 std::to_string(body.size()) + "\r\n\r\n" + body);
+      } else if (head.rfind("GET /x", 0) == 0) {
+        // The accept key of civetweb's fixed client key (RFC 6455 §1.3).
+        Send(fd,
+             "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+             "Connection: Upgrade\r\n"
+             "Sec-WebSocket-Accept: HSmrc0sMlYUkAGmm5OPpG2HaGWk=\r\n\r\n");
+      }
+    }
+  }
+  bool answer_list_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::vector<int> accepted_;
+  std::thread thread_;
+};
+
+// TakeHeapSnapshot on another thread; the test waits for it with a generous
+// bound (a hang fails the test instead of blocking it), not a speed check.
+std::optional<std::string> SnapshotError(int port,
+                                         const ClientOptions& options) {
+  auto result = std::async(std::launch::async, [port, options] {
+    std::string error;
+    auto snap = TakeHeapSnapshot(port, options, &error);
+    return snap ? std::string("a snapshot") : error;
+  });
+  if (result.wait_for(std::chrono::seconds(120)) != std::future_status::ready) {
+    ADD_FAILURE() << "TakeHeapSnapshot still running after 120 s";
+    std::quick_exit(1);  // the thread cannot be abandoned
+  }
+  return result.get();
+}
+
+TEST(Client, JsonListPeerThatNeverAnswers) {
+  SilentServer server(/*answer_list=*/false);
+  ASSERT_GT(server.port(), 0);
+  ClientOptions options;
+  options.http_timeout_seconds = 1;
+  auto error = SnapshotError(server.port(), options);
+  ASSERT_TRUE(error);
+  EXPECT_NE(error->find("cannot GET"), std::string::npos) << *error;
+  EXPECT_NE(error->find("no answer within 1s"), std::string::npos) << *error;
+}
+
+TEST(Client, InspectorSilentAfterTheUpgrade) {
+  SilentServer server(/*answer_list=*/true);
+  ASSERT_GT(server.port(), 0);
+  ClientOptions options;
+  options.idle_timeout_seconds = 1;
+  auto error = SnapshotError(server.port(), options);
+  ASSERT_TRUE(error);
+  EXPECT_NE(error->find("silent for 1s"), std::string::npos) << *error;
+}
+
+TEST(Client, OverallDeadlineWhileTheInspectorIsSilent) {
+  SilentServer server(/*answer_list=*/true);
+  ASSERT_GT(server.port(), 0);
+  ClientOptions options;
+  options.timeout_seconds = 1;  // before the idle deadline
+  auto error = SnapshotError(server.port(), options);
+  ASSERT_TRUE(error);
+  EXPECT_NE(error->find("no complete heap snapshot within 1s"),
+            std::string::npos)
+      << *error;
 }
 
 // A real node process with --inspect on a random loopback port.

@@ -250,6 +250,16 @@ Reading MemwatchCollector::ReadTarget(const targets::Target& target) {
     }
     auto status = procfs::ParseStatus(text, &err);
     auto bytes = status ? status->Bytes(config_.memory_field) : std::nullopt;
+    if (!bytes && status && !status->Bytes("VmRSS")) {
+      // No memory lines at all: a zombie or exiting process whose memory is
+      // already gone, a normal race for short-lived targets, not a format
+      // problem.
+      LogDebug("memwatch: process exiting",
+               {{"name", target.name}, {"pid", std::to_string(p.pid)}});
+      r.present = false;
+      stale_ = true;
+      continue;
+    }
     if (!bytes) {
       WarnOnce(target.name, "memwatch: memory field missing in status",
                err.empty() ? config_.memory_field : err);

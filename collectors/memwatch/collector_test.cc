@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <string>
 
@@ -33,6 +34,46 @@ TEST(MemwatchCollector, RefusesBadConfig) {
   c.engine.leak_gcs = 0;
   MemwatchCollector m(c, Context("api=100"), /*own_thread=*/false);
   EXPECT_NE(m.Start().find("--memwatch.leak-gcs"), std::string::npos);
+}
+
+// The warnings one sample logs for pid 100 whose status is `status`.
+std::string WarningsForStatus(const std::string& status) {
+  namespace fs = std::filesystem;
+  char dir[] = "/tmp/memwatch_collector_status_XXXXXX";
+  if (mkdtemp(dir) == nullptr) return "mkdtemp failed";
+  fs::copy(FixturePath("proc/stat"), fs::path(dir) / "stat");
+  fs::copy(FixturePath("proc/100"), fs::path(dir) / "100",
+           fs::copy_options::recursive);
+  std::ofstream(fs::path(dir) / "100" / "status", std::ios::trunc) << status;
+  targets::TargetConfig tc;
+  std::string error;
+  EXPECT_TRUE(targets::ParsePidFlag("api=100", &tc.specs, &error)) << error;
+  CollectorContext ctx;
+  ctx.procfs_root = dir;
+  ctx.resolver = targets::MakeResolver(tc, ctx.procfs_root, 1);
+  MemwatchCollector m(Config(), ctx, /*own_thread=*/false);
+  EXPECT_EQ(m.Start(), "");
+  testing::internal::CaptureStderr();
+  m.Tick(1000);
+  std::string out = testing::internal::GetCapturedStderr();
+  m.Stop();
+  fs::remove_all(dir);
+  return out;
+}
+
+// A zombie (or exiting) process has no memory lines: it is going away, a
+// normal race for short-lived targets; a status with memory lines but not
+// the sampled field is a real format problem.
+TEST(MemwatchCollector, AZombieIsGoneNotAFormatProblem) {
+  const std::string zombie =
+      "Name:\tnode\nState:\tZ (zombie)\nTgid:\t100\nPid:\t100\n"
+      "Threads:\t1\n";
+  EXPECT_EQ(WarningsForStatus(zombie).find("level=warn"), std::string::npos);
+  const std::string no_rss_anon =
+      "Name:\tnode\nState:\tS (sleeping)\nTgid:\t100\nPid:\t100\n"
+      "VmRSS:\t   10000 kB\nThreads:\t1\n";
+  EXPECT_NE(WarningsForStatus(no_rss_anon).find("memory field missing"),
+            std::string::npos);
 }
 
 TEST(MemwatchCollector, SampledMemoryJudgesATargetWithoutGcData) {

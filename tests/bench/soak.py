@@ -23,6 +23,7 @@ exporter reported no leak about itself and every health probe answered 200.
 
 import argparse
 import datetime
+import http.client
 import json
 import os
 import platform
@@ -115,6 +116,94 @@ def rss_bytes(pid):
     if not rss:
         return None
     return int(rss.group(1)) * 1024, int(thr.group(1)) if thr else 0
+
+
+def memory_breakdown(pid):
+    """KiB of resident anonymous memory by kind, from /proc/<pid>/smaps.
+
+    Worker stacks are the anonymous rw mappings of the most common size (every
+    civetweb worker gets one of the same size); their resident sizes are also
+    returned as a histogram {KiB: mappings}. None once the process is gone.
+    """
+    try:
+        with open(f"/proc/{pid}/smaps", encoding="utf-8") as f:
+            text = f.read(64 << 20)
+    except OSError:
+        return None
+    maps = []  # [size KiB, perms, name, rss KiB]
+    for line in text.splitlines():
+        m = re.match(r"([0-9a-f]+)-([0-9a-f]+) (\S+) \S+ \S+ \S+\s*(.*)$", line)
+        if m:
+            size = (int(m.group(2), 16) - int(m.group(1), 16)) // 1024
+            maps.append([size, m.group(3), m.group(4).strip(), 0])
+        elif line.startswith("Rss:") and maps:
+            maps[-1][3] = int(line.split()[1])
+    anon = [mp for mp in maps if mp[1] == "rw-p" and not mp[2]]
+    sizes = {}
+    for mp in anon:
+        sizes[mp[0]] = sizes.get(mp[0], 0) + 1
+    stack_size = max(sizes, key=sizes.get) if sizes else 0
+    stacks = [mp[3] for mp in anon if mp[0] == stack_size]
+    hist = {}
+    for r in stacks:
+        hist[r] = hist.get(r, 0) + 1
+    return {
+        "heap": sum(mp[3] for mp in maps if mp[2] == "[heap]"),
+        "stacks": sum(stacks),
+        "stack_count": len(stacks),
+        "stack_size": stack_size,
+        "stack_hist": dict(sorted(hist.items())),
+        "other_anon": sum(mp[3] for mp in anon if mp[0] != stack_size),
+    }
+
+
+def fmt_breakdown(b):
+    if not b:
+        return "n/a"
+    hist = ", ".join(f"{n}×{k} KiB" for k, n in b["stack_hist"].items())
+    return (f"`[heap]` {b['heap']} KiB, worker stacks {b['stacks']} KiB "
+            f"({b['stack_count']} of {b['stack_size']} KiB: {hist}), other anonymous "
+            f"{b['other_anon']} KiB")
+
+
+def fresh_connection_scrapes(port, count, concurrency=16, timeout=30.0):
+    """`count` GETs of /metrics, each on a new connection closed after it.
+
+    civetweb gives a new connection to a waiting worker (in about the order
+    they went idle), so rounds of these reach every worker thread, which
+    keep-alive connections never do: each stays on one worker for its life.
+    Returns (answered 200, other statuses or errors as strings).
+    """
+    lock = threading.Lock()
+    state = {"left": count, "ok": 0, "bad": []}
+
+    def worker():
+        while True:
+            with lock:
+                if state["left"] == 0:
+                    return
+                state["left"] -= 1
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+                c.request("GET", "/metrics", headers={"Connection": "close"})
+                r = c.getresponse()
+                r.read()
+                c.close()
+                status = r.status
+            except (OSError, http.client.HTTPException) as e:
+                status = f"{type(e).__name__}: {e}"
+            with lock:
+                if status == 200:
+                    state["ok"] += 1
+                else:
+                    state["bad"].append(str(status))
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return state["ok"], state["bad"]
 
 
 def machine():
@@ -345,6 +434,9 @@ def main():
                     help="idle connections held open during the run (default 300)")
     ap.add_argument("--warmup", type=int, default=10000,
                     help="first scrapes, before the baseline RSS (default 10000)")
+    ap.add_argument("--spread-rounds", type=int, default=10,
+                    help="at most this many warm-up rounds of one fresh-connection scrape per "
+                         "worker thread, before the keep-alive warm-up (default 10; 0: none)")
     ap.add_argument("--max-seconds", type=int, default=1800,
                     help="time cap of all wrk runs together (default 1800)")
     ap.add_argument("--sample-interval", type=float, default=2.0,
@@ -356,6 +448,8 @@ def main():
     for name in ("requests", "connections", "threads", "max_seconds"):
         if getattr(args, name) < 1:
             ap.error(f"--{name.replace('_', '-')} must be at least 1")
+    if args.spread_rounds < 0:
+        ap.error("--spread-rounds must be 0 or more")
     if args.idle < 0 or args.warmup < 0 or args.warmup >= args.requests:
         ap.error("--idle must be 0 or more, --warmup 0 or more and below --requests")
     if args.connections < args.threads:
@@ -431,9 +525,33 @@ def main():
         print(f"soak: exporter pid {exporter.pid} on 127.0.0.1:{port}, "
               f"{idle.open_now} idle connections open", flush=True)
 
+        try:
+            with open(f"/proc/{exporter.pid}/environ", "rb") as f:
+                env = dict(kv.split(b"=", 1) for kv in f.read(1 << 20).split(b"\0") if b"=" in kv)
+            tunables = env.get(b"GLIBC_TUNABLES", b"").decode("utf-8", "replace")
+        except OSError:
+            tunables = ""
+        # Warm-up 1: every worker thread serves scrapes (fresh connections go
+        # to the idle workers in turn), round after round, until a round adds
+        # less than 64 KiB of RSS: per-thread memory (stack pages a scrape
+        # touches) is then all there before the baseline.
+        sampler.phase = "warmup"
+        spread = {"rounds": 0, "scrapes": 0, "bad": [], "rss": []}
+        prev = rss_bytes(exporter.pid)[0]
+        for rnd in range(args.spread_rounds):
+            ok_n, bad = fresh_connection_scrapes(port, max_threads)
+            spread["rounds"] += 1
+            spread["scrapes"] += ok_n + len(bad)
+            spread["bad"] += bad
+            cur = rss_bytes(exporter.pid)[0]
+            spread["rss"].append(cur)
+            print(f"soak: warm-up round {rnd + 1}: {ok_n} fresh-connection scrapes, "
+                  f"RSS {cur / MIB:.2f} MiB", flush=True)
+            if rnd >= 1 and cur - prev < 64 * 1024:
+                break
+            prev = cur
         warm = None
         if args.warmup:
-            sampler.phase = "warmup"
             warm = run_wrk(port, args.warmup, args.connections, args.threads,
                            args.max_seconds, lua, "/metrics")
             # Each wrk thread stops after its share: a few over the total.
@@ -441,12 +559,14 @@ def main():
                   flush=True)
         sampler.phase = "run"
         rss_warm = sampler.sample()[0]
+        mem_warm = memory_breakdown(exporter.pid)
         t_run = time.monotonic()
-        done_warm = int(warm["requests"]) if warm else 0
+        done_warm = (int(warm["requests"]) if warm else 0) + spread["scrapes"]
         left = max(1, args.max_seconds - (warm["wall"] if warm else 0))
         main_run = run_wrk(port, max(1, args.requests - done_warm), args.connections,
                            args.threads, left, lua, "/metrics")
         rss_end = sampler.sample()[0]
+        mem_end = memory_breakdown(exporter.pid)
         t_end = time.monotonic()
         print(f"soak: {int(main_run['requests'])} scrapes in {main_run['wall']:.1f} s", flush=True)
 
@@ -473,9 +593,12 @@ def main():
     run_samples = [s for s in sampler.samples if s[3] == "run"]
     rss_vals = [s[1] for s in run_samples] or [rss_warm, rss_end]
     thr_vals = [s[2] for s in run_samples] or [0]
-    total = int(main_run["requests"]) + (int(warm["requests"]) if warm else 0)
+    total = int(main_run["requests"]) + (int(warm["requests"]) if warm else 0) \
+        + spread["scrapes"]
     failed = sum(int(main_run[k]) for k in ("connect", "read", "write", "timeout"))
     non200 = int(main_run["non200"])
+    failed += sum(1 for b in spread["bad"] if not b.isdigit())
+    non200 += sum(1 for b in spread["bad"] if b.isdigit())
     if warm:
         failed += sum(int(warm[k]) for k in ("connect", "read", "write", "timeout"))
         non200 += int(warm["non200"])
@@ -526,16 +649,27 @@ def main():
         f"{sampler.probes} probes, {len(sampler.probe_failures)} failed, slowest "
         f"{sampler.probe_max * 1000:.0f} ms; RSS of the exporter read from "
         f"`/proc/<pid>/status` every {args.sample_interval:g} s;",
-        f"- wrk {args.threads} threads × {args.connections} connections, keep-alive, "
-        f"`GET /metrics` (no gzip): the first {args.warmup} scrapes are the warm-up, the "
-        "latency figures are those of the rest (a Lua script stops each wrk thread after "
-        f"its share; all runs together capped at {args.max_seconds} s).",
+        f"- exporter environment `GLIBC_TUNABLES={tunables}` (set by the exporter itself, "
+        "see the notes);",
+        f"- warm-up, 1: rounds of {max_threads} `GET /metrics` on fresh connections (one "
+        "per worker thread; civetweb hands a new connection to an idle worker), 16 at a "
+        "time, until a round adds less than 64 KiB of RSS (at most "
+        f"{args.spread_rounds} rounds): {spread['rounds']} rounds, {spread['scrapes']} "
+        f"scrapes, {len(spread['bad'])} failed; RSS after each round "
+        + " ".join(f"{r / MIB:.2f}" for r in spread["rss"]) + " MiB;",
+        f"- warm-up, 2 and the measured run: wrk {args.threads} threads × "
+        f"{args.connections} connections, keep-alive, `GET /metrics` (no gzip): the first "
+        f"{args.warmup} scrapes are the warm-up, the latency figures are those of the rest "
+        "(a Lua script stops each wrk thread after its share; all runs together capped at "
+        f"{args.max_seconds} s). The baseline RSS is read when the warm-up is over, with "
+        "no scrape in flight; the end RSS likewise after the last scrape.",
         "",
         "## Results",
         "",
         "| measure | value | check |",
         "|---|---|---|",
-        f"| scrapes | {total} in all: {int(warm['requests']) if warm else 0} warm-up, then "
+        f"| scrapes | {total} in all: {spread['scrapes']} + "
+        f"{int(warm['requests']) if warm else 0} warm-up, then "
         f"{int(main_run['requests'])} in {main_run['duration_us'] / 1e6:.1f} s ({rate:.0f}/s) "
         f"| {mark('requests')} (≥ {args.requests}) |",
         f"| failed requests (connect/read/write/timeout) | {failed} | {mark('failed')} |",
@@ -546,6 +680,8 @@ def main():
         f"| RSS after warm-up | {rss_warm / MIB:.2f} MiB ({rss_warm} B) | |",
         f"| RSS at the end | {rss_end / MIB:.2f} MiB ({rss_end} B), "
         f"Δ {delta / 1024:+.0f} KiB | {mark('rss')} (within 1 MiB) |",
+        f"| anonymous memory after warm-up | {fmt_breakdown(mem_warm)} | |",
+        f"| anonymous memory at the end | {fmt_breakdown(mem_end)} | |",
         f"| RSS min / max during the run ({len(run_samples)} samples) | "
         f"{min(rss_vals) / MIB:.2f} / {max(rss_vals) / MIB:.2f} MiB | |",
         f"| exporter threads min / max | {min(thr_vals)} / {max(thr_vals)} | |",
@@ -574,8 +710,17 @@ def main():
     report = "\n".join(lines)
     print(report)
     if args.out:
+        # Hand-written analysis below "## Notes" in the old report is kept.
+        notes = ""
+        try:
+            with open(args.out, encoding="utf-8") as f:
+                old = f.read()
+            if "\n## Notes\n" in old:
+                notes = old[old.index("\n## Notes\n") + 1:]
+        except OSError:
+            pass
         with open(args.out, "w", encoding="utf-8") as f:
-            f.write(report)
+            f.write(report + ("\n" + notes if notes else ""))
         print(f"soak: wrote {args.out}")
     shutil.rmtree(tmp, ignore_errors=True)
     return 0 if ok else 1
