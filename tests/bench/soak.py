@@ -61,10 +61,15 @@ end
 function init(args)
   n = 0
   non200 = 0
+  degraded = 0
 end
 function response(status, headers, body)
   n = n + 1
   if status ~= 200 then non200 = non200 + 1 end
+  -- A 200 whose collectors failed or timed out is not a good scrape either.
+  if body and string.find(body, 'memwatch_scrape_collector_success{collector="[^"]*"} 0\n') then
+    degraded = degraded + 1
+  end
   if n == limit then
     -- wrk's main thread sleeps for -d whatever its threads do: leave a mark
     -- so the soak script sends SIGINT, on which wrk stops and reports.
@@ -75,13 +80,17 @@ function response(status, headers, body)
 end
 function done(summary, latency, requests)
   local non = 0
-  for _, t in ipairs(threads) do non = non + t:get("non200") end
+  local deg = 0
+  for _, t in ipairs(threads) do
+    non = non + t:get("non200")
+    deg = deg + t:get("degraded")
+  end
   local e = summary.errors
   io.write(string.format(
-    "SOAK requests=%d duration_us=%d bytes=%d non200=%d connect=%d read=%d " ..
+    "SOAK requests=%d duration_us=%d bytes=%d non200=%d degraded=%d connect=%d read=%d " ..
     "write=%d status=%d timeout=%d p50_us=%d p90_us=%d p99_us=%d " ..
     "p999_us=%d max_us=%d mean_us=%.0f\n",
-    summary.requests, summary.duration, summary.bytes, non, e.connect, e.read,
+    summary.requests, summary.duration, summary.bytes, non, deg, e.connect, e.read,
     e.write, e.status, e.timeout, latency:percentile(50),
     latency:percentile(90), latency:percentile(99), latency:percentile(99.9),
     latency.max, latency.mean))
@@ -166,6 +175,9 @@ def fmt_breakdown(b):
             f"{b['other_anon']} KiB")
 
 
+DEGRADED = re.compile(rb'^memwatch_scrape_collector_success\{collector="[^"]*"\} 0$', re.M)
+
+
 def fresh_connection_scrapes(port, count, concurrency=16, timeout=30.0):
     """`count` GETs of /metrics, each on a new connection closed after it.
 
@@ -187,9 +199,11 @@ def fresh_connection_scrapes(port, count, concurrency=16, timeout=30.0):
                 c = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
                 c.request("GET", "/metrics", headers={"Connection": "close"})
                 r = c.getresponse()
-                r.read()
+                body = r.read(64 << 20)
                 c.close()
                 status = r.status
+                if status == 200 and DEGRADED.search(body):
+                    status = "200 with a failed collector"
             except (OSError, http.client.HTTPException) as e:
                 status = f"{type(e).__name__}: {e}"
             with lock:
@@ -597,16 +611,21 @@ def main():
         + spread["scrapes"]
     failed = sum(int(main_run[k]) for k in ("connect", "read", "write", "timeout"))
     non200 = int(main_run["non200"])
+    degraded = int(main_run["degraded"])
     failed += sum(1 for b in spread["bad"] if not b.isdigit())
     non200 += sum(1 for b in spread["bad"] if b.isdigit())
+    degraded += sum(1 for b in spread["bad"] if b.startswith("200"))
+    failed -= sum(1 for b in spread["bad"] if b.startswith("200"))
     if warm:
         failed += sum(int(warm[k]) for k in ("connect", "read", "write", "timeout"))
         non200 += int(warm["non200"])
+        degraded += int(warm["degraded"])
     delta = rss_end - rss_warm
     checks = {
         "requests": total >= args.requests,
         "failed": failed == 0,
         "non200": non200 == 0,
+        "degraded": degraded == 0,
         "rss": abs(delta) <= MIB,
         "self_leaks": self_leaks == 0,
         "probes": not sampler.probe_failures,
@@ -674,6 +693,8 @@ def main():
         f"| {mark('requests')} (≥ {args.requests}) |",
         f"| failed requests (connect/read/write/timeout) | {failed} | {mark('failed')} |",
         f"| non-200 answers | {non200} | {mark('non200')} |",
+        f"| 200 answers with a failed or timed-out collector "
+        f"(`memwatch_scrape_collector_success` 0) | {degraded} | {mark('degraded')} |",
         f"| latency p50 / p90 / p99 / p99.9 / max | {fmt_ms(main_run['p50_us'])} / "
         f"{fmt_ms(main_run['p90_us'])} / {fmt_ms(main_run['p99_us'])} / "
         f"{fmt_ms(main_run['p999_us'])} / {fmt_ms(main_run['max_us'])} | |",
