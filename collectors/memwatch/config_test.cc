@@ -16,6 +16,15 @@ TEST(ConfigTest, DefaultsAreValid) {
   EXPECT_EQ(ConfigFromFlags().memory_field, "RssAnon");
 }
 
+TEST(ConfigTest, LeakDiffModes) {
+  Config c;
+  EXPECT_EQ(c.leak_diff, "off");
+  c.leak_diff = "mapping";
+  EXPECT_EQ(Validate(c), "");
+  c.leak_diff = "constructor";  // not implemented: refused, not ignored
+  EXPECT_NE(Validate(c).find("--memwatch.leak-diff"), std::string::npos);
+}
+
 TEST(ConfigTest, BadValuesNameTheFlag) {
   Config c;
   c.engine.leak_gcs = 0;
