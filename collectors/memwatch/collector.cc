@@ -1,11 +1,14 @@
 #include "collectors/memwatch/collector.h"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 
 #include "collectors/memwatch/metrics.h"
 #include "collectors/plugin/log.h"
 #include "collectors/procfs/files.h"
 #include "collectors/procfs/procfs.h"
+#include "collectors/procfs/statm.h"
 #include "collectors/procfs/status.h"
 
 namespace memwatch::mw {
@@ -22,6 +25,9 @@ MemwatchCollector::MemwatchCollector(Config config, const CollectorContext& ctx,
     : config_(std::move(config)),
       own_thread_(own_thread),
       procfs_root_(ctx.procfs_root),
+      fs_(procfs_root_),
+      params_(procfs::SystemParams::FromSysconf()),
+      use_statm_(procfs::StatmHasField(config_.memory_field)),
       resolver_(ctx.resolver),
       notes_(ctx.notes) {}
 
@@ -46,21 +52,25 @@ std::string MemwatchCollector::Start() {
     leak_diff_ = std::make_unique<LeakDiffer>(options, tracker_.get());
     leak_diff_->Start([this](Event e) { Publish(std::move(e)); });
   }
+  struct rlimit nofile;
+  held_budget_ = 256;
+  if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 &&
+      nofile.rlim_cur != RLIM_INFINITY) {
+    held_budget_ = static_cast<size_t>(nofile.rlim_cur / 4);
+  }
   if (own_thread_) {
     sampler_ = std::make_unique<Sampler>(config_.sample_interval,
                                          [this](double t) { Tick(t); });
     sampler_->Start();
-    if (config_.hsperfdata) {
-      jvm_sampler_ = std::make_unique<Sampler>(
-          config_.hsperfdata_interval, [this](double t) { PollJvms(t); });
-      jvm_sampler_->Start();
-    }
+    // The JVM poller (5 times a second) starts with the first JVM target
+    // (Tick): idle wake-ups cost a measurable share of the sampler's CPU.
   }
   return "";
 }
 
 void MemwatchCollector::Stop() {
   if (sampler_) sampler_->Stop();
+  // After the join above no Tick can start the JVM poller any more.
   if (jvm_sampler_) jvm_sampler_->Stop();
   if (leak_diff_) leak_diff_->Stop();
 }
@@ -123,7 +133,13 @@ void MemwatchCollector::Tick(double now) {
           config_.trend_rule && rt != runtime::Runtime::kJvm;
     }
   }
+  const bool any_jvm = !jvms.empty();
   jvm_->SetTargets(std::move(jvms));
+  if (any_jvm && own_thread_ && config_.hsperfdata && !jvm_sampler_) {
+    jvm_sampler_ = std::make_unique<Sampler>(config_.hsperfdata_interval,
+                                             [this](double t) { PollJvms(t); });
+    jvm_sampler_->Start();
+  }
   tracker_->Observe(now, readings);
   std::map<std::string, GcLogStats> stats;
   for (auto& [name, follower] : gc_logs_) {
@@ -149,6 +165,10 @@ const std::vector<targets::Target>& MemwatchCollector::CurrentTargets() {
     }
     for (auto it = runtimes_.begin(); it != runtimes_.end();) {
       it = live.count(it->first) ? std::next(it) : runtimes_.erase(it);
+    }
+    for (auto it = held_.begin(); it != held_.end();) {
+      it = live.count({it->first, it->second.start_ticks}) ? std::next(it)
+                                                           : held_.erase(it);
     }
   }
   return targets_;
@@ -214,14 +234,12 @@ MemwatchCollector::Plan MemwatchCollector::ChoosePlan(
 // processes cannot all be read this time is skipped, since a partial sum
 // would look like a collection.
 Reading MemwatchCollector::ReadTarget(const targets::Target& target) {
-  procfs::ProcFs fs(procfs_root_);
   Reading r;
   r.name = target.name;
   r.present = !target.processes.empty();
   if (!boot_time_) {
-    std::string text;
-    if (fs.ReadFile("stat", &text, nullptr)) {
-      if (auto b = procfs::ParseBootTime(text, nullptr)) {
+    if (fs_.ReadFile("stat", &text_, nullptr)) {
+      if (auto b = procfs::ParseBootTime(text_, nullptr)) {
         boot_time_ = static_cast<double>(*b);
       }
     }
@@ -232,32 +250,20 @@ Reading MemwatchCollector::ReadTarget(const targets::Target& target) {
       oldest = std::min(oldest, p.start_ticks);
     }
     r.process_start =
-        *boot_time_ +
-        static_cast<double>(oldest) /
-            static_cast<double>(
-                procfs::SystemParams::FromSysconf().clock_ticks_per_second);
+        *boot_time_ + static_cast<double>(oldest) /
+                          static_cast<double>(params_.clock_ticks_per_second);
   }
   for (const targets::ProcessRef& p : target.processes) {
     if (!r.identity.empty()) r.identity += ",";
     r.identity += std::to_string(p.pid) + ":" + std::to_string(p.start_ticks);
-    std::string text, err;
-    if (!fs.ReadFile(std::to_string(p.pid) + "/status", &text, &err)) {
+    std::string err;
+    bool gone = false;
+    std::optional<uint64_t> bytes = ReadField(p, &err, &gone);
+    if (gone) {
       LogDebug("memwatch: read failed",
                {{"name", target.name}, {"error", err}});
       r.present = false;
       stale_ = true;  // the process is gone: resolve again next sample
-      continue;
-    }
-    auto status = procfs::ParseStatus(text, &err);
-    auto bytes = status ? status->Bytes(config_.memory_field) : std::nullopt;
-    if (!bytes && status && !status->Bytes("VmRSS")) {
-      // No memory lines at all: a zombie or exiting process whose memory is
-      // already gone, a normal race for short-lived targets, not a format
-      // problem.
-      LogDebug("memwatch: process exiting",
-               {{"name", target.name}, {"pid", std::to_string(p.pid)}});
-      r.present = false;
-      stale_ = true;
       continue;
     }
     if (!bytes) {
@@ -269,6 +275,65 @@ Reading MemwatchCollector::ReadTarget(const targets::Target& target) {
     r.bytes += static_cast<double>(*bytes);
   }
   return r;
+}
+
+std::optional<uint64_t> MemwatchCollector::ReadField(
+    const targets::ProcessRef& p, std::string* err, bool* gone) {
+  if (use_statm_) {
+    if (auto bytes = ReadFieldFromStatm(p, err, gone)) return bytes;
+    if (*gone) return std::nullopt;
+    err->clear();
+  }
+  // status: any field, and the answer for what statm cannot tell (a process
+  // without memory, a fixture tree without statm).
+  if (!fs_.ReadFile(std::to_string(p.pid) + "/status", &text_, err)) {
+    *gone = true;
+    return std::nullopt;
+  }
+  auto bytes = procfs::StatusBytes(text_, config_.memory_field);
+  if (!bytes && !procfs::StatusBytes(text_, "VmRSS")) {
+    // No memory lines at all: a zombie or exiting process whose memory is
+    // already gone, a normal race for short-lived targets, not a format
+    // problem (logged at debug by the caller).
+    *err = "process exiting: no memory lines in status";
+    *gone = true;
+  }
+  return bytes;
+}
+
+// nullopt without *gone: statm does not answer, ask status.
+std::optional<uint64_t> MemwatchCollector::ReadFieldFromStatm(
+    const targets::ProcessRef& p, std::string* err, bool* gone) {
+  const std::string relative = std::to_string(p.pid) + "/statm";
+  bool read = false;
+  if (fs_.is_procfs()) {
+    auto it = held_.find(p.pid);
+    if (it != held_.end() && it->second.start_ticks != p.start_ticks) {
+      held_.erase(it);  // a new process under the pid
+      it = held_.end();
+    }
+    if (it == held_.end() && held_.size() < held_budget_) {
+      procfs::HeldFile file;
+      if (!file.Open(fs_, relative, err)) {
+        *gone = true;
+        return std::nullopt;
+      }
+      it = held_.emplace(p.pid, Held{p.start_ticks, std::move(file)}).first;
+    }
+    if (it != held_.end()) {
+      if (!it->second.file.Read(&text_, err)) {
+        held_.erase(it);
+        *gone = true;
+        return std::nullopt;
+      }
+      read = true;
+    }
+  }
+  if (!read && !fs_.ReadFile(relative, &text_, nullptr)) return std::nullopt;
+  auto statm = procfs::ParseStatm(text_, nullptr);
+  if (!statm) return std::nullopt;
+  return procfs::StatmBytes(*statm, config_.memory_field,
+                            params_.page_size_bytes);
 }
 
 void MemwatchCollector::WarnOnce(const std::string& name,

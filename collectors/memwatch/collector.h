@@ -13,6 +13,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -24,6 +25,7 @@
 #include "collectors/memwatch/sampler.h"
 #include "collectors/memwatch/tracker.h"
 #include "collectors/plugin/collector.h"
+#include "collectors/procfs/procfs.h"
 #include "collectors/runtime/recognize.h"
 #include "collectors/targets/resolver.h"
 
@@ -61,12 +63,23 @@ class MemwatchCollector : public Collector {
   runtime::Runtime TargetRuntime(const targets::Target& target);
   Plan ChoosePlan(const targets::Target& target, runtime::Runtime rt);
   Reading ReadTarget(const targets::Target& target);
+  // The sampled field of one process, in bytes; nullopt with *gone when the
+  // process cannot be read (exited), without it when the field is missing.
+  std::optional<uint64_t> ReadField(const targets::ProcessRef& p,
+                                    std::string* err, bool* gone);
+  std::optional<uint64_t> ReadFieldFromStatm(const targets::ProcessRef& p,
+                                             std::string* err, bool* gone);
   void WarnOnce(const std::string& name, const std::string& msg,
                 const std::string& detail);
 
   const Config config_;
   const bool own_thread_;
   const std::string procfs_root_;
+  const procfs::ProcFs fs_;
+  const procfs::SystemParams params_;
+  // The sampled field is one statm has (VmRSS, RssAnon, VmSize): read that
+  // file, a tenth of status's cost.
+  const bool use_statm_;
   const std::shared_ptr<targets::Resolver> resolver_;
   const std::shared_ptr<TargetNotes> notes_;
   std::unique_ptr<EventBuffer> events_;
@@ -89,6 +102,17 @@ class MemwatchCollector : public Collector {
   mutable std::mutex gc_stats_mu_;
   std::map<std::string, GcLogStats> gc_stats_;
   std::optional<double> boot_time_;  // /proc/stat btime, read once
+  // Each target process's statm kept open (HeldFile), by pid; entries of
+  // processes that left the targets are closed at each resolution. At most
+  // held_budget_ of them (a quarter of RLIMIT_NOFILE), so sockets and the
+  // scrape's reads always have descriptors; the rest are opened per read.
+  struct Held {
+    uint64_t start_ticks = 0;
+    procfs::HeldFile file;
+  };
+  std::unordered_map<int, Held> held_;
+  size_t held_budget_ = 0;
+  std::string text_;  // reused read buffer
 };
 
 }  // namespace memwatch::mw

@@ -17,6 +17,9 @@
 namespace memwatch::procfs {
 namespace {
 
+bool ReadCapped(const std::string& path, std::string* out, std::string* error,
+                int* errno_out, size_t max_bytes, bool check_regular);
+
 std::string ErrnoMessage(const std::string& what, const std::string& path,
                          int err) {
   return what + " " + path + ": " + std::strerror(err);
@@ -34,6 +37,16 @@ bool IsAllDigits(const char* s) {
 
 bool ReadWholeFile(const std::string& path, std::string* out,
                    std::string* error, int* errno_out, size_t max_bytes) {
+  return ReadCapped(path, out, error, errno_out, max_bytes, true);
+}
+
+namespace {
+
+// check_regular false: the caller knows the path is on a mounted procfs,
+// whose per-process and system files are all regular (no FIFOs, devices):
+// the fstat would cost a system call per read for nothing.
+bool ReadCapped(const std::string& path, std::string* out, std::string* error,
+                int* errno_out, size_t max_bytes, bool check_regular) {
   auto fail = [&](const char* what, int err, const std::string& text) {
     if (errno_out != nullptr) *errno_out = err;
     if (error != nullptr) {
@@ -45,12 +58,12 @@ bool ReadWholeFile(const std::string& path, std::string* out,
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) return fail("open", errno, "");
   struct stat st;
-  if (::fstat(fd, &st) != 0) {
+  if (check_regular && ::fstat(fd, &st) != 0) {
     int err = errno;
     ::close(fd);
     return fail("stat", err, "");
   }
-  if (!S_ISREG(st.st_mode)) {
+  if (check_regular && !S_ISREG(st.st_mode)) {
     ::close(fd);
     return fail("open", EINVAL, "not a regular file");
   }
@@ -85,13 +98,15 @@ bool ReadWholeFile(const std::string& path, std::string* out,
   return true;
 }
 
+}  // namespace
+
 size_t ReadCapFor(const std::string& relative) {
   size_t slash = relative.rfind('/');
   std::string_view name(relative);
   if (slash != std::string::npos) name.remove_prefix(slash + 1);
   const bool per_process = slash != std::string::npos;
   if (per_process) {
-    if (name == "stat" || name == "limits" || name == "io" ||
+    if (name == "stat" || name == "statm" || name == "limits" || name == "io" ||
         name == "smaps_rollup")
       return 4 * 1024;
     if (name == "status") return 16 * 1024;
@@ -149,8 +164,8 @@ bool ProcFs::ReadFile(const std::string& relative, std::string* out,
       return true;
     }
   }
-  if (!ReadWholeFile(Path(relative), out, error, errno_out,
-                     ReadCapFor(relative))) {
+  if (!ReadCapped(Path(relative), out, error, errno_out, ReadCapFor(relative),
+                  /*check_regular=*/!is_procfs_)) {
     return false;
   }
   if (memo) tls_stat_memo->emplace(relative, *out);
@@ -198,6 +213,69 @@ bool ProcFs::CountDirEntries(const std::string& relative, int64_t* count,
   }
   ::closedir(dir);
   *count = n;
+  return true;
+}
+
+HeldFile::HeldFile(HeldFile&& other) noexcept
+    : fd_(other.fd_), cap_(other.cap_), path_(std::move(other.path_)) {
+  other.fd_ = -1;
+}
+
+HeldFile& HeldFile::operator=(HeldFile&& other) noexcept {
+  if (this != &other) {
+    Close();
+    fd_ = other.fd_;
+    cap_ = other.cap_;
+    path_ = std::move(other.path_);
+    other.fd_ = -1;
+  }
+  return *this;
+}
+
+void HeldFile::Close() {
+  if (fd_ >= 0) ::close(fd_);
+  fd_ = -1;
+}
+
+bool HeldFile::Open(const ProcFs& fs, const std::string& relative,
+                    std::string* error, int* errno_out) {
+  Close();
+  path_ = fs.root() + "/" + relative;
+  cap_ = ReadCapFor(relative);
+  // Non-blocking like ReadWholeFile; procfs has no FIFOs, so no fstat.
+  fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd_ < 0) {
+    const int err = errno;
+    if (errno_out != nullptr) *errno_out = err;
+    if (error != nullptr) *error = ErrnoMessage("open", path_, err);
+    return false;
+  }
+  return true;
+}
+
+bool HeldFile::Read(std::string* out, std::string* error,
+                    int* errno_out) const {
+  auto fail = [&](int err, const std::string& text) {
+    if (errno_out != nullptr) *errno_out = err;
+    if (error != nullptr) {
+      *error = text.empty() ? ErrnoMessage("read", path_, err)
+                            : "read " + path_ + ": " + text;
+    }
+    out->clear();
+    return false;
+  };
+  if (fd_ < 0) return fail(EBADF, "");
+  // One byte past the cap tells "exactly the cap" from "more".
+  out->resize(cap_ + 1);
+  ssize_t n;
+  do {
+    n = ::pread(fd_, &(*out)[0], out->size(), 0);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return fail(errno, "");
+  if (static_cast<size_t>(n) > cap_) {
+    return fail(EFBIG, "larger than " + std::to_string(cap_) + " bytes");
+  }
+  out->resize(static_cast<size_t>(n));
   return true;
 }
 

@@ -41,6 +41,8 @@ class ProcFs {
   std::vector<int> ListPids() const;
 
   const std::string& root() const { return root_; }
+  // True when root is a mounted proc filesystem (not a fixture tree).
+  bool is_procfs() const { return is_procfs_; }
 
  private:
   std::string Path(const std::string& relative) const;
@@ -50,10 +52,44 @@ class ProcFs {
 };
 
 // Size caps of ReadFile by file name (the part after the last '/'), sized
-// for what the kernel writes there with room to spare: stat, limits, io,
-// smaps_rollup 4 KiB; status 16 KiB; cgroup, cmdline 64 KiB; uptime 256 B;
+// for what the kernel writes there with room to spare: stat, statm, limits,
+// io, smaps_rollup 4 KiB; status 16 KiB; cgroup, cmdline 64 KiB; uptime 256 B;
 // anything else (the machine-wide "stat" grows with CPUs) 1 MiB.
 size_t ReadCapFor(const std::string& relative);
+
+// A per-process file kept open and re-read with pread(2) at offset 0: one
+// system call per read instead of open, fstat, read, read and close (the
+// memwatch sampler reads every target every second). For a real procfs only
+// (ProcFs::is_procfs()): there the descriptor stays bound to the process it
+// was opened for, so once that process has exited reads fail (ESRCH) and a
+// new process reusing the pid is never read through it. The kernel builds a
+// seq_file afresh on a read at offset 0 and copies all of a small one at
+// once, so a read shorter than the buffer is the whole file.
+class HeldFile {
+ public:
+  HeldFile() = default;
+  ~HeldFile() { Close(); }
+  HeldFile(HeldFile&& other) noexcept;
+  HeldFile& operator=(HeldFile&& other) noexcept;
+  HeldFile(const HeldFile&) = delete;
+  HeldFile& operator=(const HeldFile&) = delete;
+
+  // Opens "<pid>/<file>" under fs's root, capped like ReadFile. false (with
+  // *error, *errno_out if given) when it cannot be opened.
+  bool Open(const ProcFs& fs, const std::string& relative, std::string* error,
+            int* errno_out = nullptr);
+  // The file's current text into *out (capacity reused). Same errors as
+  // ReadFile; ESRCH once the process is gone.
+  bool Read(std::string* out, std::string* error,
+            int* errno_out = nullptr) const;
+  bool is_open() const { return fd_ >= 0; }
+  void Close();
+
+ private:
+  int fd_ = -1;
+  size_t cap_ = 0;
+  std::string path_;  // for error messages
+};
 
 // Default cap of ReadWholeFile: config files and pidfiles.
 inline constexpr size_t kDefaultReadCap = 1024 * 1024;

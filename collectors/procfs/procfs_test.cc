@@ -2,11 +2,16 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <fstream>
+#include <vector>
 
 #include "collectors/procfs/fixtures.h"
 
@@ -163,6 +168,63 @@ TEST(SystemParams, SysconfIsPositive) {
   SystemParams p = SystemParams::FromSysconf();
   EXPECT_GT(p.clock_ticks_per_second, 0);
   EXPECT_GT(p.page_size_bytes, 0);
+}
+
+// Resident pages (statm's second count) of a statm text.
+uint64_t Resident(const std::string& statm) {
+  return std::strtoull(statm.c_str() + statm.find(' '), nullptr, 10);
+}
+
+TEST(HeldFile, EachReadIsTheCurrentText) {
+  ProcFs fs("/proc");
+  ASSERT_TRUE(fs.is_procfs());
+  HeldFile f;
+  std::string text, error;
+  ASSERT_TRUE(f.Open(fs, std::to_string(::getpid()) + "/statm", &error))
+      << error;
+  ASSERT_TRUE(f.Read(&text, &error)) << error;
+  const uint64_t before = Resident(text);
+  std::vector<char> touched(32 << 20, 1);  // 8192 more resident pages
+  ASSERT_TRUE(f.Read(&text, &error)) << error;
+  EXPECT_GE(Resident(text), before + 4096) << text;
+  EXPECT_EQ(touched[touched.size() / 2], 1);
+}
+
+TEST(HeldFile, FailsOnceItsProcessHasExited) {
+  pid_t child = ::fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    ::pause();
+    ::_exit(0);
+  }
+  ProcFs fs("/proc");
+  HeldFile f;
+  std::string text, error;
+  ASSERT_TRUE(f.Open(fs, std::to_string(child) + "/statm", &error)) << error;
+  ASSERT_TRUE(f.Read(&text, &error)) << error;
+  ::kill(child, SIGKILL);
+  ASSERT_EQ(::waitpid(child, nullptr, 0), child);
+  int err = 0;
+  EXPECT_FALSE(f.Read(&text, &error, &err));
+  EXPECT_EQ(err, ESRCH);
+  EXPECT_NE(error.find("/statm"), std::string::npos) << error;
+}
+
+TEST(HeldFile, IsCappedLikeReadFile) {
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  std::string dir = tmp != nullptr ? tmp : "/tmp";
+  ::mkdir((dir + "/7").c_str(), 0755);
+  std::ofstream(dir + "/7/statm") << std::string(5000, '1');
+  ProcFs fs(dir);
+  HeldFile f;
+  std::string text, error;
+  int err = 0;
+  ASSERT_TRUE(f.Open(fs, "7/statm", &error)) << error;
+  EXPECT_FALSE(f.Read(&text, &error, &err));
+  EXPECT_EQ(err, EFBIG);
+  EXPECT_FALSE(f.Open(fs, "8/statm", &error, &err));
+  EXPECT_EQ(err, ENOENT);
+  EXPECT_FALSE(f.is_open());
 }
 
 }  // namespace

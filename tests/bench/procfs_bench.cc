@@ -8,6 +8,7 @@
 #include "collectors/procfs/files.h"
 #include "collectors/procfs/procfs.h"
 #include "collectors/procfs/stat.h"
+#include "collectors/procfs/statm.h"
 #include "collectors/procfs/status.h"
 
 namespace memwatch::procfs {
@@ -113,6 +114,34 @@ BENCHMARK_CAPTURE(BM_ReadOwnFile, status, "self/status");
 BENCHMARK_CAPTURE(BM_ReadOwnFile, io, "self/io");
 BENCHMARK_CAPTURE(BM_ReadOwnFile, limits, "self/limits");
 BENCHMARK_CAPTURE(BM_ReadOwnFile, cgroup, "self/cgroup");
+BENCHMARK_CAPTURE(BM_ReadOwnFile, statm, "self/statm");
+
+void BM_ParseStatmRssAnon(benchmark::State& state) {
+  // The memwatch sampler's per-process parse.
+  for (auto _ : state) {
+    auto s = ParseStatm("43661 34625 4707 5427 0 33198 0\n", nullptr);
+    benchmark::DoNotOptimize(StatmBytes(*s, "RssAnon", 4096));
+  }
+}
+BENCHMARK(BM_ParseStatmRssAnon);
+
+void BM_HeldFileRead(benchmark::State& state, const char* file) {
+  // The memwatch sampler's per-process read: one pread on a kept-open file.
+  ProcFs fs("/proc");
+  HeldFile f;
+  std::string text;
+  if (!f.Open(fs, file, nullptr)) {
+    state.SkipWithError("cannot open");
+    return;
+  }
+  for (auto _ : state) {
+    bool ok = f.Read(&text, nullptr);
+    benchmark::DoNotOptimize(ok);
+  }
+  state.counters["bytes"] = static_cast<double>(text.size());
+}
+BENCHMARK_CAPTURE(BM_HeldFileRead, statm, "self/statm");
+BENCHMARK_CAPTURE(BM_HeldFileRead, status, "self/status");
 
 void BM_CountFds(benchmark::State& state) {
   ProcFs fs("/proc");
