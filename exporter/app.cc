@@ -147,8 +147,8 @@ int RunExporter() {
   // Target flags are shared by every collector: parsed once here, and refused
   // even if the collectors that read them are disabled.
   targets::TargetConfig target_config;
-  if (std::string target_err = targets::TargetConfigFromFlags(&target_config);
-      !target_err.empty()) {
+  if (std::string target_err;
+      !targets::TargetConfigFromFlags(&target_config, &target_err)) {
     LogError("configuration error", {{"err", target_err}});
     return 2;
   }

@@ -52,6 +52,144 @@ ParsedArgs Error(const std::string& msg) {
   return p;
 }
 
+// A first argument without dashes names a command; the rest is its own.
+ParsedArgs ParseCommand(const std::vector<std::string>& args,
+                        const CollectorRegistry& registry) {
+  if (registry.FindCommand(args[0]) == nullptr) {
+    return Error("unknown command '" + args[0] +
+                 "' (see --help for commands and flags)");
+  }
+  ParsedArgs result;
+  result.action = ParsedArgs::Action::kCommand;
+  result.command = args[0];
+  result.command_args.assign(args.begin() + 1, args.end());
+  return result;
+}
+
+// One "--name[=value]" argument, split up.
+struct FlagArg {
+  std::string name;  // as the user spelled it, without dashes
+  std::string value;
+  bool has_value = false;
+};
+
+FlagArg SplitFlag(const std::string& arg) {
+  FlagArg flag;
+  std::string body = arg.substr(arg[1] == '-' ? 2 : 1);
+  flag.name = body;
+  if (auto eq = body.find('='); eq != std::string::npos) {
+    flag.name = body.substr(0, eq);
+    flag.value = body.substr(eq + 1);
+    flag.has_value = true;
+  }
+  return flag;
+}
+
+// --collector.<name>[=bool] and --no-collector.<name>. False if `flag` is
+// not one of them; if it is one but wrong, *error says why.
+bool ApplyCollectorFlag(const FlagArg& flag, CollectorRegistry* registry,
+                        std::string* error) {
+  for (const char* prefix : {"collector.", "no-collector."}) {
+    std::string p = prefix;
+    if (flag.name.rfind(p, 0) != 0) continue;
+    std::string collector = flag.name.substr(p.size());
+    bool on = p == "collector.";
+    if (flag.has_value) {
+      bool v;
+      if (!ParseBoolValue(flag.value, &v)) {
+        *error = "invalid value '" + flag.value + "' for --" + flag.name +
+                 ": expected true or false";
+        return true;
+      }
+      on = on ? v : !v;
+    }
+    if (!registry->SetEnabled(collector, on)) {
+      *error = "unknown collector '" + collector + "' in --" + flag.name +
+               " (see --help for the list)";
+    }
+    return true;
+  }
+  return false;
+}
+
+// Our gflag spelled `name`, or a boolean one negated by a "no"/"no_" prefix.
+bool FindOurFlag(const std::string& name, std::string* gname,
+                 gflags::CommandLineFlagInfo* info, bool* negated) {
+  *gname = GflagName(name);
+  *negated = false;
+  if (gflags::GetCommandLineFlagInfo(gname->c_str(), info) &&
+      IsOurFlag(*info)) {
+    return true;
+  }
+  if (gname->rfind("no", 0) != 0) return false;
+  std::string positive = gname->substr((*gname)[2] == '_' ? 3 : 2);
+  if (gflags::GetCommandLineFlagInfo(positive.c_str(), info) &&
+      IsOurFlag(*info) && info->type == "bool") {
+    *negated = true;
+    *gname = positive;
+    return true;
+  }
+  return false;
+}
+
+// The text to hand gflags: booleans spelled out, other flags' values from
+// "=value" or from the next argument (then *i moves past it).
+bool FlagValue(const FlagArg& flag, const gflags::CommandLineFlagInfo& info,
+               bool negated, const std::vector<std::string>& args, size_t* i,
+               std::string* value, std::string* error) {
+  *value = flag.value;
+  if (info.type == "bool") {
+    bool v = true;
+    if (flag.has_value && !ParseBoolValue(flag.value, &v)) {
+      *error = "invalid value '" + flag.value + "' for --" + flag.name +
+               ": expected true or false";
+      return false;
+    }
+    if (negated) {
+      if (flag.has_value) {
+        *error = "--" + flag.name + " takes no value";
+        return false;
+      }
+      v = false;
+    }
+    *value = v ? "true" : "false";
+  } else if (!flag.has_value) {
+    if (*i + 1 >= args.size()) {
+      *error = "flag --" + flag.name + " needs a value";
+      return false;
+    }
+    *value = args[++*i];
+  }
+  return true;
+}
+
+// Sets one of our gflags from args[*i] (and maybe args[*i + 1]). Values of a
+// repeatable flag accumulate in `repeated`, joined with '\n'.
+bool SetOurFlag(const FlagArg& flag, const std::vector<std::string>& args,
+                size_t* i, std::map<std::string, std::string>* repeated,
+                std::string* error) {
+  std::string gname;
+  gflags::CommandLineFlagInfo info;
+  bool negated;
+  if (!FindOurFlag(flag.name, &gname, &info, &negated)) {
+    *error = "unknown flag --" + flag.name + " (see --help)";
+    return false;
+  }
+  std::string value;
+  if (!FlagValue(flag, info, negated, args, i, &value, error)) return false;
+  if (IsRepeatable(info)) {
+    auto it = repeated->find(gname);
+    if (it != repeated->end()) value = it->second + "\n" + value;
+    (*repeated)[gname] = value;
+  }
+  if (gflags::SetCommandLineOption(gname.c_str(), value.c_str()).empty()) {
+    *error = "invalid value '" + value + "' for --" + flag.name +
+             ": expected " + info.type;
+    return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 std::string DisplayFlagName(const std::string& gflag_name) {
@@ -78,107 +216,31 @@ std::string GflagName(const std::string& display_name) {
 
 ParsedArgs ParseArgs(const std::vector<std::string>& args,
                      CollectorRegistry* registry) {
-  ParsedArgs result;
   if (!args.empty() && !args[0].empty() && args[0][0] != '-') {
-    if (registry->FindCommand(args[0]) == nullptr) {
-      return Error("unknown command '" + args[0] +
-                   "' (see --help for commands and flags)");
-    }
-    result.action = ParsedArgs::Action::kCommand;
-    result.command = args[0];
-    result.command_args.assign(args.begin() + 1, args.end());
-    return result;
+    return ParseCommand(args, *registry);
   }
-
+  ParsedArgs result;
   std::map<std::string, std::string> repeated;  // gflag name -> joined values
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg.size() < 2 || arg[0] != '-') {
       return Error("unexpected argument '" + arg + "': flags start with --");
     }
-    std::string body = arg.substr(arg[1] == '-' ? 2 : 1);
-    std::string name = body, value;
-    bool has_value = false;
-    if (auto eq = body.find('='); eq != std::string::npos) {
-      name = body.substr(0, eq);
-      value = body.substr(eq + 1);
-      has_value = true;
-    }
-    if (name == "help" || name == "h") {
+    FlagArg flag = SplitFlag(arg);
+    if (flag.name == "help" || flag.name == "h") {
       result.action = ParsedArgs::Action::kHelp;
       return result;
     }
-    if (name == "version") {
+    if (flag.name == "version") {
       result.action = ParsedArgs::Action::kVersion;
       return result;
     }
-
-    // --collector.<name>[=bool] and --no-collector.<name>.
-    for (const char* prefix : {"collector.", "no-collector."}) {
-      std::string p = prefix;
-      if (name.rfind(p, 0) != 0) continue;
-      std::string collector = name.substr(p.size());
-      bool on = p == "collector.";
-      if (has_value) {
-        bool v;
-        if (!ParseBoolValue(value, &v)) {
-          return Error("invalid value '" + value + "' for --" + name +
-                       ": expected true or false");
-        }
-        on = on ? v : !v;
-      }
-      if (!registry->SetEnabled(collector, on)) {
-        return Error("unknown collector '" + collector + "' in --" + name +
-                     " (see --help for the list)");
-      }
-      name.clear();
-      break;
+    std::string error;
+    if (ApplyCollectorFlag(flag, registry, &error)) {
+      if (!error.empty()) return Error(error);
+      continue;
     }
-    if (name.empty()) continue;
-
-    std::string gname = GflagName(name);
-    gflags::CommandLineFlagInfo info;
-    bool found =
-        gflags::GetCommandLineFlagInfo(gname.c_str(), &info) && IsOurFlag(info);
-    bool negated = false;
-    if (!found && gname.rfind("no", 0) == 0) {
-      std::string positive = gname.substr(gname[2] == '_' ? 3 : 2);
-      if (gflags::GetCommandLineFlagInfo(positive.c_str(), &info) &&
-          IsOurFlag(info) && info.type == "bool") {
-        found = true;
-        negated = true;
-        gname = positive;
-      }
-    }
-    if (!found) {
-      return Error("unknown flag --" + name + " (see --help)");
-    }
-    if (info.type == "bool") {
-      bool v = true;
-      if (has_value && !ParseBoolValue(value, &v)) {
-        return Error("invalid value '" + value + "' for --" + name +
-                     ": expected true or false");
-      }
-      if (negated) {
-        if (has_value) return Error("--" + name + " takes no value");
-        v = false;
-      }
-      value = v ? "true" : "false";
-    } else if (!has_value) {
-      if (i + 1 >= args.size()) {
-        return Error("flag --" + name + " needs a value");
-      }
-      value = args[++i];
-    }
-    if (IsRepeatable(info)) {
-      auto it = repeated.find(gname);
-      if (it != repeated.end()) value = it->second + "\n" + value;
-      repeated[gname] = value;
-    }
-    if (gflags::SetCommandLineOption(gname.c_str(), value.c_str()).empty()) {
-      return Error("invalid value '" + value + "' for --" + name +
-                   ": expected " + info.type);
-    }
+    if (!SetOurFlag(flag, args, &i, &repeated, &error)) return Error(error);
   }
   return result;
 }

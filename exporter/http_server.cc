@@ -179,10 +179,9 @@ std::string HttpServer::Start(const HttpServerOptions& options) {
     front.max_connections = std::max(64, options.threads * 4);
     front.handshake_timeout_ms = options.request_timeout_ms;
     tls_front_ = std::make_unique<TlsFront>();
-    std::string err = front.backend_port > 0
-                          ? tls_front_->Start(front, options.tls)
-                          : "civetweb did not report its loopback port";
-    if (!err.empty()) {
+    std::string err = "civetweb did not report its loopback port";
+    if (front.backend_port <= 0 ||
+        !tls_front_->Start(front, options.tls, &err)) {
       Stop();
       return err;
     }

@@ -4,7 +4,6 @@
 #include <prometheus/text_serializer.h>
 
 #include <algorithm>
-#include <condition_variable>
 #include <deque>
 #include <exception>
 #include <mutex>
@@ -12,6 +11,7 @@
 
 #include "collectors/plugin/log.h"
 #include "collectors/plugin/metrics.h"
+#include "collectors/plugin/mutex.h"
 
 namespace memwatch {
 
@@ -24,8 +24,8 @@ class Scraper::Pool : public std::enable_shared_from_this<Pool> {
  public:
   static constexpr int kMaxThreads = 8;
 
-  void Submit(std::function<void()> job) {
-    std::unique_lock<std::mutex> lock(mu_);
+  void Submit(std::function<void()> job) EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
     jobs_.push_back(std::move(job));
     // Idle threads not yet woken count against the jobs already queued.
     if (static_cast<size_t>(idle_) < jobs_.size() && threads_ < kMaxThreads) {
@@ -34,39 +34,40 @@ class Scraper::Pool : public std::enable_shared_from_this<Pool> {
       // exit; the thread holds the pool alive.
       std::thread([self = shared_from_this()] { self->Work(); }).detach();
     } else {
-      cv_.notify_one();
+      cv_.NotifyOne();
     }
   }
 
-  void Stop() {
-    std::lock_guard<std::mutex> lock(mu_);
+  void Stop() EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
     stop_ = true;
-    cv_.notify_all();
+    cv_.NotifyAll();
   }
 
  private:
-  void Work() {
-    std::unique_lock<std::mutex> lock(mu_);
+  void Work() EXCLUDES(mu_) {
+    mu_.Lock();
     while (true) {
       ++idle_;
-      cv_.wait(lock, [this] { return stop_ || !jobs_.empty(); });
+      while (!stop_ && jobs_.empty()) cv_.Wait(&mu_);
       --idle_;
       if (jobs_.empty()) break;  // stopping
       std::function<void()> job = std::move(jobs_.front());
       jobs_.pop_front();
-      lock.unlock();
+      mu_.Unlock();  // the job runs without the pool's lock
       job();
-      lock.lock();
+      mu_.Lock();
     }
     --threads_;
+    mu_.Unlock();
   }
 
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> jobs_;
-  int threads_ = 0;
-  int idle_ = 0;
-  bool stop_ = false;
+  Mutex mu_;
+  CondVar cv_;
+  std::deque<std::function<void()>> jobs_ GUARDED_BY(mu_);
+  int threads_ GUARDED_BY(mu_) = 0;
+  int idle_ GUARDED_BY(mu_) = 0;
+  bool stop_ GUARDED_BY(mu_) = false;
 };
 
 namespace {
@@ -80,10 +81,10 @@ struct Outcome {
 // One collector's run, shared by the pool thread and the waiting scrape (which
 // may give up on it).
 struct Job {
-  std::mutex mu;
-  std::condition_variable cv;
-  bool done = false;
-  Outcome outcome;
+  Mutex mu;
+  CondVar cv;
+  bool done GUARDED_BY(mu) = false;
+  Outcome outcome GUARDED_BY(mu);
 };
 
 Outcome RunOne(const NamedCollector& nc) {
@@ -134,10 +135,10 @@ std::vector<prometheus::MetricFamily> Scraper::Scrape() const {
     running.push_back(job);
     pool_->Submit([job, &nc] {
       Outcome o = RunOne(nc);
-      std::lock_guard<std::mutex> lock(job->mu);
+      MutexLock lock(&job->mu);
       job->outcome = std::move(o);
       job->done = true;
-      job->cv.notify_all();
+      job->cv.NotifyAll();
     });
   }
   std::vector<prometheus::MetricFamily> out;
@@ -152,8 +153,10 @@ std::vector<prometheus::MetricFamily> Scraper::Scrape() const {
     const std::string& name = (*collectors_)[i].name;
     Outcome o;
     {
-      std::unique_lock<std::mutex> lock(job.mu);
-      if (job.cv.wait_until(lock, deadline, [&] { return job.done; })) {
+      MutexLock lock(&job.mu);
+      while (!job.done && job.cv.WaitUntil(&job.mu, deadline)) {
+      }
+      if (job.done) {
         o = std::move(job.outcome);
       } else {
         o.seconds = std::chrono::duration<double>(collector_timeout_).count();

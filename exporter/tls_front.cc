@@ -45,15 +45,17 @@ bool SendAll(int fd, const char* p, size_t n) {
 
 TlsFront::~TlsFront() { Stop(); }
 
-std::string TlsFront::Start(const TlsFrontOptions& options,
-                            const web::TlsConfig& tls) {
+bool TlsFront::Start(const TlsFrontOptions& options, const web::TlsConfig& tls,
+                     std::string* error) {
   options_ = options;
   SSL_CTX* ctx = SSL_CTX_new(TLS_server_method());
-  if (ctx == nullptr) return "cannot create a TLS context";
-  std::string err;
-  if (!web::ConfigureSslCtx(ctx, tls, &err)) {
+  if (ctx == nullptr) {
+    *error = "cannot create a TLS context";
+    return false;
+  }
+  if (!web::ConfigureSslCtx(ctx, tls, error)) {
     SSL_CTX_free(ctx);
-    return err;
+    return false;
   }
   ssl_ctx_ = ctx;
 
@@ -63,7 +65,8 @@ std::string TlsFront::Start(const TlsFrontOptions& options,
   addr.sin_addr.s_addr = htonl(INADDR_ANY);
   if (!options.host.empty() &&
       inet_pton(AF_INET, options.host.c_str(), &addr.sin_addr) != 1) {
-    return "invalid listen host " + options.host;
+    *error = "invalid listen host " + options.host;
+    return false;
   }
   listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   int one = 1;
@@ -71,15 +74,18 @@ std::string TlsFront::Start(const TlsFrontOptions& options,
   if (listen_fd_ < 0 ||
       bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
       listen(listen_fd_, 1024) != 0) {
-    std::string why = std::strerror(errno);
+    *error = std::strerror(errno);
     if (listen_fd_ >= 0) close(listen_fd_);
     listen_fd_ = -1;
-    return why;
+    return false;
   }
-  if (pipe2(wake_, O_CLOEXEC) != 0) return std::strerror(errno);
+  if (pipe2(wake_, O_CLOEXEC) != 0) {
+    *error = std::strerror(errno);
+    return false;
+  }
   stopping_ = false;
   acceptor_ = std::thread([this] { AcceptLoop(); });
-  return "";
+  return true;
 }
 
 void TlsFront::AcceptLoop() {
@@ -92,7 +98,7 @@ void TlsFront::AcceptLoop() {
     if (stopping_ || fds[1].revents) return;
     int fd = accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) continue;
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (active_ >= options_.max_connections) {
       close(fd);  // over the cap: refuse rather than queue
       continue;
@@ -128,7 +134,7 @@ void TlsFront::Serve(int client_fd) {
       SetTimeouts(backend, options_.handshake_timeout_ms);
       relay_port = ntohs(local.sin_port);
       {
-        std::lock_guard<std::mutex> lock(mu_);
+        MutexLock lock(&mu_);
         relay_ports_.insert(relay_port);
       }
       char buf[16384];
@@ -160,16 +166,16 @@ void TlsFront::Serve(int client_fd) {
   }
   ERR_clear_error();
   if (backend >= 0) close(backend);
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (relay_port >= 0) relay_ports_.erase(relay_port);
   client_fds_.erase(client_fd);
   close(client_fd);
   --active_;
-  idle_.notify_all();
+  idle_.NotifyAll();
 }
 
 bool TlsFront::IsRelayPort(int port) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return relay_ports_.count(port) > 0;
 }
 
@@ -182,12 +188,18 @@ void TlsFront::Stop() {
   if (acceptor_.joinable()) acceptor_.join();
   close(listen_fd_);
   listen_fd_ = -1;
-  std::unique_lock<std::mutex> lock(mu_);
-  // Wake relay threads blocked in poll/read: they close their fds themselves.
-  for (int fd : client_fds_) shutdown(fd, SHUT_RDWR);
-  bool drained = idle_.wait_for(lock, std::chrono::seconds(10),
-                                [this] { return active_ == 0; });
-  lock.unlock();
+  bool drained;
+  {
+    MutexLock lock(&mu_);
+    // Wake relay threads blocked in poll/read: they close their fds
+    // themselves.
+    for (int fd : client_fds_) shutdown(fd, SHUT_RDWR);
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (active_ != 0 && idle_.WaitUntil(&mu_, deadline)) {
+    }
+    drained = active_ == 0;
+  }
   close(wake_[0]);
   close(wake_[1]);
   // A relay thread still running (it cannot be, short of a stuck kernel call)

@@ -8,12 +8,11 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
-#include <mutex>
 #include <set>
 #include <string>
 #include <thread>
 
+#include "collectors/plugin/mutex.h"
 #include "exporter/web_config.h"
 
 namespace memwatch {
@@ -34,17 +33,18 @@ class TlsFront {
   TlsFront(const TlsFront&) = delete;
   TlsFront& operator=(const TlsFront&) = delete;
 
-  // Returns "" or why it cannot listen / the TLS setup failed.
-  std::string Start(const TlsFrontOptions& options, const web::TlsConfig& tls);
+  // False with *error saying why it cannot listen / the TLS setup failed.
+  bool Start(const TlsFrontOptions& options, const web::TlsConfig& tls,
+             std::string* error);
   // Stops accepting, closes every relayed connection and waits for them.
-  void Stop();
+  void Stop() EXCLUDES(mu_);
 
   // True if 127.0.0.1:`port` is the local end of one of our relay connections.
-  bool IsRelayPort(int port);
+  bool IsRelayPort(int port) EXCLUDES(mu_);
 
  private:
-  void AcceptLoop();
-  void Serve(int client_fd);
+  void AcceptLoop() EXCLUDES(mu_);
+  void Serve(int client_fd) EXCLUDES(mu_);
 
   TlsFrontOptions options_;
   void* ssl_ctx_ = nullptr;  // SSL_CTX*
@@ -52,11 +52,11 @@ class TlsFront {
   int wake_[2] = {-1, -1};
   std::thread acceptor_;
   std::atomic<bool> stopping_{false};
-  std::mutex mu_;
-  std::condition_variable idle_;
-  int active_ = 0;
-  std::set<int> relay_ports_;
-  std::set<int> client_fds_;
+  Mutex mu_;
+  CondVar idle_;
+  int active_ GUARDED_BY(mu_) = 0;
+  std::set<int> relay_ports_ GUARDED_BY(mu_);
+  std::set<int> client_fds_ GUARDED_BY(mu_);
 };
 
 }  // namespace memwatch

@@ -493,7 +493,7 @@ Authenticator::Authenticator(std::string path, WebConfig initial)
 bool Authenticator::MaybeReload(bool force) {
   if (path_.empty()) return false;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     double now = MonotonicSeconds();
     if (!force && now - last_check_ < 1.0) return false;
     last_check_ = now;
@@ -514,7 +514,7 @@ bool Authenticator::MaybeReload(bool force) {
              {{"err", error}});
     return false;
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (fresh.tls != config_.tls) {
     LogWarn(
         "web config: tls_server_config changed; restart the exporter to "
@@ -531,12 +531,12 @@ bool Authenticator::MaybeReload(bool force) {
 
 bool Authenticator::Enabled() {
   MaybeReload();
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return !config_.users.empty();
 }
 
 std::vector<std::pair<std::string, std::string>> Authenticator::Headers() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return config_.headers;
 }
 
@@ -545,7 +545,7 @@ bool Authenticator::Check(const char* authorization) {
   std::string hash, key;
   std::string user, password;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (config_.users.empty()) return true;
     if (!ParseBasicAuth(authorization, &user, &password)) return false;
     auto it = config_.users.find(user);
@@ -560,7 +560,7 @@ bool Authenticator::Check(const char* authorization) {
   }
   bool ok = BcryptMatches(password, hash) && !key.empty();
   if (ok) {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     if (cache_.size() >= 1024) cache_.clear();  // bounded
     cache_[key] = true;
   }

@@ -8,10 +8,11 @@
 #include <sys/types.h>
 
 #include <map>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "collectors/plugin/mutex.h"
 
 namespace memwatch {
 namespace web {
@@ -84,28 +85,28 @@ class Authenticator {
   Authenticator(std::string path, WebConfig initial);
 
   // True if basic auth is configured.
-  bool Enabled();
+  bool Enabled() EXCLUDES(mu_);
   // True if no users are configured or `authorization` (the header value,
   // may be null) carries valid credentials.
-  bool Check(const char* authorization);
+  bool Check(const char* authorization) EXCLUDES(mu_);
   // Extra response headers from http_server_config.headers.
-  std::vector<std::pair<std::string, std::string>> Headers();
+  std::vector<std::pair<std::string, std::string>> Headers() EXCLUDES(mu_);
   // Re-reads the file if its mtime or size changed (at most once a second
   // unless `force`). A broken file is logged and the previous configuration
   // kept. Returns true if a new configuration was applied.
-  bool MaybeReload(bool force = false);
+  bool MaybeReload(bool force = false) EXCLUDES(mu_);
 
  private:
   std::string path_;
-  std::mutex mu_;
-  WebConfig config_;
-  time_t mtime_sec_ = 0;
-  long mtime_nsec_ = 0;
-  off_t size_ = -1;
-  double last_check_ = 0;
+  Mutex mu_;
+  WebConfig config_ GUARDED_BY(mu_);
+  time_t mtime_sec_ GUARDED_BY(mu_) = 0;
+  long mtime_nsec_ GUARDED_BY(mu_) = 0;
+  off_t size_ GUARDED_BY(mu_) = -1;
+  double last_check_ GUARDED_BY(mu_) = 0;
   // sha256(user, hash, password) of recent successful verifications: bcrypt
   // costs ~50 ms at cost 10, too much for every scrape.
-  std::map<std::string, bool> cache_;
+  std::map<std::string, bool> cache_ GUARDED_BY(mu_);
 };
 
 }  // namespace web

@@ -134,77 +134,98 @@ std::string ParseReplayArgs(const std::vector<std::string>& args,
   return Validate(check);
 }
 
-int RunReplay(std::istream& in, const std::string& input_name,
-              const ReplayOptions& o, std::ostream& out, std::ostream& err) {
-  const std::string name = "replay";
-  const std::string source = o.compactions ? kSourceGcLog : kSourceSynthetic;
-  uint64_t rows = 0;
-  std::optional<double> first_leak, last_time;
-  // The same tracker the collector feeds: replay judges exactly as the
-  // exporter would (cycle and trend rules for samples).
-  Config config = o.config;
-  config.log_stats = o.stats;
-  Tracker tracker(config, [&](const Event& e) {
-    out << ToJson(e).dump() << "\n";
-    if (e.type == Event::Type::kLeak && !first_leak) first_leak = e.time;
-  });
+namespace {
 
-  std::string line;
-  int lineno = 0;
-  bool seen_data_or_header = false;
-  for (;;) {
-    LineResult got = ReadLine(in, &line);
-    if (got == LineResult::kEof) break;
-    ++lineno;
+enum class RowResult { kRow, kEof, kBad };
+
+// The data rows of a `time,bytes` CSV, in order: blank lines, comments and a
+// first header line are skipped; anything else that is not a row stops the
+// replay with "<input>:<line>: why" on `err`.
+class RowReader {
+ public:
+  RowReader(std::istream& in, const std::string& input_name, std::ostream& err)
+      : in_(in), input_name_(input_name), err_(err) {}
+
+  RowResult Next(double* t, double* v) {
+    std::string line;
+    for (;;) {
+      LineResult got = ReadLine(in_, &line);
+      if (got == LineResult::kEof) return RowResult::kEof;
+      ++lineno_;
+      if (!IsText(got, line)) return RowResult::kBad;
+      std::string l = Trim(line);
+      if (l.empty() || l[0] == '#') continue;
+      const bool first = !seen_data_or_header_;
+      seen_data_or_header_ = true;
+      if (!ParseRow(l, t, v)) {
+        if (first) continue;  // a header such as "time,bytes"
+        Where() << ": expected `time,bytes` (two numbers, bytes >= 0), got \""
+                << l << "\"\n";
+        return RowResult::kBad;
+      }
+      if (last_time_ && *t < *last_time_) {
+        Where() << ": time " << *t << " goes backwards (previous "
+                << *last_time_ << ")\n";
+        return RowResult::kBad;
+      }
+      last_time_ = *t;
+      return RowResult::kRow;
+    }
+  }
+
+ private:
+  std::ostream& Where() { return err_ << input_name_ << ":" << lineno_; }
+
+  bool IsText(LineResult got, const std::string& line) {
     if (got == LineResult::kTooLong) {
-      err << input_name << ":" << lineno << ": line longer than "
-          << kMaxLineBytes << " bytes: not a `time,bytes` CSV\n";
-      return 2;
+      Where() << ": line longer than " << kMaxLineBytes
+              << " bytes: not a `time,bytes` CSV\n";
+      return false;
     }
     if (HasControlBytes(line)) {
-      err << input_name << ":" << lineno
-          << ": control or NUL bytes: not a `time,bytes` CSV\n";
-      return 2;
+      Where() << ": control or NUL bytes: not a `time,bytes` CSV\n";
+      return false;
     }
-    std::string l = Trim(line);
-    if (l.empty() || l[0] == '#') continue;
-    const bool first = !seen_data_or_header;
-    seen_data_or_header = true;
-    auto comma = l.find(',');
-    double t = 0, v = 0;
-    bool ok = comma != std::string::npos &&
-              ParseNumber(Trim(l.substr(0, comma)), &t) &&
-              ParseNumber(Trim(l.substr(comma + 1)), &v) && v >= 0;
-    if (!ok) {
-      if (first) continue;  // a header such as "time,bytes"
-      err << input_name << ":" << lineno
-          << ": expected `time,bytes` (two numbers, bytes >= 0), got \"" << l
-          << "\"\n";
-      return 2;
-    }
-    if (last_time && t < *last_time) {
-      err << input_name << ":" << lineno << ": time " << t
-          << " goes backwards (previous " << *last_time << ")\n";
-      return 2;
-    }
-    last_time = t;
-    ++rows;
-    if (o.compactions) {
-      runtime::GcEvent gc;
-      gc.time = t;
-      gc.heap_after_bytes = v;
-      tracker.OnGc(name, source, gc);
-      continue;
-    }
-    Reading r;
-    r.name = name;
-    r.identity = name;
-    r.present = true;
-    r.bytes = v;
-    tracker.Observe(t, {r});
+    return true;
   }
-  auto snapshots = tracker.Snapshots();
-  const Stats s = snapshots.empty() ? Stats() : snapshots.front().stats;
+
+  static bool ParseRow(const std::string& l, double* t, double* v) {
+    auto comma = l.find(',');
+    return comma != std::string::npos &&
+           ParseNumber(Trim(l.substr(0, comma)), t) &&
+           ParseNumber(Trim(l.substr(comma + 1)), v) && *v >= 0;
+  }
+
+  std::istream& in_;
+  const std::string& input_name_;
+  std::ostream& err_;
+  int lineno_ = 0;
+  bool seen_data_or_header_ = false;
+  std::optional<double> last_time_;
+};
+
+constexpr char kReplayTarget[] = "replay";
+
+// One row into the tracker: a compaction (heap after) or a sample.
+void Feed(bool compactions, double t, double v, Tracker* tracker) {
+  if (compactions) {
+    runtime::GcEvent gc;
+    gc.time = t;
+    gc.heap_after_bytes = v;
+    tracker->OnGc(kReplayTarget, kSourceGcLog, gc);
+    return;
+  }
+  Reading r;
+  r.name = kReplayTarget;
+  r.identity = kReplayTarget;
+  r.present = true;
+  r.bytes = v;
+  tracker->Observe(t, {r});
+}
+
+nlohmann::json Summary(const std::string& input_name, const ReplayOptions& o,
+                       uint64_t rows, std::optional<double> first_leak,
+                       const Stats& s) {
   nlohmann::json summary;
   summary["event"] = "summary";
   summary["input"] = input_name;
@@ -223,7 +244,33 @@ int RunReplay(std::istream& in, const std::string& input_name,
     summary["drop_bytes"] = o.config.detector.drop_bytes;
     summary["drop_fraction"] = o.config.detector.drop_fraction;
   }
-  out << summary.dump() << "\n";
+  return summary;
+}
+
+}  // namespace
+
+int RunReplay(std::istream& in, const std::string& input_name,
+              const ReplayOptions& o, std::ostream& out, std::ostream& err) {
+  std::optional<double> first_leak;
+  // The same tracker the collector feeds: replay judges exactly as the
+  // exporter would (cycle and trend rules for samples).
+  Config config = o.config;
+  config.log_stats = o.stats;
+  Tracker tracker(config, [&](const Event& e) {
+    out << ToJson(e).dump() << "\n";
+    if (e.type == Event::Type::kLeak && !first_leak) first_leak = e.time;
+  });
+  RowReader reader(in, input_name, err);
+  uint64_t rows = 0;
+  double t = 0, v = 0;
+  for (RowResult r; (r = reader.Next(&t, &v)) != RowResult::kEof;) {
+    if (r == RowResult::kBad) return 2;
+    ++rows;
+    Feed(o.compactions, t, v, &tracker);
+  }
+  auto snapshots = tracker.Snapshots();
+  const Stats s = snapshots.empty() ? Stats() : snapshots.front().stats;
+  out << Summary(input_name, o, rows, first_leak, s).dump() << "\n";
   return 0;
 }
 

@@ -4,14 +4,15 @@
 #include <chrono>
 #include <cstdio>
 #include <ctime>
-#include <mutex>
+
+#include "collectors/plugin/mutex.h"
 
 namespace memwatch {
 namespace {
 
 std::atomic<int> g_level{static_cast<int>(LogLevel::kInfo)};
 std::atomic<int> g_format{static_cast<int>(LogFormat::kLogfmt)};
-std::mutex g_mu;
+Mutex g_mu;  // one line at a time on stderr
 
 // Deeper objects are JSON-quoted rather than flattened: keys stay readable.
 constexpr int kMaxFlattenDepth = 4;
@@ -133,7 +134,7 @@ std::string Timestamp() {
 }
 
 void WriteLine(const std::string& line) {
-  std::lock_guard<std::mutex> lock(g_mu);
+  MutexLock lock(&g_mu);
   std::fprintf(stderr, "%s\n", line.c_str());
   std::fflush(stderr);
 }

@@ -5,8 +5,9 @@
 #pragma once
 
 #include <map>
-#include <mutex>
 #include <string>
+
+#include "collectors/plugin/mutex.h"
 
 namespace memwatch {
 
@@ -17,19 +18,19 @@ struct TargetNote {
 
 class TargetNotes {
  public:
-  void Set(const std::string& name, TargetNote note) {
-    std::lock_guard<std::mutex> lock(mu_);
+  void Set(const std::string& name, TargetNote note) EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
     notes_[name] = std::move(note);
   }
-  TargetNote Get(const std::string& name) const {
-    std::lock_guard<std::mutex> lock(mu_);
+  TargetNote Get(const std::string& name) const EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
     auto it = notes_.find(name);
     return it == notes_.end() ? TargetNote{} : it->second;
   }
 
  private:
-  mutable std::mutex mu_;
-  std::map<std::string, TargetNote> notes_;
+  mutable Mutex mu_;
+  std::map<std::string, TargetNote> notes_ GUARDED_BY(mu_);
 };
 
 }  // namespace memwatch

@@ -1,4 +1,6 @@
-// Registers the `process` collector and defines its own flags.
+// Registers the `process` collector and defines its own flags: the one
+// place of this package that reads gflags (the lookup command aside); the
+// collector gets their values in ProcessCollectorOptions.
 #include <gflags/gflags.h>
 
 #include <memory>
@@ -14,6 +16,10 @@ DEFINE_bool(process_pss, false,
 DEFINE_string(path_cgroupfs, "/sys/fs/cgroup",
               "Root of the cgroup filesystem (v2, or v1 with a memory/ "
               "hierarchy).");
+DEFINE_bool(api_usage_any_pid, false,
+            "Let GET /api/v1/usage answer for any pid on the host, not only "
+            "the watched targets' processes (exposes every process's CPU and "
+            "memory to whoever reaches the port).");
 
 namespace memwatch::process {
 namespace {
@@ -23,6 +29,7 @@ std::unique_ptr<Collector> MakeProcessCollector(const CollectorContext& ctx) {
   options.procfs_root = ctx.procfs_root;
   options.cgroupfs_root = FLAGS_path_cgroupfs;
   options.read_pss = FLAGS_process_pss;
+  options.usage_any_pid = FLAGS_api_usage_any_pid;
   options.params = procfs::SystemParams::FromSysconf();
   return std::make_unique<ProcessCollector>(std::move(options), ctx.resolver,
                                             ctx.notes);

@@ -17,7 +17,7 @@ ProcessCollector::ProcessCollector(ProcessCollectorOptions options,
       resolver_(std::move(resolver)),
       notes_(std::move(notes)),
       usage_api_(options_.procfs_root, options_.params,
-                 UsagePidPolicy(resolver_)) {}
+                 UsagePidPolicy(resolver_, options_.usage_any_pid)) {}
 
 std::string ProcessCollector::Start() {
   std::vector<targets::Target> targets = resolver_->Resolve();
@@ -57,7 +57,7 @@ void ProcessCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
   }
   std::optional<double> boot_time_s;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     boot_time_s = boot_time_s_;
   }
   if (!boot_time_s && fs_.ReadFile("stat", &text, nullptr)) {
@@ -71,7 +71,7 @@ void ProcessCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
   // scrapes read /proc in parallel.
   std::map<TargetAccumulator::ProcessKey, SlowFiles> known;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     for (const targets::Target& t : targets) {
       for (const targets::ProcessRef& ref : t.processes) {
         auto it = slow_files_.find({ref.pid, ref.start_ticks});
@@ -88,7 +88,7 @@ void ProcessCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
         ReadTarget(t, uptime_s, boot_time_s, known, &cgroup_memory));
   }
 
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (!boot_time_s_) boot_time_s_ = boot_time_s;
   std::vector<TargetResult> results;
   results.reserve(reads.size());

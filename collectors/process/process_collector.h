@@ -6,7 +6,6 @@
 #include <chrono>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "collectors/plugin/collector.h"
+#include "collectors/plugin/mutex.h"
 #include "collectors/process/families.h"
 #include "collectors/process/usage_api.h"
 #include "collectors/process/values.h"
@@ -24,8 +24,9 @@ namespace memwatch::process {
 
 struct ProcessCollectorOptions {
   std::string procfs_root;
-  std::string cgroupfs_root;  // --path.cgroupfs
-  bool read_pss = false;      // --process.pss
+  std::string cgroupfs_root;   // --path.cgroupfs
+  bool read_pss = false;       // --process.pss
+  bool usage_any_pid = false;  // --api.usage-any-pid
   procfs::SystemParams params;
 };
 
@@ -41,7 +42,8 @@ class ProcessCollector : public Collector {
 
   // Never throws for a vanished process or an unreadable file: those drop
   // their series and count in memwatch_process_read_errors_total.
-  void Collect(std::vector<prometheus::MetricFamily>* out) override;
+  void Collect(std::vector<prometheus::MetricFamily>* out) override
+      EXCLUDES(mu_);
   std::vector<HttpRoute> Routes() override { return usage_api_.Routes(); }
 
  private:
@@ -62,7 +64,8 @@ class ProcessCollector : public Collector {
       std::optional<double> boot_time_s,
       const std::map<TargetAccumulator::ProcessKey, SlowFiles>& known,
       CgroupMemoryByMembership* cgroup_memory) const;
-  void CountError(const std::string& name, const std::string& file);
+  void CountError(const std::string& name, const std::string& file)
+      REQUIRES(mu_);
 
   const ProcessCollectorOptions options_;
   const procfs::ProcFs fs_;
@@ -72,14 +75,17 @@ class ProcessCollector : public Collector {
 
   // Scrapes may overlap: they read /proc without it and take turns only on
   // the accumulated state.
-  std::mutex mu_;
-  std::map<std::string, TargetAccumulator> accumulators_;
-  std::map<std::pair<std::string, std::string>, uint64_t> errors_;
-  std::optional<double> boot_time_s_;  // read once: it never changes
+  Mutex mu_;
+  std::map<std::string, TargetAccumulator> accumulators_ GUARDED_BY(mu_);
+  std::map<std::pair<std::string, std::string>, uint64_t> errors_
+      GUARDED_BY(mu_);
+  // Read once: it never changes.
+  std::optional<double> boot_time_s_ GUARDED_BY(mu_);
   // limits and cgroup membership, read once per process (pid + start time):
   // they change only by prlimit or a cgroup move, rare enough for a process
   // that reading them every scrape cost 2 of 6 reads per process.
-  std::map<TargetAccumulator::ProcessKey, SlowFiles> slow_files_;
+  std::map<TargetAccumulator::ProcessKey, SlowFiles> slow_files_
+      GUARDED_BY(mu_);
 };
 
 }  // namespace memwatch::process

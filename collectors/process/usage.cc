@@ -25,7 +25,7 @@ Usage UsageTracker::Lookup(const procfs::Stat& stat, double uptime_s,
   double system_s = stat.stime_ticks / hz;
   double interval_s = uptime_s - stat.starttime_ticks / hz;
 
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   const auto key = std::make_pair(stat.pid, stat.starttime_ticks);
   if (keep_history) {
     auto it = history_.find(key);
@@ -52,7 +52,7 @@ Usage UsageTracker::Lookup(const procfs::Stat& stat, double uptime_s,
 }
 
 size_t UsageTracker::ClearHistory(std::optional<int> pid) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (!pid) {
     size_t n = history_.size();
     history_.clear();

@@ -6,11 +6,11 @@
 
 #include <cstdint>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <utility>
 
+#include "collectors/plugin/mutex.h"
 #include "collectors/procfs/procfs.h"
 #include "collectors/procfs/stat.h"
 
@@ -34,10 +34,11 @@ class UsageTracker {
   // uptime_s is /proc/uptime's first field at the time stat was read. With
   // keep_history the sample is remembered, and the next keep_history lookup
   // of the same (pid, start time) reports the interval between the two.
-  Usage Lookup(const procfs::Stat& stat, double uptime_s, bool keep_history);
+  Usage Lookup(const procfs::Stat& stat, double uptime_s, bool keep_history)
+      EXCLUDES(mu_);
 
   // clearHistory(pid) / clearHistory(): returns how many entries went.
-  size_t ClearHistory(std::optional<int> pid);
+  size_t ClearHistory(std::optional<int> pid) EXCLUDES(mu_);
 
  private:
   struct Sample {
@@ -46,8 +47,9 @@ class UsageTracker {
     uint64_t stime_ticks;
   };
   const procfs::SystemParams params_;
-  std::mutex mu_;
-  std::map<std::pair<int, uint64_t>, Sample> history_;  // (pid, start) ->
+  Mutex mu_;
+  // (pid, start) -> last sample
+  std::map<std::pair<int, uint64_t>, Sample> history_ GUARDED_BY(mu_);
 };
 
 // {"pid":..,"cpu":..,"memory":..,"memoryInfo":{"rss":..,"vsize":..},

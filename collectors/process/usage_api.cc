@@ -1,18 +1,11 @@
 #include "collectors/process/usage_api.h"
 
-#include <gflags/gflags.h>
-
 #include <cerrno>
 #include <nlohmann/json.hpp>
 
 #include "collectors/procfs/files.h"
 #include "collectors/procfs/stat.h"
 #include "collectors/targets/resolver.h"
-
-DEFINE_bool(api_usage_any_pid, false,
-            "Let GET /api/v1/usage answer for any pid on the host, not only "
-            "the watched targets' processes (exposes every process's CPU and "
-            "memory to whoever reaches the port).");
 
 namespace memwatch::process {
 namespace {
@@ -62,9 +55,9 @@ bool IsWatched(targets::Resolver* resolver, int pid) {
 
 }  // namespace
 
-UsageApi::PidPolicy UsagePidPolicy(
-    std::shared_ptr<targets::Resolver> resolver) {
-  if (FLAGS_api_usage_any_pid) return UsageApi::PidPolicy();
+UsageApi::PidPolicy UsagePidPolicy(std::shared_ptr<targets::Resolver> resolver,
+                                   bool any_pid) {
+  if (any_pid) return UsageApi::PidPolicy();
   return [resolver = std::move(resolver)](int pid) {
     return IsWatched(resolver.get(), pid);
   };

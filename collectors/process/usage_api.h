@@ -43,9 +43,10 @@ class UsageApi {
   UsageTracker tracker_;
 };
 
-// The policy of the flags for a collector's own resolver: any pid with
-// --api.usage-any-pid, else only the pids `resolver` finds now.
-UsageApi::PidPolicy UsagePidPolicy(std::shared_ptr<targets::Resolver> resolver);
+// Any pid with `any_pid` (--api.usage-any-pid), else only the pids
+// `resolver` finds now.
+UsageApi::PidPolicy UsagePidPolicy(std::shared_ptr<targets::Resolver> resolver,
+                                   bool any_pid = false);
 
 // A pid query parameter: decimal, 1..2^22 (the kernel's pid_max limit).
 bool ParsePidParam(const std::string& text, int* pid);

@@ -25,25 +25,21 @@ DEFINE_string(targets_config, "",
 
 namespace memwatch::targets {
 
-std::string TargetConfigFromFlags(TargetConfig* config) {
-  std::string error;
+bool TargetConfigFromFlags(TargetConfig* config, std::string* error) {
   config->self = FLAGS_self;
-  if (!ParsePidFlag(FLAGS_pid, &config->specs, &error) ||
-      !ParsePidfileFlag(FLAGS_pidfile, &config->specs, &error) ||
-      !ParseMatchFlag(FLAGS_match, &config->specs, &error)) {
-    return error;
+  if (!ParsePidFlag(FLAGS_pid, &config->specs, error) ||
+      !ParsePidfileFlag(FLAGS_pidfile, &config->specs, error) ||
+      !ParseMatchFlag(FLAGS_match, &config->specs, error)) {
+    return false;
   }
-  if (!FLAGS_targets_config.empty()) {
-    std::string text;
-    if (!procfs::ReadRegularFile(FLAGS_targets_config, procfs::kMaxConfigBytes,
-                                 &text, &error)) {
-      return "--targets.config: " + error;
-    }
-    if (!ParseTargetsYaml(text, FLAGS_targets_config, &config->specs, &error)) {
-      return error;
-    }
+  if (FLAGS_targets_config.empty()) return true;
+  std::string text;
+  if (!procfs::ReadRegularFile(FLAGS_targets_config, procfs::kMaxConfigBytes,
+                               &text, error)) {
+    *error = "--targets.config: " + *error;
+    return false;
   }
-  return "";
+  return ParseTargetsYaml(text, FLAGS_targets_config, &config->specs, error);
 }
 
 }  // namespace memwatch::targets

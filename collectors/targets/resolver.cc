@@ -6,12 +6,12 @@
 
 #include <algorithm>
 #include <map>
-#include <mutex>
 #include <set>
 #include <unordered_map>
 
 #include "collectors/plugin/log.h"
 #include "collectors/plugin/metrics.h"
+#include "collectors/plugin/mutex.h"
 #include "collectors/procfs/bounded_read.h"
 #include "collectors/procfs/container.h"
 #include "collectors/procfs/files.h"
@@ -54,8 +54,8 @@ class ProcResolver : public Resolver {
     for (const TargetSpec& s : config_.specs) has_matchers_ |= s.IsMatcher();
   }
 
-  std::vector<Target> Resolve() override {
-    std::lock_guard<std::mutex> lock(mu_);
+  std::vector<Target> Resolve() override EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
     std::vector<Target> out;
     std::unordered_map<std::string, size_t> index;  // name -> position in out
     std::map<std::string, std::set<int>> seen;      // dedupe per name
@@ -99,19 +99,20 @@ class ProcResolver : public Resolver {
     return out;
   }
 
-  std::map<std::string, uint64_t> PidfileErrorCounts() const override {
-    std::lock_guard<std::mutex> lock(counts_mu_);
+  std::map<std::string, uint64_t> PidfileErrorCounts() const override
+      EXCLUDES(counts_mu_) {
+    MutexLock lock(&counts_mu_);
     return pidfile_errors_;
   }
 
   void SetKubeNames(std::shared_ptr<const KubeNameSource> names) override {
-    std::lock_guard<std::mutex> lock(kube_mu_);
+    MutexLock lock(&kube_mu_);
     kube_names_ = std::move(names);
   }
 
  private:
   std::shared_ptr<const KubeNameSource> kube_names() const {
-    std::lock_guard<std::mutex> lock(kube_mu_);
+    MutexLock lock(&kube_mu_);
     return kube_names_;
   }
 
@@ -120,7 +121,7 @@ class ProcResolver : public Resolver {
   const std::optional<procfs::ContainerIdentity>& ContainerOf(
       const ProcessRef& ref,
       std::map<std::pair<int, uint64_t>,
-               std::optional<procfs::ContainerIdentity>>* next) {
+               std::optional<procfs::ContainerIdentity>>* next) REQUIRES(mu_) {
     auto key = std::make_pair(ref.pid, ref.start_ticks);
     if (auto it = next->find(key); it != next->end()) return it->second;
     auto old = container_cache_.find(key);
@@ -137,7 +138,8 @@ class ProcResolver : public Resolver {
 
   // Namespace, pod and container names of every process of `targets` that
   // runs in a container the API server told us about.
-  void AddKubeNames(const KubeNameSource& names, std::vector<Target>* targets) {
+  void AddKubeNames(const KubeNameSource& names, std::vector<Target>* targets)
+      REQUIRES(mu_) {
     std::map<std::pair<int, uint64_t>, std::optional<procfs::ContainerIdentity>>
         next;
     for (Target& t : *targets) {
@@ -168,7 +170,8 @@ class ProcResolver : public Resolver {
 
   // --pid N means the process that had pid N when we first saw it; a later
   // process reusing N (different start time) is a stranger.
-  std::optional<ProcessRef> PinnedPid(size_t spec_index, int pid) {
+  std::optional<ProcessRef> PinnedPid(size_t spec_index, int pid)
+      REQUIRES(mu_) {
     auto ref = Lookup(pid);
     if (!ref) return std::nullopt;
     auto [it, inserted] = pinned_start_.emplace(spec_index, ref->start_ticks);
@@ -179,7 +182,8 @@ class ProcResolver : public Resolver {
   // A pidfile that cannot be used (missing, not a regular file, too large,
   // no pid in it) leaves the target down for this round; it is counted and
   // logged when its error changes, so a stale file does not flood the log.
-  std::optional<int> ReadPidfile(const TargetSpec& spec, size_t spec_index) {
+  std::optional<int> ReadPidfile(const TargetSpec& spec, size_t spec_index)
+      REQUIRES(mu_) EXCLUDES(counts_mu_) {
     std::string text, error;
     std::optional<int> pid;
     if (procfs::ReadRegularFile(*spec.pidfile, procfs::kMaxPidfileBytes, &text,
@@ -196,7 +200,7 @@ class ProcResolver : public Resolver {
       return pid;
     }
     {
-      std::lock_guard<std::mutex> lock(counts_mu_);
+      MutexLock lock(&counts_mu_);
       ++pidfile_errors_[spec.name];
     }
     if (error != last) {
@@ -208,7 +212,7 @@ class ProcResolver : public Resolver {
   }
 
   template <typename AddFn>
-  void ScanMatchers(const AddFn& add) {
+  void ScanMatchers(const AddFn& add) REQUIRES(mu_) {
     std::unordered_map<int, CachedIdentity> next_cache;
     // On the first scan, which processes each matcher took (for the warning
     // about other users' processes).
@@ -244,7 +248,8 @@ class ProcResolver : public Resolver {
   // operator meant, and without CAP_SYS_PTRACE their io/limits files are
   // unreadable (memwatch_process_read_errors_total grows): say so once, at
   // start, per matcher.
-  void WarnAboutOtherUids(const std::vector<std::vector<int>>& matched) {
+  void WarnAboutOtherUids(const std::vector<std::vector<int>>& matched)
+      REQUIRES(mu_) {
     warned_other_uids_ = true;
     const uid_t me = geteuid();
     for (size_t i = 0; i < matched.size(); ++i) {
@@ -359,17 +364,22 @@ class ProcResolver : public Resolver {
   const int self_pid_;
   bool has_matchers_ = false;
 
-  std::mutex mu_;
-  std::map<size_t, uint64_t> pinned_start_;  // spec index -> start ticks
-  std::unordered_map<int, CachedIdentity> cache_;
-  std::map<size_t, std::string> pidfile_error_;  // spec index -> last error
-  mutable std::mutex counts_mu_;  // read by scrapes while Resolve runs
-  std::map<std::string, uint64_t> pidfile_errors_;  // by target name
-  bool warned_other_uids_ = false;
+  Mutex mu_;
+  // spec index -> start ticks
+  std::map<size_t, uint64_t> pinned_start_ GUARDED_BY(mu_);
+  std::unordered_map<int, CachedIdentity> cache_ GUARDED_BY(mu_);
+  // spec index -> last error
+  std::map<size_t, std::string> pidfile_error_ GUARDED_BY(mu_);
+  bool warned_other_uids_ GUARDED_BY(mu_) = false;
+  // Read by scrapes while Resolve runs; taken inside mu_.
+  mutable Mutex counts_mu_ ACQUIRED_AFTER(mu_);
+  // by target name
+  std::map<std::string, uint64_t> pidfile_errors_ GUARDED_BY(counts_mu_);
+  // for AddKubeNames
   std::map<std::pair<int, uint64_t>, std::optional<procfs::ContainerIdentity>>
-      container_cache_;  // for AddKubeNames, guarded by mu_
-  mutable std::mutex kube_mu_;
-  std::shared_ptr<const KubeNameSource> kube_names_;
+      container_cache_ GUARDED_BY(mu_);
+  mutable Mutex kube_mu_ ACQUIRED_AFTER(mu_);
+  std::shared_ptr<const KubeNameSource> kube_names_ GUARDED_BY(kube_mu_);
 };
 
 }  // namespace

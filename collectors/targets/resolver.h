@@ -77,10 +77,10 @@ std::unique_ptr<Resolver> MakeResolver(TargetConfig config,
                                        std::string procfs_root, int self_pid);
 
 // The target configuration the target flags describe (--pid, --pidfile,
-// --self, --match, --targets.config, which is read here): "" or a one-line
-// error (config file errors carry file:line:column). The exporter exits 2 on
-// error.
-std::string TargetConfigFromFlags(TargetConfig* config);
+// --self, --match, --targets.config, which is read here). False with a
+// one-line *error (config file errors carry file:line:column); the exporter
+// then exits 2.
+bool TargetConfigFromFlags(TargetConfig* config, std::string* error);
 
 // memwatch_target_pidfile_errors_total of `resolver` (if any pidfile failed).
 void CollectTargetMetrics(const Resolver& resolver,
