@@ -15,10 +15,6 @@
 #include "exporter/flags.h"
 #include "exporter/version.h"
 
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
-
 // Defined with the other --log.* flags in exporter/flags.cc.
 DECLARE_string(log_format);
 
@@ -54,10 +50,8 @@ void TuneMalloc(char** argv) {
       }
     }
   }
-  // Bound the arenas, whose free memory each keeps: glibc allows 8 per CPU
-  // and makes one whenever workers contend, so a many-core host could keep
-  // hundreds; scrapes are too rare for the contention to matter.
-  mallopt(M_ARENA_MAX, 2);
+  // The arena cap and mmap threshold are set by the Scraper
+  // (TuneMallocForLongRunning).
 #else
   (void)argv;
 #endif
