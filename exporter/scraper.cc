@@ -84,6 +84,9 @@ struct Job {
   Mutex mu;
   CondVar cv;
   bool done GUARDED_BY(mu) = false;
+  // The scrape gave up waiting: a job still queued then is skipped, so a pool
+  // that fell behind catches up instead of running stale work forever.
+  bool abandoned GUARDED_BY(mu) = false;
   Outcome outcome GUARDED_BY(mu);
 };
 
@@ -134,6 +137,10 @@ std::vector<prometheus::MetricFamily> Scraper::Scrape() const {
     auto job = std::make_shared<Job>();
     running.push_back(job);
     pool_->Submit([job, &nc] {
+      {
+        MutexLock lock(&job->mu);
+        if (job->abandoned) return;
+      }
       Outcome o = RunOne(nc);
       MutexLock lock(&job->mu);
       job->outcome = std::move(o);
@@ -159,6 +166,7 @@ std::vector<prometheus::MetricFamily> Scraper::Scrape() const {
       if (job.done) {
         o = std::move(job.outcome);
       } else {
+        job.abandoned = true;
         o.seconds = std::chrono::duration<double>(collector_timeout_).count();
         LogWarn("collector timed out",
                 {{"collector", name},

@@ -138,6 +138,46 @@ TEST(Scraper, CollectorPastItsDeadlineReportsZeroAndScrapeGoesOn) {
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
 }
 
+// Counts its runs; blocks until released.
+class CountingStuck : public Collector {
+ public:
+  void Collect(std::vector<prometheus::MetricFamily>*) override {
+    ++started;
+    while (!release) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    ++finished;
+  }
+  std::atomic<bool> release{false};
+  std::atomic<int> started{0};
+  std::atomic<int> finished{0};
+};
+
+// Scrapes that gave up leave queued jobs behind: those are skipped, so the
+// pool does not stay behind running stale collections once it is freed.
+TEST(Scraper, JobsOfAbandonedScrapesAreSkipped) {
+  auto stuck = std::make_unique<CountingStuck>();
+  CountingStuck* c = stuck.get();
+  std::vector<NamedCollector> cs;
+  cs.push_back({"stuck", std::move(stuck)});
+  Scraper s(&cs, {}, std::chrono::milliseconds(20));
+  const int scrapes = 12;  // more than the pool's threads
+  for (int i = 0; i < scrapes; ++i) {
+    auto fams = s.Scrape();
+    EXPECT_EQ(Value(fams, "memwatch_scrape_collector_success", "stuck"), 0);
+  }
+  const int running = c->started;
+  EXPECT_LT(running, scrapes);
+  c->release = true;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (c->finished < running && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_EQ(c->finished, running);
+  // The pool serves new scrapes again; its queue is first in, first out, so
+  // the stale jobs were taken (and skipped) before this scrape's own.
+  auto fams = s.Scrape();
+  EXPECT_EQ(Value(fams, "memwatch_scrape_collector_success", "stuck"), 1);
+  EXPECT_EQ(c->started, running + 1);
+}
+
 TEST(Scraper, ManyScrapesReuseThePool) {
   std::vector<NamedCollector> cs;
   cs.push_back({"a", std::make_unique<Fixed>("memwatch_a")});
