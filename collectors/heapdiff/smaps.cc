@@ -72,6 +72,19 @@ bool ParseField(std::string_view line, std::string_view* key, uint64_t* bytes) {
   return true;
 }
 
+// Every group that changed becomes a detail of `r`, the largest first.
+void AddChanged(std::map<std::string, DiffDetail>* by_what, size_t max_details,
+                DiffResult* r) {
+  for (auto& [what, d] : *by_what) {
+    if (d.size_bytes != 0 || d.private_bytes.value_or(0) != 0 || d.plus != 0 ||
+        d.minus != 0) {
+      d.what = what;
+      r->details.push_back(std::move(d));
+    }
+  }
+  SortDetails(&r->details, max_details);
+}
+
 }  // namespace
 
 std::optional<std::vector<Mapping>> ParseSmaps(std::string_view text,
@@ -139,14 +152,7 @@ DiffResult DiffMappings(const std::vector<Mapping>& before,
       ++r.allocated_nodes;
     }
   }
-  for (auto& [what, d] : by_what) {
-    if (d.size_bytes != 0 || d.private_bytes.value_or(0) != 0 || d.plus != 0 ||
-        d.minus != 0) {
-      d.what = what;
-      r.details.push_back(std::move(d));
-    }
-  }
-  SortDetails(&r.details, max_details);
+  AddChanged(&by_what, max_details, &r);
   return r;
 }
 
@@ -209,20 +215,16 @@ DiffResult DiffAggregates(const Aggregate& before, const Aggregate& after,
         d.private_bytes.value_or(0) + static_cast<int64_t>(g.private_bytes);
     d.plus += g.mappings;
   }
-  for (auto& [what, d] : by_what) {
+  for (auto& entry : by_what) {
+    DiffDetail& d = entry.second;
     // Net counts: identity is not kept, so equal counts are "unchanged".
     const uint64_t common = std::min(d.plus, d.minus);
     d.plus -= common;
     d.minus -= common;
     r.allocated_nodes += d.plus;
     r.freed_nodes += d.minus;
-    if (d.size_bytes != 0 || d.private_bytes.value_or(0) != 0 || d.plus != 0 ||
-        d.minus != 0) {
-      d.what = what;
-      r.details.push_back(std::move(d));
-    }
   }
-  SortDetails(&r.details, max_details);
+  AddChanged(&by_what, max_details, &r);
   return r;
 }
 
