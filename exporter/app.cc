@@ -34,21 +34,22 @@ HttpResponse Text(int status, const std::string& body) {
 }
 
 // Builds and starts every enabled collector. On a configuration error stops the
-// ones already started and returns it.
-std::string StartCollectors(const CollectorContext& ctx,
-                            std::vector<NamedCollector>* out) {
+// ones already started and returns false with the reason in *error.
+bool StartCollectors(const CollectorContext& ctx,
+                     std::vector<NamedCollector>* out, std::string* error) {
   CollectorRegistry& registry = CollectorRegistry::Global();
   for (const std::string& name : registry.EnabledNames()) {
     auto collector = registry.Find(name)->factory(ctx);
-    std::string err = collector->Start();
-    if (!err.empty()) {
+    std::string err;
+    if (!collector->Start(&err)) {
       for (auto& nc : *out) nc.collector->Stop();
       out->clear();
-      return "collector " + name + ": " + err;
+      *error = "collector " + name + ": " + err;
+      return false;
     }
     out->push_back({name, std::move(collector)});
   }
-  return "";
+  return true;
 }
 
 // Blocks until SIGTERM or SIGINT; they are blocked in every thread (main blocks
@@ -64,32 +65,36 @@ int WaitForStopSignal() {
   return sig;
 }
 
-// The exporter's own flags and the web config file: "" or the reason to exit 2.
-std::string CheckStartup(std::string* ports, web::WebConfig* web_config) {
-  std::string error;
-  if (!ToCivetListeningPort(FLAGS_web_listen_address, ports, &error)) {
-    return "invalid --web.listen-address: " + error;
+// The exporter's own flags and the web config file: false with the reason to
+// exit 2 in *error.
+bool CheckStartup(std::string* ports, web::WebConfig* web_config,
+                  std::string* error) {
+  std::string reason;
+  if (!ToCivetListeningPort(FLAGS_web_listen_address, ports, &reason)) {
+    *error = "invalid --web.listen-address: " + reason;
+    return false;
   }
-  if (std::string flag_err = CheckExporterFlags(); !flag_err.empty()) {
-    return flag_err;
-  }
+  if (!CheckExporterFlags(error)) return false;
   if (FLAGS_web_max_requests < 0) {
-    return "invalid --web.max-requests: must be 0 (no limit) or more";
+    *error = "invalid --web.max-requests: must be 0 (no limit) or more";
+    return false;
   }
   if (!FLAGS_web_config_file.empty() &&
-      (!web::LoadWebConfig(FLAGS_web_config_file, web_config, &error) ||
+      (!web::LoadWebConfig(FLAGS_web_config_file, web_config, &reason) ||
        (web_config->tls.enabled &&
-        !web::CheckTlsConfig(web_config->tls, &error)))) {
-    return "invalid --web.config.file: " + error;
+        !web::CheckTlsConfig(web_config->tls, &reason)))) {
+    *error = "invalid --web.config.file: " + reason;
+    return false;
   }
-  return "";
+  return true;
 }
 
 // The exporter's routes (metrics, probes, landing page) and every
-// collector's: "" or the reason to exit 2 (two handlers for one path).
-std::string BuildRoutes(std::vector<NamedCollector>* collectors,
-                        Scraper* scraper, const std::atomic<bool>* ready,
-                        std::vector<HttpRoute>* routes) {
+// collector's: false with the reason to exit 2 (two handlers for one path)
+// in *error.
+bool BuildRoutes(std::vector<NamedCollector>* collectors, Scraper* scraper,
+                 const std::atomic<bool>* ready, std::vector<HttpRoute>* routes,
+                 std::string* error) {
   routes->push_back(
       {FLAGS_web_telemetry_path, {"GET"}, [scraper](const HttpRequest&) {
          HttpResponse r;
@@ -116,8 +121,9 @@ std::string BuildRoutes(std::vector<NamedCollector>* collectors,
     page.collectors.push_back(nc.name);
     for (auto& route : nc.collector->Routes()) {
       if (!taken.insert(route.path).second) {
-        return "two handlers for path " + route.path + " (collector " +
-               nc.name + ")";
+        *error = "two handlers for path " + route.path + " (collector " +
+                 nc.name + ")";
+        return false;
       }
       page.api_paths.push_back(route.path);
       routes->push_back(std::move(route));
@@ -130,7 +136,7 @@ std::string BuildRoutes(std::vector<NamedCollector>* collectors,
                        r.body = html;
                        return r;
                      }});
-  return "";
+  return true;
 }
 
 }  // namespace
@@ -138,7 +144,7 @@ std::string BuildRoutes(std::vector<NamedCollector>* collectors,
 int RunExporter() {
   std::string ports;
   web::WebConfig web_config;
-  if (std::string err = CheckStartup(&ports, &web_config); !err.empty()) {
+  if (std::string err; !CheckStartup(&ports, &web_config, &err)) {
     LogError("configuration error", {{"err", err}});
     return 2;
   }
@@ -159,8 +165,8 @@ int RunExporter() {
                                        FLAGS_path_procfs, getpid());
   ctx.notes = std::make_shared<TargetNotes>();
   std::vector<NamedCollector> collectors;
-  std::string err = StartCollectors(ctx, &collectors);
-  if (!err.empty()) {
+  std::string err;
+  if (!StartCollectors(ctx, &collectors, &err)) {
     LogError("configuration error", {{"err", err}});
     return 2;
   }
@@ -173,7 +179,7 @@ int RunExporter() {
        }});
   std::atomic<bool> ready{false};
   std::vector<HttpRoute> routes;
-  if (err = BuildRoutes(&collectors, &scraper, &ready, &routes); !err.empty()) {
+  if (!BuildRoutes(&collectors, &scraper, &ready, &routes, &err)) {
     LogError("configuration error", {{"err", err}});
     for (auto& nc : collectors) nc.collector->Stop();
     return 2;
@@ -186,8 +192,7 @@ int RunExporter() {
   server_options.max_requests = FLAGS_web_max_requests;
   server_options.tls = web_config.tls;
   server_options.auth = &authenticator;
-  err = server.Start(server_options);
-  if (!err.empty()) {
+  if (!server.Start(server_options, &err)) {
     std::string why = ExplainBindFailure(ports);
     LogError("cannot listen", {{"address", FLAGS_web_listen_address},
                                {"err", why.empty() ? err : err + ": " + why}});

@@ -25,13 +25,20 @@ bool IsUnder(const std::string& path, const std::string& prefix) {
 
 }  // namespace
 
-std::string CheckTelemetryPath(const std::string& path) {
+bool CheckTelemetryPath(const std::string& path, std::string* error) {
   const std::string flag = "--web.telemetry-path \"" + path + "\": ";
-  if (path.empty() || path[0] != '/') return flag + "must start with /";
-  if (path.size() > 256) return flag + "longer than 256 characters";
+  if (path.empty() || path[0] != '/') {
+    *error = flag + "must start with /";
+    return false;
+  }
+  if (path.size() > 256) {
+    *error = flag + "longer than 256 characters";
+    return false;
+  }
   for (char c : path) {
     if (!IsPathChar(c)) {
-      return flag + "only letters, digits and / - _ . ~ are allowed";
+      *error = flag + "only letters, digits and / - _ . ~ are allowed";
+      return false;
     }
   }
   if (path.find("//") != std::string::npos ||
@@ -39,52 +46,65 @@ std::string CheckTelemetryPath(const std::string& path) {
       path.find("/../") != std::string::npos || IsUnder(path, "/..") ||
       (path.size() > 2 && path.compare(path.size() - 2, 2, "/.") == 0) ||
       (path.size() > 3 && path.compare(path.size() - 3, 3, "/..") == 0)) {
-    return flag + "must be a normalized path (no //, /./ or /../)";
+    *error = flag + "must be a normalized path (no //, /./ or /../)";
+    return false;
   }
-  if (path == "/") return flag + "\"/\" is the landing page";
+  if (path == "/") {
+    *error = flag + "\"/\" is the landing page";
+    return false;
+  }
   if (IsUnder(path, "/-")) {
-    return flag + "paths under /-/ are reserved (/-/healthy, /-/ready)";
+    *error = flag + "paths under /-/ are reserved (/-/healthy, /-/ready)";
+    return false;
   }
   if (IsUnder(path, "/api")) {
-    return flag + "paths under /api/ are reserved for collector APIs";
+    *error = flag + "paths under /api/ are reserved for collector APIs";
+    return false;
   }
-  return "";
+  return true;
 }
 
-std::string CheckMaxThreads(int threads) {
+bool CheckMaxThreads(int threads, std::string* error) {
   if (threads < 1 || threads > kMaxWebThreads) {
-    return "--web.max-threads " + std::to_string(threads) +
-           ": must be between 1 and " + std::to_string(kMaxWebThreads);
+    *error = "--web.max-threads " + std::to_string(threads) +
+             ": must be between 1 and " + std::to_string(kMaxWebThreads);
+    return false;
   }
-  return "";
+  return true;
 }
 
-std::string CheckProcfsRoot(const std::string& root) {
+bool CheckProcfsRoot(const std::string& root, std::string* error) {
   struct stat st;
-  if (root.empty()) return "--path.procfs: must not be empty";
+  if (root.empty()) {
+    *error = "--path.procfs: must not be empty";
+    return false;
+  }
   if (stat(root.c_str(), &st) != 0) {
-    return "--path.procfs \"" + root + "\": " + std::strerror(errno);
+    *error = "--path.procfs \"" + root + "\": " + std::strerror(errno);
+    return false;
   }
   if (!S_ISDIR(st.st_mode)) {
-    return "--path.procfs \"" + root + "\": not a directory";
+    *error = "--path.procfs \"" + root + "\": not a directory";
+    return false;
   }
-  return "";
+  return true;
 }
 
-std::string CheckExporterFlags() {
-  if (auto e = CheckTelemetryPath(FLAGS_web_telemetry_path); !e.empty()) {
-    return e;
+bool CheckExporterFlags(std::string* error) {
+  if (!CheckTelemetryPath(FLAGS_web_telemetry_path, error) ||
+      !CheckMaxThreads(FLAGS_web_max_threads, error) ||
+      !CheckProcfsRoot(FLAGS_path_procfs, error)) {
+    return false;
   }
-  if (auto e = CheckMaxThreads(FLAGS_web_max_threads); !e.empty()) return e;
-  if (auto e = CheckProcfsRoot(FLAGS_path_procfs); !e.empty()) return e;
   // Defined by the process collector, which may not be linked (tests).
   std::string cgroupfs;
   if (gflags::GetCommandLineOption("path_cgroupfs", &cgroupfs) &&
       (cgroupfs.empty() || cgroupfs[0] != '/')) {
-    return "--path.cgroupfs \"" + cgroupfs + "\": must be an absolute path";
+    *error = "--path.cgroupfs \"" + cgroupfs + "\": must be an absolute path";
+    return false;
   }
   // The memwatch collector validates its own flags when it starts (exit 2).
-  return "";
+  return true;
 }
 
 }  // namespace memwatch

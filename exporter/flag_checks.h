@@ -11,20 +11,23 @@ namespace memwatch {
 // front, and each costs a stack; more than this is a typo, not a plan.
 inline constexpr int kMaxWebThreads = 1024;
 
-// "" or why `path` cannot be the telemetry path: it must start with '/',
-// use only URL path characters, and not be "/" (the landing page), under
+// False, with the reason in *error, when `path` cannot be the telemetry path:
+// it must start with '/', use only URL path characters, and not be "/" (the
+// landing page), under
 // "/-/" (health and readiness) or under "/api" (collector APIs).
-std::string CheckTelemetryPath(const std::string& path);
+bool CheckTelemetryPath(const std::string& path, std::string* error);
 
-// "" or why `threads` is out of 1..kMaxWebThreads.
-std::string CheckMaxThreads(int threads);
+// False, with the reason in *error, when `threads` is out of
+// 1..kMaxWebThreads.
+bool CheckMaxThreads(int threads, std::string* error);
 
-// "" or why `root` cannot be the procfs root (it must be a directory).
-std::string CheckProcfsRoot(const std::string& root);
+// False, with the reason in *error, when `root` cannot be the procfs root
+// (it must be a directory).
+bool CheckProcfsRoot(const std::string& root, std::string* error);
 
 // All of the above plus --path.cgroupfs (absolute). The memwatch collector's
 // numeric flags are range-checked by its own Validate at start (exit 2).
-// "" or the first error, naming the flag.
-std::string CheckExporterFlags();
+// False with the first error, naming the flag, in *error.
+bool CheckExporterFlags(std::string* error);
 
 }  // namespace memwatch

@@ -123,7 +123,7 @@ HttpServer::HttpServer(std::vector<HttpRoute> routes) {
 
 HttpServer::~HttpServer() { Stop(); }
 
-std::string HttpServer::Start(const HttpServerOptions& options) {
+bool HttpServer::Start(const HttpServerOptions& options, std::string* error) {
   options_ = options;
   std::string ports = options.listening_ports;
   if (options.tls.enabled) ports = "127.0.0.1:0";  // behind TlsFront
@@ -154,15 +154,15 @@ std::string HttpServer::Start(const HttpServerOptions& options) {
   init.configuration_options = config;
   char text[256] = {0};
   unsigned code = 0;
-  mg_error_data error{};
-  error.code = &code;
-  error.text = text;
-  error.text_buffer_size = sizeof(text);
+  mg_error_data start_error{};
+  start_error.code = &code;
+  start_error.text = text;
+  start_error.text_buffer_size = sizeof(text);
   mg_init_library(0);
-  ctx_ = mg_start2(&init, &error);
+  ctx_ = mg_start2(&init, &start_error);
   if (ctx_ == nullptr) {
-    std::string reason = text[0] ? text : "civetweb failed to start";
-    return reason;
+    *error = text[0] ? text : "civetweb failed to start";
+    return false;
   }
   mg_set_request_handler(ctx_, "/", &HttpServer::HandleRequest, this);
   if (options.tls.enabled) {
@@ -183,10 +183,11 @@ std::string HttpServer::Start(const HttpServerOptions& options) {
     if (front.backend_port <= 0 ||
         !tls_front_->Start(front, options.tls, &err)) {
       Stop();
-      return err;
+      *error = err;
+      return false;
     }
   }
-  return "";
+  return true;
 }
 
 void HttpServer::Stop() {

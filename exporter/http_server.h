@@ -50,9 +50,9 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Starts listening. Returns "" or the reason, e.g. the port is already in
-  // use or the TLS certificate cannot be loaded.
-  std::string Start(const HttpServerOptions& options);
+  // Starts listening. False with the reason in *error, e.g. the port is
+  // already in use or the TLS certificate cannot be loaded.
+  bool Start(const HttpServerOptions& options, std::string* error);
   // Stops accepting and waits for in-flight requests to finish.
   void Stop();
 

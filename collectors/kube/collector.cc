@@ -34,8 +34,11 @@ KubeCollector::KubeCollector(KubeConfig config, std::string config_error,
 
 KubeCollector::~KubeCollector() { Stop(); }
 
-std::string KubeCollector::Start() {
-  if (!config_error_.empty()) return config_error_;
+bool KubeCollector::Start(std::string* error) {
+  if (!config_error_.empty()) {
+    *error = config_error_;
+    return false;
+  }
   InitHttpClient();
   if (resolver_) resolver_->SetKubeNames(names_);
   LogInfo(
@@ -43,7 +46,7 @@ std::string KubeCollector::Start() {
       {{"url", PodListUrl(config_.client.api_url, config_.client.node_name)},
        {"refresh_interval", FormatSeconds(config_.refresh_seconds)}});
   thread_ = std::thread([this] { Run(); });
-  return "";
+  return true;
 }
 
 void KubeCollector::Stop() {

@@ -24,7 +24,7 @@ class KubeCollector : public Collector {
                 std::shared_ptr<targets::Resolver> resolver);
   ~KubeCollector() override;
 
-  std::string Start() override;
+  bool Start(std::string* error) override;
   void Stop() override;
   void Collect(std::vector<prometheus::MetricFamily>* out) override;
 

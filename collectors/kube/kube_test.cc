@@ -284,7 +284,8 @@ TEST(Collector, ListsOnItsThreadAndStops) {
   config.client = Options(server.url());
   config.refresh_seconds = 3600;  // one list, then Stop must not wait an hour
   KubeCollector c(config, "", nullptr);
-  ASSERT_EQ(c.Start(), "");
+  std::string error;
+  ASSERT_TRUE(c.Start(&error)) << error;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (Successes(&c) < 1 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -295,7 +296,9 @@ TEST(Collector, ListsOnItsThreadAndStops) {
 
 TEST(Collector, ConfigErrorFailsStart) {
   KubeCollector c(KubeConfig{}, "--kubernetes.node-name is empty", nullptr);
-  EXPECT_EQ(c.Start(), "--kubernetes.node-name is empty");
+  std::string error;
+  EXPECT_FALSE(c.Start(&error));
+  EXPECT_EQ(error, "--kubernetes.node-name is empty");
   c.Stop();  // nothing started: returns at once
 }
 

@@ -33,9 +33,15 @@ MemwatchCollector::MemwatchCollector(Config config, const CollectorContext& ctx,
 
 MemwatchCollector::~MemwatchCollector() { Stop(); }
 
-std::string MemwatchCollector::Start() {
-  if (std::string err = Validate(config_); !err.empty()) return err;
-  if (!resolver_) return "no target resolver";
+bool MemwatchCollector::Start(std::string* error) {
+  if (std::string err = Validate(config_); !err.empty()) {
+    *error = err;
+    return false;
+  }
+  if (!resolver_) {
+    *error = "no target resolver";
+    return false;
+  }
   events_ = std::make_unique<EventBuffer>(config_.events_buffer);
   tracker_ = std::make_unique<Tracker>(
       config_, [this](const Event& event) { OnEvent(event); });
@@ -65,7 +71,7 @@ std::string MemwatchCollector::Start() {
     // The JVM poller (5 times a second) starts with the first JVM target
     // (Tick): idle wake-ups cost a measurable share of the sampler's CPU.
   }
-  return "";
+  return true;
 }
 
 void MemwatchCollector::Stop() {

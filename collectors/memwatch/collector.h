@@ -39,7 +39,7 @@ class MemwatchCollector : public Collector {
                     bool own_thread = true);
   ~MemwatchCollector() override;
 
-  std::string Start() override;
+  bool Start(std::string* error) override;
   void Stop() override;
   void Collect(std::vector<prometheus::MetricFamily>* out) override;
   std::vector<HttpRoute> Routes() override;

@@ -33,7 +33,9 @@ TEST(MemwatchCollector, RefusesBadConfig) {
   Config c;
   c.engine.leak_gcs = 0;
   MemwatchCollector m(c, Context("api=100"), /*own_thread=*/false);
-  EXPECT_NE(m.Start().find("--memwatch.leak-gcs"), std::string::npos);
+  std::string error;
+  EXPECT_FALSE(m.Start(&error));
+  EXPECT_NE(error.find("--memwatch.leak-gcs"), std::string::npos);
 }
 
 // The warnings one sample logs for pid 100 whose status is `status`.
@@ -52,7 +54,8 @@ std::string WarningsForStatus(const std::string& status) {
   ctx.procfs_root = dir;
   ctx.resolver = targets::MakeResolver(tc, ctx.procfs_root, 1);
   MemwatchCollector m(Config(), ctx, /*own_thread=*/false);
-  EXPECT_EQ(m.Start(), "");
+  std::string start_error;
+  EXPECT_TRUE(m.Start(&start_error)) << start_error;
   testing::internal::CaptureStderr();
   m.Tick(1000);
   std::string out = testing::internal::GetCapturedStderr();
@@ -79,7 +82,8 @@ TEST(MemwatchCollector, AZombieIsGoneNotAFormatProblem) {
 TEST(MemwatchCollector, SampledMemoryJudgesATargetWithoutGcData) {
   CollectorContext ctx = Context("api=100");
   MemwatchCollector m(Config(), ctx, /*own_thread=*/false);
-  ASSERT_EQ(m.Start(), "");
+  std::string start_error;
+  ASSERT_TRUE(m.Start(&start_error)) << start_error;
   for (int t = 0; t < 3; ++t) m.Tick(1000 + t);
   EXPECT_EQ(ctx.notes->Get("api").source, kSourceSynthetic);
   // The fixture has no exe link: the runtime cannot be told.
@@ -99,7 +103,8 @@ TEST(MemwatchCollector, AGcLogTakesOverOnceItWritesCollections) {
   close(fd);
   CollectorContext ctx = Context("api=100", path);
   MemwatchCollector m(Config(), ctx, /*own_thread=*/false);
-  ASSERT_EQ(m.Start(), "");
+  std::string start_error;
+  ASSERT_TRUE(m.Start(&start_error)) << start_error;
   m.Tick(1000);  // opens the log at its end
   EXPECT_EQ(ctx.notes->Get("api").source, kSourceSynthetic);
   {

@@ -75,8 +75,8 @@ std::string Trim(const std::string& s) {
 
 }  // namespace
 
-std::string ParseReplayArgs(const std::vector<std::string>& args,
-                            ReplayOptions* o) {
+bool ParseReplayArgs(const std::vector<std::string>& args, ReplayOptions* o,
+                     std::string* error) {
   // Numeric options and where they go.
   std::map<std::string, double*> numbers = {
       {"min-growth", &o->config.engine.min_growth},
@@ -88,7 +88,10 @@ std::string ParseReplayArgs(const std::vector<std::string>& args,
   };
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a.rfind("--", 0) != 0) return "unexpected argument " + a;
+    if (a.rfind("--", 0) != 0) {
+      *error = "unexpected argument " + a;
+      return false;
+    }
     std::string name = a.substr(2), value;
     bool has_value = false;
     if (auto eq = name.find('='); eq != std::string::npos) {
@@ -98,14 +101,20 @@ std::string ParseReplayArgs(const std::vector<std::string>& args,
     }
     if (name.rfind("memwatch.", 0) == 0) name = name.substr(9);
     if (name == "help" || name == "compactions" || name == "no-stats") {
-      if (has_value) return "--" + name + " takes no value";
+      if (has_value) {
+        *error = "--" + name + " takes no value";
+        return false;
+      }
       if (name == "help") o->help = true;
       if (name == "compactions") o->compactions = true;
       if (name == "no-stats") o->stats = false;
       continue;
     }
     if (!has_value) {
-      if (i + 1 >= args.size()) return "--" + name + " needs a value";
+      if (i + 1 >= args.size()) {
+        *error = "--" + name + " needs a value";
+        return false;
+      }
       value = args[++i];
     }
     double x = 0;
@@ -113,25 +122,32 @@ std::string ParseReplayArgs(const std::vector<std::string>& args,
       o->input = value;
     } else if (name == "leak-gcs") {
       if (!ParseNumber(value, &x) || x != std::floor(x)) {
-        return "--leak-gcs must be a whole number, got " + value;
+        *error = "--leak-gcs must be a whole number, got " + value;
+        return false;
       }
       o->config.engine.leak_gcs = static_cast<int>(x);
     } else if (auto it = numbers.find(name); it != numbers.end()) {
       if (!ParseNumber(value, &x)) {
-        return "--" + name + " must be a number, got " + value;
+        *error = "--" + name + " must be a number, got " + value;
+        return false;
       }
       *it->second = x;
     } else {
-      return "unknown option --" + name;
+      *error = "unknown option --" + name;
+      return false;
     }
   }
-  if (o->help) return "";
-  if (o->input.empty()) return "--input FILE is required";
+  if (o->help) return true;
+  if (o->input.empty()) {
+    *error = "--input FILE is required";
+    return false;
+  }
   // A recorded series has no sampling interval of its own to check.
   Config check = o->config;
   check.sample_interval = std::min(1.0, check.detector.max_cycle);
   if (check.sample_interval < 0.01) check.sample_interval = 0.01;
-  return Validate(check);
+  *error = Validate(check);
+  return error->empty();
 }
 
 namespace {
@@ -277,8 +293,8 @@ int RunReplay(std::istream& in, const std::string& input_name,
 int ReplayMain(const std::vector<std::string>& args) {
   ReplayOptions o;
   o.config = ConfigFromFlags();
-  std::string error = ParseReplayArgs(args, &o);
-  if (!error.empty()) {
+  std::string error;
+  if (!ParseReplayArgs(args, &o, &error)) {
     std::cerr << "replay: " << error << "\n" << kReplayUsage;
     return 2;
   }

@@ -23,9 +23,9 @@ struct ReplayOptions {
 
 extern const char kReplayUsage[];
 
-// "" or a one-line error.
-std::string ParseReplayArgs(const std::vector<std::string>& args,
-                            ReplayOptions* o);
+// False with a one-line error in *error.
+bool ParseReplayArgs(const std::vector<std::string>& args, ReplayOptions* o,
+                     std::string* error);
 
 // Exit code: 0, or 2 for a malformed line (reported with its line number).
 int RunReplay(std::istream& in, const std::string& input_name,

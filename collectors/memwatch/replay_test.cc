@@ -11,6 +11,13 @@ namespace memwatch {
 namespace mw {
 namespace {
 
+// "" when the arguments parse, else the reason.
+std::string ParseError(const std::vector<std::string>& args, ReplayOptions* o) {
+  std::string error;
+  if (ParseReplayArgs(args, o, &error)) return "";
+  return error.empty() ? "failed without a reason" : error;
+}
+
 std::string Fixture(const std::string& name) {
   const char* srcdir = std::getenv("TEST_SRCDIR");
   const char* ws = std::getenv("TEST_WORKSPACE");
@@ -29,7 +36,7 @@ struct Result {
 Result Replay(const std::string& file, std::vector<std::string> args) {
   ReplayOptions o;
   args.insert(args.begin(), {"--input", Fixture(file)});
-  EXPECT_EQ(ParseReplayArgs(args, &o), "");
+  EXPECT_EQ(ParseError(args, &o), "");
   std::ifstream in(o.input);
   EXPECT_TRUE(in.good()) << o.input;
   std::ostringstream out, err;
@@ -87,7 +94,7 @@ TEST(ReplayTest, SteadySamplesNoLeak) {
 
 TEST(ReplayTest, BadLineNamesItsNumber) {
   ReplayOptions o;
-  ASSERT_EQ(ParseReplayArgs({"--input", "x"}, &o), "");
+  ASSERT_EQ(ParseError({"--input", "x"}, &o), "");
   std::istringstream in("time,bytes\n0,100\n1,200\n2,oops\n3,400\n");
   std::ostringstream out, err;
   EXPECT_EQ(RunReplay(in, "bad.csv", o, out, err), 2);
@@ -103,16 +110,15 @@ TEST(ReplayTest, BadLineNamesItsNumber) {
 
 TEST(ReplayTest, BadArguments) {
   ReplayOptions o;
-  EXPECT_NE(ParseReplayArgs({}, &o), "");
-  EXPECT_NE(ParseReplayArgs({"--input"}, &o), "");
-  EXPECT_NE(ParseReplayArgs({"--input", "f", "--leak-gcs", "x"}, &o), "");
-  EXPECT_NE(ParseReplayArgs({"--input", "f", "--leak-gcs", "0"}, &o), "");
-  EXPECT_NE(ParseReplayArgs({"--input", "f", "--bogus", "1"}, &o), "");
-  EXPECT_NE(ParseReplayArgs({"--input", "f", "stray"}, &o), "");
+  EXPECT_NE(ParseError({}, &o), "");
+  EXPECT_NE(ParseError({"--input"}, &o), "");
+  EXPECT_NE(ParseError({"--input", "f", "--leak-gcs", "x"}, &o), "");
+  EXPECT_NE(ParseError({"--input", "f", "--leak-gcs", "0"}, &o), "");
+  EXPECT_NE(ParseError({"--input", "f", "--bogus", "1"}, &o), "");
+  EXPECT_NE(ParseError({"--input", "f", "stray"}, &o), "");
   ReplayOptions ok;
-  EXPECT_EQ(
-      ParseReplayArgs({"--input=f", "--min-cycle", "0", "--warmup=0"}, &ok),
-      "");
+  EXPECT_EQ(ParseError({"--input=f", "--min-cycle", "0", "--warmup=0"}, &ok),
+            "");
   EXPECT_EQ(ok.config.detector.min_cycle, 0);
   EXPECT_EQ(ok.input, "f");
 }

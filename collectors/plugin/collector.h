@@ -37,8 +37,11 @@ class Collector {
   virtual ~Collector() = default;
 
   // Called once, before the HTTP server starts. Background work (samplers)
-  // starts here. A returned non-empty string is a fatal configuration error.
-  virtual std::string Start() { return ""; }
+  // starts here. False is a fatal configuration error, explained in *error.
+  virtual bool Start(std::string* error) {
+    (void)error;
+    return true;
+  }
   // Called once on shutdown; must stop background threads.
   virtual void Stop() {}
 

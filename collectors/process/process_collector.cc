@@ -19,13 +19,13 @@ ProcessCollector::ProcessCollector(ProcessCollectorOptions options,
       usage_api_(options_.procfs_root, options_.params,
                  UsagePidPolicy(resolver_, options_.usage_any_pid)) {}
 
-std::string ProcessCollector::Start() {
+bool ProcessCollector::Start(std::string* error) {
   std::vector<targets::Target> targets = resolver_->Resolve();
   if (targets.empty()) {
     LogWarn(
         "process: no targets; give --pid, --pidfile, --self, --match or "
         "--targets.config");
-    return "";
+    return true;
   }
   std::string names;
   int found = 0;
@@ -35,7 +35,7 @@ std::string ProcessCollector::Start() {
   }
   LogInfo("process: watching",
           {{"targets", names}, {"found_now", std::to_string(found)}});
-  return "";
+  return true;
 }
 
 void ProcessCollector::CountError(const std::string& name,

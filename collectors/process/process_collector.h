@@ -38,7 +38,7 @@ class ProcessCollector : public Collector {
 
   // Logs the targets (a warning when there are none: the collector would
   // export nothing).
-  std::string Start() override;
+  bool Start(std::string* error) override;
 
   // Never throws for a vanished process or an unreadable file: those drop
   // their series and count in memwatch_process_read_errors_total.
