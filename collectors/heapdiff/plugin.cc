@@ -7,14 +7,15 @@
 #include <iostream>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <random>
 #include <thread>
 
 #include "collectors/heapdiff/store.h"
 #include "collectors/inspector/diff.h"
 #include "collectors/inspector/inspector_client.h"
+#include "collectors/plugin/mutex.h"
 #include "collectors/plugin/registry.h"
+#include "collectors/plugin/thread_annotations.h"
 #include "collectors/procfs/files.h"
 #include "collectors/procfs/procfs.h"
 #include "collectors/targets/resolver.h"
@@ -133,7 +134,8 @@ class HeapDiffCollector : public Collector {
     return HttpResponse{};
   }
 
-  HttpResponse StartConstructor(int pid, const std::string& name) {
+  HttpResponse StartConstructor(int pid, const std::string& name)
+      EXCLUDES(v8_mu_) {
     std::string text, error;
     if (!procfs::ReadWholeFile(
             procfs_root_ + "/" + std::to_string(pid) + "/cmdline", &text,
@@ -147,7 +149,7 @@ class HeapDiffCollector : public Collector {
                                 "port; by=mapping works for any process");
     }
     {
-      std::lock_guard<std::mutex> lock(v8_mu_);
+      MutexLock lock(&v8_mu_);
       ExpireConstructorLocked(Monotonic());
       if (v8_open_.size() >= kMaxConstructorOpen) {
         return JsonError(429, "too many open by=constructor heap diffs");
@@ -159,7 +161,7 @@ class HeapDiffCollector : public Collector {
     const uint64_t nodes = s.before.nodes.size();
     std::string id = "v8-" + RandomHex();
     {
-      std::lock_guard<std::mutex> lock(v8_mu_);
+      MutexLock lock(&v8_mu_);
       if (v8_open_.size() >= kMaxConstructorOpen) {
         return JsonError(429, "too many open by=constructor heap diffs");
       }
@@ -171,10 +173,10 @@ class HeapDiffCollector : public Collector {
     return HttpResponse{200, "application/json", body.dump()};
   }
 
-  HttpResponse EndConstructor(const std::string& id) {
+  HttpResponse EndConstructor(const std::string& id) EXCLUDES(v8_mu_) {
     V8Session s;
     {
-      std::lock_guard<std::mutex> lock(v8_mu_);
+      MutexLock lock(&v8_mu_);
       ExpireConstructorLocked(Monotonic());
       auto it = v8_open_.find(id);
       if (it == v8_open_.end()) {
@@ -193,7 +195,7 @@ class HeapDiffCollector : public Collector {
     return HttpResponse{200, "application/json", diff.dump()};
   }
 
-  void ExpireConstructorLocked(double now) {
+  void ExpireConstructorLocked(double now) REQUIRES(v8_mu_) {
     for (auto it = v8_open_.begin(); it != v8_open_.end();) {
       it = now - it->second.started > kMaxConstructorAge ? v8_open_.erase(it)
                                                          : std::next(it);
@@ -210,8 +212,8 @@ class HeapDiffCollector : public Collector {
   std::shared_ptr<targets::Resolver> resolver_;
   std::string procfs_root_;
   Store store_;
-  std::mutex v8_mu_;
-  std::map<std::string, V8Session> v8_open_;
+  Mutex v8_mu_;
+  std::map<std::string, V8Session> v8_open_ GUARDED_BY(v8_mu_);
 };
 
 const char kUsage[] =

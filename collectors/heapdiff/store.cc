@@ -109,7 +109,7 @@ void Store::ExpireLocked(double now) {
 
 HttpResponse Store::Start(int pid, const std::string& name) {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     ExpireLocked(clock_());
     if (open_.size() >= options_.max_open) {
       return JsonError(429, "too many heap diffs open (" +
@@ -123,7 +123,7 @@ HttpResponse Store::Start(int pid, const std::string& name) {
   if (int status = ReadProcess(procfs_root_, pid, options_, &before, &error)) {
     return JsonError(status, error);
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (open_.size() >= options_.max_open) {
     return JsonError(429, "too many heap diffs open");
   }
@@ -141,7 +141,7 @@ HttpResponse Store::Start(int pid, const std::string& name) {
 HttpResponse Store::End(const std::string& id) {
   Session session;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     ExpireLocked(clock_());
     auto it = open_.find(id);
     if (it == open_.end()) {

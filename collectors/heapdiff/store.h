@@ -6,7 +6,6 @@
 #include <cstdint>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -14,6 +13,8 @@
 
 #include "collectors/heapdiff/smaps.h"
 #include "collectors/plugin/http.h"
+#include "collectors/plugin/mutex.h"
+#include "collectors/plugin/thread_annotations.h"
 
 namespace memwatch::heapdiff {
 
@@ -44,10 +45,10 @@ class Store {
   Store(std::string procfs_root, StoreOptions options, Clock clock);
 
   // 200 {"id": "...", "pid": N, "mappings": M}; 429 when too many are open.
-  HttpResponse Start(int pid, const std::string& name);
+  HttpResponse Start(int pid, const std::string& name) EXCLUDES(mu_);
   // 200 with the diff; 404 unknown id, 410 already ended or expired, 409 the
   // process exited or its pid now belongs to another process.
-  HttpResponse End(const std::string& id);
+  HttpResponse End(const std::string& id) EXCLUDES(mu_);
 
  private:
   struct Session {
@@ -55,15 +56,16 @@ class Store {
     std::string name;
     double started = 0;
   };
-  void ExpireLocked(double now);
+  void ExpireLocked(double now) REQUIRES(mu_);
 
   const std::string procfs_root_;
   const StoreOptions options_;
   const Clock clock_;
-  std::mutex mu_;
-  std::map<std::string, Session> open_;
-  std::set<std::string> ended_;  // recent ids, for 410 (bounded)
-  std::vector<std::string> ended_order_;
+  Mutex mu_;
+  std::map<std::string, Session> open_ GUARDED_BY(mu_);
+  std::set<std::string> ended_
+      GUARDED_BY(mu_);  // recent ids, for 410 (bounded)
+  std::vector<std::string> ended_order_ GUARDED_BY(mu_);
 };
 
 }  // namespace memwatch::heapdiff

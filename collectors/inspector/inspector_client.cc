@@ -12,12 +12,13 @@
 #include <cerrno>
 #include <chrono>
 #include <climits>
-#include <condition_variable>
 #include <cstdio>
 #include <cstring>
 #include <deque>
-#include <mutex>
 #include <nlohmann/json.hpp>
+
+#include "collectors/plugin/mutex.h"
+#include "collectors/plugin/thread_annotations.h"
 
 namespace memwatch::inspector {
 namespace {
@@ -54,34 +55,36 @@ std::optional<int> ParsePort(std::string_view s) {
 
 // Chunks from the WebSocket thread to the parsing thread.
 struct Session {
-  std::mutex mu;
-  std::condition_variable cv;
-  std::deque<std::string> chunks;
-  size_t queued = 0;
-  bool done = false;  // response to takeHeapSnapshot, or closed
-  std::string error;
-  size_t max_message_bytes = 0;
-  Clock::time_point last_message;  // for the idle deadline
+  Mutex mu;
+  CondVar cv;
+  std::deque<std::string> chunks GUARDED_BY(mu);
+  size_t queued GUARDED_BY(mu) = 0;
+  bool done GUARDED_BY(mu) = false;  // response to takeHeapSnapshot, or closed
+  std::string error GUARDED_BY(mu);
+  size_t max_message_bytes = 0;  // set before the WebSocket thread starts
+  Clock::time_point last_message GUARDED_BY(mu);  // for the idle deadline
 };
 
 int OnData(mg_connection*, int bits, char* data, size_t len, void* user) {
   auto* s = static_cast<Session*>(user);
   const int opcode = bits & 0x0f;
-  std::unique_lock<std::mutex> lock(s->mu);
-  s->last_message = Clock::now();
-  if (opcode != MG_WEBSOCKET_OPCODE_TEXT) return 1;  // pings, binary: ignore
-  if (s->done) return 0;
-  if (len > s->max_message_bytes) {
-    s->error = "inspector message over " +
-               std::to_string(s->max_message_bytes) + " bytes";
-    s->done = true;
-    s->cv.notify_all();
-    return 0;
+  {
+    MutexLock lock(&s->mu);
+    s->last_message = Clock::now();
+    if (opcode != MG_WEBSOCKET_OPCODE_TEXT) return 1;  // pings, binary: ignore
+    if (s->done) return 0;
+    if (len > s->max_message_bytes) {
+      s->error = "inspector message over " +
+                 std::to_string(s->max_message_bytes) + " bytes";
+      s->done = true;
+      s->cv.NotifyAll();
+      return 0;
+    }
   }
-  lock.unlock();
+  // Parsed without the lock: the parser thread keeps draining meanwhile.
   nlohmann::json msg = nlohmann::json::parse(data, data + len, nullptr,
                                              /*allow_exceptions=*/false);
-  lock.lock();
+  MutexLock lock(&s->mu);
   if (msg.is_discarded() || !msg.is_object()) {
     s->error = "inspector sent invalid JSON";
     s->done = true;
@@ -89,7 +92,7 @@ int OnData(mg_connection*, int bits, char* data, size_t len, void* user) {
     const auto& chunk = msg["params"]["chunk"];
     if (chunk.is_string()) {
       // Wait for the parser to catch up rather than queue without bound.
-      s->cv.wait(lock, [&] { return s->done || s->queued < kMaxQueuedBytes; });
+      while (!s->done && s->queued >= kMaxQueuedBytes) s->cv.Wait(&s->mu);
       s->queued += chunk.get_ref<const std::string&>().size();
       s->chunks.push_back(chunk.get<std::string>());
     }
@@ -99,18 +102,18 @@ int OnData(mg_connection*, int bits, char* data, size_t len, void* user) {
     }
     s->done = true;
   }
-  s->cv.notify_all();
+  s->cv.NotifyAll();
   return s->done ? 0 : 1;
 }
 
 void OnClose(const mg_connection*, void* user) {
   auto* s = static_cast<Session*>(user);
-  std::lock_guard<std::mutex> lock(s->mu);
+  MutexLock lock(&s->mu);
   if (!s->done && s->error.empty()) {
     s->error = "inspector closed the connection before the snapshot ended";
   }
   s->done = true;
-  s->cv.notify_all();
+  s->cv.NotifyAll();
 }
 
 // Waits until fd is ready for `events` or the deadline passes; false then.
@@ -327,7 +330,10 @@ std::optional<HeapSnapshot> TakeHeapSnapshot(int port,
 
   auto session = std::make_shared<Session>();
   session->max_message_bytes = options.max_message_bytes;
-  session->last_message = Clock::now();
+  {
+    MutexLock lock(&session->mu);
+    session->last_message = Clock::now();
+  }
   char ebuf[256] = "";
   mg_connection* conn = mg_connect_websocket_client(
       "127.0.0.1", port, 0, ebuf, sizeof(ebuf), path->c_str(), nullptr, OnData,
@@ -348,7 +354,7 @@ std::optional<HeapSnapshot> TakeHeapSnapshot(int port,
   }
 
   {
-    std::lock_guard<std::mutex> lock(session->mu);
+    MutexLock lock(&session->mu);
     session->last_message = Clock::now();  // the idle clock starts now
   }
   const auto idle = std::chrono::milliseconds(
@@ -359,25 +365,24 @@ std::optional<HeapSnapshot> TakeHeapSnapshot(int port,
   size_t current_pos = 0;
   ReadFn read = [&](char* buf, size_t cap) -> size_t {
     while (current_pos == current.size()) {
-      std::unique_lock<std::mutex> lock(session->mu);
-      auto ready = [&] { return !session->chunks.empty() || session->done; };
-      while (!ready()) {
+      MutexLock lock(&session->mu);
+      while (session->chunks.empty() && !session->done) {
         const auto now = Clock::now();
         if (now >= deadline || now >= session->last_message + idle) {
           (now >= deadline ? timed_out : idle_out) = true;
           session->done = true;
-          session->cv.notify_all();
+          session->cv.NotifyAll();
           return 0;
         }
-        session->cv.wait_until(
-            lock, std::min(deadline, session->last_message + idle));
+        session->cv.WaitUntil(&session->mu,
+                              std::min(deadline, session->last_message + idle));
       }
       if (session->chunks.empty()) return 0;  // done
       current = std::move(session->chunks.front());
       session->chunks.pop_front();
       session->queued -= current.size();
       current_pos = 0;
-      session->cv.notify_all();
+      session->cv.NotifyAll();
     }
     size_t n = std::min(cap, current.size() - current_pos);
     std::memcpy(buf, current.data() + current_pos, n);
@@ -387,9 +392,9 @@ std::optional<HeapSnapshot> TakeHeapSnapshot(int port,
   auto snapshot = ParseHeapSnapshot(read, options.limits, error);
   {
     // Unblock the WebSocket thread if the parser stopped early.
-    std::lock_guard<std::mutex> lock(session->mu);
+    MutexLock lock(&session->mu);
     session->done = true;
-    session->cv.notify_all();
+    session->cv.NotifyAll();
   }
   mg_close_connection(conn);  // joins the WebSocket thread
   if (timed_out) {
@@ -402,8 +407,14 @@ std::optional<HeapSnapshot> TakeHeapSnapshot(int port,
              " while taking the heap snapshot";
     return std::nullopt;
   }
-  if (!session->error.empty() && !snapshot) {
-    *error = session->error;
+  std::string session_error;
+  {
+    // The WebSocket thread has ended; the lock is for the analysis.
+    MutexLock lock(&session->mu);
+    session_error = session->error;
+  }
+  if (!session_error.empty() && !snapshot) {
+    *error = session_error;
     return std::nullopt;
   }
   return snapshot;

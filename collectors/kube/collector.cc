@@ -51,15 +51,15 @@ bool KubeCollector::Start(std::string* error) {
 
 void KubeCollector::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     stopping_ = true;
   }
-  wake_.notify_all();
+  wake_.NotifyAll();
   if (thread_.joinable()) thread_.join();
 }
 
 void KubeCollector::Record(const FetchResult& r) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   ++requests_[r.outcome];
   if (r.outcome == Outcome::kSuccess) {
     last_success_ = std::chrono::duration<double>(
@@ -93,11 +93,15 @@ void KubeCollector::Run() {
       wait = backoff.NextDelay();
     }
     Record(r);
-    std::unique_lock<std::mutex> lock(mu_);
-    if (wake_.wait_for(lock, std::chrono::duration<double>(wait),
-                       [this] { return stopping_; })) {
-      return;
+    auto deadline =
+        std::chrono::steady_clock::now() +
+        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+            std::chrono::duration<double>(wait));
+    MutexLock lock(&mu_);
+    while (!stopping_ && std::chrono::steady_clock::now() < deadline) {
+      wake_.WaitUntil(&mu_, deadline);
     }
+    if (stopping_) return;
   }
 }
 
@@ -113,7 +117,7 @@ void KubeCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
   auto pods = GaugeFamily("memwatch_kubernetes_pods",
                           "Pods on this node in the last successful list.");
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     for (const auto& [outcome, n] : requests_) {
       AddCounter(&requests, static_cast<double>(n),
                  {{"outcome", OutcomeName(outcome)}});

@@ -3,10 +3,8 @@
 // resolver, and exports how that goes.
 #pragma once
 
-#include <condition_variable>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 
@@ -14,6 +12,8 @@
 #include "collectors/kube/config.h"
 #include "collectors/kube/names.h"
 #include "collectors/plugin/collector.h"
+#include "collectors/plugin/mutex.h"
+#include "collectors/plugin/thread_annotations.h"
 
 namespace memwatch::kube {
 
@@ -29,21 +29,21 @@ class KubeCollector : public Collector {
   void Collect(std::vector<prometheus::MetricFamily>* out) override;
 
  private:
-  void Run();
-  void Record(const FetchResult& r);
+  void Run() EXCLUDES(mu_);
+  void Record(const FetchResult& r) EXCLUDES(mu_);
 
   const KubeConfig config_;
   const std::string config_error_;
   std::shared_ptr<targets::Resolver> resolver_;
   std::shared_ptr<NameStore> names_ = std::make_shared<NameStore>();
 
-  std::mutex mu_;
-  std::condition_variable wake_;
-  bool stopping_ = false;
+  Mutex mu_;
+  CondVar wake_;
+  bool stopping_ GUARDED_BY(mu_) = false;
   std::thread thread_;
-  std::map<Outcome, uint64_t> requests_;  // guarded by mu_
-  double last_success_ = 0;               // unix seconds, guarded by mu_
-  std::string last_error_;                // for logging changes only
+  std::map<Outcome, uint64_t> requests_ GUARDED_BY(mu_);
+  double last_success_ GUARDED_BY(mu_) = 0;  // unix seconds
+  std::string last_error_ GUARDED_BY(mu_);   // for logging changes only
 };
 
 }  // namespace memwatch::kube

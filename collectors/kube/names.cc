@@ -4,7 +4,7 @@ namespace memwatch::kube {
 
 void NameStore::Update(PodIndex index) {
   auto next = std::make_shared<const PodIndex>(std::move(index));
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   index_ = std::move(next);
 }
 
@@ -12,7 +12,7 @@ std::optional<targets::KubeNames> NameStore::Lookup(
     const std::string& pod_uid, const std::string& container_id) const {
   std::shared_ptr<const PodIndex> index;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     index = index_;
   }
   if (!index || pod_uid.empty()) return std::nullopt;
@@ -25,7 +25,7 @@ std::optional<targets::KubeNames> NameStore::Lookup(
 }
 
 size_t NameStore::PodCount() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return index_ ? index_->pod_count : 0;
 }
 

@@ -4,26 +4,27 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 
 #include "collectors/kube/pod_list.h"
+#include "collectors/plugin/mutex.h"
+#include "collectors/plugin/thread_annotations.h"
 #include "collectors/targets/resolver.h"
 
 namespace memwatch::kube {
 
 class NameStore : public targets::KubeNameSource {
  public:
-  void Update(PodIndex index);
+  void Update(PodIndex index) EXCLUDES(mu_);
   std::optional<targets::KubeNames> Lookup(
-      const std::string& pod_uid,
-      const std::string& container_id) const override;
-  size_t PodCount() const;
+      const std::string& pod_uid, const std::string& container_id) const
+      EXCLUDES(mu_) override;
+  size_t PodCount() const EXCLUDES(mu_);
 
  private:
-  mutable std::mutex mu_;
-  std::shared_ptr<const PodIndex> index_;
+  mutable Mutex mu_;
+  std::shared_ptr<const PodIndex> index_ GUARDED_BY(mu_);
 };
 
 }  // namespace memwatch::kube

@@ -108,7 +108,7 @@ void MemwatchCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
   if (!tracker_) return;
   AppendFamilies(tracker_->Snapshots(), out);
   hsperf::AppendJvmFamilies(jvm_->Snapshots(), out);
-  std::lock_guard<std::mutex> lock(gc_stats_mu_);
+  MutexLock lock(&gc_stats_mu_);
   AppendGcLogFamilies(gc_stats_, out);
 }
 
@@ -154,7 +154,7 @@ void MemwatchCollector::Tick(double now) {
   }
   // After the tracker has seen this tick: start readings for the next streak.
   if (leak_diff_) leak_diff_->UpdateAsync(now, targets_);
-  std::lock_guard<std::mutex> lock(gc_stats_mu_);
+  MutexLock lock(&gc_stats_mu_);
   gc_stats_ = std::move(stats);
 }
 

@@ -10,7 +10,6 @@
 #include <chrono>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -25,6 +24,8 @@
 #include "collectors/memwatch/sampler.h"
 #include "collectors/memwatch/tracker.h"
 #include "collectors/plugin/collector.h"
+#include "collectors/plugin/mutex.h"
+#include "collectors/plugin/thread_annotations.h"
 #include "collectors/procfs/procfs.h"
 #include "collectors/runtime/recognize.h"
 #include "collectors/targets/resolver.h"
@@ -99,8 +100,8 @@ class MemwatchCollector : public Collector {
   std::map<std::string, GcLogFollower> gc_logs_;  // by target name
   // Copies of the followers' counters for Collect(), which must not wait for
   // a poll (reading a log) to finish.
-  mutable std::mutex gc_stats_mu_;
-  std::map<std::string, GcLogStats> gc_stats_;
+  mutable Mutex gc_stats_mu_;
+  std::map<std::string, GcLogStats> gc_stats_ GUARDED_BY(gc_stats_mu_);
   std::optional<double> boot_time_;  // /proc/stat btime, read once
   // Each target process's statm kept open (HeldFile), by pid; entries of
   // processes that left the targets are closed at each resolution. At most

@@ -91,7 +91,7 @@ nlohmann::json LeakJson(const std::string& name, const std::string& source,
 }
 
 void EventBuffer::Add(Event event) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto& q = event.type == Event::Type::kLeak ? leaks_ : stats_;
   q.push_back(std::move(event));
   while (q.size() > capacity_) q.pop_front();
@@ -102,7 +102,7 @@ std::vector<Event> EventBuffer::Query(const std::string& name,
                                       double since) const {
   const bool leaks = type.empty() || type == "leak";
   const bool stats = type.empty() || type == "stats";
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<Event> out;
   for (const auto* q : {leaks ? &leaks_ : nullptr, stats ? &stats_ : nullptr}) {
     if (q == nullptr) continue;

@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -15,6 +14,8 @@
 #include "collectors/heapdiff/diff_result.h"
 #include "collectors/memwatch/engine.h"
 #include "collectors/plugin/http.h"
+#include "collectors/plugin/mutex.h"
+#include "collectors/plugin/thread_annotations.h"
 
 namespace memwatch {
 namespace mw {
@@ -75,18 +76,18 @@ class EventBuffer {
  public:
   explicit EventBuffer(size_t capacity) : capacity_(capacity) {}
 
-  void Add(Event event);
+  void Add(Event event) EXCLUDES(mu_);
 
   // Events with the given name ("" = any), type ("" = any, "leak", "stats")
   // and time >= since, oldest first (by time).
   std::vector<Event> Query(const std::string& name, const std::string& type,
-                           double since) const;
+                           double since) const EXCLUDES(mu_);
 
  private:
   const size_t capacity_;
-  mutable std::mutex mu_;
-  std::deque<Event> leaks_;
-  std::deque<Event> stats_;
+  mutable Mutex mu_;
+  std::deque<Event> leaks_ GUARDED_BY(mu_);
+  std::deque<Event> stats_ GUARDED_BY(mu_);
 };
 
 // GET /api/v1/events[?name=N][&since=UNIX_SECONDS][&type=leak|stats]:

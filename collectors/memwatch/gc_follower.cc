@@ -23,7 +23,7 @@ GcLogFollower::GcLogFollower(GcLogSpec spec, GcLogFollowerOptions options)
       shared_(std::make_unique<Shared>()) {}
 
 GcLogStats GcLogFollower::stats() const {
-  std::lock_guard<std::mutex> lock(shared_->mu);
+  MutexLock lock(&shared_->mu);
   return shared_->stats;
 }
 
@@ -120,7 +120,7 @@ void GcLogFollower::Poll(double now, Tracker* tracker) {
     format = gclog::GcLogFormatName(r.format);
   }
 
-  std::lock_guard<std::mutex> lock(shared_->mu);
+  MutexLock lock(&shared_->mu);
   GcLogStats& s = shared_->stats;
   s.lines += lines.size();
   s.records += delta.records;

@@ -6,13 +6,14 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 
 #include "collectors/gclog/gc_line.h"
 #include "collectors/gclog/tailer.h"
 #include "collectors/memwatch/gc_log.h"
 #include "collectors/memwatch/tracker.h"
+#include "collectors/plugin/mutex.h"
+#include "collectors/plugin/thread_annotations.h"
 #include "collectors/runtime/gc_event.h"
 
 namespace memwatch {
@@ -72,8 +73,8 @@ class GcLogFollower {
   double anchor_ = 0;  // Unix seconds at uptime 0
   std::string last_error_;
   struct Shared {
-    std::mutex mu;
-    GcLogStats stats;
+    Mutex mu;
+    GcLogStats stats GUARDED_BY(mu);
   };
   std::unique_ptr<Shared> shared_;  // movable follower, lockable stats
 };

@@ -13,14 +13,14 @@ constexpr auto kRetryPause = std::chrono::milliseconds(5);
 }  // namespace
 
 void JvmFollower::SetTargets(std::vector<targets::Target> jvm_targets) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   targets_ = std::move(jvm_targets);
 }
 
 void JvmFollower::Poll(double now) {
   std::vector<targets::Target> targets;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     targets = targets_;
   }
   std::set<ProcessKey> live;
@@ -84,7 +84,7 @@ void JvmFollower::PollTarget(const targets::Target& target, double now) {
     if (any) merged.heap_after_bytes = sum;
     tracker_->OnGc(target.name, kSourceHsperfdata, merged);
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   status_[target.name] = why;
   if (first_snapshot) {
     snapshots_[target.name] = *first_snapshot;
@@ -94,20 +94,20 @@ void JvmFollower::PollTarget(const targets::Target& target, double now) {
 }
 
 bool JvmFollower::Available(const std::string& name) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = status_.find(name);
   return it != status_.end() && it->second.empty();
 }
 
 std::string JvmFollower::Why(const std::string& name) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   auto it = status_.find(name);
   return it == status_.end() ? "not read yet" : it->second;
 }
 
 std::vector<std::pair<std::string, hsperf::JvmGcSnapshot>>
 JvmFollower::Snapshots() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return {snapshots_.begin(), snapshots_.end()};
 }
 

@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <set>
 #include <string>
 #include <utility>
@@ -16,6 +15,8 @@
 #include "collectors/hsperf/jvm_gc.h"
 #include "collectors/hsperf/jvm_source.h"
 #include "collectors/memwatch/tracker.h"
+#include "collectors/plugin/mutex.h"
+#include "collectors/plugin/thread_annotations.h"
 #include "collectors/targets/resolver.h"
 
 namespace memwatch::mw {
@@ -26,20 +27,21 @@ class JvmFollower {
       : procfs_root_(std::move(procfs_root)), tracker_(tracker) {}
 
   // The JVM targets now (called by the collector's sampler thread).
-  void SetTargets(std::vector<targets::Target> jvm_targets);
+  void SetTargets(std::vector<targets::Target> jvm_targets) EXCLUDES(mu_);
 
   // One round of reads at Unix time `now` (the follower's own thread).
-  void Poll(double now);
+  void Poll(double now) EXCLUDES(mu_);
 
   // Whether the target's perf data was readable at the last read: the
   // collector then judges it by this source.
-  bool Available(const std::string& name) const;
+  bool Available(const std::string& name) const EXCLUDES(mu_);
   // Why not, for the log ("perf data disabled", "permission denied", ...).
-  std::string Why(const std::string& name) const;
+  std::string Why(const std::string& name) const EXCLUDES(mu_);
 
   // The last snapshot of each target's first readable JVM, for the
   // jstat-like families.
-  std::vector<std::pair<std::string, hsperf::JvmGcSnapshot>> Snapshots() const;
+  std::vector<std::pair<std::string, hsperf::JvmGcSnapshot>> Snapshots() const
+      EXCLUDES(mu_);
 
  private:
   using ProcessKey = std::pair<int, uint64_t>;
@@ -47,15 +49,15 @@ class JvmFollower {
     std::unique_ptr<hsperf::JvmSource> source;
     std::optional<double> heap_after;  // after its last collection
   };
-  void PollTarget(const targets::Target& target, double now);
+  void PollTarget(const targets::Target& target, double now) EXCLUDES(mu_);
 
   const std::string procfs_root_;
   Tracker* const tracker_;
 
-  mutable std::mutex mu_;  // guards the three below; never held during reads
-  std::vector<targets::Target> targets_;
-  std::map<std::string, std::string> status_;  // "" when available
-  std::map<std::string, hsperf::JvmGcSnapshot> snapshots_;
+  mutable Mutex mu_;  // never held during reads
+  std::vector<targets::Target> targets_ GUARDED_BY(mu_);
+  std::map<std::string, std::string> status_ GUARDED_BY(mu_);  // "": available
+  std::map<std::string, hsperf::JvmGcSnapshot> snapshots_ GUARDED_BY(mu_);
 
   // The follower's thread only.
   std::map<ProcessKey, Process> processes_;

@@ -51,7 +51,7 @@ void LeakDiffer::Update(double now,
   };
   std::vector<Due> due;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     std::set<std::string> listed;
     for (const targets::Target& t : targets) {
       listed.insert(t.name);
@@ -83,7 +83,7 @@ void LeakDiffer::Update(double now,
   for (Due& d : due) {
     d.baseline.error = Read(d.processes, &d.baseline.aggregate);
   }
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   for (Due& d : due) {
     if (procs_.count(d.name)) baselines_[d.name] = std::move(d.baseline);
   }
@@ -95,7 +95,7 @@ void LeakDiffer::Attach(Event* event) {
   Baseline before;
   bool have_before = false;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     auto p = procs_.find(event->name);
     if (p != procs_.end()) processes = p->second;
     auto b = baselines_.find(event->name);
@@ -129,7 +129,7 @@ void LeakDiffer::Attach(Event* event) {
   }
   event->diff = std::move(diff);
   // The next streak starts here.
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (procs_.count(event->name)) baselines_[event->name] = std::move(after);
 }
 
@@ -140,18 +140,18 @@ void LeakDiffer::Start(Publish publish) {
 
 void LeakDiffer::UpdateAsync(double now,
                              const std::vector<targets::Target>& targets) {
-  std::lock_guard<std::mutex> lock(queue_mu_);
+  MutexLock lock(&queue_mu_);
   update_.emplace(now, targets);
-  queue_cv_.notify_one();
+  queue_cv_.NotifyOne();
 }
 
 void LeakDiffer::Submit(Event event) {
   {
-    std::lock_guard<std::mutex> lock(queue_mu_);
+    MutexLock lock(&queue_mu_);
     if (event.type == Event::Type::kLeak && !stopping_ &&
         pending_.size() < options_.max_pending) {
       pending_.push_back(std::move(event));
-      queue_cv_.notify_one();
+      queue_cv_.NotifyOne();
       return;
     }
   }
@@ -164,31 +164,33 @@ void LeakDiffer::Submit(Event event) {
 }
 
 void LeakDiffer::Work() {
-  std::unique_lock<std::mutex> lock(queue_mu_);
+  // Locked by hand: the lock is dropped around each reading.
+  queue_mu_.Lock();
   while (true) {
-    queue_cv_.wait(lock,
-                   [&] { return stopping_ || update_ || !pending_.empty(); });
+    while (!stopping_ && !update_ && pending_.empty()) {
+      queue_cv_.Wait(&queue_mu_);
+    }
     if (stopping_) break;
     // Leak events first: their reading is the end of a streak.
     if (!pending_.empty()) {
       Event e = std::move(pending_.front());
       pending_.pop_front();
-      lock.unlock();
+      queue_mu_.Unlock();
       Attach(&e);
       publish_(std::move(e));
-      lock.lock();
+      queue_mu_.Lock();
       continue;
     }
     auto update = std::move(*update_);
     update_.reset();
-    lock.unlock();
+    queue_mu_.Unlock();
     Update(update.first, update.second);
-    lock.lock();
+    queue_mu_.Lock();
   }
   // Stopping: what is queued goes out without a reading.
   std::deque<Event> left;
   left.swap(pending_);
-  lock.unlock();
+  queue_mu_.Unlock();
   for (Event& e : left) {
     auto diff = std::make_shared<LeakDiff>();
     diff->error = "the exporter stopped before the diff was read";
@@ -199,9 +201,9 @@ void LeakDiffer::Work() {
 
 void LeakDiffer::Stop() {
   {
-    std::lock_guard<std::mutex> lock(queue_mu_);
+    MutexLock lock(&queue_mu_);
     stopping_ = true;
-    queue_cv_.notify_all();
+    queue_cv_.NotifyAll();
   }
   if (worker_.joinable()) worker_.join();
 }

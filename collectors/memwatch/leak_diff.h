@@ -13,11 +13,9 @@
 // groups kept), and so is the queue.
 #pragma once
 
-#include <condition_variable>
 #include <deque>
 #include <functional>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
@@ -27,6 +25,8 @@
 #include "collectors/heapdiff/store.h"
 #include "collectors/memwatch/events.h"
 #include "collectors/memwatch/tracker.h"
+#include "collectors/plugin/mutex.h"
+#include "collectors/plugin/thread_annotations.h"
 #include "collectors/targets/resolver.h"
 
 namespace memwatch::mw {
@@ -48,28 +48,30 @@ class LeakDiffer {
   // After the tracker has seen the tick at Unix time `now`: takes a new
   // start reading of each target that has none, was restarted, or had a
   // compaction with no growth streak running. Forgets targets not listed.
-  void Update(double now, const std::vector<targets::Target>& targets);
+  void Update(double now, const std::vector<targets::Target>& targets)
+      EXCLUDES(mu_);
 
   // A leak event: reads its target now and sets event->diff (a diff, or the
   // reason there is none). That reading starts the next streak. Other events
   // are left alone.
-  void Attach(Event* event);
+  void Attach(Event* event) EXCLUDES(mu_);
 
   // The worker: events submitted are handed to `publish` (on the worker's
   // thread) with their diff attached, in order.
   using Publish = std::function<void(Event)>;
   void Start(Publish publish);
   // Queues an Update; a newer one replaces one not yet done.
-  void UpdateAsync(double now, const std::vector<targets::Target>& targets);
+  void UpdateAsync(double now, const std::vector<targets::Target>& targets)
+      EXCLUDES(queue_mu_);
   // Queues a leak event (any other event is published at once). Over
   // max_pending, it is published at once with the reason for no diff.
-  void Submit(Event event);
+  void Submit(Event event) EXCLUDES(queue_mu_);
   // Publishes what is queued without reading, stops the worker. Idempotent.
-  void Stop();
+  void Stop() EXCLUDES(queue_mu_);
   ~LeakDiffer();
 
  private:
-  void Work();
+  void Work() EXCLUDES(queue_mu_, mu_);
   struct Baseline {
     std::string identity;  // "pid:start_ticks,..." the reading is of
     double time = 0;
@@ -83,17 +85,21 @@ class LeakDiffer {
 
   const LeakDiffOptions options_;
   const Tracker* const tracker_;
-  std::mutex mu_;
-  std::map<std::string, Baseline> baselines_;                      // by name
-  std::map<std::string, std::vector<targets::ProcessRef>> procs_;  // by name
+  // Update holds it while asking the tracker for streaks (the tracker's lock
+  // nests inside); the worker never holds both mu_ and queue_mu_.
+  Mutex mu_;
+  std::map<std::string, Baseline> baselines_ GUARDED_BY(mu_);  // by name
+  std::map<std::string, std::vector<targets::ProcessRef>> procs_
+      GUARDED_BY(mu_);  // by name
 
   // The worker's queue.
   Publish publish_;
-  std::mutex queue_mu_;
-  std::condition_variable queue_cv_;
-  bool stopping_ = false;
-  std::optional<std::pair<double, std::vector<targets::Target>>> update_;
-  std::deque<Event> pending_;
+  Mutex queue_mu_;
+  CondVar queue_cv_;
+  bool stopping_ GUARDED_BY(queue_mu_) = false;
+  std::optional<std::pair<double, std::vector<targets::Target>>> update_
+      GUARDED_BY(queue_mu_);
+  std::deque<Event> pending_ GUARDED_BY(queue_mu_);
   std::thread worker_;
 };
 

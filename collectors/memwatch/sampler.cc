@@ -23,7 +23,7 @@ double Sampler::WallClock() {
 }
 
 void Sampler::Start() {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   if (thread_.joinable()) return;
   stop_ = false;
   thread_ = std::thread([this] { Loop(); });
@@ -31,10 +31,10 @@ void Sampler::Start() {
 
 void Sampler::Stop() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     stop_ = true;
   }
-  cv_.notify_all();
+  cv_.NotifyAll();
   if (thread_.joinable()) thread_.join();
 }
 
@@ -44,9 +44,10 @@ void Sampler::Loop() {
       std::chrono::duration_cast<std::chrono::steady_clock::duration>(
           std::chrono::duration<double>(interval_));
   auto next = std::chrono::steady_clock::now();
-  std::unique_lock<std::mutex> lock(mu_);
+  // Locked by hand: the lock is dropped around each tick.
+  mu_.Lock();
   while (!stop_) {
-    lock.unlock();
+    mu_.Unlock();
     try {
       tick_(clock_());
     } catch (const std::exception& e) {
@@ -54,12 +55,15 @@ void Sampler::Loop() {
       ++errors_;
       LogError("memwatch: sampler tick failed", {{"err", e.what()}});
     }
-    lock.lock();
+    mu_.Lock();
     next += period;
     const auto now = std::chrono::steady_clock::now();
     if (next < now) next = now;  // fell behind: skip, do not burst
-    cv_.wait_until(lock, next, [this] { return stop_; });
+    while (!stop_ && std::chrono::steady_clock::now() < next) {
+      cv_.WaitUntil(&mu_, next);
+    }
   }
+  mu_.Unlock();
 }
 
 }  // namespace mw

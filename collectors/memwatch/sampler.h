@@ -5,12 +5,13 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <mutex>
 #include <thread>
 #include <vector>
+
+#include "collectors/plugin/mutex.h"
+#include "collectors/plugin/thread_annotations.h"
 
 namespace memwatch {
 namespace mw {
@@ -23,8 +24,8 @@ class Sampler {
   Sampler(double interval_seconds, TickFn tick, ClockFn clock = WallClock);
   ~Sampler();
 
-  void Start();
-  void Stop();
+  void Start() EXCLUDES(mu_);
+  void Stop() EXCLUDES(mu_);
 
   // Ticks that threw (each is logged).
   uint64_t errors() const { return errors_; }
@@ -32,14 +33,14 @@ class Sampler {
   static double WallClock();
 
  private:
-  void Loop();
+  void Loop() EXCLUDES(mu_);
 
   const double interval_;
   const TickFn tick_;
   const ClockFn clock_;
-  std::mutex mu_;
-  std::condition_variable cv_;
-  bool stop_ = false;
+  Mutex mu_;
+  CondVar cv_;
+  bool stop_ GUARDED_BY(mu_) = false;
   std::thread thread_;
   std::atomic<uint64_t> errors_{0};
 };

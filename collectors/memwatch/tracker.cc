@@ -38,7 +38,7 @@ void Tracker::Deliver(const std::vector<Event>& pending) const {
 void Tracker::Observe(double t, const std::vector<Reading>& readings) {
   std::vector<Event> pending;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     ObserveLocked(t, readings, &pending);
   }
   Deliver(pending);
@@ -83,7 +83,7 @@ void Tracker::OnGc(const std::string& name, const std::string& source,
                    const runtime::GcEvent& event) {
   std::vector<Event> pending;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    MutexLock lock(&mu_);
     State& s = StateFor(name, source);
     if (event.kind == runtime::GcKind::kFull) s.engine.OnFullGc();
     if (event.kind == runtime::GcKind::kIncremental) s.engine.OnIncrementalGc();
@@ -105,17 +105,17 @@ void Tracker::OnGc(const std::string& name, const std::string& source,
 }
 
 bool Tracker::Has(const std::string& name, const std::string& source) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   return states_.count({name, source}) != 0;
 }
 
 void Tracker::Reset(const std::string& name, const std::string& source) {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   states_.erase({name, source});
 }
 
 Tracker::Streak Tracker::StreakOf(const std::string& name) const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   Streak out;
   for (auto it = states_.lower_bound({name, ""});
        it != states_.end() && it->first.first == name; ++it) {
@@ -135,7 +135,7 @@ void PauseHistogram::Add(double seconds) {
 }
 
 std::vector<Snapshot> Tracker::Snapshots() const {
-  std::lock_guard<std::mutex> lock(mu_);
+  MutexLock lock(&mu_);
   std::vector<Snapshot> out;
   for (const auto& [key, s] : states_) {
     out.push_back({key.first, key.second, s.engine.stats(), s.full_pauses,

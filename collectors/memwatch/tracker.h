@@ -6,7 +6,6 @@
 
 #include <functional>
 #include <map>
-#include <mutex>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,6 +15,8 @@
 #include "collectors/memwatch/engine.h"
 #include "collectors/memwatch/events.h"
 #include "collectors/memwatch/trend.h"
+#include "collectors/plugin/mutex.h"
+#include "collectors/plugin/thread_annotations.h"
 #include "collectors/runtime/gc_event.h"
 
 namespace memwatch {
@@ -71,20 +72,21 @@ class Tracker {
       : config_(std::move(config)), sink_(std::move(sink)) {}
 
   // Synthetic source: one sample per target at time t (Unix seconds).
-  void Observe(double t, const std::vector<Reading>& readings);
+  void Observe(double t, const std::vector<Reading>& readings) EXCLUDES(mu_);
 
   // Every source of real collections (GC logs, JVM perf data) feeds the
   // engine here: the kind is counted, a heap-after value is a compaction.
   // event.time is Unix seconds.
   void OnGc(const std::string& name, const std::string& source,
-            const runtime::GcEvent& event);
+            const runtime::GcEvent& event) EXCLUDES(mu_);
 
   // Forgets one series' state (its process was replaced, or another source
   // now judges the target).
-  void Reset(const std::string& name, const std::string& source);
+  void Reset(const std::string& name, const std::string& source) EXCLUDES(mu_);
 
   // Whether (name, source) has state, i.e. has seen a sample or collection.
-  bool Has(const std::string& name, const std::string& source) const;
+  bool Has(const std::string& name, const std::string& source) const
+      EXCLUDES(mu_);
 
   // The growth streak of a target, over all its sources: the hook of
   // --memwatch.leak-diff, which keeps a reading from when no streak runs
@@ -93,10 +95,10 @@ class Tracker {
     int growth_streak = 0;     // the longest running streak; 0: none
     uint64_t compactions = 0;  // so far; changes when a compaction lands
   };
-  Streak StreakOf(const std::string& name) const;
+  Streak StreakOf(const std::string& name) const EXCLUDES(mu_);
 
   // Sorted by (name, source); only series that have seen a sample.
-  std::vector<Snapshot> Snapshots() const;
+  std::vector<Snapshot> Snapshots() const EXCLUDES(mu_);
 
  private:
   struct State {
@@ -107,18 +109,21 @@ class Tracker {
     PauseHistogram full_pauses{};
     PauseHistogram incremental_pauses{};
   };
-  State& StateFor(const std::string& name, const std::string& source);
+  State& StateFor(const std::string& name, const std::string& source)
+      REQUIRES(mu_);
   // Feeds one compaction; queues the stats update and any leak event.
   void Compaction(const std::string& name, const std::string& source, State* s,
-                  double t, double h, std::vector<Event>* pending);
-  void Deliver(const std::vector<Event>& pending) const;
+                  double t, double h, std::vector<Event>* pending)
+      REQUIRES(mu_);
+  // Without the lock: a sink may call back into the tracker.
+  void Deliver(const std::vector<Event>& pending) const EXCLUDES(mu_);
   void ObserveLocked(double t, const std::vector<Reading>& readings,
-                     std::vector<Event>* pending);
+                     std::vector<Event>* pending) REQUIRES(mu_);
 
   const Config config_;
   const EventSink sink_;
-  mutable std::mutex mu_;
-  std::map<std::pair<std::string, std::string>, State> states_;
+  mutable Mutex mu_;
+  std::map<std::pair<std::string, std::string>, State> states_ GUARDED_BY(mu_);
 };
 
 }  // namespace mw
