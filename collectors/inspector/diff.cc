@@ -1,5 +1,6 @@
 #include "collectors/inspector/diff.h"
 
+#include <algorithm>
 #include <map>
 #include <string>
 
@@ -46,30 +47,28 @@ heapdiff::DiffResult DiffConstructors(const HeapSnapshot& before,
   return r;
 }
 
-heapdiff::DiffResult DiffConstructorCounts(const HeapSnapshot& before,
-                                           const HeapSnapshot& after,
-                                           size_t max_details) {
-  struct Totals {
-    uint64_t nodes = 0;
-    int64_t size = 0;
-  };
-  std::map<std::string, std::pair<Totals, Totals>> by_what;
-  for (const Node& n : before.nodes) {
-    Totals& t = by_what[before.groups[n.group]].first;
-    ++t.nodes;
-    t.size += n.self_size;
+ConstructorTotals TotalsOf(const HeapSnapshot& snapshot) {
+  ConstructorTotals t;
+  for (const Node& n : snapshot.nodes) {
+    ConstructorTotals::Group& g = t.groups[snapshot.groups[n.group]];
+    ++g.nodes;
+    g.self_size += n.self_size;
   }
-  for (const Node& n : after.nodes) {
-    Totals& t = by_what[after.groups[n.group]].second;
-    ++t.nodes;
-    t.size += n.self_size;
-  }
+  t.nodes = snapshot.nodes.size();
+  t.self_size = snapshot.total_self_size;
+  return t;
+}
+
+heapdiff::DiffResult DiffTotals(const ConstructorTotals& before,
+                                const ConstructorTotals& after,
+                                size_t max_details) {
   heapdiff::DiffResult r;
-  for (const auto& [what, bt] : by_what) {
-    const auto& [b, a] = bt;
+  auto add = [&](const std::string& what, const ConstructorTotals::Group& b,
+                 const ConstructorTotals::Group& a) {
     heapdiff::DiffDetail d;
     d.what = what;
-    d.size_bytes = a.size - b.size;
+    d.size_bytes =
+        static_cast<int64_t>(a.self_size) - static_cast<int64_t>(b.self_size);
     d.plus = a.nodes > b.nodes ? a.nodes - b.nodes : 0;
     d.minus = b.nodes > a.nodes ? b.nodes - a.nodes : 0;
     r.allocated_nodes += d.plus;
@@ -77,11 +76,30 @@ heapdiff::DiffResult DiffConstructorCounts(const HeapSnapshot& before,
     if (d.size_bytes != 0 || d.plus != 0 || d.minus != 0) {
       r.details.push_back(std::move(d));
     }
+  };
+  const ConstructorTotals::Group none;
+  for (const auto& [what, b] : before.groups) {
+    auto a = after.groups.find(what);
+    add(what, b, a == after.groups.end() ? none : a->second);
   }
+  for (const auto& [what, a] : after.groups) {
+    if (!before.groups.count(what)) add(what, none, a);
+  }
+  // Name order first, so that equal changes keep it (SortDetails is stable).
+  std::sort(r.details.begin(), r.details.end(),
+            [](const heapdiff::DiffDetail& x, const heapdiff::DiffDetail& y) {
+              return x.what < y.what;
+            });
   heapdiff::SortDetails(&r.details, max_details);
-  r.before = {before.nodes.size(), before.total_self_size};
-  r.after = {after.nodes.size(), after.total_self_size};
+  r.before = {before.nodes, before.self_size};
+  r.after = {after.nodes, after.self_size};
   return r;
+}
+
+heapdiff::DiffResult DiffConstructorCounts(const HeapSnapshot& before,
+                                           const HeapSnapshot& after,
+                                           size_t max_details) {
+  return DiffTotals(TotalsOf(before), TotalsOf(after), max_details);
 }
 
 nlohmann::json Diff(const HeapSnapshot& before, const HeapSnapshot& after,

@@ -4,9 +4,10 @@
 // objects, a type name otherwise) and its self size. Pure.
 //
 // Every node of the snapshot is counted; edges are skipped, not walked for
-// reachability. V8 collects garbage before it writes a snapshot, so its nodes
-// are the live heap (plus V8's own roots, which show up as "Hidden" /
-// "Synthetic" and barely change between two snapshots).
+// reachability. V8 collects garbage before it writes a snapshot and then
+// visits only objects its marker reached, so its nodes are the live heap (plus
+// V8's own roots, which show up as "Hidden" / "Synthetic" and barely change
+// between two snapshots).
 #pragma once
 
 #include <cstddef>

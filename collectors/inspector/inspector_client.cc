@@ -361,6 +361,10 @@ std::optional<HeapSnapshot> TakeHeapSnapshot(int port,
       static_cast<int64_t>(std::max(0.0, options.idle_timeout_seconds) * 1000));
   bool timed_out = false;
   bool idle_out = false;
+  bool cancelled = false;
+  auto is_cancelled = [&] {
+    return options.cancel != nullptr && options.cancel->load();
+  };
   std::string current;
   size_t current_pos = 0;
   ReadFn read = [&](char* buf, size_t cap) -> size_t {
@@ -368,14 +372,22 @@ std::optional<HeapSnapshot> TakeHeapSnapshot(int port,
       MutexLock lock(&session->mu);
       while (session->chunks.empty() && !session->done) {
         const auto now = Clock::now();
+        if (is_cancelled()) {
+          cancelled = true;
+          session->done = true;
+          session->cv.NotifyAll();
+          return 0;
+        }
         if (now >= deadline || now >= session->last_message + idle) {
           (now >= deadline ? timed_out : idle_out) = true;
           session->done = true;
           session->cv.NotifyAll();
           return 0;
         }
+        // Wakes at least every 0.2 s to look at `cancel`.
         session->cv.WaitUntil(&session->mu,
-                              std::min(deadline, session->last_message + idle));
+                              std::min({deadline, session->last_message + idle,
+                                        now + std::chrono::milliseconds(200)}));
       }
       if (session->chunks.empty()) return 0;  // done
       current = std::move(session->chunks.front());
@@ -397,6 +409,10 @@ std::optional<HeapSnapshot> TakeHeapSnapshot(int port,
     session->cv.NotifyAll();
   }
   mg_close_connection(conn);  // joins the WebSocket thread
+  if (cancelled) {
+    *error = "inspector: heap snapshot cancelled";
+    return std::nullopt;
+  }
   if (timed_out) {
     *error = "inspector: no complete heap snapshot within " +
              Seconds(options.timeout_seconds);

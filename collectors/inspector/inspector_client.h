@@ -4,6 +4,7 @@
 // held in memory.
 #pragma once
 
+#include <atomic>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -35,6 +36,9 @@ struct ClientOptions {
   double idle_timeout_seconds = 30;
   size_t max_message_bytes = 16u << 20;  // one WebSocket message
   Limits limits;
+  // When set and true, the snapshot is abandoned within ~0.2 s: a shutdown
+  // must not wait for a large heap to stream.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 // Connects to 127.0.0.1:port only. One-line error on failure. Bounded by

@@ -52,9 +52,10 @@ bool MemwatchCollector::Start(std::string* error) {
     gc_logs_.emplace(name, GcLogFollower(std::move(s)));
   }
   jvm_ = std::make_unique<JvmFollower>(procfs_root_, tracker_.get());
-  if (config_.leak_diff == "mapping") {
+  if (config_.leak_diff != "off") {
     LeakDiffOptions options;
     options.procfs_root = procfs_root_;
+    options.constructor = config_.leak_diff == "constructor";
     leak_diff_ = std::make_unique<LeakDiffer>(options, tracker_.get());
     leak_diff_->Start([this](Event e) { Publish(std::move(e)); });
   }

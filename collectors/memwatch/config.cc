@@ -59,8 +59,9 @@ std::string Validate(const Config& c) {
     return "--memwatch.hsperfdata-interval must be between 0.01 and 60 "
            "seconds";
   }
-  if (c.leak_diff != "off" && c.leak_diff != "mapping") {
-    return "--memwatch.leak-diff must be off or mapping (got \"" +
+  if (c.leak_diff != "off" && c.leak_diff != "mapping" &&
+      c.leak_diff != "constructor") {
+    return "--memwatch.leak-diff must be off, mapping or constructor (got \"" +
            c.leak_diff.substr(0, 64) + "\")";
   }
   if (c.events_buffer < 1 || c.events_buffer > 1000000) {

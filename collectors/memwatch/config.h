@@ -24,7 +24,9 @@ struct Config {
   std::string gc_logs;                   // "name=PATH,...": GC logs to follow
   bool hsperfdata = true;                // follow JVMs' perf data files
   double hsperfdata_interval = 0.2;      // seconds between reads of them
-  std::string leak_diff = "off";  // "mapping": leak events carry a smaps diff
+  // "mapping": leak events carry a smaps diff; "constructor": and a V8 heap
+  // diff for Node targets with an inspector.
+  std::string leak_diff = "off";
 };
 
 // "" when usable, else a one-line reason naming the user-facing flag.

@@ -21,7 +21,9 @@ TEST(ConfigTest, LeakDiffModes) {
   EXPECT_EQ(c.leak_diff, "off");
   c.leak_diff = "mapping";
   EXPECT_EQ(Validate(c), "");
-  c.leak_diff = "constructor";  // not implemented: refused, not ignored
+  c.leak_diff = "constructor";
+  EXPECT_EQ(Validate(c), "");
+  c.leak_diff = "constructors";  // a typo is refused, not ignored
   EXPECT_NE(Validate(c).find("--memwatch.leak-diff"), std::string::npos);
 }
 

@@ -42,6 +42,8 @@ nlohmann::json ToJson(const Event& e) {
   }
   nlohmann::json j = LeakJson(e.name, e.source, e.leak);
   if (e.diff) j["diff"] = LeakDiffJson(*e.diff);
+  if (e.constructor_diff)
+    j["constructor_diff"] = LeakDiffJson(*e.constructor_diff);
   return j;
 }
 

@@ -42,6 +42,9 @@ struct Event {
   // kLeak under --memwatch.leak-diff; shared, since events are copied into
   // the buffer and out of it on every query.
   std::shared_ptr<const LeakDiff> diff;
+  // kLeak under --memwatch.leak-diff=constructor, for a Node target with an
+  // inspector: by constructor, since the target's previous heap snapshot.
+  std::shared_ptr<const LeakDiff> constructor_diff;
 };
 
 Event MakeStatsEvent(const std::string& name, const std::string& source,
@@ -49,8 +52,8 @@ Event MakeStatsEvent(const std::string& name, const std::string& source,
 Event MakeLeakEvent(const std::string& name, const std::string& source,
                     const LeakEvent& leak);
 
-// StatsJson or LeakJson of the event, a leak with its "diff" (LeakDiffJson)
-// when it has one.
+// StatsJson or LeakJson of the event, a leak with its "diff" and
+// "constructor_diff" (LeakDiffJson) when it has them.
 nlohmann::json ToJson(const Event& event);
 
 // {"event":"stats","name":..,"source":..,"time":t,"num_full_gc":..,
@@ -65,9 +68,9 @@ nlohmann::json StatsJson(const std::string& name, const std::string& source,
 nlohmann::json LeakJson(const std::string& name, const std::string& source,
                         const LeakEvent& e);
 
-// {"by":"mapping","since":t,"read_seconds":s, before, after, change} (the
-// HeapDiff JSON of collectors/heapdiff/diff_result.h), or {"by", "since",
-// "error"} when no diff could be made.
+// {"by":"mapping"|"constructor","since":t,"read_seconds":s, before, after,
+// change} (the HeapDiff JSON of collectors/heapdiff/diff_result.h), or
+// {"by", "since", "error"} when no diff could be made.
 nlohmann::json LeakDiffJson(const LeakDiff& d);
 
 // Keeps the last `capacity` leak events and, apart, the last `capacity` stats

@@ -1,9 +1,15 @@
 #include "collectors/memwatch/leak_diff.h"
 
+#include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <memory>
 #include <set>
 #include <utility>
+
+#include "collectors/inspector/inspector_client.h"
+#include "collectors/procfs/files.h"
+#include "collectors/procfs/procfs.h"
 
 namespace memwatch::mw {
 
@@ -18,6 +24,52 @@ std::string Identity(const std::vector<targets::ProcessRef>& processes) {
 
 LeakDiffer::LeakDiffer(LeakDiffOptions options, const Tracker* tracker)
     : options_(std::move(options)), tracker_(tracker) {}
+
+namespace {
+
+double Since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+      .count();
+}
+
+std::string WholeSeconds(double s) {
+  return std::to_string(static_cast<int64_t>(std::llround(s))) + " s";
+}
+
+}  // namespace
+
+int LeakDiffer::InspectorPort(
+    const std::vector<targets::ProcessRef>& processes) const {
+  if (processes.size() != 1) return 0;
+  std::string text, error;
+  if (!procfs::ReadWholeFile(options_.procfs_root + "/" +
+                                 std::to_string(processes[0].pid) + "/cmdline",
+                             &text, &error, nullptr, 64 * 1024)) {
+    return 0;
+  }
+  return inspector::InspectPortFromCmdline(procfs::ParseCmdline(text))
+      .value_or(0);
+}
+
+void LeakDiffer::TakeSnapshot(V8Baseline* b) {
+  std::string error;
+  std::optional<inspector::ConstructorTotals> totals;
+  if (options_.snapshot) {
+    totals = options_.snapshot(b->port, &cancel_, &error);
+  } else {
+    inspector::ClientOptions client;
+    client.cancel = &cancel_;
+    auto snap = inspector::TakeHeapSnapshot(b->port, client, &error);
+    if (snap) totals = inspector::TotalsOf(*snap);
+  }
+  if (totals) {
+    b->totals = std::move(*totals);
+    b->error.clear();
+  } else {
+    b->totals = {};
+    b->error = error.empty() ? "heap snapshot failed" : error;
+  }
+}
 
 std::string LeakDiffer::Read(const std::vector<targets::ProcessRef>& processes,
                              heapdiff::Aggregate* out) const {
@@ -50,6 +102,12 @@ void LeakDiffer::Update(double now,
     Baseline baseline;
   };
   std::vector<Due> due;
+  struct V8Due {
+    std::string name;
+    std::vector<targets::ProcessRef> processes;
+    int failures;  // of the snapshots before
+  };
+  std::vector<V8Due> v8_due;
   {
     MutexLock lock(&mu_);
     std::set<std::string> listed;
@@ -57,6 +115,19 @@ void LeakDiffer::Update(double now,
       listed.insert(t.name);
       procs_[t.name] = t.processes;
       if (t.processes.empty()) continue;
+      if (options_.constructor) {
+        auto v = v8_.find(t.name);
+        // A failed first snapshot (a process seen before its inspector
+        // listens) is tried again after 1, 2, 4 ... 60 s.
+        if (v == v8_.end() || v->second.identity != Identity(t.processes)) {
+          v8_due.push_back({t.name, t.processes, 0});
+        } else if (v->second.port != 0 && !v->second.error.empty() &&
+                   now - v->second.time >=
+                       std::min(60.0,
+                                std::ldexp(1.0, v->second.failures - 1))) {
+          v8_due.push_back({t.name, t.processes, v->second.failures});
+        }
+      }
       const Tracker::Streak streak = tracker_->StreakOf(t.name);
       const std::string identity = Identity(t.processes);
       auto it = baselines_.find(t.name);
@@ -76,17 +147,83 @@ void LeakDiffer::Update(double now,
         continue;
       }
       baselines_.erase(it->first);
+      v8_.erase(it->first);
       it = procs_.erase(it);
     }
   }
-  // Off every lock: a smaps of many mappings takes milliseconds.
+  // Off every lock: a smaps of many mappings takes milliseconds, a heap
+  // snapshot seconds.
   for (Due& d : due) {
     d.baseline.error = Read(d.processes, &d.baseline.aggregate);
+  }
+  std::vector<std::pair<std::string, V8Baseline>> v8_new;
+  for (V8Due& d : v8_due) {
+    V8Baseline b;
+    b.identity = Identity(d.processes);
+    b.port = InspectorPort(d.processes);
+    b.time = now;
+    if (b.port != 0) {
+      TakeSnapshot(&b);
+      if (!b.error.empty()) b.failures = std::min(d.failures + 1, 30);
+    }
+    v8_new.emplace_back(d.name, std::move(b));
   }
   MutexLock lock(&mu_);
   for (Due& d : due) {
     if (procs_.count(d.name)) baselines_[d.name] = std::move(d.baseline);
   }
+  for (auto& [name, b] : v8_new) {
+    if (procs_.count(name)) v8_[name] = std::move(b);
+  }
+}
+
+void LeakDiffer::AttachConstructor(
+    Event* event, const std::vector<targets::ProcessRef>& processes) {
+  V8Baseline before;
+  {
+    MutexLock lock(&mu_);
+    auto it = v8_.find(event->name);
+    if (it == v8_.end() || it->second.port == 0) return;  // not Node
+    before = it->second;
+  }
+  auto diff = std::make_shared<LeakDiff>();
+  diff->by = "constructor";
+  diff->since = before.time;
+  const double ago = event->time - before.last_diff;
+  if (before.identity != Identity(processes)) {
+    diff->error = "the target's processes changed since its last heap snapshot";
+    event->constructor_diff = std::move(diff);
+    return;
+  }
+  if (ago < options_.constructor_min_interval) {
+    diff->error =
+        "a heap snapshot pauses the app: at most one constructor "
+        "diff per " +
+        WholeSeconds(options_.constructor_min_interval) + " and the last was " +
+        WholeSeconds(ago) + " ago";
+    event->constructor_diff = std::move(diff);
+    return;
+  }
+  V8Baseline after;
+  after.identity = before.identity;
+  after.port = before.port;
+  after.time = event->time;
+  after.last_diff = event->time;
+  const auto t0 = std::chrono::steady_clock::now();
+  TakeSnapshot(&after);
+  diff->read_seconds = Since(t0);
+  if (!after.error.empty()) {
+    diff->error = after.error;
+  } else if (!before.error.empty()) {
+    diff->error = "previous heap snapshot: " + before.error;
+  } else {
+    diff->result = inspector::DiffTotals(before.totals, after.totals,
+                                         options_.max_details);
+  }
+  event->constructor_diff = std::move(diff);
+  // The next diff starts here (a failed snapshot too: it says why).
+  MutexLock lock(&mu_);
+  if (procs_.count(event->name)) v8_[event->name] = std::move(after);
 }
 
 void LeakDiffer::Attach(Event* event) {
@@ -111,9 +248,7 @@ void LeakDiffer::Attach(Event* event) {
   after.compactions = tracker_->StreakOf(event->name).compactions;
   const auto t0 = std::chrono::steady_clock::now();
   after.error = Read(processes, &after.aggregate);
-  diff->read_seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
-          .count();
+  diff->read_seconds = Since(t0);
   diff->since = have_before ? before.time : 0;
   if (!have_before) {
     diff->error = "no reading from the start of the growth yet";
@@ -128,9 +263,12 @@ void LeakDiffer::Attach(Event* event) {
                                             options_.max_details);
   }
   event->diff = std::move(diff);
-  // The next streak starts here.
-  MutexLock lock(&mu_);
-  if (procs_.count(event->name)) baselines_[event->name] = std::move(after);
+  {
+    // The next streak starts here.
+    MutexLock lock(&mu_);
+    if (procs_.count(event->name)) baselines_[event->name] = std::move(after);
+  }
+  if (options_.constructor) AttachConstructor(event, processes);
 }
 
 void LeakDiffer::Start(Publish publish) {
@@ -200,6 +338,7 @@ void LeakDiffer::Work() {
 }
 
 void LeakDiffer::Stop() {
+  cancel_ = true;  // a snapshot under way ends within ~0.2 s
   {
     MutexLock lock(&queue_mu_);
     stopping_ = true;

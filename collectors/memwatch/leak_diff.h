@@ -1,8 +1,16 @@
-// --memwatch.leak-diff=mapping: a leak event carries what grew. For every
-// watched target the differ keeps one bounded smaps reading (totals by what
-// is mapped, heapdiff::Aggregate) taken while no growth streak runs, i.e. at
-// the start of the next streak; when a leak event is raised it reads the
+// --memwatch.leak-diff=mapping|constructor: a leak event carries what grew. For
+// every watched target the differ keeps one bounded smaps reading (totals by
+// what is mapped, heapdiff::Aggregate) taken while no growth streak runs, i.e.
+// at the start of the next streak; when a leak event is raised it reads the
 // target again and attaches the diff of the two, top entries first.
+//
+// With `constructor` (--memwatch.leak-diff=constructor) a target of one Node
+// process started with --inspect on a fixed port also gets a diff by
+// constructor: heap snapshots over its inspector, reduced to totals per
+// constructor (inspector::ConstructorTotals). A snapshot pauses the app, so
+// none is taken at every streak start: the first when the target is seen,
+// then one per leak event, at most one per constructor_min_interval; each
+// diff covers the time since the previous snapshot.
 //
 // Update and Attach read /proc on the caller's thread; the collector uses
 // the worker instead (Start, UpdateAsync, Submit), because a smaps of 10,000
@@ -13,6 +21,7 @@
 // groups kept), and so is the queue.
 #pragma once
 
+#include <atomic>
 #include <deque>
 #include <functional>
 #include <map>
@@ -23,6 +32,7 @@
 
 #include "collectors/heapdiff/smaps.h"
 #include "collectors/heapdiff/store.h"
+#include "collectors/inspector/diff.h"
 #include "collectors/memwatch/events.h"
 #include "collectors/memwatch/tracker.h"
 #include "collectors/plugin/mutex.h"
@@ -38,6 +48,17 @@ struct LeakDiffOptions {
   size_t max_processes = 64;    // a target with more gets no diff
   size_t max_pending = 64;      // leak events waiting for the worker
   heapdiff::StoreOptions read;  // bytes and mappings of one smaps
+
+  bool constructor = false;  // also by constructor, for Node inspectors
+  // Seconds: a leak event sooner than this after the target's previous
+  // constructor diff gets none (the reason instead).
+  double constructor_min_interval = 600;
+  // Takes a heap snapshot over the inspector on 127.0.0.1:port, reduced;
+  // abandons it when *cancel turns true. Tests replace it; empty means
+  // inspector::TakeHeapSnapshot.
+  using Snapshot = std::function<std::optional<inspector::ConstructorTotals>(
+      int port, const std::atomic<bool>* cancel, std::string* error)>;
+  Snapshot snapshot;
 };
 
 class LeakDiffer {
@@ -83,6 +104,25 @@ class LeakDiffer {
   std::string Read(const std::vector<targets::ProcessRef>& processes,
                    heapdiff::Aggregate* out) const;
 
+  // By constructor: the target's last heap snapshot, reduced.
+  struct V8Baseline {
+    std::string identity;
+    int port = 0;  // 0: not a Node process with a fixed inspector port
+    double time = 0;
+    double last_diff = -1e300;  // when a leak event last took a snapshot
+    std::string error;          // the snapshot failed
+    int failures = 0;           // snapshots failed in a row at first sight
+    inspector::ConstructorTotals totals;
+  };
+  // The inspector port of a target of one process, or 0.
+  int InspectorPort(const std::vector<targets::ProcessRef>& processes) const;
+  // Takes the snapshot into `b` (sets error on failure).
+  void TakeSnapshot(V8Baseline* b);
+  // Sets event->constructor_diff when the target has an inspector.
+  void AttachConstructor(Event* event,
+                         const std::vector<targets::ProcessRef>& processes)
+      EXCLUDES(mu_);
+
   const LeakDiffOptions options_;
   const Tracker* const tracker_;
   // Update holds it while asking the tracker for streaks (the tracker's lock
@@ -90,7 +130,9 @@ class LeakDiffer {
   Mutex mu_;
   std::map<std::string, Baseline> baselines_ GUARDED_BY(mu_);  // by name
   std::map<std::string, std::vector<targets::ProcessRef>> procs_
-      GUARDED_BY(mu_);  // by name
+      GUARDED_BY(mu_);                                    // by name
+  std::map<std::string, V8Baseline> v8_ GUARDED_BY(mu_);  // by name
+  std::atomic<bool> cancel_{false};  // Stop: abandon a snapshot under way
 
   // The worker's queue.
   Publish publish_;

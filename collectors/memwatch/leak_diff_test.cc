@@ -12,6 +12,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace memwatch::mw {
 namespace {
@@ -38,6 +39,10 @@ class FakeProc {
             << 0x7f0000 + i * 0x100 + 0x10 << std::dec
             << " rw-p 00000000 00:00 0\nRss: 64 kB\n";
     }
+  }
+  void WriteCmdline(const std::vector<std::string>& argv) {
+    std::ofstream out(root_ + "/100/cmdline");
+    for (const auto& a : argv) out << a << '\0';
   }
   const std::string& root() const { return root_; }
 
@@ -194,6 +199,197 @@ TEST(LeakDiffer, TheWorkerPublishesLeaksWithTheirDiff) {
   ASSERT_EQ(published.size(), 3u);
   ASSERT_TRUE(published[2].diff);
   EXPECT_NE(published[2].diff->error, "");
+}
+
+// A heap snapshot source the test controls: what the next snapshot holds,
+// or an error; how many were taken and on which port.
+struct FakeInspector {
+  inspector::ConstructorTotals next;
+  std::string fail;
+  int taken = 0;
+  int port = 0;
+  LeakDiffOptions::Snapshot Fn() {
+    return [this](int p, const std::atomic<bool>*, std::string* error)
+               -> std::optional<inspector::ConstructorTotals> {
+      ++taken;
+      port = p;
+      if (!fail.empty()) {
+        *error = fail;
+        return std::nullopt;
+      }
+      return next;
+    };
+  }
+  void Set(const std::string& what, uint64_t nodes, uint64_t size) {
+    auto& g = next.groups[what];
+    next.nodes += nodes - g.nodes;
+    next.self_size += size - g.self_size;
+    g = {nodes, size};
+  }
+};
+
+const heapdiff::DiffDetail* Detail(const LeakDiff& d, const std::string& what) {
+  for (const auto& x : d.result.details) {
+    if (x.what == what) return &x;
+  }
+  return nullptr;
+}
+
+class ConstructorDiff : public ::testing::Test {
+ protected:
+  ConstructorDiff() {
+    proc_.Write(500, 1024, 0);
+    proc_.WriteCmdline({"node", "--inspect=127.0.0.1:9333", "app.js"});
+    options_.procfs_root = proc_.root();
+    options_.constructor = true;
+    options_.snapshot = inspector_.Fn();
+  }
+  FakeProc proc_;
+  FakeInspector inspector_;
+  Tracker tracker_{Config(), [](const Event&) {}};
+  LeakDiffOptions options_;
+};
+
+TEST_F(ConstructorDiff, SinceThePreviousSnapshotAtMostOncePerInterval) {
+  LeakDiffer differ(options_, &tracker_);
+  inspector_.Set("Kept", 10, 320);
+  inspector_.Set("Dropped", 3000, 48000);
+  differ.Update(1000, {Target(500)});  // the first snapshot
+  EXPECT_EQ(inspector_.taken, 1);
+  EXPECT_EQ(inspector_.port, 9333);
+  differ.Update(1001, {Target(500)});  // not again while the target lives
+  EXPECT_EQ(inspector_.taken, 1);
+
+  inspector_.Set("Kept", 5010, 160320);
+  inspector_.Set("Dropped", 0, 0);
+  Event e = Leak(1700);
+  differ.Attach(&e);
+  ASSERT_TRUE(e.diff);  // by mapping too
+  ASSERT_TRUE(e.constructor_diff);
+  const LeakDiff& d = *e.constructor_diff;
+  EXPECT_EQ(d.by, "constructor");
+  EXPECT_EQ(d.error, "");
+  EXPECT_EQ(d.since, 1000);
+  ASSERT_EQ(d.result.details.size(), 2u);
+  EXPECT_EQ(d.result.details[0].what, "Kept");  // largest change first
+  EXPECT_EQ(d.result.details[0].plus, 5000u);
+  EXPECT_EQ(d.result.details[0].size_bytes, 160000);
+  const heapdiff::DiffDetail* dropped = Detail(d, "Dropped");
+  ASSERT_NE(dropped, nullptr);
+  EXPECT_EQ(dropped->minus, 3000u);
+  EXPECT_EQ(dropped->plus, 0u);
+  nlohmann::json j = ToJson(e);
+  EXPECT_EQ(j["constructor_diff"]["by"], "constructor");
+  EXPECT_EQ(j["constructor_diff"]["change"]["details"][0]["what"], "Kept");
+  EXPECT_EQ(j["diff"]["by"], "mapping");
+
+  // 100 s later: no snapshot, the reason instead.
+  Event soon = Leak(1800);
+  differ.Attach(&soon);
+  ASSERT_TRUE(soon.constructor_diff);
+  EXPECT_NE(soon.constructor_diff->error.find("at most one"), std::string::npos)
+      << soon.constructor_diff->error;
+  EXPECT_EQ(inspector_.taken, 2);
+
+  // After the interval: the diff starts at the previous event's snapshot.
+  inspector_.Set("Kept", 6010, 192320);
+  Event later = Leak(2400);
+  differ.Attach(&later);
+  ASSERT_TRUE(later.constructor_diff);
+  EXPECT_EQ(later.constructor_diff->error, "");
+  EXPECT_EQ(later.constructor_diff->since, 1700);
+  ASSERT_NE(Detail(*later.constructor_diff, "Kept"), nullptr);
+  EXPECT_EQ(Detail(*later.constructor_diff, "Kept")->plus, 1000u);
+  EXPECT_EQ(inspector_.taken, 3);
+}
+
+TEST_F(ConstructorDiff, OnlyForANodeProcessWithAFixedInspectorPort) {
+  proc_.WriteCmdline({"node", "app.js"});
+  {
+    LeakDiffer differ(options_, &tracker_);
+    differ.Update(1000, {Target(500)});
+    Event e = Leak(1700);
+    differ.Attach(&e);
+    EXPECT_TRUE(e.diff);
+    EXPECT_FALSE(e.constructor_diff);
+  }
+  proc_.WriteCmdline({"node", "--inspect=0", "app.js"});  // random port
+  {
+    LeakDiffer differ(options_, &tracker_);
+    differ.Update(1000, {Target(500)});
+    Event e = Leak(1700);
+    differ.Attach(&e);
+    EXPECT_FALSE(e.constructor_diff);
+  }
+  proc_.WriteCmdline({"node", "--inspect", "app.js"});
+  options_.constructor = false;  // --memwatch.leak-diff=mapping
+  {
+    LeakDiffer differ(options_, &tracker_);
+    differ.Update(1000, {Target(500)});
+    Event e = Leak(1700);
+    differ.Attach(&e);
+    EXPECT_TRUE(e.diff);
+    EXPECT_FALSE(e.constructor_diff);
+  }
+  EXPECT_EQ(inspector_.taken, 0);
+}
+
+TEST_F(ConstructorDiff, AFailedSnapshotSaysWhyAndIsRetried) {
+  LeakDiffer differ(options_, &tracker_);
+  inspector_.fail = "inspector: connection refused";
+  differ.Update(1000, {Target(500)});
+  differ.Update(1000.5, {Target(500)});  // too soon to try again
+  EXPECT_EQ(inspector_.taken, 1);
+  differ.Update(1001, {Target(500)});  // 1 s later: again
+  EXPECT_EQ(inspector_.taken, 2);
+  differ.Update(1002, {Target(500)});  // then 2 s later, 4, 8 ...
+  EXPECT_EQ(inspector_.taken, 2);
+  differ.Update(1003, {Target(500)});
+  EXPECT_EQ(inspector_.taken, 3);
+  differ.Update(1006, {Target(500)});
+  EXPECT_EQ(inspector_.taken, 3);
+  differ.Update(1007, {Target(500)});
+  EXPECT_EQ(inspector_.taken, 4);
+  inspector_.fail.clear();
+  Event e = Leak(1700);
+  differ.Attach(&e);
+  ASSERT_TRUE(e.constructor_diff);
+  EXPECT_NE(e.constructor_diff->error.find("previous heap snapshot"),
+            std::string::npos)
+      << e.constructor_diff->error;
+  EXPECT_EQ(ToJson(e)["constructor_diff"]["error"], e.constructor_diff->error);
+  // The event's snapshot worked: the next diff starts there.
+  inspector_.Set("Kept", 1, 32);
+  Event next = Leak(2400);
+  differ.Attach(&next);
+  ASSERT_TRUE(next.constructor_diff);
+  EXPECT_EQ(next.constructor_diff->error, "");
+  EXPECT_EQ(next.constructor_diff->since, 1700);
+}
+
+TEST_F(ConstructorDiff, StopCancelsASnapshotUnderWay) {
+  std::atomic<bool> started{false};
+  options_.snapshot =
+      [&](int, const std::atomic<bool>* cancel,
+          std::string* error) -> std::optional<inspector::ConstructorTotals> {
+    started = true;
+    while (!cancel->load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    *error = "cancelled";
+    return std::nullopt;
+  };
+  LeakDiffer differ(options_, &tracker_);
+  differ.Start([](Event) {});
+  differ.UpdateAsync(1000, {Target(500)});
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!started) {
+    ASSERT_LT(std::chrono::steady_clock::now(), deadline);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  differ.Stop();  // returns: the snapshot saw the cancel
+  EXPECT_TRUE(started);
 }
 
 }  // namespace

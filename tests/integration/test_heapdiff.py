@@ -8,6 +8,8 @@
   inspector.
 - --memwatch.leak-diff=mapping: a leaking child's leak event carries the diff, in
   /api/v1/events and in the JSON log.
+- --memwatch.leak-diff=constructor: a leaking Node child with --inspect gets a diff by
+  constructor too, naming the class it retains.
 """
 
 import json
@@ -65,6 +67,37 @@ while True:
     held.append(bytearray(b"x" * (1 << 20)))
     time.sleep(0.1)
 """
+
+# Retains 2,000 `Leaky` objects every 0.1 s (up to 300,000), so that its
+# resident memory grows steadily.
+NODE_LEAKER = r"""
+class Leaky { constructor(i) { this.i = i; this.s = 'leak-' + i + '-'.repeat(100); } }
+const held = [];
+setInterval(() => {
+  if (held.length < 300000) for (let i = 0; i < 2000; i++) held.push(new Leaky(i));
+}, 100);
+"""
+
+# Short cycles so the cycle rule fires within seconds: a compaction every
+# second at the lowest sample, two growing ones make a leak.
+FAST_LEAK_FLAGS = [
+    "--memwatch.sample-interval=0.2", "--memwatch.warmup=0",
+    "--memwatch.min-cycle=0", "--memwatch.max-cycle=1",
+    "--memwatch.leak-gcs=2", "--memwatch.trend=false",
+    "--memwatch.log-stats=false", "--log.format=json"]
+
+
+def logged_leaks(exp):
+    """The JSON log's leak lines."""
+    out = []
+    for line in exp.log_text().splitlines():
+        try:
+            j = json.loads(line)
+        except ValueError:
+            continue
+        if j.get("msg") == "leak":
+            out.append(j)
+    return out
 
 
 class Child:
@@ -196,14 +229,9 @@ class LeakDiffTest(unittest.TestCase):
         procs = harness.Processes()
         self.addCleanup(procs.stop_all)
         leaker = procs.start([sys.executable, "-c", LEAKER])
-        # Short cycles so the cycle rule fires within seconds: a compaction every
-        # second at the lowest sample, two growing ones make a leak.
         exp = harness.Exporter(procs, args=[
             f"--pid=leaker={leaker.pid}", "--memwatch.leak-diff=mapping",
-            "--memwatch.sample-interval=0.2", "--memwatch.warmup=0",
-            "--memwatch.min-cycle=0", "--memwatch.max-cycle=1",
-            "--memwatch.leak-gcs=2", "--memwatch.trend=false",
-            "--memwatch.log-stats=false", "--log.format=json"])
+            *FAST_LEAK_FLAGS])
 
         def leak_with_diff():
             body = json.loads(exp.get("/api/v1/events?type=leak&name=leaker").text)
@@ -224,18 +252,50 @@ class LeakDiffTest(unittest.TestCase):
         self.assertIn(top["what"], ("[anon]", "[heap]"), d)
         self.assertGreaterEqual(top["size_bytes"], 1 << 20, d)
         self.assertLessEqual(len(d["change"]["details"]), 10)
+        self.assertNotIn("constructor_diff", e)  # mapping only
         # The same diff is in the warning log line.
-        logged = []
-        for line in exp.log_text().splitlines():
-            try:
-                j = json.loads(line)
-            except ValueError:
-                continue
-            if j.get("msg") == "leak" and "diff" in j:
-                logged.append(j)
+        logged = [j for j in logged_leaks(exp) if "diff" in j]
         self.assertTrue(logged, exp.log_text()[-2000:])
         self.assertEqual(logged[0]["diff"]["change"]["details"][0]["what"],
                          top["what"])
+
+    @unittest.skipUnless(shutil.which("node"), "node is not installed")
+    def test_node_leak_event_carries_a_constructor_diff(self):
+        procs = harness.Processes()
+        self.addCleanup(procs.stop_all)
+        port = harness.free_port()
+        leaker = procs.start(["node", f"--inspect=127.0.0.1:{port}", "-e",
+                              NODE_LEAKER])
+        exp = harness.Exporter(procs, args=[
+            f"--pid=leaker={leaker.pid}", "--memwatch.leak-diff=constructor",
+            *FAST_LEAK_FLAGS])
+
+        def leak_with_constructor_diff():
+            body = json.loads(exp.get("/api/v1/events?type=leak&name=leaker").text)
+            return [e for e in body["events"] if "constructor_diff" in e]
+
+        # The first heap snapshot is taken when the target is first seen; a leak
+        # event that comes before it gets none, the next one a diff.
+        events = harness.wait_until(leak_with_constructor_diff, timeout=120,
+                                    what="a leak event with a constructor diff")
+        e = events[0]
+        d = e["constructor_diff"]
+        self.assertEqual(d["by"], "constructor")
+        self.assertNotIn("error", d, d)
+        self.assertLess(d["since"], e["end"])
+        leaky = detail(d, "Leaky")
+        self.assertIsNotNone(leaky, [x["what"] for x in d["change"]["details"]])
+        self.assertGreaterEqual(leaky["+"], 2000, leaky)
+        self.assertEqual(leaky["-"], 0, leaky)
+        self.assertGreater(leaky["size_bytes"], 0, leaky)
+        self.assertEqual(e["diff"]["by"], "mapping")  # by mapping as well
+        # Within 10 minutes of it, a later event gets the reason, not a snapshot.
+        later = [x for x in leak_with_constructor_diff() if x["end"] > e["end"]]
+        for x in later:
+            self.assertIn("at most one", x["constructor_diff"].get("error", ""), x)
+        logged = [j for j in logged_leaks(exp) if "constructor_diff" in j]
+        self.assertTrue(logged, exp.log_text()[-2000:])
+        self.assertEqual(logged[0]["constructor_diff"]["since"], d["since"])
 
 
 if __name__ == "__main__":
