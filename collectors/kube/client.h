@@ -44,9 +44,11 @@ struct FetchResult {
 std::string PodListUrl(const std::string& api_url,
                        const std::string& node_name);
 
-// Calls curl_global_init once; call before the first FetchPodList (from the
-// main thread, before other threads use libcurl).
-void InitHttpClient();
+// Loads libcurl (dlopen, so that exporters without the collector do not map
+// it) and calls curl_global_init, once; call before the first FetchPodList
+// (from the main thread, before other threads use libcurl). False and why
+// when libcurl cannot be loaded.
+bool InitHttpClient(std::string* error);
 
 // Blocking; at most total_timeout_ms.
 FetchResult FetchPodList(const ClientOptions& options);

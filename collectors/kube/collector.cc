@@ -39,7 +39,7 @@ bool KubeCollector::Start(std::string* error) {
     *error = config_error_;
     return false;
   }
-  InitHttpClient();
+  if (!InitHttpClient(error)) return false;
   if (resolver_) resolver_->SetKubeNames(names_);
   LogInfo(
       "listing this node's pods from the Kubernetes API",

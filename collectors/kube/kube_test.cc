@@ -120,7 +120,8 @@ TEST(Client, UrlEncodesTheNodeName) {
 }
 
 TEST(Client, NothingListeningIsANetworkError) {
-  InitHttpClient();
+  std::string init_error;
+  ASSERT_TRUE(InitHttpClient(&init_error)) << init_error;
   ClientOptions options;
   // Port 1 on loopback: refused at once, nothing to wait for.
   options.api_url = "http://127.0.0.1:1";
@@ -209,7 +210,8 @@ ClientOptions Options(const std::string& url) {
 }
 
 TEST(Client, ListsPods) {
-  InitHttpClient();
+  std::string init_error;
+  ASSERT_TRUE(InitHttpClient(&init_error)) << init_error;
   OneShotServer server(Http(
       200, R"({"kind":"PodList","items":[{"metadata":{"uid":"u","name":"p",)"
            R"("namespace":"n"}}]})"));
@@ -278,7 +280,8 @@ double Successes(KubeCollector* c) {
 }
 
 TEST(Collector, ListsOnItsThreadAndStops) {
-  InitHttpClient();
+  std::string init_error;
+  ASSERT_TRUE(InitHttpClient(&init_error)) << init_error;
   OneShotServer server(Http(200, R"({"kind":"PodList","items":[]})"));
   KubeConfig config;
   config.client = Options(server.url());

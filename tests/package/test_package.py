@@ -83,6 +83,8 @@ class PackageTest(unittest.TestCase):
         # adduser for the postinst; the shared libraries from dpkg-shlibdeps
         for pkg in ("adduser", "libc6", "libstdc++6", "libprometheus-cpp-core"):
             self.assertRegex(depends, rf"(^|, ){re.escape(pkg)}[\w.+-]*( \(|,|$)", depends)
+        # libcurl is loaded with dlopen, by --collector.kubernetes only
+        self.assertEqual(self.field("Recommends"), "libcurl4")
         self.assertGreater(int(self.field("Installed-Size")), 0)
         for script in ("postinst", "prerm", "postrm", "conffiles", "md5sums"):
             self.assertIn(script, info.stdout)
