@@ -315,6 +315,107 @@ std::optional<std::string> DebuggerPathFromJsonList(std::string_view body,
   return std::nullopt;
 }
 
+namespace {
+
+// The parser's ReadFn: chunks the WebSocket thread queued, until the answer
+// to takeHeapSnapshot, the deadline, the idle deadline or a cancel.
+class ChunkReader {
+ public:
+  enum class Stop { kNone, kCancelled, kTimedOut, kIdle };
+  ChunkReader(Session* session, const ClientOptions& options,
+              Clock::time_point deadline)
+      : session_(session),
+        cancel_(options.cancel),
+        deadline_(deadline),
+        idle_(std::chrono::milliseconds(static_cast<int64_t>(
+            std::max(0.0, options.idle_timeout_seconds) * 1000))) {}
+
+  size_t Read(char* buf, size_t cap) {
+    while (pos_ == current_.size()) {
+      if (!Next()) return 0;
+    }
+    size_t n = std::min(cap, current_.size() - pos_);
+    std::memcpy(buf, current_.data() + pos_, n);
+    pos_ += n;
+    return n;
+  }
+  Stop stopped() const { return stopped_; }
+
+ private:
+  // The next chunk into current_; false at the end.
+  bool Next() {
+    MutexLock lock(&session_->mu);
+    while (session_->chunks.empty() && !session_->done) {
+      const auto now = Clock::now();
+      Stop stop = Stop::kNone;
+      if (cancel_ != nullptr && cancel_->load()) {
+        stop = Stop::kCancelled;
+      } else if (now >= deadline_) {
+        stop = Stop::kTimedOut;
+      } else if (now >= session_->last_message + idle_) {
+        stop = Stop::kIdle;
+      }
+      if (stop != Stop::kNone) {
+        stopped_ = stop;
+        session_->done = true;
+        session_->cv.NotifyAll();
+        return false;
+      }
+      // Wakes at least every 0.2 s to look at the cancel flag.
+      session_->cv.WaitUntil(
+          &session_->mu, std::min({deadline_, session_->last_message + idle_,
+                                   now + std::chrono::milliseconds(200)}));
+    }
+    if (session_->chunks.empty()) return false;  // done
+    current_ = std::move(session_->chunks.front());
+    session_->chunks.pop_front();
+    session_->queued -= current_.size();
+    pos_ = 0;
+    session_->cv.NotifyAll();
+    return true;
+  }
+
+  Session* const session_;
+  const std::atomic<bool>* const cancel_;
+  const Clock::time_point deadline_;
+  const std::chrono::milliseconds idle_;
+  std::string current_;
+  size_t pos_ = 0;
+  Stop stopped_ = Stop::kNone;
+};
+
+// Opens the WebSocket and asks for a snapshot; nullptr and why on failure.
+mg_connection* RequestSnapshot(int port, const std::string& path,
+                               Session* session, std::string* error) {
+  {
+    MutexLock lock(&session->mu);
+    session->last_message = Clock::now();
+  }
+  char ebuf[256] = "";
+  mg_connection* conn = mg_connect_websocket_client(
+      "127.0.0.1", port, 0, ebuf, sizeof(ebuf), path.c_str(), nullptr, OnData,
+      OnClose, session);
+  if (conn == nullptr) {
+    *error = "inspector: WebSocket to 127.0.0.1:" + std::to_string(port) +
+             path + " failed: " + ebuf;
+    return nullptr;
+  }
+  const std::string request =
+      R"({"id":1,"method":"HeapProfiler.takeHeapSnapshot",)"
+      R"("params":{"reportProgress":true}})";  // progress: activity
+  if (mg_websocket_client_write(conn, MG_WEBSOCKET_OPCODE_TEXT, request.data(),
+                                request.size()) <= 0) {
+    mg_close_connection(conn);
+    *error = "inspector: cannot send HeapProfiler.takeHeapSnapshot";
+    return nullptr;
+  }
+  MutexLock lock(&session->mu);
+  session->last_message = Clock::now();  // the idle clock starts now
+  return conn;
+}
+
+}  // namespace
+
 std::optional<HeapSnapshot> TakeHeapSnapshot(int port,
                                              const ClientOptions& options,
                                              std::string* error) {
@@ -330,78 +431,12 @@ std::optional<HeapSnapshot> TakeHeapSnapshot(int port,
 
   auto session = std::make_shared<Session>();
   session->max_message_bytes = options.max_message_bytes;
-  {
-    MutexLock lock(&session->mu);
-    session->last_message = Clock::now();
-  }
-  char ebuf[256] = "";
-  mg_connection* conn = mg_connect_websocket_client(
-      "127.0.0.1", port, 0, ebuf, sizeof(ebuf), path->c_str(), nullptr, OnData,
-      OnClose, session.get());
-  if (conn == nullptr) {
-    *error = "inspector: WebSocket to 127.0.0.1:" + std::to_string(port) +
-             *path + " failed: " + ebuf;
-    return std::nullopt;
-  }
-  const std::string request =
-      R"({"id":1,"method":"HeapProfiler.takeHeapSnapshot",)"
-      R"("params":{"reportProgress":true}})";  // progress: activity
-  if (mg_websocket_client_write(conn, MG_WEBSOCKET_OPCODE_TEXT, request.data(),
-                                request.size()) <= 0) {
-    mg_close_connection(conn);
-    *error = "inspector: cannot send HeapProfiler.takeHeapSnapshot";
-    return std::nullopt;
-  }
-
-  {
-    MutexLock lock(&session->mu);
-    session->last_message = Clock::now();  // the idle clock starts now
-  }
-  const auto idle = std::chrono::milliseconds(
-      static_cast<int64_t>(std::max(0.0, options.idle_timeout_seconds) * 1000));
-  bool timed_out = false;
-  bool idle_out = false;
-  bool cancelled = false;
-  auto is_cancelled = [&] {
-    return options.cancel != nullptr && options.cancel->load();
-  };
-  std::string current;
-  size_t current_pos = 0;
-  ReadFn read = [&](char* buf, size_t cap) -> size_t {
-    while (current_pos == current.size()) {
-      MutexLock lock(&session->mu);
-      while (session->chunks.empty() && !session->done) {
-        const auto now = Clock::now();
-        if (is_cancelled()) {
-          cancelled = true;
-          session->done = true;
-          session->cv.NotifyAll();
-          return 0;
-        }
-        if (now >= deadline || now >= session->last_message + idle) {
-          (now >= deadline ? timed_out : idle_out) = true;
-          session->done = true;
-          session->cv.NotifyAll();
-          return 0;
-        }
-        // Wakes at least every 0.2 s to look at `cancel`.
-        session->cv.WaitUntil(&session->mu,
-                              std::min({deadline, session->last_message + idle,
-                                        now + std::chrono::milliseconds(200)}));
-      }
-      if (session->chunks.empty()) return 0;  // done
-      current = std::move(session->chunks.front());
-      session->chunks.pop_front();
-      session->queued -= current.size();
-      current_pos = 0;
-      session->cv.NotifyAll();
-    }
-    size_t n = std::min(cap, current.size() - current_pos);
-    std::memcpy(buf, current.data() + current_pos, n);
-    current_pos += n;
-    return n;
-  };
-  auto snapshot = ParseHeapSnapshot(read, options.limits, error);
+  mg_connection* conn = RequestSnapshot(port, *path, session.get(), error);
+  if (conn == nullptr) return std::nullopt;
+  ChunkReader reader(session.get(), options, deadline);
+  auto snapshot = ParseHeapSnapshot(
+      [&](char* buf, size_t cap) { return reader.Read(buf, cap); },
+      options.limits, error);
   {
     // Unblock the WebSocket thread if the parser stopped early.
     MutexLock lock(&session->mu);
@@ -409,19 +444,21 @@ std::optional<HeapSnapshot> TakeHeapSnapshot(int port,
     session->cv.NotifyAll();
   }
   mg_close_connection(conn);  // joins the WebSocket thread
-  if (cancelled) {
-    *error = "inspector: heap snapshot cancelled";
-    return std::nullopt;
-  }
-  if (timed_out) {
-    *error = "inspector: no complete heap snapshot within " +
-             Seconds(options.timeout_seconds);
-    return std::nullopt;
-  }
-  if (idle_out) {
-    *error = "inspector: silent for " + Seconds(options.idle_timeout_seconds) +
-             " while taking the heap snapshot";
-    return std::nullopt;
+  switch (reader.stopped()) {
+    case ChunkReader::Stop::kCancelled:
+      *error = "inspector: heap snapshot cancelled";
+      return std::nullopt;
+    case ChunkReader::Stop::kTimedOut:
+      *error = "inspector: no complete heap snapshot within " +
+               Seconds(options.timeout_seconds);
+      return std::nullopt;
+    case ChunkReader::Stop::kIdle:
+      *error = "inspector: silent for " +
+               Seconds(options.idle_timeout_seconds) +
+               " while taking the heap snapshot";
+      return std::nullopt;
+    case ChunkReader::Stop::kNone:
+      break;
   }
   std::string session_error;
   {

@@ -208,6 +208,22 @@ TEST(Client, OverallDeadlineWhileTheInspectorIsSilent) {
       << *error;
 }
 
+TEST(Client, CancelWhileTheInspectorIsSilent) {
+  SilentServer server(/*answer_list=*/true);
+  ASSERT_GT(server.port(), 0);
+  std::atomic<bool> cancel{false};
+  ClientOptions options;
+  options.cancel = &cancel;  // the deadlines stay far away: only this ends it
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    cancel = true;
+  });
+  auto error = SnapshotError(server.port(), options);
+  canceller.join();
+  ASSERT_TRUE(error);
+  EXPECT_EQ(*error, "inspector: heap snapshot cancelled");
+}
+
 // A real node process with --inspect on a random loopback port.
 TEST(Client, SnapshotOfLiveNode) {
   if (std::system("command -v node >/dev/null 2>&1") != 0) {
