@@ -235,6 +235,16 @@ const heapdiff::DiffDetail* Detail(const LeakDiff& d, const std::string& what) {
   return nullptr;
 }
 
+// The constructor diff a leak event at `t` gets; error "(none)" when none.
+LeakDiff ConstructorDiffAt(LeakDiffer* differ, double t) {
+  Event e = Leak(t);
+  differ->Attach(&e);
+  if (e.constructor_diff) return *e.constructor_diff;
+  LeakDiff none;
+  none.error = "(none)";
+  return none;
+}
+
 class ConstructorDiff : public ::testing::Test {
  protected:
   ConstructorDiff() {
@@ -284,53 +294,36 @@ TEST_F(ConstructorDiff, SinceThePreviousSnapshotAtMostOncePerInterval) {
   EXPECT_EQ(j["diff"]["by"], "mapping");
 
   // 100 s later: no snapshot, the reason instead.
-  Event soon = Leak(1800);
-  differ.Attach(&soon);
-  ASSERT_TRUE(soon.constructor_diff);
-  EXPECT_NE(soon.constructor_diff->error.find("at most one"), std::string::npos)
-      << soon.constructor_diff->error;
+  const LeakDiff soon = ConstructorDiffAt(&differ, 1800);
+  EXPECT_NE(soon.error.find("at most one"), std::string::npos) << soon.error;
   EXPECT_EQ(inspector_.taken, 2);
 
   // After the interval: the diff starts at the previous event's snapshot.
   inspector_.Set("Kept", 6010, 192320);
-  Event later = Leak(2400);
-  differ.Attach(&later);
-  ASSERT_TRUE(later.constructor_diff);
-  EXPECT_EQ(later.constructor_diff->error, "");
-  EXPECT_EQ(later.constructor_diff->since, 1700);
-  ASSERT_NE(Detail(*later.constructor_diff, "Kept"), nullptr);
-  EXPECT_EQ(Detail(*later.constructor_diff, "Kept")->plus, 1000u);
+  const LeakDiff later = ConstructorDiffAt(&differ, 2400);
+  EXPECT_EQ(later.error, "");
+  EXPECT_EQ(later.since, 1700);
+  ASSERT_NE(Detail(later, "Kept"), nullptr);
+  EXPECT_EQ(Detail(later, "Kept")->plus, 1000u);
   EXPECT_EQ(inspector_.taken, 3);
 }
 
 TEST_F(ConstructorDiff, OnlyForANodeProcessWithAFixedInspectorPort) {
-  proc_.WriteCmdline({"node", "app.js"});
-  {
+  // A leak event of a target first seen with this command line: a mapping
+  // diff always, a constructor diff never.
+  auto expect_mapping_only = [&](const std::vector<std::string>& argv) {
+    proc_.WriteCmdline(argv);
     LeakDiffer differ(options_, &tracker_);
     differ.Update(1000, {Target(500)});
     Event e = Leak(1700);
     differ.Attach(&e);
-    EXPECT_TRUE(e.diff);
-    EXPECT_FALSE(e.constructor_diff);
-  }
-  proc_.WriteCmdline({"node", "--inspect=0", "app.js"});  // random port
-  {
-    LeakDiffer differ(options_, &tracker_);
-    differ.Update(1000, {Target(500)});
-    Event e = Leak(1700);
-    differ.Attach(&e);
-    EXPECT_FALSE(e.constructor_diff);
-  }
-  proc_.WriteCmdline({"node", "--inspect", "app.js"});
+    EXPECT_TRUE(e.diff) << argv[1];
+    EXPECT_FALSE(e.constructor_diff) << argv[1];
+  };
+  expect_mapping_only({"node", "app.js"});
+  expect_mapping_only({"node", "--inspect=0", "app.js"});  // random port
   options_.constructor = false;  // --memwatch.leak-diff=mapping
-  {
-    LeakDiffer differ(options_, &tracker_);
-    differ.Update(1000, {Target(500)});
-    Event e = Leak(1700);
-    differ.Attach(&e);
-    EXPECT_TRUE(e.diff);
-    EXPECT_FALSE(e.constructor_diff);
-  }
+  expect_mapping_only({"node", "--inspect", "app.js"});
   EXPECT_EQ(inspector_.taken, 0);
 }
 
@@ -360,11 +353,9 @@ TEST_F(ConstructorDiff, AFailedSnapshotSaysWhyAndIsRetried) {
   EXPECT_EQ(ToJson(e)["constructor_diff"]["error"], e.constructor_diff->error);
   // The event's snapshot worked: the next diff starts there.
   inspector_.Set("Kept", 1, 32);
-  Event next = Leak(2400);
-  differ.Attach(&next);
-  ASSERT_TRUE(next.constructor_diff);
-  EXPECT_EQ(next.constructor_diff->error, "");
-  EXPECT_EQ(next.constructor_diff->since, 1700);
+  const LeakDiff next = ConstructorDiffAt(&differ, 2400);
+  EXPECT_EQ(next.error, "");
+  EXPECT_EQ(next.since, 1700);
 }
 
 TEST_F(ConstructorDiff, StopCancelsASnapshotUnderWay) {

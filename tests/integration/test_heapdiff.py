@@ -87,6 +87,24 @@ FAST_LEAK_FLAGS = [
     "--memwatch.log-stats=false", "--log.format=json"]
 
 
+def leak_events_with(procs, leaker_argv, mode, key, timeout):
+    """Starts the leaker and an exporter watching it with --memwatch.leak-diff=mode
+    and waits for leak events that carry `key`. Returns (exporter, a function that
+    lists those events now, the first list of them)."""
+    leaker = procs.start(leaker_argv)
+    exp = harness.Exporter(procs, args=[
+        f"--pid=leaker={leaker.pid}", f"--memwatch.leak-diff={mode}",
+        *FAST_LEAK_FLAGS])
+
+    def with_key():
+        body = json.loads(exp.get("/api/v1/events?type=leak&name=leaker").text)
+        return [e for e in body["events"] if key in e]
+
+    events = harness.wait_until(with_key, timeout=timeout,
+                                what=f"a leak event with {key}")
+    return exp, with_key, events
+
+
 def logged_leaks(exp):
     """The JSON log's leak lines."""
     out = []
@@ -228,17 +246,8 @@ class LeakDiffTest(unittest.TestCase):
     def test_leak_event_carries_the_diff(self):
         procs = harness.Processes()
         self.addCleanup(procs.stop_all)
-        leaker = procs.start([sys.executable, "-c", LEAKER])
-        exp = harness.Exporter(procs, args=[
-            f"--pid=leaker={leaker.pid}", "--memwatch.leak-diff=mapping",
-            *FAST_LEAK_FLAGS])
-
-        def leak_with_diff():
-            body = json.loads(exp.get("/api/v1/events?type=leak&name=leaker").text)
-            return [e for e in body["events"] if "diff" in e]
-
-        events = harness.wait_until(leak_with_diff, timeout=60,
-                                    what="a leak event with a diff")
+        exp, _, events = leak_events_with(
+            procs, [sys.executable, "-c", LEAKER], "mapping", "diff", timeout=60)
         e = events[0]
         d = e["diff"]
         self.assertEqual(d["by"], "mapping")
@@ -264,20 +273,11 @@ class LeakDiffTest(unittest.TestCase):
         procs = harness.Processes()
         self.addCleanup(procs.stop_all)
         port = harness.free_port()
-        leaker = procs.start(["node", f"--inspect=127.0.0.1:{port}", "-e",
-                              NODE_LEAKER])
-        exp = harness.Exporter(procs, args=[
-            f"--pid=leaker={leaker.pid}", "--memwatch.leak-diff=constructor",
-            *FAST_LEAK_FLAGS])
-
-        def leak_with_constructor_diff():
-            body = json.loads(exp.get("/api/v1/events?type=leak&name=leaker").text)
-            return [e for e in body["events"] if "constructor_diff" in e]
-
         # The first heap snapshot is taken when the target is first seen; a leak
         # event that comes before it gets none, the next one a diff.
-        events = harness.wait_until(leak_with_constructor_diff, timeout=120,
-                                    what="a leak event with a constructor diff")
+        exp, leak_with_constructor_diff, events = leak_events_with(
+            procs, ["node", f"--inspect=127.0.0.1:{port}", "-e", NODE_LEAKER],
+            "constructor", "constructor_diff", timeout=120)
         e = events[0]
         d = e["constructor_diff"]
         self.assertEqual(d["by"], "constructor")
