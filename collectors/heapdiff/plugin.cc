@@ -2,6 +2,8 @@
 // memwatch's HeapDiff by memory mapping, for any watched process.
 //   POST /api/v1/heapdiff?name=T|pid=N[&by=mapping]   -> {"id": ...}
 //   GET  /api/v1/heapdiff/<id>                        -> the diff
+#include <gflags/gflags.h>
+
 #include <chrono>
 #include <cstdio>
 #include <iostream>
@@ -11,6 +13,7 @@
 #include <thread>
 
 #include "collectors/heapdiff/store.h"
+#include "collectors/inspector/activate.h"
 #include "collectors/inspector/diff.h"
 #include "collectors/inspector/inspector_client.h"
 #include "collectors/plugin/mutex.h"
@@ -19,6 +22,14 @@
 #include "collectors/procfs/files.h"
 #include "collectors/procfs/procfs.h"
 #include "collectors/targets/resolver.h"
+
+DEFINE_bool(heapdiff_inspector_sigusr1, false,
+            "For by=constructor on a Node process started without --inspect: "
+            "send it SIGUSR1 so that it opens its inspector on "
+            "127.0.0.1:9229, as Node does (the inspector then stays open "
+            "until the process exits). Only a process recognized as Node is "
+            "signalled, and the port is used only once that process listens "
+            "on it.");
 
 namespace memwatch::heapdiff {
 namespace {
@@ -42,9 +53,10 @@ bool ParsePid(const std::string& s, int* pid) {
 
 class HeapDiffCollector : public Collector {
  public:
-  explicit HeapDiffCollector(const CollectorContext& ctx)
+  HeapDiffCollector(const CollectorContext& ctx, bool inspector_sigusr1)
       : resolver_(ctx.resolver),
         procfs_root_(ctx.procfs_root),
+        inspector_sigusr1_(inspector_sigusr1),
         store_(ctx.procfs_root, {}, Monotonic) {}
 
   void Collect(std::vector<prometheus::MetricFamily>*) override {}
@@ -118,6 +130,7 @@ class HeapDiffCollector : public Collector {
   static constexpr size_t kMaxConstructorOpen = 2;
   static constexpr double kMaxConstructorAge = 3600;
   static constexpr size_t kMaxConstructorDetails = 100;
+  static constexpr double kSigusr1WaitSeconds = 5;
   struct V8Session {
     int pid = 0;
     int port = 0;
@@ -139,14 +152,21 @@ class HeapDiffCollector : public Collector {
     std::string text, error;
     if (!procfs::ReadWholeFile(
             procfs_root_ + "/" + std::to_string(pid) + "/cmdline", &text,
-            &error, nullptr, 64 * 1024)) {
+            &error, nullptr, size_t{64} * 1024)) {
       return JsonError(404, "pid " + std::to_string(pid) + ": " + error);
     }
     auto port = inspector::InspectPortFromCmdline(procfs::ParseCmdline(text));
+    if (!port && inspector_sigusr1_) {
+      port = inspector::OpenInspectorWithSigusr1(procfs_root_, pid,
+                                                 kSigusr1WaitSeconds, &error);
+      if (!port) return JsonError(409, error);
+    }
     if (!port) {
       return JsonError(409, "pid " + std::to_string(pid) +
                                 " was not started with --inspect on a fixed "
-                                "port; by=mapping works for any process");
+                                "port (or start the exporter with "
+                                "--heapdiff.inspector-sigusr1); by=mapping "
+                                "works for any process");
     }
     {
       MutexLock lock(&v8_mu_);
@@ -211,6 +231,7 @@ class HeapDiffCollector : public Collector {
 
   std::shared_ptr<targets::Resolver> resolver_;
   std::string procfs_root_;
+  const bool inspector_sigusr1_;
   Store store_;
   Mutex v8_mu_;
   std::map<std::string, V8Session> v8_open_ GUARDED_BY(v8_mu_);
@@ -298,7 +319,8 @@ MEMWATCH_REGISTER_COLLECTOR(
     "/api/v1/heapdiff, GET /api/v1/heapdiff/<id> (no metrics)",
     [](const memwatch::CollectorContext& ctx)
         -> std::unique_ptr<memwatch::Collector> {
-      return std::make_unique<memwatch::heapdiff::HeapDiffCollector>(ctx);
+      return std::make_unique<memwatch::heapdiff::HeapDiffCollector>(
+          ctx, FLAGS_heapdiff_inspector_sigusr1);
     });
 
 static ::memwatch::CommandRegistrar memwatch_heapdiff_command({

@@ -24,8 +24,8 @@ namespace memwatch::inspector {
 namespace {
 
 constexpr int kDefaultPort = 9229;
-constexpr size_t kMaxJsonListBytes = 256 * 1024;
-constexpr size_t kMaxHeaderBytes = 16 * 1024;
+constexpr size_t kMaxJsonListBytes = size_t{256} * 1024;
+constexpr size_t kMaxHeaderBytes = size_t{16} * 1024;
 
 using Clock = std::chrono::steady_clock;
 

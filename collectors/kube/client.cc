@@ -13,7 +13,7 @@ namespace memwatch::kube {
 namespace {
 
 // A projected service-account token is about 1 KiB.
-constexpr size_t kMaxTokenBytes = 64 * 1024;
+constexpr size_t kMaxTokenBytes = size_t{64} * 1024;
 
 // libcurl is loaded with dlopen when the collector starts rather than linked:
 // with its TLS, LDAP and Kerberos libraries it adds ~3 MB of resident pages to

@@ -44,7 +44,7 @@ int LeakDiffer::InspectorPort(
   std::string text, error;
   if (!procfs::ReadWholeFile(options_.procfs_root + "/" +
                                  std::to_string(processes[0].pid) + "/cmdline",
-                             &text, &error, nullptr, 64 * 1024)) {
+                             &text, &error, nullptr, size_t{64} * 1024)) {
     return 0;
   }
   return inspector::InspectPortFromCmdline(procfs::ParseCmdline(text))

@@ -371,7 +371,7 @@ TEST_F(ConstructorDiff, StopCancelsASnapshotUnderWay) {
     return std::nullopt;
   };
   LeakDiffer differ(options_, &tracker_);
-  differ.Start([](Event) {});
+  differ.Start([](const Event&) {});
   differ.UpdateAsync(1000, {Target(500)});
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::seconds(10);

@@ -6,6 +6,8 @@
   N objects of a named class and frees those of another between the two snapshots.
 - the error statuses: 404 unknown id, 410 ended, 409 the process exited, 409 no
   inspector.
+- --heapdiff.inspector-sigusr1: a Node child started without --inspect is asked to
+  open its inspector (SIGUSR1, 127.0.0.1:9229); a Python child is never signalled.
 - --memwatch.leak-diff=mapping: a leaking child's leak event carries the diff, in
   /api/v1/events and in the JSON log.
 - --memwatch.leak-diff=constructor: a leaking Node child with --inspect gets a diff by
@@ -15,6 +17,7 @@
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import unittest
@@ -232,6 +235,58 @@ class HeapDiffConstructorTest(unittest.TestCase):
         self.assertLess(diff["change"]["allocated_nodes"], 3 * n, diff["change"])
         # An ended by=constructor id is unknown now.
         self.assertEqual(exp.get("/api/v1/heapdiff/" + started["id"]).status, 404)
+
+
+def port_is_free(port):
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+class InspectorSigusr1Test(unittest.TestCase):
+    def setUp(self):
+        self.procs = harness.Processes()
+        self.addCleanup(self.procs.stop_all)
+
+    @unittest.skipUnless(shutil.which("node"), "node is not installed")
+    def test_opens_the_inspector_of_a_node_process(self):
+        if not port_is_free(9229):
+            self.skipTest("127.0.0.1:9229 is taken on this machine")
+        child = Child(self.procs, ["node", "-e", NODE_SCRIPT])  # no --inspect
+        exp = harness.Exporter(self.procs, args=[
+            f"--pid=node={child.proc.pid}", "--heapdiff.inspector-sigusr1"])
+        r = post(exp, "name=node&by=constructor")
+        self.assertEqual(r.status, 200, r.text)
+        self.assertEqual(json.loads(r.text)["port"], 9229)
+        child.send("make 2000")
+        r = exp.get("/api/v1/heapdiff/" + json.loads(r.text)["id"], timeout=120)
+        self.assertEqual(r.status, 200, r.text)
+        kept = detail(json.loads(r.text), "Kept")
+        self.assertIsNotNone(kept, r.text[:2000])
+        self.assertGreaterEqual(kept["+"], 2000)
+        self.assertIsNone(child.proc.poll())  # the app lives on
+
+    @unittest.skipUnless(shutil.which("node"), "node is not installed")
+    def test_without_the_flag_node_without_inspect_is_refused(self):
+        child = Child(self.procs, ["node", "-e", NODE_SCRIPT])
+        exp = harness.Exporter(self.procs, args=[f"--pid=node={child.proc.pid}"])
+        r = post(exp, "name=node&by=constructor")
+        self.assertEqual(r.status, 409, r.text)
+        self.assertIn("--heapdiff.inspector-sigusr1", r.text)
+
+    def test_a_process_that_is_not_node_is_never_signalled(self):
+        # SIGUSR1's default action ends a process: a Python child must survive.
+        child = Child(self.procs, [sys.executable, "-c", MAPPER])
+        exp = harness.Exporter(self.procs, args=[
+            f"--pid=py={child.proc.pid}", "--heapdiff.inspector-sigusr1"])
+        r = post(exp, "name=py&by=constructor")
+        self.assertEqual(r.status, 409, r.text)
+        self.assertIn("not a Node process", r.text)
+        child.send("map a 4096")  # still alive and answering
+        self.assertIsNone(child.proc.poll())
 
 
 class LeakDiffTest(unittest.TestCase):
