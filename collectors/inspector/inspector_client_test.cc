@@ -79,11 +79,14 @@ TEST(Client, NothingListening) {
 
 // A loopback server that accepts connections and then keeps silent: with
 // `answer_list`, it answers GET /json/list and completes the WebSocket
-// upgrade first (so only the snapshot stream is silent). Stopped and its
-// sockets closed by the destructor.
+// upgrade first (so only the snapshot stream is silent); with
+// `die_mid_snapshot` it then sends the first chunk of a snapshot and closes
+// the connection, as a Node process killed while it streams one. Stopped and
+// its sockets closed by the destructor.
 class SilentServer {
  public:
-  explicit SilentServer(bool answer_list) : answer_list_(answer_list) {
+  explicit SilentServer(bool answer_list, bool die_mid_snapshot = false)
+      : answer_list_(answer_list), die_mid_snapshot_(die_mid_snapshot) {
     listen_fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -148,10 +151,23 @@ class SilentServer {
              "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
              "Connection: Upgrade\r\n"
              "Sec-WebSocket-Accept: HSmrc0sMlYUkAGmm5OPpG2HaGWk=\r\n\r\n");
+        if (die_mid_snapshot_) {
+          // Wait for the takeHeapSnapshot request (a masked frame).
+          pollfd p{fd, POLLIN, 0};
+          char frame[4096];
+          if (poll(&p, 1, 5000) > 0) (void)!recv(fd, frame, sizeof(frame), 0);
+          const std::string msg =
+              R"({"method":"HeapProfiler.addHeapSnapshotChunk",)"
+              R"("params":{"chunk":"{\"snapshot\":{\"meta\":"}})";
+          // One unmasked text frame (FIN, opcode 1), length below 126.
+          Send(fd, std::string{'\x81', static_cast<char>(msg.size())} + msg);
+          shutdown(fd, SHUT_RDWR);
+        }
       }
     }
   }
   bool answer_list_;
+  bool die_mid_snapshot_;
   int listen_fd_ = -1;
   int port_ = 0;
   std::atomic<bool> stop_{false};
@@ -204,6 +220,16 @@ TEST(Client, OverallDeadlineWhileTheInspectorIsSilent) {
   auto error = SnapshotError(server.port(), options);
   ASSERT_TRUE(error);
   EXPECT_NE(error->find("no complete heap snapshot within 1s"),
+            std::string::npos)
+      << *error;
+}
+
+TEST(Client, InspectorThatDiesMidSnapshot) {
+  SilentServer server(/*answer_list=*/true, /*die_mid_snapshot=*/true);
+  ASSERT_GT(server.port(), 0);
+  auto error = SnapshotError(server.port(), ClientOptions());
+  ASSERT_TRUE(error);
+  EXPECT_NE(error->find("closed the connection before the snapshot ended"),
             std::string::npos)
       << *error;
 }
