@@ -152,10 +152,18 @@ class SilentServer {
              "Connection: Upgrade\r\n"
              "Sec-WebSocket-Accept: HSmrc0sMlYUkAGmm5OPpG2HaGWk=\r\n\r\n");
         if (die_mid_snapshot_) {
-          // Wait for the takeHeapSnapshot request (a masked frame).
-          pollfd p{fd, POLLIN, 0};
-          char frame[4096];
-          if (poll(&p, 1, 5000) > 0) (void)!recv(fd, frame, sizeof(frame), 0);
+          // Read the whole takeHeapSnapshot request (a masked frame below
+          // 126 bytes: 2 + 4 + payload), which civetweb may write in parts.
+          std::string frame;
+          char buf[256];
+          while (!stop_ &&
+                 (frame.size() < 2 || frame.size() < 6 + (frame[1] & 0x7f))) {
+            pollfd p{fd, POLLIN, 0};
+            if (poll(&p, 1, 100) <= 0) continue;
+            ssize_t n = recv(fd, buf, sizeof(buf), 0);
+            if (n <= 0) break;
+            frame.append(buf, static_cast<size_t>(n));
+          }
           const std::string msg =
               R"({"method":"HeapProfiler.addHeapSnapshotChunk",)"
               R"("params":{"chunk":"{\"snapshot\":{\"meta\":"}})";
