@@ -9,6 +9,7 @@
 #include <cstring>
 #include <thread>
 
+#include "collectors/procfs/net_tcp.h"
 #include "collectors/procfs/procfs.h"
 #include "collectors/runtime/recognize.h"
 
@@ -17,49 +18,6 @@ namespace {
 
 constexpr size_t kMaxNetTcpBytes = 16u << 20;  // ~100,000 sockets
 constexpr size_t kMaxFds = 1u << 20;
-
-std::optional<uint64_t> ParseHex(std::string_view s) {
-  if (s.empty() || s.size() > 16) return std::nullopt;
-  uint64_t v = 0;
-  for (char c : s) {
-    int d;
-    if (c >= '0' && c <= '9') {
-      d = c - '0';
-    } else if (c >= 'A' && c <= 'F') {
-      d = c - 'A' + 10;
-    } else if (c >= 'a' && c <= 'f') {
-      d = c - 'a' + 10;
-    } else {
-      return std::nullopt;
-    }
-    v = v * 16 + static_cast<uint64_t>(d);
-  }
-  return v;
-}
-
-std::optional<uint64_t> ParseDecimal(std::string_view s) {
-  if (s.empty() || s.size() > 19) return std::nullopt;
-  uint64_t v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + static_cast<uint64_t>(c - '0');
-  }
-  return v;
-}
-
-// Whitespace-separated fields of one line.
-std::vector<std::string_view> Fields(std::string_view line) {
-  std::vector<std::string_view> out;
-  size_t i = 0;
-  while (i < line.size()) {
-    while (i < line.size() && (line[i] == ' ' || line[i] == '\t')) ++i;
-    size_t j = i;
-    while (j < line.size() && line[j] != ' ' && line[j] != '\t') ++j;
-    if (j > i) out.push_back(line.substr(i, j - i));
-    i = j;
-  }
-  return out;
-}
 
 std::vector<uint64_t> SocketInodesOf(const std::string& procfs_root, int pid) {
   std::vector<uint64_t> out;
@@ -73,9 +31,8 @@ std::vector<uint64_t> SocketInodesOf(const std::string& procfs_root, int pid) {
     char link[64];
     ssize_t n = ::readlinkat(dirfd(d), e->d_name, link, sizeof(link) - 1);
     if (n <= 0) continue;
-    std::string_view target(link, static_cast<size_t>(n));
-    if (target.rfind("socket:[", 0) != 0 || target.back() != ']') continue;
-    if (auto inode = ParseDecimal(target.substr(8, target.size() - 9))) {
+    if (auto inode = procfs::SocketInode(
+            std::string_view(link, static_cast<size_t>(n)))) {
       out.push_back(*inode);
     }
   }
@@ -85,31 +42,6 @@ std::vector<uint64_t> SocketInodesOf(const std::string& procfs_root, int pid) {
 
 }  // namespace
 
-std::vector<uint64_t> ListeningInodes(std::string_view net_tcp, int port) {
-  std::vector<uint64_t> out;
-  size_t start = 0;
-  while (start < net_tcp.size()) {
-    size_t end = net_tcp.find('\n', start);
-    if (end == std::string_view::npos) end = net_tcp.size();
-    const auto f = Fields(net_tcp.substr(start, end - start));
-    start = end + 1;
-    // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
-    if (f.size() < 10 || f[3] != "0A") continue;  // 0A: LISTEN
-    const auto colon = f[1].find(':');
-    if (colon == std::string_view::npos) continue;
-    const auto addr = ParseHex(f[1].substr(0, colon));
-    const auto p = ParseHex(f[1].substr(colon + 1));
-    const auto inode = ParseDecimal(f[9]);
-    if (!addr || !p || !inode || static_cast<int>(*p) != port) continue;
-    // The kernel prints the IPv4 address in host byte order as hex:
-    // 127.0.0.1 is 0100007F on little-endian machines, 7F000001 on big-endian.
-    if (*addr == 0 || *addr == 0x0100007F || *addr == 0x7F000001) {
-      out.push_back(*inode);
-    }
-  }
-  return out;
-}
-
 bool ListensOn(const std::string& procfs_root, int pid, int port) {
   std::string text, error;
   if (!procfs::ReadWholeFile(
@@ -117,7 +49,7 @@ bool ListensOn(const std::string& procfs_root, int pid, int port) {
           nullptr, kMaxNetTcpBytes)) {
     return false;
   }
-  const auto listening = ListeningInodes(text, port);
+  const auto listening = procfs::ListeningInodes(text, port);
   if (listening.empty()) return false;
   for (uint64_t inode : SocketInodesOf(procfs_root, pid)) {
     for (uint64_t l : listening) {

@@ -17,12 +17,9 @@ namespace memwatch::inspector {
 // Where Node's inspector listens after SIGUSR1 (no --inspect-port given).
 inline constexpr int kSigusr1InspectPort = 9229;
 
-// Pure. Inodes of the TCP sockets in LISTEN state on 127.0.0.1:port or
-// 0.0.0.0:port in a /proc/<pid>/net/tcp text. Malformed lines are skipped.
-std::vector<uint64_t> ListeningInodes(std::string_view net_tcp, int port);
-
 // Whether one of pid's file descriptors is a socket listening on
-// 127.0.0.1:port (in pid's network namespace). Bounded reads: net/tcp up to
+// 127.0.0.1:port (in pid's network namespace: its net/tcp against its fd/
+// links, collectors/procfs/net_tcp.h). Bounded reads: net/tcp up to
 // 16 MiB, at most 1<<20 descriptors looked at.
 bool ListensOn(const std::string& procfs_root, int pid, int port);
 
