@@ -10,19 +10,20 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <string>
+
+#include "collectors/procfs/fixtures.h"
 
 namespace memwatch::inspector {
 namespace {
 
-// /proc/<pid>/net/tcp with 127.0.0.1:9229 listening (inode 4711) and a
-// connection to it (4713).
-const char kNetTcp[] =
-    "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when "
-    "retrnsmt   uid  timeout inode\n"
-    "   0: 0100007F:240D 00000000:0000 0A 00000000:00000000 00:00000000 "
-    "00000000  1000        0 4711 1 0000000000000000 100 0 0 10 0\n"
-    "   2: 0100007F:240D 0100007F:D2F0 01 00000000:00000000 00:00000000 "
-    "00000000  1000        0 4713 1 0000000000000000 20 4 30 10 -1\n";
+// The fixture net/tcp: 127.0.0.1:9229 listening (inode 4711), a
+// connection to it (4713), and other sockets.
+std::string NetTcp() {
+  std::ifstream in(procfs::testing::FixturePath("proc/100/net/tcp"));
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
 
 // A fixture /proc with one pid: its net/tcp, fd/ symlinks and exe.
 class FakeProc {
@@ -49,7 +50,7 @@ class FakeProc {
 
 TEST(ListensOn, OnlyWithASocketOfThatProcess) {
   FakeProc proc;
-  proc.Write("net/tcp", kNetTcp);
+  proc.Write("net/tcp", NetTcp());
   proc.Fd(0, "/dev/null");
   proc.Fd(3, "socket:[4713]");  // a connection, not the listener
   EXPECT_FALSE(ListensOn(proc.root(), 4242, 9229));
@@ -87,7 +88,7 @@ TEST(OpenInspectorWithSigusr1, RefusesAProcessThatIsNotNode) {
 
 TEST(OpenInspectorWithSigusr1, AnInspectorAlreadyOpenIsUsedAsItIs) {
   FakeProc proc;
-  proc.Write("net/tcp", kNetTcp);
+  proc.Write("net/tcp", NetTcp());
   proc.Fd(5, "socket:[4711]");
   std::string error;
   EXPECT_EQ(OpenInspectorWithSigusr1(proc.root(), 4242, 1, &error),
