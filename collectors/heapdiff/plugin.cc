@@ -19,8 +19,6 @@
 #include "collectors/plugin/mutex.h"
 #include "collectors/plugin/registry.h"
 #include "collectors/plugin/thread_annotations.h"
-#include "collectors/procfs/files.h"
-#include "collectors/procfs/procfs.h"
 #include "collectors/targets/resolver.h"
 
 DEFINE_bool(heapdiff_inspector_sigusr1, false,
@@ -149,13 +147,11 @@ class HeapDiffCollector : public Collector {
 
   HttpResponse StartConstructor(int pid, const std::string& name)
       EXCLUDES(v8_mu_) {
-    std::string text, error;
-    if (!procfs::ReadWholeFile(
-            procfs_root_ + "/" + std::to_string(pid) + "/cmdline", &text,
-            &error, nullptr, size_t{64} * 1024)) {
+    std::string error;
+    std::optional<int> port;
+    if (!inspector::InspectPortOfPid(procfs_root_, pid, &port, &error)) {
       return JsonError(404, "pid " + std::to_string(pid) + ": " + error);
     }
-    auto port = inspector::InspectPortFromCmdline(procfs::ParseCmdline(text));
     if (!port && inspector_sigusr1_) {
       port = inspector::OpenInspectorWithSigusr1(procfs_root_, pid,
                                                  kSigusr1WaitSeconds, &error);

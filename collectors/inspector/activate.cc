@@ -9,6 +9,8 @@
 #include <cstring>
 #include <thread>
 
+#include "collectors/inspector/inspector_client.h"
+#include "collectors/procfs/files.h"
 #include "collectors/procfs/net_tcp.h"
 #include "collectors/procfs/procfs.h"
 #include "collectors/runtime/recognize.h"
@@ -41,6 +43,18 @@ std::vector<uint64_t> SocketInodesOf(const std::string& procfs_root, int pid) {
 }
 
 }  // namespace
+
+bool InspectPortOfPid(const std::string& procfs_root, int pid,
+                      std::optional<int>* port, std::string* error) {
+  std::string text;
+  if (!procfs::ReadWholeFile(
+          procfs_root + "/" + std::to_string(pid) + "/cmdline", &text, error,
+          nullptr, size_t{64} * 1024)) {
+    return false;
+  }
+  *port = InspectPortFromCmdline(procfs::ParseCmdline(text));
+  return true;
+}
 
 bool ListensOn(const std::string& procfs_root, int pid, int port) {
   std::string text, error;

@@ -14,6 +14,12 @@
 
 namespace memwatch::inspector {
 
+// The fixed inspector port on pid's command line (InspectPortFromCmdline):
+// false and why when the command line cannot be read; true with *port unset
+// when the process was not started with a fixed inspector port.
+bool InspectPortOfPid(const std::string& procfs_root, int pid,
+                      std::optional<int>* port, std::string* error);
+
 // Where Node's inspector listens after SIGUSR1 (no --inspect-port given).
 inline constexpr int kSigusr1InspectPort = 9229;
 

@@ -7,9 +7,8 @@
 #include <set>
 #include <utility>
 
+#include "collectors/inspector/activate.h"
 #include "collectors/inspector/inspector_client.h"
-#include "collectors/procfs/files.h"
-#include "collectors/procfs/procfs.h"
 
 namespace memwatch::mw {
 
@@ -41,14 +40,13 @@ std::string WholeSeconds(double s) {
 int LeakDiffer::InspectorPort(
     const std::vector<targets::ProcessRef>& processes) const {
   if (processes.size() != 1) return 0;
-  std::string text, error;
-  if (!procfs::ReadWholeFile(options_.procfs_root + "/" +
-                                 std::to_string(processes[0].pid) + "/cmdline",
-                             &text, &error, nullptr, size_t{64} * 1024)) {
+  std::optional<int> port;
+  std::string error;
+  if (!inspector::InspectPortOfPid(options_.procfs_root, processes[0].pid,
+                                   &port, &error)) {
     return 0;
   }
-  return inspector::InspectPortFromCmdline(procfs::ParseCmdline(text))
-      .value_or(0);
+  return port.value_or(0);
 }
 
 void LeakDiffer::TakeSnapshot(V8Baseline* b) {
