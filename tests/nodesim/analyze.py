@@ -65,17 +65,18 @@ def deleted_pod(cluster, job, instance, pod_key, t_exit, t_end):
     """Prometheus' scrapes of the exporter after the pod's processes exited,
     and which of them still carried a series of the pod."""
     ns, pod = pod_key.split("/", 1)
-    start = t_exit - 1
+    start = t_exit - 120  # also: was the pod watched at all before?
     # successful scrapes only (up 1), until the sim began its teardown
     scrapes = sorted(t for pts in cluster.raw(f'up{{job="{job}",instance="{instance}"}}',
                                               start, t_end).values() for t, v in pts
                      if v == 1 and t <= t_end)
     after = [t for t in scrapes if t > t_exit]
-    carried, names = set(), {}
+    carried, names, before = set(), {}, 0
     for sel in (f'{{name=~"{promql_regex(pod_key)}/.*"}}',
                 f'{{namespace="{ns}",pod="{pod}"}}'):
         for labels, pts in cluster.raw(sel, start, t_end).items():
             metric = dict(labels).get("__name__", "")
+            before += sum(1 for t, _ in pts if t <= t_exit)
             for t, _ in pts:
                 if t_exit < t <= t_end:
                     carried.add(round(t, 3))
@@ -85,12 +86,13 @@ def deleted_pod(cluster, job, instance, pod_key, t_exit, t_end):
                          None)
     last = after[-1] if after else None
     still = sorted(m for m, t in names.items() if last is not None and t >= last - 1e-3)
-    return {"pod": pod_key, "scrapes_after_exit": len(after),
+    return {"pod": pod_key, "watched_before_exit": before > 0,
+            "scrapes_after_exit": len(after),
             "scrapes_with_series": len(with_series),
             "gone_at_scrape": first_without,
             "still_present_at_end": still,
-            "ok": first_without is not None and first_without <= SCRAPES_BOUND
-            and not still}
+            "ok": before > 0 and first_without is not None
+            and first_without <= SCRAPES_BOUND and not still}
 
 
 def analyze(catalog, events, alerts, node_result, cluster, opts, setup):
@@ -188,7 +190,8 @@ def done_when(r):
             (not steady_alerts, f"{len(steady_alerts)} alerts"),
         "deleted pod's series gone within 2 scrapes":
             (all(d["ok"] for d in r["deleted_pods"]) and bool(r["deleted_pods"]),
-             ", ".join(f"gone at scrape {d['gone_at_scrape']}" for d in r["deleted_pods"])
+             ", ".join((f"gone at scrape {d['gone_at_scrape']}" if d["watched_before_exit"]
+                        else "never watched") for d in r["deleted_pods"])
              or "no pod deleted"),
         "scrape p50 <= 1.5x floor":
             (m.get("ratio") is not None and m["ratio"] <= FLOOR_BOUND,

@@ -133,12 +133,16 @@ def measure(cfg, base):
     with open(plan_file, "w") as f:
         f.writelines(f"{op} {p}\n" for op, p in plan)
     rounds = cfg["measure"].get("rounds", 21)
-    scrape, fl, failed, body = [], [], [], 0
+    scrape, fl, failed, body, inside = [], [], [], 0, {}
     for _ in range(rounds):
         t0 = time.perf_counter()
         status, text = exporter.http("GET", base + "/metrics", timeout=60)
         scrape.append(time.perf_counter() - t0)
         body = len(text)
+        # the exporter's own timing of each collector in this scrape
+        for name, v in re.findall(r'^memwatch_scrape_collector_duration_seconds\{'
+                                  r'collector="([^"]+)"\} (\S+)$', text, flags=re.M):
+            inside.setdefault(name, []).append(float(v))
         r = subprocess.run([cfg["floor_bin"], plan_file, "1"], capture_output=True,
                            text=True, timeout=120)
         secs, nfail = r.stdout.split()
@@ -149,7 +153,8 @@ def measure(cfg, base):
     return {"plan": summarize(plan), "scrape_seconds": scrape, "floor_seconds": fl,
             "floor_failed_ops": failed, "p50_scrape": p50(scrape), "p50_floor": p50(fl),
             "ratio": p50(scrape) / p50(fl) if fl and p50(fl) else None,
-            "body_bytes": body, "targets": targets, "rounds": rounds}
+            "body_bytes": body, "targets": targets, "rounds": rounds,
+            "collector_p50": {k: p50(v) for k, v in inside.items()}}
 
 
 def heapdiff_run(cfg, base, pid, stopping):

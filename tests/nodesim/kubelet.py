@@ -289,7 +289,7 @@ class Kubelet:
         self.shutdown()
 
     def shutdown(self):
-        self.emit("node_stopping")
+        self.emit("node_stopping", load=round(os.getloadavg()[0], 1))
         self.stop.set()  # background measurements give up waiting
         for t in self.result["threads"].values():
             t.join(timeout=60)

@@ -49,9 +49,14 @@ def _kinds(bin_dir):
             [os.path.join(bin_dir, "go-leak-churn"), str(rate), str(garbage)], gctrace, rate),
         "go-steady": lambda: (
             "go", "example.com/go-steady", [os.path.join(bin_dir, "go-steady")], gctrace, 0),
+        # -Xmx256m as detect-bench's fast twin: a full GC every ~30 s, so that
+        # memwatch's 5 growing compactions fit in 3 minutes (a 768 MB heap
+        # collects its old generation only every 1-2 minutes); it dies of
+        # OutOfMemoryError after ~6 minutes and is restarted
         "jvm-leak": lambda gclog=False: (
             "jvm", "example.com/jvm-leak",
-            java[:1] + (["-Xlog:gc"] if gclog else []) + java[1:] + ["Leak"], {}, 640 * 1024),
+            ["java", "-Xmx256m"] + (["-Xlog:gc"] if gclog else []) + java[2:] + ["Leak"],
+            {}, 640 * 1024),
         "jvm-steady": lambda gclog=False: (
             "jvm", "example.com/jvm-steady",
             java[:1] + (["-Xlog:gc"] if gclog else []) + java[1:] + ["Steady"], {}, 0),
@@ -151,7 +156,7 @@ def full_catalog(bin_dir, containers=100, seed=1):
         pod(rng, "shop", "cart", [c("cart", "c-leak", "leak", memory=2048, cpu=500,
                                     requests_only=True, namespaced=True, rate=2 * MIB),
                                   c("log-shipper", "python-steady", "steady", memory=128)]),
-        pod(rng, "payments", "ledger", [c("ledger", "jvm-leak", "leak", memory=1024, cpu=1000,
+        pod(rng, "payments", "ledger", [c("ledger", "jvm-leak", "leak", memory=512, cpu=1000,
                                           namespaced=True)], driver="systemd"),
         pod(rng, "search", "indexer", [c("indexer", "go-leak-churn", "leak", memory=2048,
                                          namespaced=True, rate=MIB // 2)], runtime="cri-o"),
@@ -161,7 +166,7 @@ def full_catalog(bin_dir, containers=100, seed=1):
         pod(rng, "batch", "etl", [c("etl", "python-leak", "leak")]),
         pod(rng, "shop", "recommender", [c("recommender", "c-leak", "leak", memory=1024,
                                            cpu=250)]),
-        pod(rng, "payments", "fraud", [c("fraud", "jvm-leak", "leak", memory=1024,
+        pod(rng, "payments", "fraud", [c("fraud", "jvm-leak", "leak", memory=512,
                                          gclog=True)], driver="systemd"),
         pod(rng, "batch", "resizer", [c("resizer", "c-leak", "oom", memory=192, rate=MIB)]),
         pod(rng, "search", "suggest", [c("suggest", "jvm-steady", "steady", memory=512,

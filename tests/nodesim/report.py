@@ -49,7 +49,9 @@ def section(r, opts, setup, checks):
               f"{opts.group_wait or 'as shipped (30s)'}",
               f"- pods: {len({(c['namespace'], c['pod']) for c in cs})} (+1 pause each); "
               f"{sum(c['namespaced'] for c in cs)} containers in their own pid+mount "
-              f"namespaces; machine: {os.cpu_count()} CPUs", ""]
+              f"namespaces; machine: {os.cpu_count()} CPUs, load average "
+              f"{r.get('load_start', '?')} at the start, {r.get('load_end', '?')} at the end "
+              f"(other work on the machine included)", ""]
     lines += ["| Done when | result | |", "|---|---|---|"]
     lines += [f"| {k} | {'yes' if ok else '**no**'} | {v} |" for k, (ok, v) in checks.items()]
     lines += [""]
@@ -60,7 +62,11 @@ def section(r, opts, setup, checks):
                   f"(whole GET, {m['rounds']} scrapes, body {m['body_bytes'] / 1024:.0f} KiB) vs "
                   f"floor p50 {m['p50_floor'] * 1000:.1f} ms ({plan['ops']} reads of "
                   f"{plan['pids']} processes and {plan['cgroup_dirs']} cgroup dirs, "
-                  f"by op {plan['by_op']}): **{m['ratio']:.2f}x**. Prometheus' "
+                  f"by op {plan['by_op']}): **{m['ratio']:.2f}x**. The exporter's own "
+                  f"collector times (p50): "
+                  + ", ".join(f"{k} {v * 1000:.1f} ms"
+                              for k, v in sorted(m.get("collector_p50", {}).items()))
+                  + ". Prometheus' "
                   f"scrape_duration_seconds over the run: "
                   f"p50 {r['prometheus_scrape_seconds'].get('p50', 0) * 1000:.1f} ms, "
                   f"p90 {r['prometheus_scrape_seconds'].get('p90', 0) * 1000:.1f} ms.", ""]
@@ -72,8 +78,12 @@ def section(r, opts, setup, checks):
               f"`{h.get('target', '—')}`: POST {h.get('post_status', '—')}, GET "
               f"{h.get('get_status', '—')}, VmHWM {_mib(h.get('hwm_before'))} before, "
               f"{_mib(h.get('hwm_after'))} after."
-              + (f" ({h['error'][:120]})" if h.get("error") else ""), ""]
+              + (f" ({h['error'][:120].strip()})" if h.get("error") else ""), ""]
     for d in r["deleted_pods"]:
+        if not d.get("watched_before_exit", True):
+            lines += [f"Deleted pod `{d['pod']}`: never watched (no series before it exited).",
+                      ""]
+            continue
         lines += [f"Deleted pod `{d['pod']}`: {d['scrapes_after_exit']} scrapes after its "
                   f"processes exited, {d['scrapes_with_series']} still carried its series; "
                   + (f"gone at scrape {d['gone_at_scrape']}" if d["gone_at_scrape"]

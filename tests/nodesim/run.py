@@ -90,15 +90,29 @@ def build(catalog, bin_dir):
                         os.path.join(HERE, name + ".c")], check=True)
 
 
+# resident MiB of one container of a runtime at rest, and what some kinds add
+BASE_MIB = {"jvm": 100, "node": 60, "python": 20, "go": 20, "c": 5}
+EXTRA_MIB = {"c-sawtooth": 32, "c-warmup": 100}
+
+
 def memory_check(catalog, seconds):
-    need = sum(c["leak_bytes_per_second"] for p in catalog for c in p["containers"]) * seconds
-    need += 80 * 2**20 * sum(len(p["containers"]) for p in catalog)
+    """Refuses a run that would take more than 70% of the available memory:
+    every container at rest plus each leak for the whole run (up to its limit)."""
+    need = 0
+    for p in catalog:
+        for c in p["containers"]:
+            grow = c["leak_bytes_per_second"] * seconds
+            lim = c["resources"].get("limits", {}).get("memory")
+            if lim:
+                grow = min(grow, exporter.quantity_bytes(lim))
+            need += (BASE_MIB[c["runtime"]] + EXTRA_MIB.get(c["kind"], 0)) * 2**20 + grow
     with open("/proc/meminfo") as f:
         avail = next(int(line.split()[1]) * 1024 for line in f
                      if line.startswith("MemAvailable:"))
     if need > 0.7 * avail:
         raise RuntimeError(f"the run needs about {need / 2**30:.1f} GiB, "
                            f"{avail / 2**30:.1f} GiB available (--force to run anyway)")
+    return need
 
 
 def kubelet_pid(unshare_pid):
@@ -172,6 +186,9 @@ def run(o):
         print(f"node-sim: exporter {' '.join(setup.argv())}", file=sys.stderr)
         for n in setup.notes:
             print(f"node-sim: note: {n}", file=sys.stderr)
+        if stop:
+            raise KeyboardInterrupt
+        load_start = os.getloadavg()[0]
         log = open(os.path.join(workdir, "node.log"), "ab")
         node = procs.start(["unshare", "--pid", "--mount", "--fork", "--mount-proc",
                             "--kill-child", sys.executable, "-m", "tests.nodesim.kubelet",
@@ -194,6 +211,8 @@ def run(o):
             node_result = json.load(f)
         r = analyze.analyze(catalog, events, c.webhook.snapshot(), node_result, c, o, setup)
         r["exporter_version"] = exporter_version(binary)
+        r["load_start"] = round(load_start, 1)
+        r["load_end"] = next((e.get("load") for e in events if e["ev"] == "node_stopping"), None)
         r["exporter_args"] = setup.args
         r["manifest_args"] = setup.manifest_args
         r["notes"] = setup.notes
