@@ -60,6 +60,11 @@ static int run(const struct op* o) {
   }
 }
 
+static void free_ops(struct op* ops, size_t n) {
+  for (size_t i = 0; i < n; ++i) free(ops[i].path);
+  free(ops);
+}
+
 int main(int argc, char** argv) {
   if (argc != 3 || atoi(argv[2]) < 1) {
     fprintf(stderr, "usage: floor PLAN PASSES\n");
@@ -90,13 +95,17 @@ int main(int argc, char** argv) {
       o.kind = OP_READLINK;
     } else {
       fprintf(stderr, "floor: unknown op %s\n", line);
+      free(line);
+      fclose(f);
+      free_ops(ops, n);
       return 2;
     }
     o.path = strdup(sp + 1);
     if (n == cap) {
       cap = cap ? 2 * cap : 1024;
-      ops = realloc(ops, cap * sizeof *ops);
-      if (!ops) return 1;
+      struct op* grown = realloc(ops, cap * sizeof *ops);
+      if (!grown) return 1;  // out of memory: the process ends anyway
+      ops = grown;
     }
     ops[n++] = o;
   }
@@ -108,6 +117,8 @@ int main(int argc, char** argv) {
     double t0 = now();
     for (size_t i = 0; i < n; ++i) failed += run(&ops[i]);
     printf("%.9f %d\n", now() - t0, failed);
+    fflush(stdout);
   }
+  free_ops(ops, n);
   return 0;
 }

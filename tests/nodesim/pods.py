@@ -49,14 +49,15 @@ def _kinds(bin_dir):
             [os.path.join(bin_dir, "go-leak-churn"), str(rate), str(garbage)], gctrace, rate),
         "go-steady": lambda: (
             "go", "example.com/go-steady", [os.path.join(bin_dir, "go-steady")], gctrace, 0),
-        # -Xmx256m as detect-bench's fast twin: a full GC every ~30 s, so that
-        # memwatch's 5 growing compactions fit in 3 minutes (a 768 MB heap
-        # collects its old generation only every 1-2 minutes); it dies of
-        # OutOfMemoryError after ~6 minutes and is restarted
+        # G1 in a fixed 256 MB heap, as detect-bench's fast twin (-Xmx256m on a
+        # large host gets G1): a young GC every ~15 s. In a 512 MiB container
+        # the JVM would pick Serial and grow its heap from 8 MB, collecting
+        # every 30-100 s, too rarely for 5 growing compactions in 3 minutes.
+        # It dies of OutOfMemoryError after ~6 minutes and is restarted.
         "jvm-leak": lambda gclog=False: (
             "jvm", "example.com/jvm-leak",
-            ["java", "-Xmx256m"] + (["-Xlog:gc"] if gclog else []) + java[2:] + ["Leak"],
-            {}, 640 * 1024),
+            ["java", "-XX:+UseG1GC", "-Xms256m", "-Xmx256m"] + (["-Xlog:gc"] if gclog else [])
+            + java[2:] + ["Leak"], {}, 640 * 1024),
         "jvm-steady": lambda gclog=False: (
             "jvm", "example.com/jvm-steady",
             java[:1] + (["-Xlog:gc"] if gclog else []) + java[1:] + ["Steady"], {}, 0),
