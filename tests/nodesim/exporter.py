@@ -37,14 +37,15 @@ def quantity_bytes(q):
     return int(float(m.group(1)) * _UNITS[m.group(2)])
 
 
-def load_daemonset(manifest=MANIFEST):
-    """The DaemonSet object: kustomize output for a directory, else the file."""
+def load_daemonset(manifest=MANIFEST, notes=None):
+    """The DaemonSet object: kustomize output for a directory, else the file
+    (a directory's daemonset.yaml, unpatched, when kubectl is missing)."""
+    if os.path.isdir(manifest) and not shutil.which("kubectl"):
+        manifest = os.path.join(manifest, "daemonset.yaml")
+        if notes is not None:
+            notes.append(f"kubectl missing: {manifest} read without kustomize")
     if os.path.isdir(manifest):
-        kubectl = shutil.which("kubectl")
-        if not kubectl:
-            raise RuntimeError("kubectl is needed to render the kustomization "
-                               f"{manifest} (or pass --manifest FILE)")
-        text = subprocess.run([kubectl, "kustomize", manifest], check=True,
+        text = subprocess.run(["kubectl", "kustomize", manifest], check=True,
                               capture_output=True, text=True, timeout=60).stdout
     else:
         with open(manifest) as f:
@@ -108,10 +109,10 @@ class ExporterSetup:
     def __init__(self, binary, manifest, sim_root, node_name, port, api_url,
                  drop=(), extra=()):
         self.binary = binary
-        self.ds = load_daemonset(manifest)
+        self.notes = []
+        self.ds = load_daemonset(manifest, self.notes)
         self.container = exporter_container(self.ds)
         self.flags = help_flags(help_text(binary))
-        self.notes = []
         mounts = host_mounts(self.ds, self.container)
         provided = {POD_LOGS: os.path.join(sim_root, POD_LOGS.lstrip("/"))}
 
