@@ -76,6 +76,8 @@ def deleted_pod(cluster, job, instance, pod_key, t_exit, t_end):
                 f'{{namespace="{ns}",pod="{pod}"}}'):
         for labels, pts in cluster.raw(sel, start, t_end).items():
             metric = dict(labels).get("__name__", "")
+            if ":" in metric:
+                continue  # a recording rule's output, not a scraped series
             before += sum(1 for t, _ in pts if t <= t_exit)
             for t, _ in pts:
                 if t_exit < t <= t_end:
