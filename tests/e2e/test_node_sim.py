@@ -11,8 +11,8 @@ rules and a real Alertmanager delivers to the sim's webhook.
 Asserted: the leaker's MemwatchLeakDetected reaches the webhook with its
 namespace, pod and container labels; nothing fires for the steady container;
 the kernel OOM-killed the resizer and it was restarted under a new container
-id; the JVM's perf data was read through /proc/<pid>/root; every cgroup, process
-and directory of the run is gone afterwards.
+id; the JVM's perf data was read through /proc/<pid>/root; no pod is left, the
+exporter exited 0, and no cgroup of the run remains once the sim has ended.
 
 Until the exporter has the container target source (`--targets.containers`,
 issue 18), the DaemonSet's `--match` is replaced by a per-container template
