@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "collectors/plugin/log.h"
+#include "collectors/base/log.h"
 #include "collectors/plugin/registry.h"
 #include "exporter/app.h"
 #include "exporter/flag_parser.h"

@@ -9,9 +9,9 @@
 #include <mutex>
 #include <thread>
 
-#include "collectors/plugin/log.h"
+#include "collectors/base/log.h"
+#include "collectors/base/mutex.h"
 #include "collectors/plugin/metrics.h"
-#include "collectors/plugin/mutex.h"
 
 namespace memwatch {
 

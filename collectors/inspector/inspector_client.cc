@@ -17,13 +17,12 @@
 #include <deque>
 #include <nlohmann/json.hpp>
 
-#include "collectors/plugin/mutex.h"
-#include "collectors/plugin/thread_annotations.h"
+#include "collectors/base/mutex.h"
+#include "collectors/base/thread_annotations.h"
 
 namespace memwatch::inspector {
 namespace {
 
-constexpr int kDefaultPort = 9229;
 constexpr size_t kMaxJsonListBytes = size_t{256} * 1024;
 constexpr size_t kMaxHeaderBytes = size_t{16} * 1024;
 
@@ -41,17 +40,6 @@ Clock::time_point After(double seconds) {
                             std::max(0.0, seconds) * 1000));
 }
 constexpr size_t kMaxQueuedBytes = 8u << 20;  // back-pressure on the socket
-
-std::optional<int> ParsePort(std::string_view s) {
-  if (s.empty() || s.size() > 5) return std::nullopt;
-  int v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + (c - '0');
-  }
-  if (v == 0 || v > 65535) return std::nullopt;
-  return v;
-}
 
 // Chunks from the WebSocket thread to the parsing thread.
 struct Session {
@@ -250,47 +238,6 @@ std::optional<std::string> GetJsonList(int port, double timeout_seconds,
 
 }  // namespace
 
-std::optional<int> InspectPortFromCmdline(
-    const std::vector<std::string>& argv) {
-  std::optional<int> port;
-  for (size_t i = 1; i < argv.size(); ++i) {
-    std::string_view a = argv[i];
-    if (a.empty() || a[0] != '-' || a == "-" || a == "--") break;
-    if (a == "-e" || a == "--eval" || a == "-p" || a == "--print" ||
-        a == "-r" || a == "--require") {
-      ++i;  // takes a value; the script follows it
-      continue;
-    }
-    std::string_view v;
-    bool has_value = false;
-    if (auto eq = a.find('='); eq != std::string_view::npos) {
-      v = a.substr(eq + 1);
-      a = a.substr(0, eq);
-      has_value = true;
-    }
-    if (a == "--inspect" || a == "--inspect-brk" || a == "--inspect-wait") {
-      if (!has_value) {
-        if (!port) port = kDefaultPort;
-        continue;
-      }
-      if (auto colon = v.rfind(':'); colon != std::string_view::npos) {
-        v = v.substr(colon + 1);
-      } else if (v.find('.') != std::string_view::npos) {
-        if (!port) port = kDefaultPort;  // host only
-        continue;
-      }
-      auto p = ParsePort(v);
-      if (!p) return std::nullopt;
-      port = p;
-    } else if (a == "--inspect-port" || a == "--debug-port") {
-      auto p = has_value ? ParsePort(v) : std::nullopt;
-      if (!p) return std::nullopt;
-      port = p;
-    }
-  }
-  return port;
-}
-
 std::optional<std::string> DebuggerPathFromJsonList(std::string_view body,
                                                     std::string* error) {
   nlohmann::json list = nlohmann::json::parse(body.begin(), body.end(), nullptr,
@@ -416,9 +363,8 @@ mg_connection* RequestSnapshot(int port, const std::string& path,
 
 }  // namespace
 
-std::optional<HeapSnapshot> TakeHeapSnapshot(int port,
-                                             const ClientOptions& options,
-                                             std::string* error) {
+std::optional<v8heap::HeapSnapshot> TakeHeapSnapshot(
+    int port, const ClientOptions& options, std::string* error) {
   static const bool initialized = (mg_init_library(0), true);  // once
   (void)initialized;
   const auto deadline = After(options.timeout_seconds);
@@ -434,7 +380,7 @@ std::optional<HeapSnapshot> TakeHeapSnapshot(int port,
   mg_connection* conn = RequestSnapshot(port, *path, session.get(), error);
   if (conn == nullptr) return std::nullopt;
   ChunkReader reader(session.get(), options, deadline);
-  auto snapshot = ParseHeapSnapshot(
+  auto snapshot = v8heap::ParseHeapSnapshot(
       [&](char* buf, size_t cap) { return reader.Read(buf, cap); },
       options.limits, error);
   {

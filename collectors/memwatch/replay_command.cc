@@ -7,5 +7,5 @@ static ::memwatch::CommandRegistrar memwatch_replay_command({
     "replay --input FILE [--leak-gcs N] [--min-growth BYTES] ...",
     "Runs the memwatch leak detector over a recorded CSV of time,bytes "
     "samples and prints stats and leak events as JSON lines.",
-    ::memwatch::mw::ReplayMain,
+    ::memwatch::memwatch_plugin::ReplayMain,
 });

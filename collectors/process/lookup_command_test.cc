@@ -4,13 +4,11 @@
 
 #include <sstream>
 
+#include "collectors/base/fixtures.h"
 #include "collectors/plugin/registry.h"
-#include "collectors/procfs/fixtures.h"
 
 namespace memwatch::process {
 namespace {
-
-using procfs::testing::FixturePath;
 
 int RunIt(const std::vector<std::string>& args, std::string* out,
           std::string* err) {
