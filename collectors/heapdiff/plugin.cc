@@ -222,10 +222,11 @@ const char kUsage[] =
     "Reads /proc/<pid>/smaps, waits S seconds (default 10), reads it again "
     "and prints memwatch's HeapDiff JSON by mapping.\n";
 
-int HeapDiffMain(const std::vector<std::string>& args) {
+int HeapDiffMain(const CommandContext& ctx,
+                 const std::vector<std::string>& args) {
   int pid = 0;
   double seconds = 10;
-  std::string root = "/proc";
+  std::string root = ctx.procfs_root;
   StoreOptions options;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string a = args[i], v;

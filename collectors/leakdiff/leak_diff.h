@@ -42,7 +42,7 @@
 namespace memwatch::leakdiff {
 
 struct LeakDiffOptions {
-  std::string procfs_root = "/proc";
+  std::string procfs_root;  // --path.procfs, given by the collector
   size_t max_details = 10;        // entries attached to an event
   size_t max_groups = 256;        // `what` groups kept per reading
   size_t max_processes = 64;      // a target with more gets no diff

@@ -13,7 +13,7 @@ namespace {
 int RunIt(const std::vector<std::string>& args, std::string* out,
           std::string* err) {
   std::ostringstream o, e;
-  int code = RunLookup(args, procfs::SystemParams{100, 4096}, o, e);
+  int code = RunLookup(args, "", procfs::SystemParams{100, 4096}, o, e);
   *out = o.str();
   *err = e.str();
   return code;
