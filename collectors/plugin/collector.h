@@ -45,7 +45,10 @@ class Collector {
     (void)error;
     return true;
   }
-  // Called once on shutdown; must stop background threads.
+  // Called once on shutdown; must stop background threads. A Collect() past
+  // its scrape deadline may still be running (or start) after Stop(): the
+  // scraper keeps the collector alive until it returns, so Collect() must
+  // stay safe to call on a stopped collector.
   virtual void Stop() {}
 
   // Appends this collector's metric families. May be called from several
