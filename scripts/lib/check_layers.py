@@ -13,9 +13,9 @@ import sys
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 
 
-def layers():
+def layers(root=ROOT):
     table = {}
-    with open(os.path.join(ROOT, "docs", "architecture.md"), encoding="utf-8") as f:
+    with open(os.path.join(root, "docs", "architecture.md"), encoding="utf-8") as f:
         for line in f:
             m = re.match(r"^\|\s*`([\w/]+)`\s*\|\s*(\d+)\s*\|", line)
             if m:
@@ -35,37 +35,43 @@ def folder_of(path, table):
     return None
 
 
-def main():
-    table = layers()
-    files = subprocess.run(["git", "ls-files", "*.cc", "*.h"], cwd=ROOT,
-                           capture_output=True, text=True, check=True).stdout.split()
-    bad = 0
+def violations(root, files, table):
+    """One message per include that points sideways or up, or per file whose
+    folder has no layer."""
+    out = []
     for f in files:
         if f.startswith("third_party/"):
             continue
         src = folder_of(f, table)
         if src is None:
-            print(f"{f}: its folder has no layer in docs/architecture.md")
-            bad += 1
+            out.append(f"{f}: its folder has no layer in docs/architecture.md")
             continue
-        with open(os.path.join(ROOT, f), encoding="utf-8", errors="replace") as fh:
+        with open(os.path.join(root, f), encoding="utf-8", errors="replace") as fh:
             for n, line in enumerate(fh, 1):
                 m = re.match(r'\s*#\s*include\s+"([^"]+)"', line)
                 if not m:
                     continue
                 target = m.group(1)
-                if not os.path.exists(os.path.join(ROOT, target)):
+                if not os.path.exists(os.path.join(root, target)):
                     continue  # generated (bazel-bin) or a system header in quotes
                 dst = folder_of(target, table)
                 if dst is None or dst == src:
                     continue
                 if table[dst] >= table[src]:
-                    print(f"{f}:{n}: includes {target} ({dst}, layer "
-                          f"{table[dst]}) from {src} (layer {table[src]}): "
-                          "includes must point to a lower layer")
-                    bad += 1
+                    out.append(f"{f}:{n}: includes {target} ({dst}, layer "
+                               f"{table[dst]}) from {src} (layer {table[src]}): "
+                               "includes must point to a lower layer")
+    return out
+
+
+def main():
+    files = subprocess.run(["git", "ls-files", "*.cc", "*.h"], cwd=ROOT,
+                           capture_output=True, text=True, check=True).stdout.split()
+    bad = violations(ROOT, files, layers())
+    for line in bad:
+        print(line)
     if bad:
-        print(f"{bad} include(s) against the floor plan (docs/architecture.md)")
+        print(f"{len(bad)} include(s) against the floor plan (docs/architecture.md)")
         return 1
     return 0
 
