@@ -3,9 +3,13 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cmath>
+#include <map>
 
+#include "collectors/base/clock.h"
 #include "collectors/base/log.h"
 #include "collectors/memwatch/events_api.h"
+#include "collectors/memwatch/events_page.h"
 #include "collectors/memwatch/jvm_metrics.h"
 #include "collectors/memwatch/metrics.h"
 #include "collectors/procfs/files.h"
@@ -45,8 +49,12 @@ bool MemwatchCollector::Start(std::string* error) {
     return false;
   }
   events_ = std::make_unique<detect::EventBuffer>(config_.events_buffer);
+  // Stats events always flow: the /events page charts their floors; only
+  // their log lines and buffer follow --memwatch.log-stats (Publish).
+  detect::Config detection = config_;
+  detection.log_stats = true;
   tracker_ = std::make_unique<detect::Tracker>(
-      config_, [this](const detect::Event& event) { OnEvent(event); });
+      detection, [this](const detect::Event& event) { OnEvent(event); });
   std::vector<gcsource::GcLogSpec> specs;
   gcsource::ParseGcLogSpecs(config_.gc_logs, &specs);  // validated above
   for (auto& s : specs) {
@@ -98,6 +106,11 @@ void MemwatchCollector::OnEvent(const detect::Event& event) {
 }
 
 void MemwatchCollector::Publish(detect::Event event) {
+  if (event.type == detect::Event::Type::kStats) {
+    floors_.Add(event.name, event.source,
+                {event.time, event.stats.current_base});
+    if (!config_.log_stats) return;
+  }
   // One line in the --log.format, memwatch's payload as its fields; a leak is
   // what an operator must see, so it is a warning.
   nlohmann::json fields = detect::ToJson(event);
@@ -118,10 +131,46 @@ void MemwatchCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
 }
 
 std::vector<HttpRoute> MemwatchCollector::Routes() {
-  return {{"/api/v1/events", {"GET"}, [this](const HttpRequest& req) {
+  return {{"/api/v1/events",
+           {"GET"},
+           [this](const HttpRequest& req) {
              if (!events_) return JsonError(503, "memwatch is not started");
              return HandleEvents(*events_, req);
+           }},
+          {"/events", {"GET"}, [this](const HttpRequest& req) {
+             return EventsPage(req);
            }}};
+}
+
+HttpResponse MemwatchCollector::EventsPage(const HttpRequest& req) {
+  std::string name;
+  for (const auto& [key, value] : req.query) {
+    if (key != "name") return JsonError(400, "unknown parameter " + key);
+    name = value;
+  }
+  if (!events_) return JsonError(503, "memwatch is not started");
+  PageInput input;
+  input.now = UnixSeconds();
+  std::map<std::pair<std::string, std::string>, PageSeries> series;
+  for (auto& [key, floors] : floors_.Recent(input.now)) {
+    if (!name.empty() && key.first != name) continue;
+    series[key].floors = std::move(floors);
+  }
+  for (detect::Event& e : events_->Query(name, "leak", -INFINITY)) {
+    series[{e.name, e.source}].events.push_back(std::move(e));
+  }
+  for (auto& [key, s] : series) {
+    s.name = key.first;
+    s.source = key.second;
+    if (facts_) s.runtime = facts_->Get(s.name).runtime;
+    // Newest first: the event an alert links to is at the top.
+    std::reverse(s.events.begin(), s.events.end());
+    input.series.push_back(std::move(s));
+  }
+  HttpResponse r;
+  r.content_type = "text/html; charset=utf-8";
+  r.body = RenderEventsPage(input);
+  return r;
 }
 
 void MemwatchCollector::Tick(double now) {

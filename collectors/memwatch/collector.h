@@ -26,6 +26,7 @@
 #include "collectors/gcsource/sampler.h"
 #include "collectors/leakdiff/leak_diff.h"
 #include "collectors/memwatch/config.h"
+#include "collectors/memwatch/floor_history.h"
 #include "collectors/plugin/collector.h"
 #include "collectors/procfs/procfs.h"
 #include "collectors/runtime/recognize.h"
@@ -61,6 +62,8 @@ class MemwatchCollector : public Collector {
   void OnEvent(const detect::Event& event);
   // Logs the event and keeps it for /api/v1/events.
   void Publish(detect::Event event);
+  // GET /events (events_page.h).
+  HttpResponse EventsPage(const HttpRequest& req);
   const std::vector<targets::Target>& CurrentTargets();
   runtime::Runtime TargetRuntime(const targets::Target& target);
   Plan ChoosePlan(const targets::Target& target, runtime::Runtime rt);
@@ -85,6 +88,7 @@ class MemwatchCollector : public Collector {
   const std::shared_ptr<targets::Resolver> resolver_;
   const std::shared_ptr<TargetFacts> facts_;
   std::unique_ptr<detect::EventBuffer> events_;
+  FloorHistory floors_;  // for the /events page
   std::unique_ptr<detect::Tracker> tracker_;
   std::unique_ptr<gcsource::Sampler> sampler_;
   std::unique_ptr<gcsource::JvmFollower> jvm_;
