@@ -35,6 +35,11 @@ bool ReadStartTicks(const std::string& procfs_root, int pid, uint64_t* ticks,
   }
   auto stat = procfs::ParseStat(text, &why);
   if (!stat) return Fail(error, ErrorKind::kNoSuchProcess, why);
+  // A zombie has exited: its maps are empty, its memory is gone.
+  if (stat->state == 'Z' || stat->state == 'X') {
+    return Fail(error, ErrorKind::kNoSuchProcess,
+                "pid " + std::to_string(pid) + " has exited");
+  }
   *ticks = stat->starttime_ticks;
   return true;
 }

@@ -98,7 +98,8 @@ std::optional<TraceResult> Session::End(const std::atomic<bool>* cancel,
     return std::nullopt;
   }
   std::vector<Mapping> mappings;  // with libraries loaded during the window
-  if (!st.exited && ReadCurrentMappings(&mappings, nullptr)) {
+  if (!st.exited && ReadCurrentMappings(&mappings, nullptr) &&
+      !mappings.empty()) {
     symbolizer_->SetMappings(std::move(mappings));
   }
   std::vector<AllocRecord> records;
