@@ -18,7 +18,7 @@ namespace memwatch::nativeheap {
 
 struct ElfLimits {
   size_t max_symbols = 1 << 20;             // per file (24 bytes each)
-  uint64_t max_section_bytes = 256u << 20;  // one symbol or string table
+  uint64_t max_section_bytes = 64u << 20;  // one symbol or string table
   size_t max_name_chars = 256;              // one demangled name
 };
 
