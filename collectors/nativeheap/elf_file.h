@@ -17,9 +17,9 @@
 namespace memwatch::nativeheap {
 
 struct ElfLimits {
-  size_t max_symbols = 1 << 20;             // per file (24 bytes each)
+  size_t max_symbols = 1 << 20;            // per file (24 bytes each)
   uint64_t max_section_bytes = 64u << 20;  // one symbol or string table
-  size_t max_name_chars = 256;              // one demangled name
+  size_t max_name_chars = 256;             // one demangled name
 };
 
 class ElfFile {

@@ -4,7 +4,8 @@
 // uses the same library.
 //
 // Exit codes: 0 the diff on stdout; 1 an error, as {"error", "kind",
-// "status"} JSON on stdout; 2 a usage error on stderr.
+// "status"} JSON on stdout; 2 a usage error on stderr. "tracing pid N" on
+// stderr once the probes are attached; SIGINT/SIGTERM cancel.
 #include <csignal>
 #include <cstdlib>
 #include <iostream>
@@ -103,8 +104,10 @@ int main(int argc, char** argv) {
   std::signal(SIGINT, OnSignal);
   std::signal(SIGTERM, OnSignal);
   memwatch::nativeheap::Error error;
-  auto result = memwatch::nativeheap::Trace(a.procfs, a.pid, a.seconds,
-                                            a.options, &cancelled, &error);
+  auto result = memwatch::nativeheap::Trace(
+      a.procfs, a.pid, a.seconds, a.options, &cancelled, &error, [&a] {
+        std::cerr << "nativeheap_trace: tracing pid " << a.pid << std::endl;
+      });
   if (!result) {
     std::cout << memwatch::nativeheap::ErrorJson(error).dump() << "\n";
     return 1;

@@ -226,14 +226,15 @@ double Session::ElapsedSeconds() const {
 
 std::optional<TraceResult> Trace(const std::string& procfs_root, int pid,
                                  double seconds, const TraceOptions& options,
-                                 const std::atomic<bool>* cancel,
-                                 Error* error) {
+                                 const std::atomic<bool>* cancel, Error* error,
+                                 const std::function<void()>& started) {
   if (!(seconds >= 0 && seconds <= 86400)) {
     Fail(error, ErrorKind::kBadRequest, "seconds must be 0 to 86400");
     return std::nullopt;
   }
   auto session = Session::Start(procfs_root, pid, options, nullptr, error);
   if (session == nullptr) return std::nullopt;
+  if (started) started();
   constexpr double kTick = 0.1, kAliveEvery = 0.5;
   double next_alive_check = kAliveEvery;
   while (session->ElapsedSeconds() < seconds) {

@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -111,6 +112,11 @@ class Session {
   bool Prepare(SessionGate* gate, Error* error);
   bool AttachProbes(const Allocator& allocator, Error* error);
   bool ReadCurrentMappings(std::vector<Mapping>* out, Error* error) const;
+  // End's two halves: switch the probes off and check the process; read the
+  // maps back, name the stacks, build the diff.
+  bool StopWindow(TraceStats* stats, Error* error);
+  bool Collect(const std::atomic<bool>* cancel, TraceResult* result,
+               Error* error);
   std::vector<NamedTotal> NameStacks(const std::vector<StackTotal>& totals,
                                      const std::atomic<bool>* cancel);
 
@@ -128,9 +134,11 @@ class Session {
 };
 
 // Start, a window of `seconds` (cut short when the process exits), End.
-// Returns within ~0.1 s of *cancel becoming true (kCancelled).
+// Returns within ~0.1 s of *cancel becoming true (kCancelled). `started`, if
+// given, is called once the probes are attached.
 std::optional<TraceResult> Trace(const std::string& procfs_root, int pid,
                                  double seconds, const TraceOptions& options,
-                                 const std::atomic<bool>* cancel, Error* error);
+                                 const std::atomic<bool>* cancel, Error* error,
+                                 const std::function<void()>& started = {});
 
 }  // namespace memwatch::nativeheap

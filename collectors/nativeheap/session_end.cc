@@ -78,35 +78,45 @@ std::optional<TraceResult> Session::End(const std::atomic<bool>* cancel,
     Fail(error, ErrorKind::kInternal, "the trace has ended already");
     return std::nullopt;
   }
-  window_seconds_ = ElapsedSeconds();
   TraceResult r;
-  TraceStats& st = r.stats;
-  st.probes = tracer_->attached();
+  const bool ok = StopWindow(&r.stats, error) && Collect(cancel, &r, error);
+  tracer_.reset();  // the probes are removed in the background
+  if (!ok) return std::nullopt;
+  return r;
+}
+
+bool Session::StopWindow(TraceStats* st, Error* error) {
+  window_seconds_ = ElapsedSeconds();
+  st->probes = tracer_->attached();
   tracer_->Stop();
-  st.pid = pid_;
-  st.seconds = window_seconds_;
-  st.sample_every = options_.bpf.sample_every;
-  st.libc = libc_;
-  st.exited = !Alive();
-  if (st.exited && !options_.report_exited) {
-    Fail(error, ErrorKind::kProcessExited,
-         "pid " + std::to_string(pid_) + " exited during the trace (after " +
-             std::to_string(static_cast<int>(window_seconds_)) +
-             " s): its memory went back to the system, nothing is "
-             "outstanding");
-    tracer_.reset();
-    return std::nullopt;
+  st->pid = pid_;
+  st->seconds = window_seconds_;
+  st->sample_every = options_.bpf.sample_every;
+  st->libc = libc_;
+  st->exited = !Alive();
+  if (st->exited && !options_.report_exited) {
+    return Fail(error, ErrorKind::kProcessExited,
+                "pid " + std::to_string(pid_) +
+                    " exited during the trace (after " +
+                    std::to_string(static_cast<int>(window_seconds_)) +
+                    " s): its memory went back to the system, nothing is "
+                    "outstanding");
   }
   std::vector<Mapping> mappings;  // with libraries loaded during the window
-  if (!st.exited && ReadCurrentMappings(&mappings, nullptr) &&
+  if (!st->exited && ReadCurrentMappings(&mappings, nullptr) &&
       !mappings.empty()) {
     symbolizer_->SetMappings(std::move(mappings));
   }
+  return true;
+}
+
+bool Session::Collect(const std::atomic<bool>* cancel, TraceResult* r,
+                      Error* error) {
+  TraceStats& st = r->stats;
   std::vector<AllocRecord> records;
   if (!tracer_->ReadAllocs(options_.bpf.max_outstanding, cancel, &records,
                            error)) {
-    tracer_.reset();
-    return std::nullopt;
+    return false;
   }
   st.counters = tracer_->ReadCounters();
   st.outstanding_sampled = records.size();
@@ -115,15 +125,13 @@ std::optional<TraceResult> Session::End(const std::atomic<bool>* cancel,
   uint64_t bytes = 0;
   for (const AllocRecord& a : records) bytes += a.size;
   std::vector<NamedTotal> named = NameStacks(totals, cancel);
-  tracer_.reset();
   if (cancel != nullptr && cancel->load()) {
-    Fail(error, ErrorKind::kCancelled, "cancelled");
-    return std::nullopt;
+    return Fail(error, ErrorKind::kCancelled, "cancelled");
   }
   st.symbol_problems = symbolizer_->problems();
-  r.diff = BuildDiff(named, bytes, records.size(), st.sample_every,
-                     options_.max_details);
-  return r;
+  r->diff = BuildDiff(named, bytes, records.size(), st.sample_every,
+                      options_.max_details);
+  return true;
 }
 
 nlohmann::json ToJson(const TraceResult& result) {

@@ -12,6 +12,7 @@ child is tests/workloads/cpp/leaky_cache.cc, built here with g++
 - a child that exits mid-trace: a clear process_exited error, no hang; with
   --report-exited its stacks at exit are still named.
 - a statically linked child: the 409-style unsupported_target error.
+- SIGINT to the driver mid-window: a cancelled answer at once.
 - a pid that does not exist: 404.
 
 Skipped, with the reason, only when this machine cannot load BPF programs
@@ -20,7 +21,9 @@ Skipped, with the reason, only when this machine cannot load BPF programs
 
 import json
 import os
+import select
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -159,6 +162,23 @@ class NativeHeapTest(unittest.TestCase):
         self.assertTrue(body["trace"]["exited"])
         self.assert_leak_on_top(body, RATE * ENTRY * 1.5 / 4)
         child.wait(timeout=10)
+
+    def test_cancelled_trace_answers_at_once(self):
+        child = self.start_child("leak", "100")
+        tracer = self.procs.start(
+            [harness.binary("collectors/nativeheap/nativeheap_trace"),
+             "--pid", str(child.pid), "--seconds", "60"],
+            stdout=subprocess.PIPE)
+        self.assertIn(b"tracing pid", tracer.stderr.readline())
+        tracer.send_signal(signal.SIGINT)
+        # The answer comes before the kernel has removed the probes (which
+        # the driver's exit then waits for): read it, with a deadline.
+        ready, _, _ = select.select([tracer.stdout], [], [], 10)
+        self.assertTrue(ready, "no answer within 10 s of SIGINT")
+        body = json.loads(tracer.stdout.readline())
+        self.assertEqual(body["kind"], "cancelled", body)
+        self.assertEqual(tracer.wait(timeout=30), 1)
+        self.procs.stop(child)
 
     def test_statically_linked_program_is_refused(self):
         p = self.start_child_of(self.procs, [self.static, "leak", "10"])
