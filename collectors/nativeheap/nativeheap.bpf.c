@@ -17,11 +17,11 @@
  * The program reads only the probe's registers (struct pt_regs is UAPI) and
  * user memory: no kernel structure, hence no CO-RE relocation and no need
  * for vmlinux BTF or kernel headers where it runs. */
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
 #include <linux/bpf.h>
 #include <linux/ptrace.h>
 #include <linux/types.h>
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_tracing.h>
 
 #include "collectors/nativeheap/nativeheap_bpf.h"
 
@@ -70,7 +70,7 @@ struct {
 
 struct {
   __uint(type, BPF_MAP_TYPE_STACK_TRACE);
-  __uint(max_entries, 8192);                /* resized by the tracer */
+  __uint(max_entries, 8192);              /* resized by the tracer */
   __uint(value_size, 32 * sizeof(__u64)); /* frames; resized */
   __type(key, __u32);
 } stacks SEC(".maps");
@@ -208,8 +208,7 @@ int BPF_KRETPROBE(alloc_exit, __u64 ret) {
     bpf_probe_read_user(&addr, sizeof(addr), (void *)in.memptr);
   }
   if (in.old_ptr && (addr || in.size == 0)) {
-    if (bpf_map_delete_elem(&allocs, &in.old_ptr) == 0)
-      count(NATIVEHEAP_FREES);
+    if (bpf_map_delete_elem(&allocs, &in.old_ptr) == 0) count(NATIVEHEAP_FREES);
   }
   if (!in.sampled || !addr) return 0;
   struct nativeheap_alloc a = {};

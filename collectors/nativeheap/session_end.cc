@@ -2,7 +2,8 @@
 // the top stacks, the JSON, the option checks.
 #include <algorithm>
 
-#include "collectors/nativeheap/session.h"
+#include "collectors/nativeheap/session.h"  // IWYU pragma: associated
+#include "collectors/plugin/metrics.h"
 
 namespace memwatch::nativeheap {
 namespace {
@@ -61,7 +62,9 @@ std::vector<NamedTotal> Session::NameStacks(
     next += stacks[i].size();
     TrimUnknownTail(&frames);
     if (totals[i].stack_id < 0) frames.push_back("[stack not recorded]");
-    out.push_back({FormatStack(frames), totals[i].bytes, totals[i].count});
+    // Names and paths come from the process's files: any bytes at all.
+    out.push_back(
+        {SanitizeUtf8(FormatStack(frames)), totals[i].bytes, totals[i].count});
   }
   NamedTotal rest{"[other stacks]", 0, 0};
   for (size_t i = named; i < totals.size(); ++i) {
@@ -137,12 +140,16 @@ bool Session::Collect(const std::atomic<bool>* cancel, TraceResult* r,
 nlohmann::json ToJson(const TraceResult& result) {
   const TraceStats& s = result.stats;
   nlohmann::json j = heapdiff::ToJson(result.diff);
+  nlohmann::json problems = nlohmann::json::array();
+  for (const std::string& p : s.symbol_problems) {
+    problems.push_back(SanitizeUtf8(p));
+  }
   j["by"] = "stack";
   j["trace"] = {{"pid", s.pid},
                 {"seconds", s.seconds},
                 {"sample_every", s.sample_every},
                 {"probes", s.probes},
-                {"libc", s.libc},
+                {"libc", SanitizeUtf8(s.libc)},
                 {"allocations_recorded", s.counters.recorded},
                 {"allocations_dropped", s.counters.alloc_drops},
                 {"stacks_dropped", s.counters.stack_drops},
@@ -150,12 +157,12 @@ nlohmann::json ToJson(const TraceResult& result) {
                 {"outstanding_sampled", s.outstanding_sampled},
                 {"stacks", s.stacks},
                 {"exited", s.exited},
-                {"symbol_problems", s.symbol_problems}};
+                {"symbol_problems", problems}};
   return j;
 }
 
 nlohmann::json ErrorJson(const Error& error) {
-  return {{"error", error.message},
+  return {{"error", SanitizeUtf8(error.message)},
           {"kind", KindName(error.kind)},
           {"status", HttpStatus(error.kind)}};
 }

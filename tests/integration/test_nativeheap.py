@@ -5,7 +5,8 @@ and prints the stacks holding the most unfreed bytes as HeapDiff JSON. The
 child is tests/workloads/cpp/leaky_cache.cc, built here with g++
 -fno-omit-frame-pointer (stacks are walked by frame pointers):
 
-- `leak`: LeakyCache::Insert keeps 4 KiB entries; it must be the top stack,
+- `leak`: LeakyCache::Insert keeps 4 KiB entries (operator new) and
+  leaky_function 1 KiB blocks (malloc); Insert must be the top stack,
   with about the bytes it allocated in the window (also sampled 1 in 16, and
   when the child runs in its own pid and mount namespace).
 - `free`: the twin frees what it allocates; nothing significant is left.
@@ -120,6 +121,11 @@ class NativeHeapTest(unittest.TestCase):
         top = body["change"]["details"][0]
         self.assertGreaterEqual(top["+"], RATE * WINDOW / 4)
         self.assertEqual(top["size_bytes"], top["+"] * ENTRY)
+        # The same number of 1 KiB blocks through malloc itself, second.
+        second = body["change"]["details"][1]
+        self.assertIn("leaky_function <- main", second["what"])
+        self.assertEqual(second["size_bytes"], second["+"] * 1024)
+        self.assertGreaterEqual(second["+"], RATE * WINDOW / 4)
         self.procs.stop(child)
 
     def test_sampled_one_in_16_still_finds_it(self):
@@ -136,7 +142,7 @@ class NativeHeapTest(unittest.TestCase):
         child = self.start_child("free", str(RATE))
         code, body, _, stderr = run_trace(child.pid)
         self.assertEqual(code, 0, (body, stderr))
-        # It allocated ~8 MB in the window; at most its 8-entry ring is live.
+        # It allocated ~10 MB in the window; at most its 8-entry ring is live.
         self.assertLess(body["after"]["size_bytes"], 256 * 1024, body)
         for d in body["change"]["details"]:
             self.assertLess(d["size_bytes"], 64 * 1024, d)
