@@ -17,11 +17,15 @@
  * The program reads only the probe's registers (struct pt_regs is UAPI) and
  * user memory: no kernel structure, hence no CO-RE relocation and no need
  * for vmlinux BTF or kernel headers where it runs. */
-#include <bpf/bpf_helpers.h>
-#include <bpf/bpf_tracing.h>
+
+/* The kernel's UAPI types first: libbpf's headers use them. */
+// clang-format off
+#include <linux/types.h>
 #include <linux/bpf.h>
 #include <linux/ptrace.h>
-#include <linux/types.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+// clang-format on
 
 #include "collectors/nativeheap/nativeheap_bpf.h"
 
