@@ -184,7 +184,9 @@ bool BpfTracer::Attach(const std::string& binary,
   return true;
 }
 
-void BpfTracer::Stop() { skel_->bss->stopped = 1; }
+void BpfTracer::Stop() {
+  if (skel_->bss != nullptr) skel_->bss->stopped = 1;
+}
 
 bool BpfTracer::ReadAllocs(size_t max, const std::atomic<bool>* cancel,
                            std::vector<AllocRecord>* out, Error* error) const {

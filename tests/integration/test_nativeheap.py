@@ -97,6 +97,13 @@ class NativeHeapTest(unittest.TestCase):
         if self.skip_reason:
             self.skipTest("BPF is not available here: " + self.skip_reason)
 
+    @staticmethod
+    def kill_quietly(pid):
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
     def start_child(self, *args):
         return self.start_child_of(self.procs, [self.dynamic, *args])
 
@@ -206,7 +213,7 @@ class NativeHeapTest(unittest.TestCase):
     def test_process_in_its_own_pid_and_mount_namespace(self):
         wrapper = self.procs.start(
             ["unshare", "--pid", "--mount", "--fork", "--mount-proc",
-             self.dynamic, "leak", str(RATE)],
+             "--kill-child", self.dynamic, "leak", str(RATE)],
             stdout=subprocess.PIPE, stdin=subprocess.DEVNULL)
         self.assertEqual(wrapper.stdout.readline().strip(), b"ready")
         def children():
@@ -214,6 +221,9 @@ class NativeHeapTest(unittest.TestCase):
                 return f.read().split()
         children = harness.wait_until(children, what="the namespaced child")
         pid = int(children[0])
+        # Stopping unshare kills its child (--kill-child); if unshare dies
+        # first anyway, the leaking child must not outlive the test.
+        self.addCleanup(self.kill_quietly, pid)
         with open(f"/proc/{pid}/status") as f:
             status = f.read()
         self.assertRegex(status, r"NSpid:\s+%d\s+1\n" % pid)
