@@ -58,9 +58,9 @@ std::vector<uint64_t> StackFrames(uint64_t caller,
   return frames;
 }
 
-heapdiff::DiffResult BuildDiff(const std::vector<NamedTotal>& named,
-                               uint64_t total_bytes, uint64_t total_count,
-                               uint32_t sample_every, size_t max_details) {
+diff::DiffResult BuildDiff(const std::vector<NamedTotal>& named,
+                           uint64_t total_bytes, uint64_t total_count,
+                           uint32_t sample_every, size_t max_details) {
   std::map<std::string, NamedTotal> merged;
   for (const NamedTotal& n : named) {
     NamedTotal& m = merged[n.what];
@@ -68,18 +68,18 @@ heapdiff::DiffResult BuildDiff(const std::vector<NamedTotal>& named,
     m.bytes += n.bytes;
     m.count += n.count;
   }
-  heapdiff::DiffResult diff;
+  diff::DiffResult diff;
   diff.after.size_bytes = Scale(total_bytes, sample_every);
   diff.after.nodes = Scale(total_count, sample_every);
   diff.allocated_nodes = diff.after.nodes;
   for (auto& [what, n] : merged) {
-    heapdiff::DiffDetail d;
+    diff::DiffDetail d;
     d.what = what;
     d.size_bytes = ToSigned(Scale(n.bytes, sample_every));
     d.plus = Scale(n.count, sample_every);
     diff.details.push_back(std::move(d));
   }
-  heapdiff::SortDetails(&diff.details, max_details);
+  diff::SortDetails(&diff.details, max_details);
   return diff;
 }
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "collectors/heapdiff/diff_result.h"
+#include "collectors/diff/diff_result.h"
 
 namespace memwatch::nativeheap {
 
@@ -50,8 +50,8 @@ struct NamedTotal {
 // at most max_details details, largest first. before is empty, after holds
 // every outstanding allocation traced in the window (`total_bytes` and
 // `total_count`, sampled), `+` counts allocations, `-` is 0.
-heapdiff::DiffResult BuildDiff(const std::vector<NamedTotal>& named,
-                               uint64_t total_bytes, uint64_t total_count,
-                               uint32_t sample_every, size_t max_details);
+diff::DiffResult BuildDiff(const std::vector<NamedTotal>& named,
+                           uint64_t total_bytes, uint64_t total_count,
+                           uint32_t sample_every, size_t max_details);
 
 }  // namespace memwatch::nativeheap

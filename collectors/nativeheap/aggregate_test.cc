@@ -54,7 +54,7 @@ TEST(BuildDiff, MergesEqualStacksScalesAndBounds) {
   EXPECT_EQ(diff.details[0].plus, 3u * 64);
   EXPECT_EQ(diff.details[0].minus, 0u);
   EXPECT_EQ(diff.details[1].what, "Other <- main");
-  auto json = heapdiff::ToJson(diff);
+  auto json = diff::ToJson(diff);
   EXPECT_EQ(json["change"]["details"][0]["+"], 192);
 }
 

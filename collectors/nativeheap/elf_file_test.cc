@@ -2,15 +2,13 @@
 // functions from the address the running code has.
 #include "collectors/nativeheap/elf_file.h"
 
-#include <fcntl.h>
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <fstream>
 #include <string>
 
+#include "collectors/base/read.h"
 #include "collectors/nativeheap/maps.h"
-#include "collectors/procfs/procfs.h"
 
 namespace memwatch::nativeheap {
 
@@ -21,8 +19,7 @@ namespace {
 
 std::vector<Mapping> OwnMappings() {
   std::string text, error;
-  EXPECT_TRUE(procfs::ReadWholeFile("/proc/self/maps", &text, &error, nullptr,
-                                    16 << 20))
+  EXPECT_TRUE(ReadFile("/proc/self/maps", &text, &error, nullptr, 16 << 20))
       << error;
   auto maps = ParseMaps(text, 100000, &error);
   EXPECT_TRUE(maps) << error;
@@ -34,10 +31,10 @@ TEST(ElfFile, NamesAFunctionOfThisBinary) {
   std::vector<Mapping> maps = OwnMappings();
   const Mapping* m = FindExecutableMapping(maps, address);
   ASSERT_NE(m, nullptr);
-  int fd = ::open(m->path.c_str(), O_RDONLY | O_CLOEXEC);
-  ASSERT_GE(fd, 0) << m->path;
   std::string error;
-  auto elf = ElfFile::Read(fd, ElfLimits(), &error);
+  UniqueFd fd = OpenFile(m->path, &error);
+  ASSERT_TRUE(fd.ok()) << error;
+  auto elf = ElfFile::Read(fd.get(), ElfLimits(), &error);
   ASSERT_NE(elf, nullptr) << error;
   EXPECT_GT(elf->symbols().size(), 10u);
   EXPECT_FALSE(elf->segments().empty());
@@ -50,7 +47,6 @@ TEST(ElfFile, NamesAFunctionOfThisBinary) {
       offsets.begin()->second,
       reinterpret_cast<uint64_t>(&SymbolizeMeFunction) - m->start + m->offset);
   elf.reset();
-  ::close(fd);
   EXPECT_EQ(SymbolizeMeFunction(1), 4);
 }
 
@@ -59,17 +55,16 @@ TEST(ElfFile, BoundedSymbolCount) {
   const Mapping* m = FindExecutableMapping(
       maps, reinterpret_cast<uint64_t>(&SymbolizeMeFunction));
   ASSERT_NE(m, nullptr);
-  int fd = ::open(m->path.c_str(), O_RDONLY | O_CLOEXEC);
-  ASSERT_GE(fd, 0);
+  std::string error;
+  UniqueFd fd = OpenFile(m->path, &error);
+  ASSERT_TRUE(fd.ok()) << error;
   ElfLimits limits;
   limits.max_symbols = 5;
-  std::string error;
-  auto elf = ElfFile::Read(fd, limits, &error);
+  auto elf = ElfFile::Read(fd.get(), limits, &error);
   ASSERT_NE(elf, nullptr) << error;
   EXPECT_LE(elf->symbols().size(), 5u);
   EXPECT_TRUE(elf->symbols().truncated());
   elf.reset();
-  ::close(fd);
 }
 
 TEST(ElfFile, RefusesWhatIsNotElf) {
@@ -79,12 +74,11 @@ TEST(ElfFile, RefusesWhatIsNotElf) {
     std::ofstream f(p);
     f << "just text, not an ELF file\n";
   }
-  int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
-  ASSERT_GE(fd, 0);
   std::string error;
-  EXPECT_EQ(ElfFile::Read(fd, ElfLimits(), &error), nullptr);
+  UniqueFd fd = OpenFile(p, &error);
+  ASSERT_TRUE(fd.ok()) << error;
+  EXPECT_EQ(ElfFile::Read(fd.get(), ElfLimits(), &error), nullptr);
   EXPECT_FALSE(error.empty());
-  ::close(fd);
 }
 
 }  // namespace

@@ -10,6 +10,7 @@
 #include <map>
 #include <thread>
 
+#include "collectors/base/read.h"
 #include "collectors/nativeheap/elf_file.h"
 #include "collectors/procfs/procfs.h"
 #include "collectors/procfs/stat.h"
@@ -50,8 +51,7 @@ bool Session::ReadCurrentMappings(std::vector<Mapping>* out,
                                   Error* error) const {
   std::string text, why;
   int err = 0;
-  if (!procfs::ReadWholeFile(dir_ + "/maps", &text, &why, &err,
-                             options_.max_maps_bytes)) {
+  if (!ReadFile(dir_ + "/maps", &text, &why, &err, options_.max_maps_bytes)) {
     std::string hint = err == EACCES || err == EPERM
                            ? " (another user's process: needs CAP_SYS_PTRACE)"
                            : "";
@@ -93,18 +93,14 @@ bool ReadTargetIds(const std::string& procfs_root, int pid, TargetIds* ids,
 // The functions of `names` defined in the file, as uprobe specs.
 bool ProbesIn(const std::string& path, const std::vector<std::string>& names,
               std::vector<ProbeSpec>* out, Error* error) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
-    int err = errno;
-    return Fail(error, KindOfErrno(err), path + ": " + std::strerror(err));
-  }
   std::string why;
-  auto elf = ElfFile::Read(fd, ElfLimits(), &why);
+  int err = 0;
+  UniqueFd fd = OpenFile(path, &why, &err);
+  if (!fd.ok()) return Fail(error, KindOfErrno(err), why);
+  auto elf = ElfFile::Read(fd.get(), ElfLimits(), &why);
   std::map<std::string, uint64_t> offsets;
   if (elf != nullptr) offsets = elf->FunctionOffsets(names);
-  elf.reset();
-  ::close(fd);
-  if (!why.empty()) {
+  if (elf == nullptr) {
     return Fail(error, ErrorKind::kUnsupportedTarget, path + ": " + why);
   }
   for (const auto& [name, offset] : offsets) {

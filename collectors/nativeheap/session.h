@@ -23,13 +23,13 @@
 #include <string>
 #include <vector>
 
-#include "collectors/heapdiff/diff_result.h"
+#include "collectors/base/mutex.h"
+#include "collectors/base/thread_annotations.h"
+#include "collectors/diff/diff_result.h"
 #include "collectors/nativeheap/error.h"
 #include "collectors/nativeheap/maps.h"
 #include "collectors/nativeheap/symbolizer.h"
 #include "collectors/nativeheap/tracer.h"
-#include "collectors/plugin/mutex.h"
-#include "collectors/plugin/thread_annotations.h"
 
 namespace memwatch::nativeheap {
 
@@ -62,11 +62,11 @@ struct TraceStats {
 };
 
 struct TraceResult {
-  heapdiff::DiffResult diff;
+  diff::DiffResult diff;
   TraceStats stats;
 };
 
-// heapdiff::ToJson(diff) plus "by": "stack" and "trace": the stats.
+// diff::ToJson(diff) plus "by": "stack" and "trace": the stats.
 nlohmann::json ToJson(const TraceResult& result);
 // {"error": ..., "kind": ..., "status": ...}
 nlohmann::json ErrorJson(const Error& error);

@@ -2,8 +2,8 @@
 // the top stacks, the JSON, the option checks.
 #include <algorithm>
 
+#include "collectors/base/utf8.h"
 #include "collectors/nativeheap/session.h"  // IWYU pragma: associated
-#include "collectors/plugin/metrics.h"
 
 namespace memwatch::nativeheap {
 namespace {
@@ -139,7 +139,7 @@ bool Session::Collect(const std::atomic<bool>* cancel, TraceResult* r,
 
 nlohmann::json ToJson(const TraceResult& result) {
   const TraceStats& s = result.stats;
-  nlohmann::json j = heapdiff::ToJson(result.diff);
+  nlohmann::json j = diff::ToJson(result.diff);
   nlohmann::json problems = nlohmann::json::array();
   for (const std::string& p : s.symbol_problems) {
     problems.push_back(SanitizeUtf8(p));

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <utility>
 
+#include "collectors/base/read.h"
+
 namespace memwatch::nativeheap {
 namespace {
 
@@ -37,16 +39,16 @@ void Symbolizer::Problem(std::string text) {
 }
 
 int Symbolizer::OpenMapped(const Mapping& m) {
-  const std::string full = root_dir_ + m.path;
-  int fd = ::open(full.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) {
-    Problem(m.path + ": " + std::strerror(errno));
+  std::string error;
+  UniqueFd fd = OpenFile(root_dir_ + m.path, &error);
+  if (!fd.ok()) {
+    Problem(error);
     return -1;
   }
   struct stat st;
   const char* why = nullptr;
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    why = "not a regular file";
+  if (::fstat(fd.get(), &st) != 0) {
+    why = "cannot stat it";
   } else if (static_cast<uint64_t>(st.st_size) > options_.max_file_bytes) {
     why = "larger than the symbolizer reads";
   } else if (m.inode != 0 && st.st_ino != m.inode) {
@@ -54,10 +56,9 @@ int Symbolizer::OpenMapped(const Mapping& m) {
   }
   if (why != nullptr) {
     Problem(m.path + ": " + why);
-    ::close(fd);
     return -1;
   }
-  return fd;
+  return fd.Release();  // held until the symbolizer is destroyed
 }
 
 void Symbolizer::SetMappings(std::vector<Mapping> mappings) {

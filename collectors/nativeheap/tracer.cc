@@ -13,9 +13,9 @@
 #include <system_error>
 #include <thread>
 
+#include "collectors/base/log.h"
 #include "collectors/nativeheap/nativeheap.skel.h"
 #include "collectors/nativeheap/nativeheap_bpf.h"
-#include "collectors/plugin/log.h"
 
 namespace memwatch::nativeheap {
 namespace {
