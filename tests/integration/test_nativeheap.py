@@ -235,3 +235,55 @@ class NativeHeapTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class StackDiffApiTest(unittest.TestCase):
+    """by=stack through the real exporter's /api/v1/heapdiff: off unless
+    --heapdiff.native-stacks; with it, POST starts the window and GET names
+    the leaking function."""
+
+    @classmethod
+    def setUpClass(cls):
+        NativeHeapTest.setUpClass.__func__(cls)
+
+    @classmethod
+    def tearDownClass(cls):
+        NativeHeapTest.tearDownClass.__func__(cls)
+
+    bpf_unavailable = NativeHeapTest.bpf_unavailable
+    start_child_of = NativeHeapTest.start_child_of
+
+    def setUp(self):
+        if self.skip_reason:
+            self.skipTest("BPF is not available here: " + self.skip_reason)
+        self.exp_procs = harness.Processes()
+        self.addCleanup(self.exp_procs.stop_all)
+
+    def post(self, exp, query):
+        return harness.http("POST", f"{exp.base}/api/v1/heapdiff?{query}")
+
+    def test_off_by_default_then_names_the_leak(self):
+        child = self.start_child_of(self.exp_procs, [self.dynamic, "leak",
+                                                     str(RATE)])
+        off = harness.Exporter(self.exp_procs, args=[f"--pid=leaky={child.pid}",
+                                                     "--web.enable-admin-api"])
+        r = self.post(off, "name=leaky&by=stack")
+        self.assertEqual(r.status, 409, r.text)
+        self.assertIn("--heapdiff.native-stacks", r.text)
+        self.exp_procs.stop(off.proc)
+
+        exp = harness.Exporter(self.exp_procs, args=[
+            f"--pid=leaky={child.pid}", "--web.enable-admin-api",
+            "--heapdiff.native-stacks"])
+        self.assertEqual(self.post(exp, "name=leaky&by=stack&sample_every=0").status,
+                         400)
+        r = self.post(exp, "name=leaky&by=stack")
+        self.assertEqual(r.status, 200, r.text)
+        started = json.loads(r.text)
+        time.sleep(WINDOW)  # the window: allocations made in it are traced
+        r = exp.get("/api/v1/heapdiff/" + started["id"], timeout=60)
+        self.assertEqual(r.status, 200, r.text)
+        body = json.loads(r.text)
+        top = body["change"]["details"][0]
+        self.assertIn("LeakyCache::Insert", top["what"], body["change"]["details"][:3])
+        self.assertEqual(exp.get("/api/v1/heapdiff/" + started["id"]).status, 410)
