@@ -1,5 +1,6 @@
 // jvm_histo --pid N [--procfs /proc] [--top 20] [--all] [--timeout 60]
-//           [--save FILE] [--before FILE] [--jcmd 'COMMAND LINE']
+//           [--start-timeout 10] [--save FILE] [--before FILE]
+//           [--jcmd 'COMMAND LINE']
 //
 // Takes a class histogram of a HotSpot JVM over its attach listener (our
 // own client, collectors/jvmattach/attach.h) and prints it as JSON:
@@ -30,13 +31,15 @@ struct Args {
   size_t top = 20;
   bool all = false;
   double timeout = 60;
+  double start_timeout = 10;
   std::string save, before, jcmd;
 };
 
 int Usage(const std::string& why) {
   std::cerr << "jvm_histo: " << why
             << "\nusage: jvm_histo --pid N [--procfs /proc] [--top 20] [--all]"
-               " [--timeout 60] [--save FILE] [--before FILE] [--jcmd LINE]\n";
+               " [--timeout 60] [--start-timeout 10] [--save FILE]"
+               " [--before FILE] [--jcmd LINE]\n";
   return 2;
 }
 
@@ -59,6 +62,8 @@ bool ParseArgs(int argc, char** argv, Args* a, std::string* why) {
       a->top = std::strtoul(v.c_str(), &end, 10);
     } else if (flag == "--timeout") {
       a->timeout = std::strtod(v.c_str(), &end);
+    } else if (flag == "--start-timeout") {
+      a->start_timeout = std::strtod(v.c_str(), &end);
     } else if (flag == "--procfs" || flag == "--save" || flag == "--before" ||
                flag == "--jcmd") {
       (flag == "--procfs"   ? a->procfs
@@ -123,6 +128,7 @@ int main(int argc, char** argv) {
   if (!ParseArgs(argc, argv, &a, &why)) return Usage(why);
   ja::AttachOptions o;
   o.timeout_seconds = a.timeout;
+  o.listener_start_seconds = a.start_timeout;
   o.live_only = !a.all;
   ja::AttachError error;
   const auto start = std::chrono::steady_clock::now();
