@@ -30,6 +30,7 @@ TEST(Attach, SocketPresentNoSignal) {
   AttachError e;
   auto h = TakeClassHistogram(jvm.proc, kPid, jvm.options, &e);
   ASSERT_TRUE(h.has_value()) << e.message;
+  jvm.Join();
   EXPECT_EQ(h->classes[0].name, "ClassLeak$LeakedWidget");
   EXPECT_EQ(h->total_bytes, 728336u);
   EXPECT_EQ(jvm.request, "1\0jcmd\0GC.class_histogram\0\0\0"s);
@@ -45,6 +46,7 @@ TEST(Attach, TriggerInCwdThenSigquitStartsTheListener) {
   AttachError e;
   auto h = TakeClassHistogram(jvm.proc, kPid, jvm.options, &e);
   ASSERT_TRUE(h.has_value()) << e.message;
+  jvm.Join();
   EXPECT_EQ(jvm.trigger_found_in, "cwd");
   EXPECT_EQ(jvm.request, "1\0jcmd\0GC.class_histogram -all\0\0\0"s);
   struct stat st;
@@ -57,6 +59,7 @@ TEST(Attach, TriggerInTmpWithoutCwd) {
   jvm.Serve(FakeJvm::Mode::kAnswer, "0\n"s + kHisto, /*on_quit=*/true);
   AttachError e;
   ASSERT_TRUE(TakeClassHistogram(jvm.proc, kPid, jvm.options, &e)) << e.message;
+  jvm.Join();
   EXPECT_EQ(jvm.trigger_found_in, "tmp");
   struct stat st;
   EXPECT_NE(stat(jvm.TriggerIn(jvm.tmp).c_str(), &st), 0);
@@ -228,6 +231,7 @@ TEST(Attach, HelperTakesTheJvmsIds) {
   jvm.Serve(FakeJvm::Mode::kAnswer, "0\n"s + kHisto, /*on_quit=*/true);
   AttachError e;
   ASSERT_TRUE(TakeClassHistogram(jvm.proc, kPid, jvm.options, &e)) << e.message;
+  jvm.Join();
   EXPECT_EQ(jvm.peer.uid, 12345u);
   EXPECT_EQ(jvm.peer.gid, 12346u);
   EXPECT_EQ(jvm.trigger_found_in, "cwd");

@@ -125,6 +125,10 @@ void FakeJvm::Serve(Mode mode, const std::string& reply, bool on_quit) {
   });
 }
 
+void FakeJvm::Join() {
+  if (thread_.joinable()) thread_.join();
+}
+
 AttachError FakeJvm::Fail() {
   AttachError e;
   EXPECT_FALSE(TakeClassHistogram(proc, kPid, options, &e).has_value());

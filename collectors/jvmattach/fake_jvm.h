@@ -41,6 +41,10 @@ class FakeJvm {
   // SIGQUIT came (and notes where the trigger file was).
   void Serve(Mode mode, const std::string& reply, bool on_quit = false);
 
+  // Waits until the served connection is closed: read request, peer and
+  // trigger_found_in only after it.
+  void Join();
+
   // TakeClassHistogram that must fail: its error.
   AttachError Fail();
   // SIGQUITs sent so far (and forgets them).
