@@ -180,9 +180,8 @@ bool ReplyError(const Target& t, const Exchanged& x, const ConnectResult& c,
   if (x.stopped == ErrorKind::kTimeout) {
     return SetError(error, ErrorKind::kTimeout,
                     pid + ": the JVM's attach listener did not answer within " +
-                        std::to_string(static_cast<int>(o.timeout_seconds)) +
-                        " s (" + std::to_string(x.reply.size()) +
-                        " bytes received)");
+                        SecondsText(o.timeout_seconds) + " (" +
+                        std::to_string(x.reply.size()) + " bytes received)");
   }
   if (x.reply.empty() && !c.creds_switched &&
       (geteuid() != t.status.euid || getegid() != t.status.egid)) {

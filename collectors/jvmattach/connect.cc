@@ -19,7 +19,7 @@
 namespace memwatch::jvmattach {
 namespace {
 
-constexpr int64_t kMs = 1000 * 1000;
+constexpr int64_t kMs = int64_t{1000} * 1000;
 
 // What the child needs, prepared before fork: after it, a child of a
 // threaded process may only make async-signal-safe calls (no malloc).

@@ -18,13 +18,6 @@ bool IsPermission(int err) {
   return err == EACCES || err == EPERM || err == EROFS;
 }
 
-std::string Seconds(double s) {
-  std::string text = std::to_string(s);
-  text.erase(text.find_last_not_of('0') + 1);
-  if (!text.empty() && text.back() == '.') text.pop_back();
-  return text + " s";
-}
-
 AttachError NoListener(const Target& t, const std::string& pid) {
   if (!t.status.catches_sigquit) {
     return Make(ErrorKind::kAttachDisabled,
@@ -56,11 +49,18 @@ AttachError ListenerTimeout(const Target& t, const ConnectResult& c,
   return Make(ErrorKind::kTimeout, pid +
                                        " did not start its attach listener "
                                        "within " +
-                                       Seconds(start_seconds) + " of SIGQUIT " +
-                                       why);
+                                       SecondsText(start_seconds) +
+                                       " of SIGQUIT " + why);
 }
 
 }  // namespace
+
+std::string SecondsText(double s) {
+  std::string text = std::to_string(s);
+  text.erase(text.find_last_not_of('0') + 1);
+  if (!text.empty() && text.back() == '.') text.pop_back();
+  return text + " s";
+}
 
 std::string CredentialsHint(const Target& t) {
   return "the attach listener accepts only its JVM's effective uid/gid (" +

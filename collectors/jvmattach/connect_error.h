@@ -13,6 +13,9 @@ namespace memwatch::jvmattach {
 // What the listener accepts and what this exporter is, for permission errors.
 std::string CredentialsHint(const Target& target);
 
+// "10 s", "0.5 s".
+std::string SecondsText(double seconds);
+
 AttachError ConnectFailure(const Target& target, const ConnectResult& result,
                            double listener_start_seconds);
 

@@ -49,7 +49,8 @@ const char* const kHisto =
     "Total         13296         728336\n";
 
 FakeJvm::FakeJvm(const std::string& name) {
-  dir = std::string(std::getenv("TEST_TMPDIR")) + "/" + name;
+  const char* base = std::getenv("TEST_TMPDIR");  // set by bazel test
+  dir = std::string(base != nullptr ? base : ".") + "/" + name;
   proc = dir + "/proc";
   procdir = proc + "/" + std::to_string(kPid);
   tmp = dir + "/rootfs/tmp";

@@ -13,6 +13,7 @@
 // pause benchmark and looking at a JVM by hand.
 #include <chrono>
 #include <cstdlib>
+#include <exception>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -122,7 +123,9 @@ std::optional<ja::ClassHistogram> LoadBefore(const Args& a,
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+
+int Run(int argc, char** argv) {
   Args a;
   std::string why;
   if (!ParseArgs(argc, argv, &a, &why)) return Usage(why);
@@ -161,4 +164,15 @@ int main(int argc, char** argv) {
   out["read_seconds"] = seconds;
   std::cout << out.dump() << "\n";
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return Run(argc, argv);
+  } catch (const std::exception& e) {  // nlohmann, iostreams
+    std::cerr << "jvm_histo: " << e.what() << "\n";
+    return 1;
+  }
 }

@@ -53,7 +53,7 @@ bool InspectTarget(const std::string& procfs_root, int pid, Target* out,
   std::string text, err;
   int errno_value = 0;
   if (!procfs::ReadWholeFile(base + "/status", &text, &err, &errno_value,
-                             64 * 1024)) {
+                             size_t{64} * 1024)) {
     if (errno_value == ENOENT || errno_value == ESRCH) {
       return SetError(error, ErrorKind::kNoProcess,
                       PidText(pid) + ": no such process");
