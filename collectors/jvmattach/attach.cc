@@ -219,6 +219,64 @@ ConnectPlan PlanFor(const Target& t, const JvmDirs& dirs,
 // Accepts a status-0 output (parses it), or says why not.
 using OutputCheck = std::function<bool(std::string_view, std::string*)>;
 
+// Looks at the process, refuses what must not be attached, opens its
+// directories and connects; c->fd is the socket on success.
+bool Connect(const std::string& procfs_root, int pid,
+             const AttachOptions& options, Target* target, JvmDirs* dirs,
+             ConnectResult* c, AttachError* error) {
+  if (!InspectTarget(procfs_root, pid, target, error)) return false;
+  AttachError refusal = RefusalOf(*target);
+  if (refusal.kind == ErrorKind::kNone) {
+    if (!OpenDirs(procfs_root, pid, dirs, error)) return false;
+    *c = ConnectToListener(PlanFor(*target, *dirs, options), options.cancel);
+    refusal = ConnectFailure(*target, *c, options.listener_start_seconds);
+  }
+  if (refusal.kind == ErrorKind::kNone) return true;
+  if (error != nullptr) *error = refusal;
+  return false;
+}
+
+// The output of the answer: status 0 and accepted by `check`.
+std::optional<std::string> Answer(const Target& t, Exchanged x,
+                                  const ConnectResult& c, int procdir_fd,
+                                  std::string_view command,
+                                  const AttachOptions& o,
+                                  const OutputCheck& check,
+                                  AttachError* error) {
+  std::string err;
+  auto reply = x.stopped == ErrorKind::kNone && x.eof
+                   ? ParseReply(x.reply, &err)
+                   : std::nullopt;
+  if (!reply) {
+    ReplyError(t, x, c, procdir_fd, o, error);
+    return std::nullopt;
+  }
+  if (reply->status != 0) {
+    SetError(error, ErrorKind::kCommandFailed,
+             PidText(t.pid) + ": the JVM answered " + std::string(command) +
+                 " with status " + std::to_string(reply->status) +
+                 (reply->status == kStatusBadVersion
+                      ? " (attach protocol version not supported)"
+                      : "") +
+                 ": " + OneLine(reply->output));
+    return std::nullopt;
+  }
+  if (check && !check(reply->output, &err)) {
+    // A JVM that dies mid-answer leaves a cut output.
+    if (GoneSoon(procdir_fd)) {
+      SetError(error, ErrorKind::kExited,
+               PidText(t.pid) +
+                   " exited during the attach (its answer was cut after " +
+                   std::to_string(x.reply.size()) + " bytes)");
+    } else {
+      SetError(error, ErrorKind::kProtocol, PidText(t.pid) + ": " + err);
+    }
+    return std::nullopt;
+  }
+  x.reply.erase(0, x.reply.size() - reply->output.size());  // the status line
+  return std::move(x.reply);
+}
+
 std::optional<std::string> Attach(const std::string& procfs_root, int pid,
                                   std::string_view command,
                                   const std::vector<std::string>& args,
@@ -235,54 +293,14 @@ std::optional<std::string> Attach(const std::string& procfs_root, int pid,
     return std::nullopt;
   }
   Target target;
-  if (!InspectTarget(procfs_root, pid, &target, error)) return std::nullopt;
-  AttachError refusal = RefusalOf(target);
-  if (refusal.kind != ErrorKind::kNone) {
-    if (error != nullptr) *error = refusal;
-    return std::nullopt;
-  }
   JvmDirs dirs;
-  if (!OpenDirs(procfs_root, pid, &dirs, error)) return std::nullopt;
-  ConnectResult c =
-      ConnectToListener(PlanFor(target, dirs, options), options.cancel);
-  if (c.status != ConnectStatus::kConnected) {
-    AttachError e = ConnectFailure(target, c, options.listener_start_seconds);
-    if (error != nullptr) *error = e;
+  ConnectResult c;
+  if (!Connect(procfs_root, pid, options, &target, &dirs, &c, error)) {
     return std::nullopt;
   }
   Fd sock(c.fd);
-  Exchanged x = Exchange(sock.get(), *request, deadline, options);
-  auto reply = x.stopped == ErrorKind::kNone && x.eof
-                   ? ParseReply(x.reply, &err)
-                   : std::nullopt;
-  if (!reply) {
-    ReplyError(target, x, c, dirs.procdir.get(), options, error);
-    return std::nullopt;
-  }
-  if (reply->status != 0) {
-    SetError(error, ErrorKind::kCommandFailed,
-             PidText(pid) + ": the JVM answered " + std::string(command) +
-                 " with status " + std::to_string(reply->status) +
-                 (reply->status == kStatusBadVersion
-                      ? " (attach protocol version not supported)"
-                      : "") +
-                 ": " + OneLine(reply->output));
-    return std::nullopt;
-  }
-  if (check && !check(reply->output, &err)) {
-    // A JVM that dies mid-answer leaves a cut output.
-    if (GoneSoon(dirs.procdir.get())) {
-      SetError(error, ErrorKind::kExited,
-               PidText(pid) +
-                   " exited during the attach (its answer was cut "
-                   "after " +
-                   std::to_string(x.reply.size()) + " bytes)");
-    } else {
-      SetError(error, ErrorKind::kProtocol, PidText(pid) + ": " + err);
-    }
-    return std::nullopt;
-  }
-  return std::string(reply->output);
+  return Answer(target, Exchange(sock.get(), *request, deadline, options), c,
+                dirs.procdir.get(), command, options, check, error);
 }
 
 }  // namespace

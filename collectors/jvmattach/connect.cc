@@ -288,6 +288,34 @@ ConnectResult Failed(ConnectStatus s, int err) {
   return r;
 }
 
+// The child's report on `fd` (its socket in result.fd), kCancelled, or
+// kChildFailed/ETIMEDOUT once `deadline` passes.
+ConnectResult AwaitReport(int fd, int64_t deadline,
+                          const std::atomic<bool>* cancel) {
+  ConnectResult result = Failed(ConnectStatus::kChildFailed, 0);
+  while (true) {
+    if (cancel != nullptr && cancel->load()) {
+      return Failed(ConnectStatus::kCancelled, 0);
+    }
+    const int64_t left = deadline - NowNs();
+    if (left <= 0) return Failed(ConnectStatus::kChildFailed, ETIMEDOUT);
+    struct pollfd p = {fd, POLLIN, 0};
+    int n = poll(&p, 1, static_cast<int>(std::min<int64_t>(left / kMs, 50)));
+    if (n == 0 || (n < 0 && errno == EINTR)) continue;
+    Report report;
+    if (ReadReport(fd, &report, &result.fd)) {
+      const bool known = report.status >= 0 &&
+                         report.status <= Status(ConnectStatus::kChildFailed);
+      result.status = known ? static_cast<ConnectStatus>(report.status)
+                            : ConnectStatus::kChildFailed;
+      result.err = report.err;
+      result.creds_switched = report.creds_switched != 0;
+      result.signalled = report.signalled != 0;
+    }
+    return result;
+  }
+}
+
 }  // namespace
 
 bool ProcessGone(int procdir_fd) {
@@ -309,8 +337,7 @@ bool ProcessGone(int procdir_fd) {
 
 ConnectResult ConnectToListener(const ConnectPlan& plan,
                                 const std::atomic<bool>* cancel) {
-  const int64_t start = NowNs();
-  const ChildArgs args = MakeArgs(plan, start);
+  const ChildArgs args = MakeArgs(plan, NowNs());
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
     return Failed(ConnectStatus::kChildFailed, errno);
@@ -328,37 +355,12 @@ ConnectResult ConnectToListener(const ConnectPlan& plan,
   }
   close(sv[1]);
   // The child keeps its own deadlines; this one only catches a stuck child.
-  const int64_t deadline = args.connect_deadline + 1000 * kMs;
-  ConnectResult result = Failed(ConnectStatus::kChildFailed, 0);
-  while (true) {
-    if (cancel != nullptr && cancel->load()) {
-      close(sv[0]);  // the child sees it, removes its trigger and exits
-      Reap(child, 1000);
-      return Failed(ConnectStatus::kCancelled, 0);
-    }
-    const int64_t left = deadline - NowNs();
-    if (left <= 0) {
-      close(sv[0]);
-      Reap(child, 0);
-      return Failed(ConnectStatus::kChildFailed, ETIMEDOUT);
-    }
-    struct pollfd p = {sv[0], POLLIN, 0};
-    int n = poll(&p, 1, static_cast<int>(std::min<int64_t>(left / kMs, 50)));
-    if (n == 0 || (n < 0 && errno == EINTR)) continue;
-    Report report;
-    if (ReadReport(sv[0], &report, &result.fd)) {
-      const bool known = report.status >= 0 &&
-                         report.status <= Status(ConnectStatus::kChildFailed);
-      result.status = known ? static_cast<ConnectStatus>(report.status)
-                            : ConnectStatus::kChildFailed;
-      result.err = report.err;
-      result.creds_switched = report.creds_switched != 0;
-      result.signalled = report.signalled != 0;
-    }
-    break;
-  }
-  close(sv[0]);
-  Reap(child, 1000);
+  ConnectResult result =
+      AwaitReport(sv[0], args.connect_deadline + 1000 * kMs, cancel);
+  close(sv[0]);  // on a cancel, the child sees it, removes its trigger, exits
+  const bool stuck =
+      result.status == ConnectStatus::kChildFailed && result.err == ETIMEDOUT;
+  Reap(child, stuck ? 0 : 1000);
   if (result.status != ConnectStatus::kConnected && result.fd >= 0) {
     close(result.fd);
     result.fd = -1;
