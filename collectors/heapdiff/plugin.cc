@@ -12,14 +12,17 @@
 #include <random>
 #include <thread>
 
+#include "collectors/base/clock.h"
+#include "collectors/base/mutex.h"
+#include "collectors/base/thread_annotations.h"
+#include "collectors/diff/mappings.h"
 #include "collectors/heapdiff/store.h"
-#include "collectors/inspector/activate.h"
-#include "collectors/inspector/diff.h"
-#include "collectors/inspector/inspector_client.h"
-#include "collectors/plugin/mutex.h"
+#include "collectors/heapread/constructors.h"
+#include "collectors/heapread/mappings.h"
 #include "collectors/plugin/registry.h"
-#include "collectors/plugin/thread_annotations.h"
+#include "collectors/procfs/files.h"
 #include "collectors/targets/resolver.h"
+#include "collectors/v8heap/diff.h"
 
 DEFINE_bool(heapdiff_inspector_sigusr1, false,
             "For by=constructor on a Node process started without --inspect: "
@@ -32,21 +35,10 @@ DEFINE_bool(heapdiff_inspector_sigusr1, false,
 namespace memwatch::heapdiff {
 namespace {
 
-double Monotonic() {
-  return std::chrono::duration<double>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
-
 bool ParsePid(const std::string& s, int* pid) {
-  if (s.empty() || s.size() > 7) return false;
-  int v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  *pid = v;
-  return v > 0;
+  auto parsed = procfs::ParsePid(s);
+  if (parsed) *pid = *parsed;
+  return parsed.has_value();
 }
 
 class HeapDiffCollector : public Collector {
@@ -55,7 +47,7 @@ class HeapDiffCollector : public Collector {
       : resolver_(ctx.resolver),
         procfs_root_(ctx.procfs_root),
         inspector_sigusr1_(inspector_sigusr1),
-        store_(ctx.procfs_root, {}, Monotonic) {}
+        store_(ctx.procfs_root, {}, MonotonicSeconds) {}
 
   void Collect(std::vector<prometheus::MetricFamily>*) override {}
 
@@ -133,46 +125,37 @@ class HeapDiffCollector : public Collector {
     int pid = 0;
     int port = 0;
     double started = 0;
-    inspector::HeapSnapshot before;
+    v8heap::HeapSnapshot before;
   };
 
-  HttpResponse Snapshot(int port, inspector::HeapSnapshot* out) {
-    std::string error;
-    auto snap =
-        inspector::TakeHeapSnapshot(port, inspector::ClientOptions(), &error);
-    if (!snap) return JsonError(502, error);
+  HttpResponse Snapshot(int port, v8heap::HeapSnapshot* out) {
+    heapread::Error error;
+    auto snap = heapread::TakeSnapshot(port, nullptr, &error);
+    if (!snap) return JsonError(HttpStatusOf(error.kind), error.message);
     *out = std::move(*snap);
     return HttpResponse{};
   }
 
   HttpResponse StartConstructor(int pid, const std::string& name)
       EXCLUDES(v8_mu_) {
-    std::string error;
-    std::optional<int> port;
-    if (!inspector::InspectPortOfPid(procfs_root_, pid, &port, &error)) {
-      return JsonError(404, "pid " + std::to_string(pid) + ": " + error);
-    }
-    if (!port && inspector_sigusr1_) {
-      port = inspector::OpenInspectorWithSigusr1(procfs_root_, pid,
-                                                 kSigusr1WaitSeconds, &error);
-      if (!port) return JsonError(409, error);
-    }
-    if (!port) {
-      return JsonError(409, "pid " + std::to_string(pid) +
-                                " was not started with --inspect on a fixed "
-                                "port (or start the exporter with "
-                                "--heapdiff.inspector-sigusr1); by=mapping "
-                                "works for any process");
+    heapread::InspectorAccess access;
+    access.sigusr1 = inspector_sigusr1_;
+    access.sigusr1_wait_seconds = kSigusr1WaitSeconds;
+    heapread::Error error;
+    int port = 0;
+    if (!heapread::FindInspectorPort(procfs_root_, pid, access, &port,
+                                     &error)) {
+      return JsonError(HttpStatusOf(error.kind), error.message);
     }
     {
       MutexLock lock(&v8_mu_);
-      ExpireConstructorLocked(Monotonic());
+      ExpireConstructorLocked(MonotonicSeconds());
       if (v8_open_.size() >= kMaxConstructorOpen) {
         return JsonError(429, "too many open by=constructor heap diffs");
       }
     }
-    V8Session s{pid, *port, Monotonic(), {}};
-    HttpResponse r = Snapshot(*port, &s.before);
+    V8Session s{pid, port, MonotonicSeconds(), {}};
+    HttpResponse r = Snapshot(port, &s.before);
     if (r.status != 200) return r;
     const uint64_t nodes = s.before.nodes.size();
     std::string id = "v8-" + RandomHex();
@@ -184,7 +167,7 @@ class HeapDiffCollector : public Collector {
       v8_open_.emplace(id, std::move(s));
     }
     nlohmann::json body = {
-        {"id", id}, {"pid", pid}, {"port", *port}, {"nodes", nodes}};
+        {"id", id}, {"pid", pid}, {"port", port}, {"nodes", nodes}};
     if (!name.empty()) body["name"] = name;
     return HttpResponse{200, "application/json", body.dump()};
   }
@@ -193,7 +176,7 @@ class HeapDiffCollector : public Collector {
     V8Session s;
     {
       MutexLock lock(&v8_mu_);
-      ExpireConstructorLocked(Monotonic());
+      ExpireConstructorLocked(MonotonicSeconds());
       auto it = v8_open_.find(id);
       if (it == v8_open_.end()) {
         return JsonError(404, "no open heap diff " + id.substr(0, 64));
@@ -201,14 +184,14 @@ class HeapDiffCollector : public Collector {
       s = std::move(it->second);
       v8_open_.erase(it);
     }
-    inspector::HeapSnapshot after;
+    v8heap::HeapSnapshot after;
     HttpResponse r = Snapshot(s.port, &after);
     if (r.status != 200) return r;
     // Each snapshot is taken over its own inspector session, and object ids
-    // do not survive one: by counts, not by id (inspector/diff.h).
-    nlohmann::json diff = heapdiff::ToJson(inspector::DiffConstructorCounts(
-        s.before, after, kMaxConstructorDetails));
-    return HttpResponse{200, "application/json", diff.dump()};
+    // do not survive one: by counts, not by id (v8heap/diff.h).
+    nlohmann::json body = diff::ToJson(
+        v8heap::DiffConstructorCounts(s.before, after, kMaxConstructorDetails));
+    return HttpResponse{200, "application/json", body.dump()};
   }
 
   void ExpireConstructorLocked(double now) REQUIRES(v8_mu_) {
@@ -239,10 +222,11 @@ const char kUsage[] =
     "Reads /proc/<pid>/smaps, waits S seconds (default 10), reads it again "
     "and prints memwatch's HeapDiff JSON by mapping.\n";
 
-int HeapDiffMain(const std::vector<std::string>& args) {
+int HeapDiffMain(const CommandContext& ctx,
+                 const std::vector<std::string>& args) {
   int pid = 0;
   double seconds = 10;
-  std::string root = "/proc";
+  std::string root = ctx.procfs_root;
   StoreOptions options;
   for (size_t i = 0; i < args.size(); ++i) {
     std::string a = args[i], v;
@@ -289,20 +273,22 @@ int HeapDiffMain(const std::vector<std::string>& args) {
     std::cerr << "heapdiff: --pid is required\n" << kUsage;
     return 2;
   }
-  Store store(root, options, Monotonic);
-  HttpResponse started = store.Start(pid, "");
-  if (started.status != 200) {
-    std::cerr << "heapdiff: " << started.body;
+  // The CLI reads and diffs directly: no session store, no JSON round trip.
+  heapread::MappingsReading before, after;
+  heapread::Error error;
+  if (!heapread::ReadMappings(root, pid, options.read, &before, &error)) {
+    std::cerr << "heapdiff: " << error.message << "\n";
     return 1;
   }
   std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
-  HttpResponse ended =
-      store.End(nlohmann::json::parse(started.body)["id"].get<std::string>());
-  if (ended.status != 200) {
-    std::cerr << "heapdiff: " << ended.body;
+  if (!heapread::ReadMappingsAgain(root, before, options.read, &after,
+                                   &error)) {
+    std::cerr << "heapdiff: " << error.message << "\n";
     return 1;
   }
-  std::cout << nlohmann::json::parse(ended.body).dump(2) << "\n";
+  std::cout << diff::Diff(before.mappings, after.mappings, options.max_details)
+                   .dump(2)
+            << "\n";
   return 0;
 }
 

@@ -1,6 +1,7 @@
 // HeapDiff sessions by mapping: POST starts one (a first smaps reading of a
-// process), GET of its id ends it (a second reading, then the diff). Bounded:
-// a few sessions at once, each for a limited time, each reading capped.
+// process, collectors/heapread), GET of its id ends it (a second reading,
+// then the diff). Bounded: a few sessions at once, each for a limited time,
+// each reading capped.
 #pragma once
 
 #include <cstdint>
@@ -11,37 +12,26 @@
 #include <string>
 #include <vector>
 
-#include "collectors/heapdiff/smaps.h"
+#include "collectors/base/clock.h"
+#include "collectors/base/mutex.h"
+#include "collectors/base/thread_annotations.h"
+#include "collectors/heapread/mappings.h"
 #include "collectors/plugin/http.h"
-#include "collectors/plugin/mutex.h"
-#include "collectors/plugin/thread_annotations.h"
 
 namespace memwatch::heapdiff {
 
 struct StoreOptions {
   size_t max_open = 8;            // diffs started and not ended
   double max_age_seconds = 3600;  // an open diff older than this is dropped
-  size_t max_bytes = 64 << 20;    // of one smaps reading
-  size_t max_mappings = 200000;
+  heapread::MappingsLimits read;  // of one smaps reading
   size_t max_details = 100;
 };
 
-// A reading of one process: its mappings and its identity (start ticks).
-struct Reading {
-  int pid = 0;
-  uint64_t start_ticks = 0;
-  std::vector<Mapping> mappings;
-};
-
-// Reads <procfs_root>/<pid>/stat and smaps, bounded. Returns the HTTP status
-// of the failure (404 no such process, 403 permission, 413 too big, 500) with
-// *error, or 0 on success.
-int ReadProcess(const std::string& procfs_root, int pid,
-                const StoreOptions& options, Reading* out, std::string* error);
+// The HTTP status a failed reading answers with.
+int HttpStatusOf(heapread::ErrorKind kind);
 
 class Store {
  public:
-  using Clock = std::function<double()>;  // seconds, monotonic
   Store(std::string procfs_root, StoreOptions options, Clock clock);
 
   // 200 {"id": "...", "pid": N, "mappings": M}; 429 when too many are open.
@@ -52,7 +42,7 @@ class Store {
 
  private:
   struct Session {
-    Reading before;
+    heapread::MappingsReading before;
     std::string name;
     double started = 0;
   };

@@ -172,10 +172,10 @@ std::optional<ClassHistogram> ParseClassHistogram(std::string_view text,
   return std::nullopt;
 }
 
-heapdiff::DiffResult DiffClassHistograms(const ClassHistogram& before,
-                                         const ClassHistogram& after,
-                                         size_t max_details) {
-  heapdiff::DiffResult diff;
+diff::DiffResult DiffClassHistograms(const ClassHistogram& before,
+                                     const ClassHistogram& after,
+                                     size_t max_details) {
+  diff::DiffResult diff;
   diff.before = {before.total_instances, before.total_bytes};
   diff.after = {after.total_instances, after.total_bytes};
   // name -> (before, after); `other` is one more group on both sides.
@@ -195,7 +195,7 @@ heapdiff::DiffResult DiffClassHistograms(const ClassHistogram& before,
     const int64_t count =
         static_cast<int64_t>(a.instances) - static_cast<int64_t>(b.instances);
     if (bytes == 0 && count == 0) continue;
-    heapdiff::DiffDetail d;
+    diff::DiffDetail d;
     d.what = std::string(name);
     d.size_bytes = bytes;
     d.plus = count > 0 ? static_cast<uint64_t>(count) : 0;
@@ -206,10 +206,10 @@ heapdiff::DiffResult DiffClassHistograms(const ClassHistogram& before,
   }
   // By name first, so that equal changes come out in one order every time.
   std::sort(diff.details.begin(), diff.details.end(),
-            [](const heapdiff::DiffDetail& x, const heapdiff::DiffDetail& y) {
+            [](const diff::DiffDetail& x, const diff::DiffDetail& y) {
               return x.what < y.what;
             });
-  heapdiff::SortDetails(&diff.details, max_details);
+  diff::SortDetails(&diff.details, max_details);
   return diff;
 }
 

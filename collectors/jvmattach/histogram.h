@@ -22,7 +22,7 @@
 #include <string_view>
 #include <vector>
 
-#include "collectors/heapdiff/diff_result.h"
+#include "collectors/diff/diff_result.h"
 
 namespace memwatch::jvmattach {
 
@@ -70,8 +70,8 @@ std::optional<ClassHistogram> ParseClassHistogram(std::string_view text,
 // (two histograms have no object identity); largest change first, at most
 // max_details. before/after are the Total lines; freed/allocated_nodes the
 // sums of "-" and "+" over every class (not only the details kept).
-heapdiff::DiffResult DiffClassHistograms(const ClassHistogram& before,
-                                         const ClassHistogram& after,
-                                         size_t max_details);
+diff::DiffResult DiffClassHistograms(const ClassHistogram& before,
+                                     const ClassHistogram& after,
+                                     size_t max_details);
 
 }  // namespace memwatch::jvmattach

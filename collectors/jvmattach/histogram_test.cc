@@ -5,13 +5,13 @@
 #include <fstream>
 #include <sstream>
 
-#include "collectors/procfs/fixtures.h"
+#include "collectors/base/fixtures.h"
 
 namespace memwatch::jvmattach {
 namespace {
 
 std::string Fixture(const std::string& name) {
-  std::ifstream in(procfs::testing::FixturePath("jvmattach/" + name));
+  std::ifstream in(FixturePath("jvmattach/" + name));
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
@@ -117,7 +117,7 @@ TEST(ParseClassHistogram, Errors) {
 TEST(DiffClassHistograms, RealLeakIsTheTopGrower) {
   ClassHistogram before = Parse(Fixture("jdk17_before.txt"));
   ClassHistogram after = Parse(Fixture("jdk17_after.txt"));
-  heapdiff::DiffResult d = DiffClassHistograms(before, after, 3);
+  diff::DiffResult d = DiffClassHistograms(before, after, 3);
   EXPECT_EQ(d.before.nodes, 26235u);
   EXPECT_EQ(d.before.size_bytes, 1235864u);
   EXPECT_EQ(d.after.nodes, 31231u);
@@ -131,7 +131,7 @@ TEST(DiffClassHistograms, RealLeakIsTheTopGrower) {
   EXPECT_EQ(static_cast<int64_t>(d.allocated_nodes) -
                 static_cast<int64_t>(d.freed_nodes),
             31231 - 26235);
-  nlohmann::json j = heapdiff::ToJson(d);
+  nlohmann::json j = diff::ToJson(d);
   EXPECT_EQ(j["change"]["size_bytes"], 1575752 - 1235864);
   EXPECT_EQ(j["change"]["details"][0]["what"], "ClassLeak$LeakedWidget");
   EXPECT_EQ(j["change"]["details"][0]["+"], 5000);
@@ -142,7 +142,7 @@ TEST(DiffClassHistograms, NewGoneAndShrunkClasses) {
       Parse("   1:  10  1000  Shrinks\n   2:  4  400  Gone\nTotal  14  1400\n");
   ClassHistogram after =
       Parse("   1:  30  3000  New\n   2:  7  700  Shrinks\nTotal  37  3700\n");
-  heapdiff::DiffResult d = DiffClassHistograms(before, after, 10);
+  diff::DiffResult d = DiffClassHistograms(before, after, 10);
   ASSERT_EQ(d.details.size(), 3u);
   EXPECT_EQ(d.details[0].what, "New");
   EXPECT_EQ(d.details[0].plus, 30u);
@@ -155,7 +155,7 @@ TEST(DiffClassHistograms, NewGoneAndShrunkClasses) {
   EXPECT_EQ(d.allocated_nodes, 30u);
   EXPECT_EQ(d.freed_nodes, 7u);
   // max_details cuts the list, not the node sums.
-  heapdiff::DiffResult one = DiffClassHistograms(before, after, 1);
+  diff::DiffResult one = DiffClassHistograms(before, after, 1);
   ASSERT_EQ(one.details.size(), 1u);
   EXPECT_EQ(one.freed_nodes, 7u);
 }
@@ -167,7 +167,7 @@ TEST(DiffClassHistograms, OtherClassesAreOneGroup) {
       Parse("   1:  10  1000  A\n   2:  1  100  B\nTotal  11  1100\n", limits);
   ClassHistogram after =
       Parse("   1:  10  1000  A\n   2:  3  300  B\nTotal  13  1300\n", limits);
-  heapdiff::DiffResult d = DiffClassHistograms(before, after, 10);
+  diff::DiffResult d = DiffClassHistograms(before, after, 10);
   ASSERT_EQ(d.details.size(), 1u);
   EXPECT_EQ(d.details[0].what, kOtherClasses);
   EXPECT_EQ(d.details[0].size_bytes, 200);

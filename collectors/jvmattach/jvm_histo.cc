@@ -19,8 +19,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "collectors/base/read.h"
 #include "collectors/jvmattach/attach.h"
-#include "collectors/procfs/procfs.h"
 
 namespace {
 
@@ -111,8 +111,7 @@ nlohmann::json HistogramJson(const ja::ClassHistogram& h, size_t top) {
 std::optional<ja::ClassHistogram> LoadBefore(const Args& a,
                                              const ja::AttachOptions& o) {
   std::string text, err;
-  if (!memwatch::procfs::ReadWholeFile(a.before, &text, &err, nullptr,
-                                       o.max_output_bytes)) {
+  if (!memwatch::ReadFile(a.before, &text, &err, nullptr, o.max_output_bytes)) {
     std::cerr << "jvm_histo: " << err << "\n";
     return std::nullopt;
   }
@@ -154,8 +153,8 @@ int Run(int argc, char** argv) {
   if (!a.before.empty()) {
     auto before = LoadBefore(a, o);
     if (!before) return 2;
-    out = memwatch::heapdiff::ToJson(
-        ja::DiffClassHistograms(*before, *histo, a.top));
+    out =
+        memwatch::diff::ToJson(ja::DiffClassHistograms(*before, *histo, a.top));
     out["by"] = "class";
   } else {
     out = HistogramJson(*histo, a.top);

@@ -2,9 +2,9 @@
 
 #include <cerrno>
 
+#include "collectors/base/read.h"
 #include "collectors/hsperf/locate.h"
 #include "collectors/hsperf/perfdata.h"
-#include "collectors/procfs/procfs.h"
 
 namespace memwatch::jvmattach {
 namespace {
@@ -31,10 +31,10 @@ std::optional<hsperf::PerfData> ReadPerfData(const std::string& procfs_root,
 // Whether the JVM's options disable attach, when perf data cannot say.
 void FlagsFromOptions(const std::string& base, Target* out) {
   std::string cmdline, environ;
-  bool have_cmdline = procfs::ReadWholeFile(base + "/cmdline", &cmdline,
-                                            nullptr, nullptr, kMaxCmdlineBytes);
-  bool have_environ = procfs::ReadWholeFile(base + "/environ", &environ,
-                                            nullptr, nullptr, kMaxEnvironBytes);
+  bool have_cmdline =
+      ReadFile(base + "/cmdline", &cmdline, nullptr, nullptr, kMaxCmdlineBytes);
+  bool have_environ =
+      ReadFile(base + "/environ", &environ, nullptr, nullptr, kMaxEnvironBytes);
   if (!have_cmdline && !have_environ) return;
   auto disabled = DisableAttachIn(AllJvmOptions(cmdline, environ));
   if (disabled) {
@@ -52,8 +52,8 @@ bool InspectTarget(const std::string& procfs_root, int pid, Target* out,
   out->pid = pid;
   std::string text, err;
   int errno_value = 0;
-  if (!procfs::ReadWholeFile(base + "/status", &text, &err, &errno_value,
-                             size_t{64} * 1024)) {
+  if (!ReadFile(base + "/status", &text, &err, &errno_value,
+                size_t{64} * 1024)) {
     if (errno_value == ENOENT || errno_value == ESRCH) {
       return SetError(error, ErrorKind::kNoProcess,
                       PidText(pid) + ": no such process");
@@ -65,8 +65,7 @@ bool InspectTarget(const std::string& procfs_root, int pid, Target* out,
     return SetError(error, ErrorKind::kInternal, PidText(pid) + ": " + err);
   }
   out->status = *facts;
-  if (procfs::ReadWholeFile(base + "/maps", &text, nullptr, nullptr,
-                            kMaxMapsBytes)) {
+  if (ReadFile(base + "/maps", &text, nullptr, nullptr, kMaxMapsBytes)) {
     out->flavor = FlavorFromMaps(text);
   }
   if (auto perf = ReadPerfData(procfs_root, pid)) {

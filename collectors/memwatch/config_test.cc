@@ -6,8 +6,7 @@
 DECLARE_int32(memwatch_leak_gcs);
 DECLARE_double(memwatch_max_cycle);
 
-namespace memwatch {
-namespace mw {
+namespace memwatch::memwatch_plugin {
 namespace {
 
 TEST(ConfigTest, DefaultsAreValid) {
@@ -65,5 +64,4 @@ TEST(ConfigTest, ReadsFlags) {
 }
 
 }  // namespace
-}  // namespace mw
-}  // namespace memwatch
+}  // namespace memwatch::memwatch_plugin

@@ -66,8 +66,7 @@ DEFINE_string(memwatch_leak_diff, "off",
               "(one when the target is first seen, then one per leak event, "
               "at most one per 10 minutes: a snapshot pauses the app).");
 
-namespace memwatch {
-namespace mw {
+namespace memwatch::memwatch_plugin {
 
 Config ConfigFromFlags() {
   Config c;
@@ -94,5 +93,4 @@ Config ConfigFromFlags() {
   return c;
 }
 
-}  // namespace mw
-}  // namespace memwatch
+}  // namespace memwatch::memwatch_plugin

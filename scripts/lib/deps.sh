@@ -8,7 +8,8 @@ MEMWATCH_BUILD_PACKAGES="bazel-bootstrap g++ git prometheus-cpp-dev libcivetweb-
   libyaml-cpp-dev zlib1g-dev libre2-dev rapidjson-dev libcurl4-openssl-dev libssl-dev
   libcrypt-dev"
 MEMWATCH_TEST_PACKAGES="python3 python3-yaml prometheus prometheus-alertmanager
-  curl openssl clang-14 libfuzzer-14-dev golang-go openjdk-17-jdk-headless wrk jsonnet"
+  curl openssl clang-14 libfuzzer-14-dev golang-go openjdk-17-jdk-headless wrk jsonnet
+  dpkg-dev debhelper help2man lintian man-db systemd chromium chromium-driver"
 
 memwatch_missing_packages() {
   local missing=""

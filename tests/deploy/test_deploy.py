@@ -610,10 +610,14 @@ class DockerfileTest(unittest.TestCase):
         self.stages = dockerfile_stages()
 
     def test_multi_stage(self):
-        self.assertEqual(len(self.stages), 2)
-        self.assertEqual(self.stages[0]["from"], "debian:bookworm AS build")
-        self.assertEqual(self.stages[1]["from"], "debian:bookworm-slim")
-        runtime = dict(self.stages[1]["lines"])
+        # build -> demo-build; runtime-base -> demo (--target demo), runtime (default,
+        # last); bases pinned to dated tags (tests/package/test_image.py)
+        froms = [s["from"] for s in self.stages]
+        self.assertEqual(len(self.stages), 5)
+        self.assertRegex(froms[0], r"^debian:bookworm-\d{8} AS build$")
+        self.assertRegex(froms[2], r"^debian:bookworm-\d{8}-slim AS runtime-base$")
+        self.assertEqual(froms[4], "runtime-base AS runtime")
+        runtime = dict(self.stages[-1]["lines"])
         self.assertIn("--from=build", runtime["COPY"])
         self.assertEqual(runtime["USER"], "65534:65534")
         self.assertIn("9747", runtime["EXPOSE"])
@@ -643,7 +647,7 @@ class DockerfileTest(unittest.TestCase):
                     continue
                 needed.add(owning_package(lib))
         needed.discard("libc6")
-        installed = apt_installed(self.stages[1])
+        installed = apt_installed(self.stages[2])  # runtime-base, under demo and runtime
         self.assertEqual(needed - installed, set(), "runtime libraries not installed")
         # libcurl4 is loaded with dlopen by the kubernetes collector (the
         # DaemonSet runs it), so ldd does not show it
