@@ -43,6 +43,7 @@ nlohmann::json ToJson(const Event& e) {
   if (e.diff) j["diff"] = LeakDiffJson(*e.diff);
   if (e.constructor_diff)
     j["constructor_diff"] = LeakDiffJson(*e.constructor_diff);
+  if (e.class_diff) j["class_diff"] = LeakDiffJson(*e.class_diff);
   return j;
 }
 

@@ -43,6 +43,9 @@ struct Event {
   // kLeak under --memwatch.leak-diff=constructor, for a Node target with an
   // inspector: by constructor, since the target's previous heap snapshot.
   std::shared_ptr<const LeakDiff> constructor_diff;
+  // kLeak under --memwatch.leak-diff=class, for a HotSpot JVM target: by
+  // class, since the target's previous class histogram.
+  std::shared_ptr<const LeakDiff> class_diff;
 };
 
 Event MakeStatsEvent(const std::string& name, const std::string& source,
@@ -51,7 +54,7 @@ Event MakeLeakEvent(const std::string& name, const std::string& source,
                     const LeakEvent& leak);
 
 // StatsJson or LeakJson of the event, a leak with its "diff" and
-// "constructor_diff" (LeakDiffJson) when it has them.
+// "constructor_diff" and "class_diff" (LeakDiffJson) when it has them.
 nlohmann::json ToJson(const Event& event);
 
 // {"event":"stats","name":..,"source":..,"time":t,"num_full_gc":..,

@@ -1,6 +1,6 @@
 // The `heapdiff` collector: memwatch's HeapDiff of watched processes as an
 // API (no metrics), at every depth a process allows.
-//   POST /api/v1/heapdiff?name=T|pid=N[&by=mapping|constructor|stack]
+//   POST /api/v1/heapdiff?name=T|pid=N[&by=mapping|constructor|class|stack]
 //        -> {"id": ...}
 //   GET  /api/v1/heapdiff/<id> -> the diff
 // POST changes state (it reads a process, and by=constructor pauses it): the
@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "collectors/base/clock.h"
+#include "collectors/heapdiff/class_diffs.h"
 #include "collectors/heapdiff/constructor_diffs.h"
 #include "collectors/heapdiff/stack_diffs.h"
 #include "collectors/heapdiff/store.h"
@@ -47,6 +48,8 @@ class HeapDiffCollector : public Collector {
     access.sigusr1 = inspector_sigusr1;
     depths_.push_back(std::make_unique<ConstructorDiffs>(
         ctx.procfs_root, access, MonotonicSeconds));
+    depths_.push_back(
+        std::make_unique<ClassDiffs>(ctx.procfs_root, MonotonicSeconds));
     depths_.push_back(
         std::make_unique<StackDiffs>(ctx.procfs_root, native_stacks,
                                      kMaxStackWindowSeconds, MonotonicSeconds));
@@ -126,7 +129,7 @@ class HeapDiffCollector : public Collector {
     if (it != r.query.end()) by = it->second;
     Depth* depth = DepthNamed(by);
     if (depth == nullptr) {
-      return JsonError(400, "by must be mapping, constructor or stack");
+      return JsonError(400, "by must be mapping, constructor, class or stack");
     }
     const std::vector<std::string> extra = depth->parameters();
     for (const auto& [k, v] : r.query) {
@@ -155,7 +158,8 @@ class HeapDiffCollector : public Collector {
 MEMWATCH_REGISTER_COLLECTOR(
     heapdiff, true,
     "memwatch's HeapDiff of watched processes (by mapping, V8 constructor, "
-    "native stack): POST /api/v1/heapdiff, GET /api/v1/heapdiff/<id> (no "
+    "JVM class, native stack): POST /api/v1/heapdiff, GET "
+    "/api/v1/heapdiff/<id> (no "
     "metrics)",
     [](const memwatch::CollectorContext& ctx)
         -> std::unique_ptr<memwatch::Collector> {

@@ -18,6 +18,10 @@ int HttpStatusOf(heapread::ErrorKind kind) {
       return 409;
     case heapread::ErrorKind::kUnavailable:
       return 502;
+    case heapread::ErrorKind::kTimeout:
+      return 504;
+    case heapread::ErrorKind::kCancelled:
+      return 503;
     case heapread::ErrorKind::kInternal:
       return 500;
   }

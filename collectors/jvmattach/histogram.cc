@@ -172,45 +172,27 @@ std::optional<ClassHistogram> ParseClassHistogram(std::string_view text,
   return std::nullopt;
 }
 
+diff::Counts CountsOf(const ClassHistogram& histogram) {
+  diff::Counts counts;
+  for (const ClassCount& c : histogram.classes) {
+    diff::GroupCount& g = counts.groups[c.name];
+    g.count += c.instances;
+    g.bytes += c.bytes;
+  }
+  if (histogram.other.instances != 0 || histogram.other.bytes != 0) {
+    diff::GroupCount& g = counts.groups[histogram.other.name];
+    g.count += histogram.other.instances;
+    g.bytes += histogram.other.bytes;
+  }
+  counts.count = histogram.total_instances;
+  counts.bytes = histogram.total_bytes;
+  return counts;
+}
+
 diff::DiffResult DiffClassHistograms(const ClassHistogram& before,
                                      const ClassHistogram& after,
                                      size_t max_details) {
-  diff::DiffResult diff;
-  diff.before = {before.total_instances, before.total_bytes};
-  diff.after = {after.total_instances, after.total_bytes};
-  // name -> (before, after); `other` is one more group on both sides.
-  std::unordered_map<std::string_view,
-                     std::pair<const ClassCount*, const ClassCount*>>
-      groups;
-  for (const ClassCount& c : before.classes) groups[c.name].first = &c;
-  for (const ClassCount& c : after.classes) groups[c.name].second = &c;
-  groups[before.other.name].first = &before.other;
-  groups[after.other.name].second = &after.other;
-  static const ClassCount kNone;
-  for (const auto& [name, pair] : groups) {
-    const ClassCount& b = pair.first != nullptr ? *pair.first : kNone;
-    const ClassCount& a = pair.second != nullptr ? *pair.second : kNone;
-    const int64_t bytes =
-        static_cast<int64_t>(a.bytes) - static_cast<int64_t>(b.bytes);
-    const int64_t count =
-        static_cast<int64_t>(a.instances) - static_cast<int64_t>(b.instances);
-    if (bytes == 0 && count == 0) continue;
-    diff::DiffDetail d;
-    d.what = std::string(name);
-    d.size_bytes = bytes;
-    d.plus = count > 0 ? static_cast<uint64_t>(count) : 0;
-    d.minus = count < 0 ? static_cast<uint64_t>(-count) : 0;
-    diff.allocated_nodes += d.plus;
-    diff.freed_nodes += d.minus;
-    diff.details.push_back(std::move(d));
-  }
-  // By name first, so that equal changes come out in one order every time.
-  std::sort(diff.details.begin(), diff.details.end(),
-            [](const diff::DiffDetail& x, const diff::DiffDetail& y) {
-              return x.what < y.what;
-            });
-  diff::SortDetails(&diff.details, max_details);
-  return diff;
+  return diff::DiffCounts(CountsOf(before), CountsOf(after), max_details);
 }
 
 }  // namespace memwatch::jvmattach

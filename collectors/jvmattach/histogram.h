@@ -22,6 +22,7 @@
 #include <string_view>
 #include <vector>
 
+#include "collectors/diff/counts.h"
 #include "collectors/diff/diff_result.h"
 
 namespace memwatch::jvmattach {
@@ -64,6 +65,10 @@ inline constexpr const char* kOtherClasses = "[other classes]";
 std::optional<ClassHistogram> ParseClassHistogram(std::string_view text,
                                                   const HistogramLimits& limits,
                                                   std::string* error);
+
+// Instances and bytes per class (and `other`), with the Total line's totals:
+// what a diff kept between two moments needs.
+diff::Counts CountsOf(const ClassHistogram& histogram);
 
 // memwatch's HeapDiff by class: `what` is the class name, size_bytes the
 // bytes after minus before, "+"/"-" the net change of its instance count

@@ -62,10 +62,13 @@ bool MemwatchCollector::Start(std::string* error) {
     gc_logs_.emplace(name, gcsource::GcLogFollower(std::move(s)));
   }
   jvm_ = std::make_unique<gcsource::JvmFollower>(procfs_root_, tracker_.get());
-  if (config_.leak_diff != "off") {
+  LeakDiffDepths depths;
+  ParseLeakDiff(config_.leak_diff, &depths, nullptr);  // validated above
+  if (depths.mapping) {
     leakdiff::LeakDiffOptions options;
     options.procfs_root = procfs_root_;
-    options.constructor = config_.leak_diff == "constructor";
+    options.constructor = depths.constructor;
+    options.classes = depths.classes;
     leak_diff_ =
         std::make_unique<leakdiff::LeakDiffer>(options, tracker_.get());
     leak_diff_->Start([this](detect::Event e) { Publish(std::move(e)); });

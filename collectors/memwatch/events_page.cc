@@ -81,6 +81,7 @@ std::string EventSection(const detect::Event& e) {
   out += "</p>";
   if (e.diff) out += DiffTable("What grew", *e.diff);
   if (e.constructor_diff) out += DiffTable("What grew", *e.constructor_diff);
+  if (e.class_diff) out += DiffTable("What grew", *e.class_diff);
   return out;
 }
 

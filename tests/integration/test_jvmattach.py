@@ -218,3 +218,69 @@ class JvmAttachTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ClassDiffThroughTheExporterTest(unittest.TestCase):
+    """by=class as the exporter serves it: the API (POST then GET, behind
+    --web.enable-admin-api), and a JVM target's leak events under
+    --memwatch.leak-diff=class."""
+
+    @classmethod
+    def setUpClass(cls):
+        JvmAttachTest.setUpClass.__func__(cls)
+        subprocess.run(["javac", "-d", cls.tmp, os.path.join(
+            harness.REPO, "tests", "workloads", "java", "Leak.java")], check=True)
+
+    @classmethod
+    def tearDownClass(cls):
+        JvmAttachTest.tearDownClass.__func__(cls)
+
+    def setUp(self):
+        self.procs = Processes()
+        self.addCleanup(self.procs.stop_all)
+
+    def test_api_diff_by_class(self):
+        jvm = Jvm(self.procs, self.tmp)
+        exp = harness.Exporter(self.procs, args=[f"--pid=jvm={jvm.pid}",
+                                                 "--web.enable-admin-api"])
+        url = f"{exp.base}/api/v1/heapdiff?name=jvm&by=class"
+        r = harness.http("POST", url)
+        self.assertEqual(r.status, 200, r.text)
+        started = json.loads(r.text)
+        self.assertTrue(started["id"].startswith("class-"))
+        # A second histogram of the same JVM within a minute is refused.
+        again = harness.http("POST", url)
+        self.assertEqual(again.status, 429, again.text)
+        self.assertIn("at most one per pid", again.text)
+        self.assertEqual(jvm.command("leak 20000"), "leaked 20000")
+        r = exp.get("/api/v1/heapdiff/" + started["id"], timeout=120)
+        self.assertEqual(r.status, 200, r.text)
+        diff = json.loads(r.text)
+        self.assertEqual(diff["by"], "class")
+        top = diff["change"]["details"][0]
+        self.assertEqual(top["what"], WIDGET, diff["change"]["details"][:3])
+        self.assertGreaterEqual(top["+"], 20000)
+
+    def test_leak_event_of_a_jvm_carries_its_class_diff(self):
+        # Leak.java keeps a 64 KiB byte[] every 100 ms; a small young
+        # generation makes collections (and so compactions) frequent.
+        java = self.procs.start(["java", "-Xmx256m", "-Xmn4m", "-cp", self.tmp,
+                                 "Leak"])
+        exp = harness.Exporter(self.procs, args=[
+            f"--pid=jvm={java.pid}", "--memwatch.leak-diff=class",
+            "--memwatch.leak-gcs=3"])
+
+        def leak_with_class_diff():
+            r = exp.get("/api/v1/events?name=jvm&type=leak")
+            for e in json.loads(r.text)["events"]:
+                d = e.get("class_diff")
+                if d and "error" not in d:
+                    return e
+            return None
+        event = wait_until(leak_with_class_diff, timeout=180, interval=1,
+                           what="a leak event of the JVM with a class diff")
+        self.assertEqual(event["source"], "hsperfdata")
+        top = event["class_diff"]["change"]["details"][0]
+        self.assertEqual(top["what"], "[B", event["class_diff"]["change"])
+        self.assertGreaterEqual(top["+"], 10)
+        self.assertIn("diff", event)  # by mapping as well
