@@ -73,10 +73,12 @@ class DashboardTest(unittest.TestCase):
             v = vs[name]
             with self.subTest(variable=name):
                 self.assertEqual(v["type"], "query")
-                # label_values over the targets, filtered by every variable before
-                want_filter = ",".join(f'{p}=~"${p}"' for p in order[1:i])
-                want = (f"label_values(memwatch_target_up{{{want_filter}}}, {name})"
-                        if want_filter else f"label_values(memwatch_target_up, {name})")
+                # label_values over memwatch_target_info, the series that carries
+                # namespace and pod, filtered by every variable before
+                before = [p for p in order[1:i]]
+                want_filter = ", ".join(f'{p}=~"${p}"' for p in before)
+                want = (f"label_values(memwatch_target_info{{{want_filter}}}, {name})"
+                        if want_filter else f"label_values(memwatch_target_info, {name})")
                 self.assertEqual(v["query"]["query"], want)
                 self.assertTrue(v["includeAll"])
                 self.assertTrue(v["multi"])
@@ -84,19 +86,84 @@ class DashboardTest(unittest.TestCase):
                 self.assertEqual(v["allValue"], ".*")
 
     def test_every_query_follows_every_label_variable(self):
+        """Exporter-level queries follow cluster, job and instance; per-target
+        queries also name, and namespace and pod through the targets'
+        memwatch_target_info (the only series that carries them)."""
         for where, expr in dash_lib.queries(self.dash):
             with self.subTest(where=where):
-                for var in ("cluster", "namespace", "pod", "job", "instance"):
+                for var in ("cluster", "job", "instance"):
                     self.assertIn(f'{var}=~"${var}"', expr)
+                if 'name=~"$name"' in expr:
+                    for var in ("namespace", "pod"):
+                        self.assertRegex(
+                            expr, r"unless on \(cluster, job, instance, name\) "
+                                  r"memwatch_target_info\{[^}]*" + f'{var}!~"\\${var}"\\}}')
 
     def test_absent_labels_still_match(self):
         """With every label variable on All, a selector matches series without
-        cluster/namespace/pod labels (plain hosts): checked by PromQL semantics,
-        =~".*" matches the empty value of an absent label."""
+        cluster/namespace/pod labels (plain hosts): =~".*" matches the empty value
+        of an absent label, and !~".*" drops nothing."""
         for where, expr in dash_lib.queries(self.dash):
             sub = dash_lib.substitute(expr)
-            for var in dash_lib.OPTIONAL_LABEL_VARIABLES:
-                self.assertIn(f'{var}=~".*"', sub, where)
+            self.assertIn('cluster=~".*"', sub, where)
+            if 'name=~".+"' in sub:
+                for var in ("namespace", "pod"):
+                    self.assertIn(f'{var}!~".*"', sub, where)
+
+    def test_namespace_and_pod_variables_filter(self):
+        """The panels' queries, evaluated by promtool on series shaped like the
+        DaemonSet's (per-target series carry `name` only; memwatch_target_info
+        carries the names): a namespace or pod selects exactly its targets; "All"
+        keeps every target, those without names and without a process too."""
+        memory = next(p for p in self.panels
+                      if p["title"] == "Memory breakdown vs container limit")
+        expr = next(t["expr"] for t in memory["targets"]
+                    if "memwatch_process_resident_memory_bytes{" in t["expr"])
+        labels = 'job="memwatch-exporter",instance="10.0.3.21:9747"'
+        info = ('memwatch_target_info{{name="{0}",pid="1",{1}namespace="{2}",pod="{3}",'
+                'container="c"}}')
+        series = [
+            (info.format("shop/cart-1/c", labels + ",", "shop", "cart-1"), "1x10"),
+            (info.format("shop/cart-2/c", labels + ",", "shop", "cart-2"), "1x10"),
+            (info.format("web/front-1/c", labels + ",", "web", "front-1"), "1x10"),
+            (f'memwatch_target_info{{name="host",pid="9",{labels}}}', "1x10"),
+        ] + [(f'memwatch_process_resident_memory_bytes{{name="{n}",{labels}}}', "5x10")
+             for n in ("shop/cart-1/c", "shop/cart-2/c", "web/front-1/c", "host",
+                       "gone")]
+
+        # A target with no memwatch_target_info (no process now, e.g. a named
+        # target that is down) has no namespace to filter by: it stays.
+        cases = [
+            ({}, ["shop/cart-1/c", "shop/cart-2/c", "web/front-1/c", "host", "gone"]),
+            ({"namespace": "shop"}, ["shop/cart-1/c", "shop/cart-2/c", "gone"]),
+            ({"namespace": "(shop|web)"},
+             ["shop/cart-1/c", "shop/cart-2/c", "web/front-1/c", "gone"]),
+            ({"namespace": "shop", "pod": "cart-2"}, ["shop/cart-2/c", "gone"]),
+            ({"pod": "front-1"}, ["web/front-1/c", "gone"]),
+        ]
+        tests = []
+        for values, want in cases:
+            q = dash_lib.substitute(expr, name=".+", instance=".+", **values)
+            tests.append({"expr": q, "eval_time": "5m", "exp_samples": [
+                {"labels": "memwatch_process_resident_memory_bytes{" + f'name="{n}",'
+                 + labels + "}", "value": 5}
+                for n in want]})
+        doc = {"rule_files": [], "evaluation_interval": "1m", "tests": [{
+            "interval": "1m",
+            "input_series": [{"series": s_, "values": v} for s_, v in series],
+            "promql_expr_test": tests}]}
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "filter.test.yml")
+            with open(path, "w") as f:
+                json.dump(doc, f)
+            r = run([tool("promtool", "prometheus"), "test", "rules", path])
+            self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+            # and the check is real: a wrong expectation fails
+            doc["tests"][0]["promql_expr_test"][1]["exp_samples"].pop()
+            with open(path, "w") as f:
+                json.dump(doc, f)
+            r = run([tool("promtool", "prometheus"), "test", "rules", path])
+            self.assertNotEqual(r.returncode, 0, r.stdout)
 
     def test_per_target_drill_down(self):
         rows = [p for p in self.dash["panels"] if p.get("type") == "row"]
@@ -141,17 +208,38 @@ class DashboardTest(unittest.TestCase):
 
     def test_required_panels(self):
         titles = " | ".join(p["title"] for p in self.panels)
-        for want in ("CPU", "Memory breakdown vs cgroup limit",
-                     "Heap: current vs estimated base", "GC rate by kind",
-                     "Usage trend", "Collector health"):
+        for want in ("CPU", "Memory breakdown vs container limit",
+                     "Working set vs limit", "OOM kills", "CPU throttling",
+                     "Heap: current vs estimated base", "GC rate by kind", "GC pause",
+                     "Usage trend", "Leak events and verdict", "JVM memory by space",
+                     "JVM collections", "Open fds", "Threads", "Disk I/O",
+                     "Collector health"):
             self.assertIn(want, titles)
         exprs = json.dumps([p["targets"] for p in self.panels])
-        for metric in ("memwatch_process_cgroup_memory_limit_bytes",
+        for metric in ("memwatch_cgroup_memory_working_set_bytes",
+                       "memwatch_cgroup_memory_limit_bytes",
+                       "memwatch_cgroup_oom_kills_total",
+                       "memwatch_cgroup_cpu_throttled_periods_total",
                        "memwatch_heap_current_base_bytes",
                        "memwatch_heap_estimated_base_bytes", "memwatch_gc_total",
-                       "memwatch_heap_usage_trend_ratio",
+                       "memwatch_gc_pause_seconds_bucket",
+                       "memwatch_heap_usage_trend_ratio", "memwatch_leak_verdict",
+                       "memwatch_jvm_memory_used_bytes",
+                       "memwatch_jvm_gc_collections_total",
+                       "memwatch_jvm_gc_collection_seconds_total",
+                       "memwatch_process_open_fds", "memwatch_process_max_fds",
+                       "memwatch_process_threads", "memwatch_process_read_bytes_total",
+                       "memwatch_process_written_bytes_total",
                        "memwatch_scrape_collector_success"):
             self.assertIn(metric, exprs)
+        # the JVM collector label is `gc`
+        jvm = [t for p in self.panels for t in p["targets"]
+               if "memwatch_jvm_gc_" in t["expr"]]
+        self.assertTrue(jvm)
+        for t in jvm:
+            self.assertIn("{{gc}}", t["legendFormat"])
+        # the superseded sum-of-limits series are gone
+        self.assertNotIn("memwatch_process_cgroup_memory", exprs)
 
     def test_leak_events_annotation(self):
         ann = [a for a in self.dash["annotations"]["list"] if a.get("expr")]
@@ -171,14 +259,17 @@ class DashboardTest(unittest.TestCase):
                 if re.search(r"\b(rate|increase|irate)\(", expr):
                     self.assertIn("$__rate_interval", expr)
                 # per-target series follow the target variable
-                if re.search(r"memwatch_(target|process|heap|gc|leak)_", expr):
+                if re.search(r"memwatch_(target|process|heap|gc|leak|cgroup|jvm)_", expr):
                     self.assertIn('name=~"$name"', expr)
 
     def test_only_contract_metrics(self):
         contract = contract_metrics()
         for where, expr in dash_lib.queries(self.dash) + dash_lib.variable_queries(self.dash):
             for m in re.findall(r"\b((?:memwatch|process)_[a-z_]+)\b", expr):
-                self.assertIn(m, contract, f"{where}: {m} is not in docs/metrics.md")
+                # a histogram's series: <name>_bucket, _sum, _count
+                base = re.sub(r"_(bucket|sum|count)$", "", m)
+                self.assertTrue(m in contract or base in contract,
+                                f"{where}: {m} is not in docs/metrics.md")
 
     def test_every_query_parses(self):
         queries = dash_lib.queries(self.dash)
