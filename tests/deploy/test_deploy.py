@@ -340,7 +340,9 @@ class MixinTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         fields = json.loads(r.stdout)
         self.assertEqual(fields["a"], [])  # every mixin field is hidden (::)
-        for key in ("memwatchSelector", "runbookURLPattern", "grafanaDashboardFolder"):
+        for key in ("memwatchSelector", "runbookURLPattern", "grafanaDashboardFolder",
+                    "clusterLabel", "alertSeverity", "alertFor",
+                    "prometheusSelectorLabels", "eventsURLTemplate"):
             self.assertIn(key, fields["c"])
         self.assertEqual(fields["g"], ["memwatch.json"])
 
@@ -349,12 +351,45 @@ class MixinTest(unittest.TestCase):
                  "local m = (import 'mixin.libsonnet') + {_config+:: "
                  "{runbookURLPattern: 'https://wiki.example/runbooks/%s'}}; "
                  "[r.annotations.runbook_url for g in m.prometheusAlerts.groups "
-                 "for r in g.rules]"])
+                 "for r in g.rules if std.objectHas(r, 'alert')]"])
         self.assertEqual(r.returncode, 0, r.stderr)
         urls = json.loads(r.stdout)
-        self.assertGreaterEqual(len(urls), 9)
+        self.assertGreaterEqual(len(urls), 14)
         for u in urls:
             self.assertRegex(u, r"^https://wiki\.example/runbooks/memwatch[a-z]+$")
+
+    def rules_with(self, override):
+        r = run([tool("jsonnet", "jsonnet"), "-J", MIXIN, "-e",
+                 "local m = (import 'mixin.libsonnet') + {_config+:: %s}; "
+                 "[r for g in m.prometheusAlerts.groups for r in g.rules]" % override])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        return json.loads(r.stdout)
+
+    def test_knobs(self):
+        """Selector, cluster label, severities and `for:` durations reach every rule."""
+        rules = self.rules_with(
+            "{memwatchSelector: 'job=\"mw\"', clusterLabel: 'k8s_cluster', "
+            "alertSeverity+: {MemwatchProcFileUnreadable: 'info'}, "
+            "alertFor+: {MemwatchTargetDown: '1h', MemwatchOOMKilled: '2m'}}")
+        by_name = {r.get("alert") or r["record"]: r for r in rules}
+        for name, r in by_name.items():
+            with self.subTest(rule=name):
+                # every metric selector carries the selector, no default left
+                self.assertNotIn('job=~".*memwatch.*"', r["expr"])
+                for m in re.findall(r"(?<![:\w])(memwatch_[a-z_]+|up)\b(?!:)(\{[^}]*\})?",
+                                    r["expr"]):
+                    self.assertIn('job="mw"', m[1], m[0])
+                for on in re.findall(r"\bon \(([^)]*)\)", r["expr"]):
+                    self.assertIn("k8s_cluster", on)
+                    self.assertNotIn("cluster,", on.replace("k8s_cluster", ""))
+        self.assertEqual(by_name["MemwatchProcFileUnreadable"]["labels"]["severity"], "info")
+        self.assertEqual(by_name["MemwatchTargetDown"]["for"], "1h")
+        self.assertEqual(by_name["MemwatchOOMKilled"]["for"], "2m")
+        # '' leaves the cluster label out of every join
+        rules = self.rules_with("{clusterLabel: ''}")
+        for r in rules:
+            for on in re.findall(r"\bon \(([^)]*)\)", r["expr"]):
+                self.assertNotIn("cluster", on)
 
     def test_dashboard_folder_annotation(self):
         with open(os.path.join(K8S, "base", "kustomization.yaml")) as f:
@@ -425,11 +460,11 @@ class KubernetesTest(unittest.TestCase):
 
     def test_kinds(self):
         self.assertEqual(sorted(o["kind"] for o in self.objects("sidecar")),
-                         ["ConfigMap", "Deployment", "PodDisruptionBudget", "PodMonitor",
-                          "PrometheusRule", "Service"])
+                         ["ConfigMap", "Deployment", "Namespace", "Namespace",
+                          "PodDisruptionBudget", "PodMonitor", "PrometheusRule", "Service"])
         self.assertEqual(sorted(o["kind"] for o in self.objects("daemonset")),
                          ["ClusterRole", "ClusterRoleBinding", "ConfigMap", "DaemonSet",
-                          "PriorityClass", "PrometheusRule", "Service",
+                          "Namespace", "PriorityClass", "PrometheusRule", "Service",
                           "ServiceAccount", "ServiceMonitor"])
 
     def test_dashboard_configmap(self):
@@ -439,6 +474,60 @@ class KubernetesTest(unittest.TestCase):
             cm = self.one(v, "ConfigMap")
             self.assertEqual(cm["metadata"]["labels"]["grafana_dashboard"], "1")
             self.assertEqual(cm["data"]["memwatch-dashboard.json"], text)
+
+    def test_shared_objects_are_one_object(self):
+        """Deploying both variants makes one dashboard (one uid) and one rule: both
+        render the same Namespace, ConfigMap and PrometheusRule, same namespace and
+        name, same content."""
+        for kind in ("ConfigMap", "PrometheusRule"):
+            a, b = self.one("sidecar", kind), self.one("daemonset", kind)
+            self.assertEqual(a, b, kind)
+            self.assertEqual(a["metadata"]["namespace"], "memwatch")
+        ns = [[o for o in self.objects(v, "Namespace") if o["metadata"]["name"] == "memwatch"]
+              for v in VARIANTS]
+        self.assertEqual(ns[0], ns[1])
+        self.assertEqual(len(ns[0]), 1)
+
+    def test_namespaces_ship_with_their_pod_security(self):
+        """`kubectl apply -k` works on an empty cluster: every namespaced object's
+        namespace is in the same render; the DaemonSet's is `privileged` (hostPID,
+        hostPath, SYS_PTRACE), the sidecar app's `restricted`."""
+        want = {"memwatch": "privileged", "demo": "restricted"}
+        cluster_scoped = {"Namespace", "PriorityClass", "ClusterRole", "ClusterRoleBinding"}
+        for v in VARIANTS:
+            namespaces = {o["metadata"]["name"]: o for o in self.objects(v, "Namespace")}
+            for name, ns in namespaces.items():
+                self.assertEqual(
+                    ns["metadata"]["labels"]["pod-security.kubernetes.io/enforce"],
+                    want[name], f"{v}: {name}")
+            for o in self.objects(v):
+                if o["kind"] in cluster_scoped:
+                    self.assertNotIn("namespace", o["metadata"], o["kind"])
+                else:
+                    with self.subTest(variant=v, kind=o["kind"]):
+                        self.assertIn(o["metadata"]["namespace"], namespaces)
+        ds = self.one("daemonset", "DaemonSet")
+        self.assertEqual(ds["metadata"]["namespace"], "memwatch")
+        self.assertEqual(self.one("sidecar", "Deployment")["metadata"]["namespace"], "demo")
+
+    def test_prometheus_selector_labels(self):
+        """The monitors and the rule carry the mixin's prometheusSelectorLabels
+        (kube-prometheus-stack selects by `release`), set in one place."""
+        r = run([tool("jsonnet", "jsonnet"), "-J", MIXIN, "-e",
+                 "(import 'mixin.libsonnet')._config.prometheusSelectorLabels"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+        labels = json.loads(r.stdout)
+        self.assertEqual(labels, {"release": "kube-prometheus-stack"})
+        for v in VARIANTS:
+            monitoring = [o for o in self.objects(v)
+                          if o["apiVersion"].startswith("monitoring.coreos.com/")]
+            self.assertEqual(len(monitoring), 2, v)
+            for o in monitoring:
+                for k, val in labels.items():
+                    self.assertEqual(o["metadata"]["labels"].get(k), val, (v, o["kind"]))
+            for o in self.objects(v):
+                if not o["apiVersion"].startswith("monitoring.coreos.com/"):
+                    self.assertNotIn("release", o["metadata"].get("labels", {}), o["kind"])
 
     def test_prometheusrule_is_the_rules_file(self):
         rules = node("tojson", RULES)[0]
@@ -499,8 +588,14 @@ class KubernetesTest(unittest.TestCase):
                 self.assertNotIn("cpu", r["limits"])  # throttling would time scrapes out
 
     def test_daemonset_scheduling(self):
-        pod = self.one("daemonset", "DaemonSet")["spec"]["template"]["spec"]
+        ds = self.one("daemonset", "DaemonSet")
+        pod = ds["spec"]["template"]["spec"]
         self.assertEqual(pod["nodeSelector"], {"kubernetes.io/os": "linux"})
+        # every taint, whatever its effect
+        self.assertEqual(pod["tolerations"], [{"operator": "Exists"}])
+        update = ds["spec"]["updateStrategy"]
+        self.assertEqual(update["type"], "RollingUpdate")
+        self.assertIn("maxUnavailable", update["rollingUpdate"])
         pc = self.one("daemonset", "PriorityClass")
         self.assertEqual(pod["priorityClassName"], pc["metadata"]["name"])
         self.assertNotIn("namespace", pc["metadata"])  # cluster-scoped
@@ -562,8 +657,11 @@ class KubernetesTest(unittest.TestCase):
                 self.assertEqual(c["ports"][0]["name"], "metrics")
                 self.assertEqual(c["ports"][0]["containerPort"], 9747)
                 self.assertIn("--web.listen-address=0.0.0.0:9747", c["args"])
-                self.assertTrue(any(a.startswith("--match=name=") for a in c["args"]))
                 self.assertRegex(c["image"], r"^memwatch-exporter:\d")
+                # no state-changing routes from the network
+                self.assertNotIn("--web.enable-admin-api", c["args"])
+        side = self.exporter(self.one("sidecar", "Deployment"))
+        self.assertTrue(any(a.startswith("--match=name=") for a in side["args"]))
 
     def test_sidecar(self):
         w = self.one("sidecar", "Deployment")
@@ -586,10 +684,20 @@ class KubernetesTest(unittest.TestCase):
         pod = w["spec"]["template"]["spec"]
         self.assertIs(pod["hostPID"], True)
         c = self.exporter(w)
-        self.assertIn("--path.procfs=/host/proc", c["args"])
-        mounts = {m["mountPath"]: m["name"] for m in c["volumeMounts"]}
+        # every container a target, no hand-written matcher
+        for arg in ("--targets.containers", "--collector.kubernetes",
+                    "--path.procfs=/host/proc", "--path.cgroupfs=/host/sys/fs/cgroup",
+                    "--path.pod-logs=/host/var/log/pods"):
+            self.assertIn(arg, c["args"])
+        self.assertFalse([a for a in c["args"] if a.startswith(("--match", "--pid"))])
+        # the diff that needs more memory than the limit stays off
+        self.assertFalse([a for a in c["args"] if "leak-diff" in a])
+        mounts = {m["mountPath"]: m for m in c["volumeMounts"]}
         vols = {v["name"]: v for v in pod["volumes"]}
-        self.assertEqual(vols[mounts["/host/proc"]]["hostPath"]["path"], "/proc")
+        for mount, host in (("/host/proc", "/proc"), ("/host/sys/fs/cgroup", "/sys/fs/cgroup"),
+                            ("/host/var/log/pods", "/var/log/pods")):
+            self.assertEqual(vols[mounts[mount]["name"]]["hostPath"]["path"], host)
+            self.assertIs(mounts[mount]["readOnly"], True)
         labels = w["spec"]["template"]["metadata"]["labels"]
         svc = self.one("daemonset", "Service")
         for k, val in svc["spec"]["selector"].items():
@@ -603,6 +711,16 @@ class KubernetesTest(unittest.TestCase):
                       sm["spec"]["endpoints"][0]["relabelings"])
         sa = self.one("daemonset", "ServiceAccount")
         self.assertEqual(pod["serviceAccountName"], sa["metadata"]["name"])
+
+    def test_sidecar_names_the_watched_container(self):
+        """The PodMonitor's namespace and pod are the app's; its container label is
+        set to the container the exporter watches, not the exporter's own."""
+        pm = self.one("sidecar", "PodMonitor")
+        relabel = pm["spec"]["podMetricsEndpoints"][0]["relabelings"]
+        w = self.one("sidecar", "Deployment")
+        watched = [c["name"] for c in w["spec"]["template"]["spec"]["containers"]
+                   if c["name"] != "memwatch-exporter"]
+        self.assertEqual(relabel, [{"targetLabel": "container", "replacement": watched[0]}])
 
 
 class ManifestArgsTest(unittest.TestCase):
@@ -622,12 +740,14 @@ class ManifestArgsTest(unittest.TestCase):
         return out
 
     def test_exporter_accepts_the_manifest_flags(self):
-        host = {"/host/proc": "/proc", "/host/sys/fs/cgroup": "/sys/fs/cgroup"}
         exporters = [(v, c) for v, c in self.container_args()
                      if c["name"] == "memwatch-exporter"]
         self.assertEqual(len(exporters), 2)
         for v, c in exporters:
-            with self.subTest(variant=v):
+            with self.subTest(variant=v), tempfile.TemporaryDirectory() as logs:
+                # host paths mapped to this machine's; no pod logs here: an empty dir
+                host = {"/host/proc": "/proc", "/host/sys/fs/cgroup": "/sys/fs/cgroup",
+                        "/host/var/log/pods": logs}
                 args = []
                 for a in c["args"]:
                     if a.startswith("--web.listen-address="):
@@ -643,10 +763,15 @@ class ManifestArgsTest(unittest.TestCase):
                     exp = harness.Exporter(procs, args=args)
                     self.assertEqual(exp.get("/-/healthy").status, 200)
                     text = exp.metrics()
-                    target = re.search(r"--match=name=(\w+)", " ".join(args)).group(1)
                     series = harness.parse_metrics(text)
-                    self.assertIn(("memwatch_target_up", frozenset({("name", target)})),
-                                  series, text[:2000])
+                    m = re.search(r"--match=name=(\w+)", " ".join(args))
+                    if m:
+                        self.assertIn(("memwatch_target_up",
+                                       frozenset({("name", m.group(1))})), series,
+                                      text[:2000])
+                    else:
+                        # the container source: targets come from the node's cgroups
+                        self.assertIn("memwatch_scrape_collector_success", text)
 
     def test_demo_accepts_the_manifest_args(self):
         apps = [c for _, c in self.container_args() if c["name"] == "app"]
