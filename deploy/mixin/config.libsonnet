@@ -30,14 +30,14 @@
     // wiki; it must be absolute, as Alertmanager receivers link it as is.
     runbookURLPattern: 'https://github.com/memwatch/memwatch_exporter/blob/main/docs/runbook.md#%s',
 
-    // events_url of every per-target alert: the exporter that raised it
-    // serves the target's recent events (memwatch `leak`/`stats`, the
-    // `verdict`, with the mapping diff when --memwatch.leak-diff is on) at
-    // /api/v1/events?name=<target>. A Go template on the alert's labels; in
+    // events_url of every per-target alert: the exporter that raised it serves
+    // the target's page at /events?name=<target> (its heap floor over the last
+    // hour, leak events newest first, their diffs as tables; the JSON is at
+    // /api/v1/events?name=<target>). A Go template on the alert's labels; in
     // Kubernetes `instance` is the exporter pod's IP:port, reachable from
     // inside the cluster only: point it at a proxy if your receivers are
-    // outside (e.g. 'https://memwatch.example/{{ $labels.instance }}/...').
-    eventsURLTemplate: 'http://{{ $labels.instance }}/api/v1/events?name={{ $labels.name | urlquery }}',
+    // outside (e.g. 'https://memwatch.example/{{ $labels.instance }}/events?...').
+    eventsURLTemplate: 'http://{{ $labels.instance }}/events?name={{ $labels.name | urlquery }}',
 
     // Kubernetes names on alerts: memwatch_target_info's namespace, pod and
     // container are joined onto every per-target alert. They are taken from

@@ -95,7 +95,7 @@ local human(d) =
           // slowing toward a cap and not following the process' load.
           alert('MemwatchLeakDetected', withNames('%s == 1' % m('memwatch_leak_verdict')), {
             summary: 'Memory leak in {{ $labels.name }}',
-            description: 'The memory floor of {{ $labels.name }}' + inPod + ' on {{ $labels.instance }} (source {{ $labels.source }}) has kept rising for at least 15 minutes, without slowing toward a cap and without following its load: the exporter\'s leak verdict holds. It will run out of memory; the verdict event (which process, how fast) is at the events URL.',
+            description: 'The memory floor of {{ $labels.name }}' + inPod + ' on {{ $labels.instance }} (source {{ $labels.source }}) has kept rising for at least 15 minutes, without slowing toward a cap and without following its load: the exporter\'s leak verdict holds. It will run out of memory; its heap floor and leak events are at the events URL.',
           }),
 
           // memwatch's `leak` event: the engine grew over leak_gcs (default 5)
