@@ -95,7 +95,7 @@ local human(d) =
           // slowing toward a cap and not following the process' load.
           alert('MemwatchLeakDetected', withNames('%s == 1' % m('memwatch_leak_verdict')), {
             summary: 'Memory leak in {{ $labels.name }}',
-            description: 'The memory floor of {{ $labels.name }}' + inPod + ' on {{ $labels.instance }} (source {{ $labels.source }}) has kept rising for at least 15 minutes, without slowing toward a cap and without following its load: the exporter\'s leak verdict holds. It will run out of memory; its heap floor and leak events are at the events URL.',
+            description: 'The memory floor of {{ $labels.name }}' + inPod + " on {{ $labels.instance }} (source {{ $labels.source }}) has kept rising for at least 15 minutes, without slowing toward a cap and without following its load: the exporter's leak verdict holds. It will run out of memory; its heap floor and leak events are at the events URL.",
           }),
 
           // memwatch's `leak` event: the engine grew over leak_gcs (default 5)
@@ -110,13 +110,13 @@ local human(d) =
             increase(%(ev)s[%(w)s]) > 0
             and %(ev)s
           ||| % { ev: m('memwatch_leak_events_total'), w: c.leakEventWindow }), {
-                  summary: 'Memory leak event for {{ $labels.name }} ({{ $labels.source }})',
-                  description:
-                    'memwatch reported a leak for {{ $labels.name }}' + inPod + ' on {{ $labels.instance }} (source {{ $labels.source }}): heap growth of ' +
-                    '{{ with query (printf "' + same('memwatch_leak_last_growth_bytes') + '" ' + args + ') }}{{ . | first | value | humanize1024 }}B{{ else }}unknown{{ end }} over consecutive compactions ' +
-                    '({{ with query (printf "' + same('memwatch_leak_last_duration_seconds') + '" ' + args + ') }}{{ . | first | value | humanizeDuration }}{{ else }}unknown{{ end }}) - ' +
-                    '{{ with query (printf "' + same('memwatch_leak_last_growth_bytes') + ' * 3600 / (' + same('memwatch_leak_last_duration_seconds') + ' > 0)" ' + args + ' ' + args + ') }}{{ . | first | value | humanize1024 }}B/hr{{ else }}n/a{{ end }}.',
-                }),
+            summary: 'Memory leak event for {{ $labels.name }} ({{ $labels.source }})',
+            description:
+              'memwatch reported a leak for {{ $labels.name }}' + inPod + ' on {{ $labels.instance }} (source {{ $labels.source }}): heap growth of ' +
+              '{{ with query (printf "' + same('memwatch_leak_last_growth_bytes') + '" ' + args + ') }}{{ . | first | value | humanize1024 }}B{{ else }}unknown{{ end }} over consecutive compactions ' +
+              '({{ with query (printf "' + same('memwatch_leak_last_duration_seconds') + '" ' + args + ') }}{{ . | first | value | humanizeDuration }}{{ else }}unknown{{ end }}) - ' +
+              '{{ with query (printf "' + same('memwatch_leak_last_growth_bytes') + ' * 3600 / (' + same('memwatch_leak_last_duration_seconds') + ' > 0)" ' + args + ' ' + args + ') }}{{ . | first | value | humanize1024 }}B/hr{{ else }}n/a{{ end }}.',
+          }),
 
           // The same judgement from the base gauges alone (pure PromQL, no
           // engine state): within the window the heap floor changed at least N
@@ -165,9 +165,9 @@ local human(d) =
             increase(%(oom)s[%(w)s]) > 0
             and %(oom)s
           ||| % { oom: m('memwatch_cgroup_oom_kills_total'), w: c.oomKillWindow }), {
-                  summary: '{{ $labels.name }} was OOM-killed',
-                  description: 'The kernel OOM killer killed a process of {{ $labels.name }}' + inPod + ' on {{ $labels.instance }} ({{ printf "%.0f" $value }} in the last ' + human(c.oomKillWindow) + '): its cgroup reached its memory limit of ' + bytesOf('memwatch_cgroup_memory_limit_bytes') + '. Kubernetes restarts the container (OOMKilled); what grew is in the events and the dashboard.',
-                }),
+            summary: '{{ $labels.name }} was OOM-killed',
+            description: 'The kernel OOM killer killed a process of {{ $labels.name }}' + inPod + ' on {{ $labels.instance }} ({{ printf "%.0f" $value }} in the last ' + human(c.oomKillWindow) + '): its cgroup reached its memory limit of ' + bytesOf('memwatch_cgroup_memory_limit_bytes') + '. Kubernetes restarts the container (OOMKilled); what grew is in the events and the dashboard.',
+          }),
 
           // The working set (what the kubelet evicts on and the kernel kills
           // at), extrapolated over a long and a short window, reaches the
@@ -299,7 +299,7 @@ local human(d) =
             r: c.procFileErrorsPerScrape,
           }), {
             summary: '{{ $labels.file }} of {{ $labels.name }} is unreadable',
-            description: "The exporter on {{ $labels.instance }} fails to read {{ $labels.file }} of target {{ $labels.name }}" + inPod + " at (nearly) every scrape ({{ printf \"%%.1f\" $value }} errors per scrape over %s); usually a permission: the file needs the target's uid or CAP_SYS_PTRACE." % human(c.procFileErrorWindow),
+            description: 'The exporter on {{ $labels.instance }} fails to read {{ $labels.file }} of target {{ $labels.name }}' + inPod + " at (nearly) every scrape ({{ printf \"%%.1f\" $value }} errors per scrape over %s); usually a permission: the file needs the target's uid or CAP_SYS_PTRACE." % human(c.procFileErrorWindow),
           }),
         ],
       },

@@ -12,88 +12,12 @@
 // names another namespace or pod. With namespace and pod on "All" (.*) nothing
 // is dropped, so targets without names (plain hosts, a target with no process)
 // still show.
-local ds = { type: 'prometheus', uid: '${datasource}' };
-
-local timeseries(title, description, unit, targets, overrides=[], stack=false) = {
-  type: 'timeseries',
-  title: title,
-  description: description,
-  datasource: ds,
-  fieldConfig: {
-    defaults: {
-      unit: unit,
-      custom: {
-        drawStyle: 'line',
-        lineWidth: 1,
-        fillOpacity: if stack then 20 else 0,
-        showPoints: 'never',
-      } + (if stack then { stacking: { mode: 'normal', group: 'A' } } else {}),
-    },
-    overrides: overrides,
-  },
-  options: {
-    legend: { displayMode: 'list', placement: 'bottom', showLegend: true },
-    tooltip: { mode: 'multi', sort: 'desc' },
-  },
-  targets: [
-    {
-      datasource: ds,
-      refId: std.char(65 + i),
-      expr: targets[i][0],
-      legendFormat: targets[i][1],
-      range: true,
-      instant: false,
-      editorMode: 'code',
-    }
-    for i in std.range(0, std.length(targets) - 1)
-  ],
-};
-
-// A dashed red line for the series whose legend ends with `suffix` (limits).
-local limitLine(suffix) = {
-  matcher: { id: 'byRegexp', options: '.*' + suffix },
-  properties: [
-    { id: 'custom.lineStyle', value: { fill: 'dash', dash: [10, 10] } },
-    { id: 'color', value: { mode: 'fixed', fixedColor: 'red' } },
-  ],
-};
-
-local row(title, collapsed=false, repeat=null) = {
-  type: 'row',
-  title: title,
-  collapsed: collapsed,
-  panels: [],
-} + (if repeat == null then {} else { repeat: repeat });
-
-// Lays out [row, [[panel, width], ...], row, ...] top to bottom: ids from 1,
-// rows full width, panels 8 high left to right, wrapping at 24. A collapsed
-// row holds its panels inside (Grafana's format for collapsed rows).
-local layout(items) =
-  local step(acc, item) =
-    if std.isObject(item) && item.type == 'row' then
-      acc {
-        y: acc.y + 1 + (if acc.x > 0 then 8 else 0),
-        x: 0,
-        id: acc.id + 1,
-        out: acc.out + [item { id: acc.id, gridPos: { x: 0, y: acc.y + (if acc.x > 0 then 8 else 0), w: 24, h: 1 } }],
-        row: std.length(acc.out),
-      }
-    else
-      local w = item[1];
-      local wrap = acc.x + w > 24;
-      local x = if wrap then 0 else acc.x;
-      local y = if wrap then acc.y + 8 else acc.y;
-      local p = item[0] { id: acc.id, gridPos: { x: x, y: y, w: w, h: 8 } };
-      local r = acc.out[acc.row];
-      acc {
-        x: x + w,
-        y: y,
-        id: acc.id + 1,
-        out: if r.collapsed then
-          acc.out[:acc.row] + [r { panels+: [p] }] + acc.out[acc.row + 1:]
-        else acc.out + [p],
-      };
-  std.foldl(step, items, { x: 0, y: 0, id: 1, out: [], row: 0 }).out;
+local lib = import 'lib.libsonnet';
+local ds = lib.ds;
+local timeseries = lib.timeseries;
+local limitLine = lib.limitLine;
+local row = lib.row;
+local layout = lib.layout;
 
 {
   new(c):: {
@@ -222,7 +146,8 @@ local layout(items) =
     local cpu = timeseries(
       'CPU (share of one core)',
       "rate of memwatch_process_cpu_seconds_total: usage's cpu with keepHistory; 100% = one core busy.",
-      'percentunit', [
+      'percentunit',
+      [
         [scope('sum without (mode) (rate(%s[$__rate_interval]))' % m('memwatch_process_cpu_seconds_total')), '{{name}} {{instance}} total'],
         [scope('rate(%s[$__rate_interval])' % m('memwatch_process_cpu_seconds_total')), '{{name}} {{instance}} {{mode}}'],
       ]
@@ -230,7 +155,8 @@ local layout(items) =
     local memory = timeseries(
       'Memory breakdown vs container limit',
       "Resident memory split by kind (status RssAnon/RssFile/RssShmem, VmSwap) against the cgroup's working set (what the kubelet evicts on and the kernel kills at) and the container's own memory limit (no line when unlimited).",
-      'bytes', [
+      'bytes',
+      [
         [scope(m('memwatch_process_resident_anon_bytes')), '{{name}} {{instance}} anon'],
         [scope(m('memwatch_process_resident_file_bytes')), '{{name}} {{instance}} file'],
         [scope(m('memwatch_process_resident_shmem_bytes')), '{{name}} {{instance}} shmem'],
@@ -244,7 +170,8 @@ local layout(items) =
     local workingSet = timeseries(
       'Working set vs limit',
       'The cgroup of each target: usage (memory.current / usage_in_bytes), working set (usage - inactive_file, as cAdvisor and the kubelet), memory.high (v2, when set) and the limit. MemwatchCgroupMemoryNearLimit at %g%% of the limit; MemwatchMemoryExhaustionPredicted extrapolates the working set.' % c.cgroupNearLimitPercent,
-      'bytes', [
+      'bytes',
+      [
         [scope(m('memwatch_cgroup_memory_usage_bytes')), '{{name}} usage'],
         [scope(m('memwatch_cgroup_memory_working_set_bytes')), '{{name}} working set'],
         [scope(m('memwatch_cgroup_memory_high_bytes')), '{{name}} high'],
@@ -255,7 +182,8 @@ local layout(items) =
     local ooms = timeseries(
       'OOM kills, OOM events, restarts',
       'Per rate interval: processes the kernel OOM killer killed in the cgroup (MemwatchOOMKilled pages on it), times the cgroup hit its limit and invoked the OOM path (memory.events oom, v1 under_oom), and restarts of the target (its set of processes replaced).',
-      'short', [
+      'short',
+      [
         [scope('increase(%s[$__rate_interval])' % m('memwatch_cgroup_oom_kills_total')), '{{name}} OOM kills'],
         [scope('increase(%s[$__rate_interval])' % m('memwatch_cgroup_oom_events_total')), '{{name}} OOM events'],
         [scope('increase(%s[$__rate_interval])' % m('memwatch_target_restarts_total')), '{{name}} restarts'],
@@ -264,7 +192,8 @@ local layout(items) =
     local throttling = timeseries(
       'CPU throttling',
       'Share of CFS periods in which the cgroup was throttled by its CPU limit (MemwatchCPUThrottled at %g%%), and throttled time per second.' % c.cpuThrottledPercent,
-      'percentunit', [
+      'percentunit',
+      [
         [scope('rate(%s[$__rate_interval]) / rate(%s[$__rate_interval])' % [m('memwatch_cgroup_cpu_throttled_periods_total'), m('memwatch_cgroup_cpu_periods_total')]), '{{name}} throttled periods'],
         [scope('rate(%s[$__rate_interval])' % m('memwatch_cgroup_cpu_throttled_seconds_total')), '{{name}} throttled s/s'],
       ]
@@ -272,7 +201,8 @@ local layout(items) =
     local pressure = timeseries(
       'Memory pressure (PSI)',
       'Share of time some task of the cgroup waited for memory (PSI some) and all of them stalled (PSI full), where the kernel has PSI: reclaim before the OOM killer.',
-      'percentunit', [
+      'percentunit',
+      [
         [scope('rate(%s[$__rate_interval])' % m('memwatch_cgroup_memory_pressure_waiting_seconds_total')), '{{name}} some'],
         [scope('rate(%s[$__rate_interval])' % m('memwatch_cgroup_memory_pressure_stalled_seconds_total')), '{{name}} full'],
       ]
@@ -280,7 +210,8 @@ local layout(items) =
     local heap = timeseries(
       'Heap: current vs estimated base',
       "memwatch stats: heap floor after the last compaction (current base), the engine's recent base (estimated base), and min/max since the 3rd compaction.",
-      'bytes', [
+      'bytes',
+      [
         [scope(m('memwatch_heap_current_base_bytes')), '{{name}} {{source}} current'],
         [scope(m('memwatch_heap_estimated_base_bytes')), '{{name}} {{source}} estimated'],
         [scope(m('memwatch_heap_min_base_bytes')), '{{name}} {{source}} min'],
@@ -290,7 +221,8 @@ local layout(items) =
     local gc = timeseries(
       'GC rate by kind',
       'Collections per second by kind (full / incremental), and compactions fed to the leak engine.',
-      'ops', [
+      'ops',
+      [
         [scope('rate(%s[$__rate_interval])' % m('memwatch_gc_total')), '{{name}} {{source}} {{kind}}'],
         [scope('rate(%s[$__rate_interval])' % m('memwatch_heap_compactions_total')), '{{name}} {{source}} compactions'],
       ]
@@ -298,7 +230,8 @@ local layout(items) =
     local pauses = timeseries(
       'GC pause (p50, p99, mean)',
       "Stop-the-world time of each collection from the runtime's own data (memwatch_gc_pause_seconds: perf data entry/exit times, the pause printed in a GC log), by kind.",
-      's', [
+      's',
+      [
         [scope('histogram_quantile(0.99, sum by (%s, source, kind, le) (rate(%s[$__rate_interval])))' % [byTarget, m('memwatch_gc_pause_seconds_bucket')]), '{{name}} {{kind}} p99'],
         [scope('histogram_quantile(0.5, sum by (%s, source, kind, le) (rate(%s[$__rate_interval])))' % [byTarget, m('memwatch_gc_pause_seconds_bucket')]), '{{name}} {{kind}} p50'],
         [scope('rate(%s[$__rate_interval]) / rate(%s[$__rate_interval])' % [m('memwatch_gc_pause_seconds_sum'), m('memwatch_gc_pause_seconds_count')]), '{{name}} {{kind}} mean'],
@@ -307,21 +240,24 @@ local layout(items) =
     local trend = timeseries(
       'Usage trend',
       "memwatch's usage_trend: (recent base - ancient base) / ancient base. Sustained > %g%% raises MemwatchHeapUsageTrendRising." % c.usageTrendPercent,
-      'percentunit', [
+      'percentunit',
+      [
         [scope(m('memwatch_heap_usage_trend_ratio')), '{{name}} {{source}} trend'],
       ]
     ),
     local streak = timeseries(
       'Growth streak',
       'Consecutive growing compactions now; the leak event fires at leak_gcs (default 5).',
-      'short', [
+      'short',
+      [
         [scope(m('memwatch_heap_growth_streak')), '{{name}} {{source}} streak'],
       ]
     ),
     local leaks = timeseries(
       'Leak events and verdict',
       'Leak events per rate interval (memwatch leak events, the growth signal: MemwatchLeakEvent; also red annotations on every panel) and the paging leak verdict (1 while it holds: MemwatchLeakDetected).',
-      'short', [
+      'short',
+      [
         [scope('increase(%s[$__rate_interval])' % m('memwatch_leak_events_total')), '{{name}} {{source}} events'],
         [scope(m('memwatch_leak_verdict')), '{{name}} {{source}} verdict'],
       ]
@@ -329,7 +265,8 @@ local layout(items) =
     local jvmMemory = timeseries(
       'JVM memory by space',
       "Used (solid) and committed capacity of each space from the JVM's perf data (jstat -gc): eden, survivors, old, metaspace.",
-      'bytes', [
+      'bytes',
+      [
         [scope(m('memwatch_jvm_memory_used_bytes')), '{{name}} {{space}} used'],
         [scope(m('memwatch_jvm_memory_capacity_bytes')), '{{name}} {{space}} capacity'],
       ],
@@ -338,21 +275,24 @@ local layout(items) =
     local jvmGc = timeseries(
       'JVM collections by collector',
       'Collections per second by GC (young, full, concurrent: jstat YGC, FGC, CGC).',
-      'ops', [
+      'ops',
+      [
         [scope('rate(%s[$__rate_interval])' % m('memwatch_jvm_gc_collections_total')), '{{name}} {{gc}}'],
       ]
     ),
     local jvmGcTime = timeseries(
       'JVM GC time share',
       'Seconds per second spent in each GC (jstat YGCT, FGCT, CGCT): the share of wall time the JVM collects.',
-      'percentunit', [
+      'percentunit',
+      [
         [scope('rate(%s[$__rate_interval])' % m('memwatch_jvm_gc_collection_seconds_total')), '{{name}} {{gc}}'],
       ]
     ),
     local fds = timeseries(
       'Open fds vs limit',
       "Open file descriptors of the target's processes (/proc/<pid>/fd) against the soft limit (limits: Max open files).",
-      'short', [
+      'short',
+      [
         [scope(m('memwatch_process_open_fds')), '{{name}} {{instance}} open'],
         [scope(m('memwatch_process_max_fds')), '{{name}} {{instance}} max'],
       ],
@@ -361,14 +301,16 @@ local layout(items) =
     local threads = timeseries(
       'Threads',
       'Threads of the target (stat num_threads).',
-      'short', [
+      'short',
+      [
         [scope(m('memwatch_process_threads')), '{{name}} {{instance}}'],
       ]
     ),
     local io = timeseries(
       'Disk I/O',
       'Bytes read and written per second (/proc/<pid>/io read_bytes, write_bytes; needs the privilege in docs/deploy.md).',
-      'Bps', [
+      'Bps',
+      [
         [scope('rate(%s[$__rate_interval])' % m('memwatch_process_read_bytes_total')), '{{name}} {{instance}} read'],
         [scope('rate(%s[$__rate_interval])' % m('memwatch_process_written_bytes_total')), '{{name}} {{instance}} written'],
       ]
@@ -402,7 +344,8 @@ local layout(items) =
       [timeseries(
         'Collector health',
         '1 = the collector succeeded in the last scrape, 0 = it failed (MemwatchCollectorFailing); target up = at least one process matches.',
-        'bool', [
+        'bool',
+        [
           ['min_over_time(memwatch_scrape_collector_success{%s}[$__rate_interval])' % esel, '{{instance}} {{collector}}'],
           [scope(m('memwatch_target_up')), '{{name}} {{instance}} target up'],
         ]
@@ -410,14 +353,16 @@ local layout(items) =
       [timeseries(
         'Collector duration',
         'Time each collector took in the last scrape.',
-        's', [
+        's',
+        [
           ['memwatch_scrape_collector_duration_seconds{%s}' % esel, '{{instance}} {{collector}}'],
         ]
       ), 8],
       [timeseries(
         'Exporter cost',
         "The exporter's own CPU (share of one core) and resident memory (against the DaemonSet's limit in docs/deploy.md).",
-        'percentunit', [
+        'percentunit',
+        [
           ['rate(process_cpu_seconds_total{%s}[$__rate_interval]) and on (instance, job) memwatch_exporter_build_info' % esel, '{{instance}} exporter CPU'],
           ['process_resident_memory_bytes{%s} and on (instance, job) memwatch_exporter_build_info' % esel, '{{instance}} exporter RSS'],
         ],
