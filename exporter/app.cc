@@ -9,9 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "collectors/plugin/log.h"
+#include "collectors/base/log.h"
 #include "collectors/plugin/registry.h"
 #include "collectors/targets/resolver.h"
+#include "exporter/basic_auth.h"
 #include "exporter/flag_checks.h"
 #include "exporter/flags.h"
 #include "exporter/http_server.h"
@@ -19,6 +20,7 @@
 #include "exporter/listen_address.h"
 #include "exporter/scraper.h"
 #include "exporter/self_metrics.h"
+#include "exporter/tls_context.h"
 #include "exporter/version.h"
 #include "exporter/web_config.h"
 
@@ -163,7 +165,7 @@ int RunExporter() {
   ctx.procfs_root = FLAGS_path_procfs;
   ctx.resolver = targets::MakeResolver(std::move(target_config),
                                        FLAGS_path_procfs, getpid());
-  ctx.notes = std::make_shared<TargetNotes>();
+  ctx.facts = std::make_shared<TargetFacts>();
   std::vector<NamedCollector> collectors;
   std::string err;
   if (!StartCollectors(ctx, &collectors, &err)) {
@@ -171,12 +173,8 @@ int RunExporter() {
     return 2;
   }
 
-  Scraper scraper(
-      &collectors,
-      {BuildInfoSource(), SelfMetricsSource(ctx),
-       [resolver = ctx.resolver](std::vector<prometheus::MetricFamily>* out) {
-         targets::CollectTargetMetrics(*resolver, out);
-       }});
+  Scraper scraper(&collectors, {BuildInfoSource(), SelfMetricsSource(ctx),
+                                TargetMetricsSource(ctx)});
   std::atomic<bool> ready{false};
   std::vector<HttpRoute> routes;
   if (!BuildRoutes(&collectors, &scraper, &ready, &routes, &err)) {

@@ -27,7 +27,8 @@ class FlagParserTest : public ::testing::Test {
     registry_.Add({"process", true, "p", f});
     registry_.Add({"memwatch", false, "m", f});
     registry_.AddCommand({"lookup", "lookup --pid N", "h",
-                          [](const std::vector<std::string>&) { return 0; }});
+                          [](const CommandContext&,
+                             const std::vector<std::string>&) { return 0; }});
   }
   CollectorRegistry registry_;
   // Held for the whole test: every flag a test sets is restored after it, so

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <utility>
 
-#include "collectors/plugin/log.h"
+#include "collectors/base/log.h"
 #include "exporter/gzip.h"
 
 namespace memwatch {

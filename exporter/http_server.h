@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "collectors/plugin/http.h"
+#include "exporter/basic_auth.h"
 #include "exporter/tls_front.h"
 #include "exporter/web_config.h"
 

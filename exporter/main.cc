@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "collectors/plugin/log.h"
+#include "collectors/base/log.h"
 #include "collectors/plugin/registry.h"
 #include "exporter/app.h"
 #include "exporter/flag_parser.h"
@@ -88,7 +88,9 @@ int main(int argc, char** argv) {
     case ParsedArgs::Action::kCommand: {
       // Subcommands run in the foreground; let Ctrl-C stop them.
       pthread_sigmask(SIG_UNBLOCK, &set, nullptr);
-      return registry.FindCommand(parsed.command)->run(parsed.command_args);
+      return registry.FindCommand(parsed.command)
+          ->run(memwatch::CommandContext{FLAGS_path_procfs},
+                parsed.command_args);
     }
     case ParsedArgs::Action::kRun:
       break;

@@ -9,9 +9,9 @@
 #include <mutex>
 #include <thread>
 
-#include "collectors/plugin/log.h"
+#include "collectors/base/log.h"
+#include "collectors/base/mutex.h"
 #include "collectors/plugin/metrics.h"
-#include "collectors/plugin/mutex.h"
 
 namespace memwatch {
 
@@ -30,12 +30,18 @@ class Scraper::Pool : public std::enable_shared_from_this<Pool> {
     // Idle threads not yet woken count against the jobs already queued.
     if (static_cast<size_t>(idle_) < jobs_.size() && threads_ < kMaxThreads) {
       ++threads_;
+      ++started_;
       // Detached: a collector stuck in a read must not block the exporter's
       // exit; the thread holds the pool alive.
       std::thread([self = shared_from_this()] { self->Work(); }).detach();
     } else {
       cv_.NotifyOne();
     }
+  }
+
+  int started() EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
+    return started_;
   }
 
   void Stop() EXCLUDES(mu_) {
@@ -67,6 +73,7 @@ class Scraper::Pool : public std::enable_shared_from_this<Pool> {
   std::deque<std::function<void()>> jobs_ GUARDED_BY(mu_);
   int threads_ GUARDED_BY(mu_) = 0;
   int idle_ GUARDED_BY(mu_) = 0;
+  int started_ GUARDED_BY(mu_) = 0;
   bool stop_ GUARDED_BY(mu_) = false;
 };
 
@@ -90,16 +97,16 @@ struct Job {
   Outcome outcome GUARDED_BY(mu);
 };
 
-Outcome RunOne(const NamedCollector& nc) {
+Outcome RunOne(const std::string& name, Collector* collector) {
   Outcome o;
   auto start = std::chrono::steady_clock::now();
   try {
-    nc.collector->Collect(&o.families);
+    collector->Collect(&o.families);
     o.ok = true;
   } catch (const std::exception& e) {
-    LogWarn("collector failed", {{"collector", nc.name}, {"err", e.what()}});
+    LogWarn("collector failed", {{"collector", name}, {"err", e.what()}});
   } catch (...) {
-    LogWarn("collector failed", {{"collector", nc.name}, {"err", "unknown"}});
+    LogWarn("collector failed", {{"collector", name}, {"err", "unknown"}});
   }
   if (!o.ok) o.families.clear();  // a half-filled scrape would mislead
   o.seconds =
@@ -136,12 +143,13 @@ std::vector<prometheus::MetricFamily> Scraper::Scrape() const {
   for (const NamedCollector& nc : *collectors_) {
     auto job = std::make_shared<Job>();
     running.push_back(job);
-    pool_->Submit([job, &nc] {
+    // By value: the job may outlive this scrape and the exporter's vector.
+    pool_->Submit([job, name = nc.name, collector = nc.collector] {
       {
         MutexLock lock(&job->mu);
         if (job->abandoned) return;
       }
-      Outcome o = RunOne(nc);
+      Outcome o = RunOne(name, collector.get());
       MutexLock lock(&job->mu);
       job->outcome = std::move(o);
       job->done = true;
@@ -191,6 +199,8 @@ std::vector<prometheus::MetricFamily> Scraper::Scrape() const {
   });
   return out;
 }
+
+int Scraper::ThreadsStarted() const { return pool_->started(); }
 
 std::string SerializeText(
     const std::vector<prometheus::MetricFamily>& families) {

@@ -20,7 +20,10 @@ namespace memwatch {
 
 struct NamedCollector {
   std::string name;
-  std::unique_ptr<Collector> collector;
+  // Shared with the scrape jobs that run it: a collector past its deadline
+  // keeps running in the background, and must outlive the exporter's own
+  // reference (shutdown) until it returns.
+  std::shared_ptr<Collector> collector;
 };
 
 class Scraper {
@@ -45,6 +48,10 @@ class Scraper {
   // All families, sorted by name so the output is stable. Thread-safe:
   // overlapping scrapes run their collectors concurrently.
   std::vector<prometheus::MetricFamily> Scrape() const;
+
+  // Threads the pool has started since it was made (tests: scrapes reuse
+  // them; a thread per scrape would show here).
+  int ThreadsStarted() const;
 
   class Pool;  // worker threads, kept for the Scraper's life
 

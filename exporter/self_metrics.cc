@@ -2,11 +2,12 @@
 
 #include <string>
 
-#include "collectors/plugin/log.h"
+#include "collectors/base/log.h"
 #include "collectors/plugin/metrics.h"
 #include "collectors/procfs/files.h"
 #include "collectors/procfs/procfs.h"
 #include "collectors/procfs/stat.h"
+#include "collectors/targets/resolver.h"
 #include "exporter/version.h"
 
 namespace memwatch {
@@ -82,6 +83,19 @@ Scraper::FixedSource SelfMetricsSource(const CollectorContext& ctx) {
               static_cast<double>(*limits->max_open_files_soft));
       }
     }
+  };
+}
+
+Scraper::FixedSource TargetMetricsSource(const CollectorContext& ctx) {
+  return [resolver = ctx.resolver](std::vector<prometheus::MetricFamily>* out) {
+    auto f = CounterFamily(
+        "memwatch_target_pidfile_errors_total",
+        "Times a --pidfile could not be used (missing, not a regular file, "
+        "larger than 4 KiB, no pid in it); the target is down meanwhile.");
+    for (const auto& [name, n] : resolver->PidfileErrorCounts()) {
+      AddCounter(&f, static_cast<double>(n), {{"name", name}});
+    }
+    AppendIfNotEmpty(std::move(f), out);
   };
 }
 

@@ -13,4 +13,8 @@ Scraper::FixedSource BuildInfoSource();
 // read drops only its series (logged at debug), never the scrape.
 Scraper::FixedSource SelfMetricsSource(const CollectorContext& ctx);
 
+// memwatch_target_pidfile_errors_total of the targets (if any pidfile
+// failed).
+Scraper::FixedSource TargetMetricsSource(const CollectorContext& ctx);
+
 }  // namespace memwatch

@@ -14,6 +14,8 @@
 #include <chrono>
 #include <cstring>
 
+#include "exporter/tls_context.h"
+
 namespace memwatch {
 namespace {
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <thread>
 
-#include "collectors/plugin/mutex.h"
+#include "collectors/base/mutex.h"
 #include "exporter/web_config.h"
 
 namespace memwatch {

@@ -1,22 +1,15 @@
 #include "exporter/web_config.h"
 
-#include <crypt.h>
-#include <openssl/crypto.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
 #include <openssl/ssl.h>
-#include <sys/stat.h>
-#include <time.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cctype>
-#include <fstream>
 #include <memory>
 #include <set>
 #include <sstream>
 
-#include "collectors/plugin/log.h"
+#include "collectors/base/read.h"
 
 namespace memwatch {
 namespace web {
@@ -287,38 +280,6 @@ class Parser {
   std::string dir_;
 };
 
-std::string OpenSslError() {
-  unsigned long e = ERR_get_error();
-  ERR_clear_error();
-  if (e == 0) return "unknown OpenSSL error";
-  char buf[256];
-  ERR_error_string_n(e, buf, sizeof(buf));
-  return buf;
-}
-
-// Accepts any client certificate: RequestClientCert and RequireAnyClientCert
-// ask for one but do not verify it (as Go's tls package does).
-int AcceptAnyCert(int, X509_STORE_CTX*) { return 1; }
-
-std::string Sha256Hex(const std::string& data) {
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md, &len, EVP_sha256(), nullptr);
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 15];
-  }
-  return out;
-}
-
-double MonotonicSeconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 }  // namespace
 
 bool ParseWebConfig(const std::string& text, const std::string& name,
@@ -339,232 +300,11 @@ bool ParseWebConfig(const std::string& text, const std::string& name,
 
 bool LoadWebConfig(const std::string& path, WebConfig* out,
                    std::string* error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *error = path + ": cannot open web config file";
-    return false;
-  }
-  std::string text(kMaxWebConfigBytes + 1, '\0');
-  in.read(text.data(), text.size());
-  text.resize(static_cast<size_t>(in.gcount()));
-  if (text.size() > kMaxWebConfigBytes) {
-    *error =
-        path + ": larger than " + std::to_string(kMaxWebConfigBytes) + " bytes";
-    return false;
-  }
+  // Through the bounded reader: a FIFO or device given as the file is refused
+  // at once instead of blocking the exporter (and SIGTERM) at start.
+  std::string text;
+  if (!ReadFile(path, &text, error, nullptr, kMaxWebConfigBytes)) return false;
   return ParseWebConfig(text, path, out, error);
-}
-
-bool ConfigureSslCtx(void* ctx_ptr, const TlsConfig& tls, std::string* error) {
-  auto* ctx = static_cast<SSL_CTX*>(ctx_ptr);
-  ERR_clear_error();
-  if (SSL_CTX_use_certificate_chain_file(ctx, tls.cert_file.c_str()) != 1) {
-    *error = "cert_file " + tls.cert_file + ": " + OpenSslError();
-    return false;
-  }
-  if (SSL_CTX_use_PrivateKey_file(ctx, tls.key_file.c_str(),
-                                  SSL_FILETYPE_PEM) != 1) {
-    *error = "key_file " + tls.key_file + ": " + OpenSslError();
-    return false;
-  }
-  if (SSL_CTX_check_private_key(ctx) != 1) {
-    *error = "key_file " + tls.key_file + " does not match cert_file " +
-             tls.cert_file;
-    return false;
-  }
-  if (!tls.client_ca_file.empty()) {
-    if (SSL_CTX_load_verify_locations(ctx, tls.client_ca_file.c_str(),
-                                      nullptr) != 1) {
-      *error = "client_ca_file " + tls.client_ca_file + ": " + OpenSslError();
-      return false;
-    }
-    STACK_OF(X509_NAME)* names =
-        SSL_load_client_CA_file(tls.client_ca_file.c_str());
-    if (names != nullptr) SSL_CTX_set_client_CA_list(ctx, names);
-  }
-  switch (tls.client_auth) {
-    case ClientAuth::kNoClientCert:
-      SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
-      break;
-    case ClientAuth::kRequestClientCert:
-      SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, AcceptAnyCert);
-      break;
-    case ClientAuth::kRequireAnyClientCert:
-      SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
-                         AcceptAnyCert);
-      break;
-    case ClientAuth::kVerifyClientCertIfGiven:
-      SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
-      break;
-    case ClientAuth::kRequireAndVerifyClientCert:
-      SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT,
-                         nullptr);
-      break;
-  }
-  if (SSL_CTX_set_min_proto_version(ctx, tls.min_version) != 1 ||
-      SSL_CTX_set_max_proto_version(ctx, tls.max_version) != 1) {
-    *error = "cannot set TLS versions: " + OpenSslError();
-    return false;
-  }
-  if (!tls.cipher_suites.empty()) {
-    std::string list;
-    for (const auto& c : tls.cipher_suites)
-      list += (list.empty() ? "" : ":") + c;
-    if (SSL_CTX_set_cipher_list(ctx, list.c_str()) != 1) {
-      *error = "cipher_suites: " + OpenSslError();
-      return false;
-    }
-  }
-  if (tls.prefer_server_cipher_suites) {
-    SSL_CTX_set_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
-  } else {
-    SSL_CTX_clear_options(ctx, SSL_OP_CIPHER_SERVER_PREFERENCE);
-  }
-  return true;
-}
-
-bool CheckTlsConfig(const TlsConfig& tls, std::string* error) {
-  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ctx(
-      SSL_CTX_new(TLS_server_method()), &SSL_CTX_free);
-  if (!ctx) {
-    *error = "cannot create a TLS context: " + OpenSslError();
-    return false;
-  }
-  return ConfigureSslCtx(ctx.get(), tls, error);
-}
-
-bool ParseBasicAuth(const char* header, std::string* user,
-                    std::string* password) {
-  if (header == nullptr) return false;
-  std::string h(header);
-  if (h.size() > 4096 || h.size() < 6) return false;
-  std::string scheme = h.substr(0, 6);
-  std::transform(scheme.begin(), scheme.end(), scheme.begin(), ::tolower);
-  if (scheme != "basic ") return false;
-  std::string b64 = h.substr(6);
-  while (!b64.empty() && b64.front() == ' ') b64.erase(0, 1);
-  while (!b64.empty() && b64.back() == ' ') b64.pop_back();
-  if (b64.empty() || b64.size() % 4 != 0) return false;
-  for (char c : b64) {
-    if (!isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '/' &&
-        c != '=') {
-      return false;
-    }
-  }
-  std::string out(b64.size() / 4 * 3, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(b64.data()),
-                          static_cast<int>(b64.size()));
-  if (n < 0) return false;
-  // EVP_DecodeBlock counts the bytes '=' padding stands for.
-  size_t pad = 0;
-  if (b64.back() == '=') ++pad;
-  if (b64.size() >= 2 && b64[b64.size() - 2] == '=') ++pad;
-  out.resize(static_cast<size_t>(n) - pad);
-  auto colon = out.find(':');
-  if (colon == std::string::npos) return false;
-  *user = out.substr(0, colon);
-  *password = out.substr(colon + 1);
-  return true;
-}
-
-bool BcryptMatches(const std::string& password, const std::string& hash) {
-  if (password.find('\0') != std::string::npos) return false;
-  // crypt_data is ~32 KiB: keep it off the worker thread's stack.
-  auto data = std::make_unique<crypt_data>();
-  const char* out = crypt_r(password.c_str(), hash.c_str(), data.get());
-  if (out == nullptr || out[0] == '*') return false;
-  std::string result(out);
-  return result.size() == hash.size() &&
-         CRYPTO_memcmp(result.data(), hash.data(), hash.size()) == 0;
-}
-
-Authenticator::Authenticator(std::string path, WebConfig initial)
-    : path_(std::move(path)), config_(std::move(initial)) {
-  struct stat st {};
-  if (!path_.empty() && stat(path_.c_str(), &st) == 0) {
-    mtime_sec_ = st.st_mtim.tv_sec;
-    mtime_nsec_ = st.st_mtim.tv_nsec;
-    size_ = st.st_size;
-  }
-  last_check_ = MonotonicSeconds();
-}
-
-bool Authenticator::MaybeReload(bool force) {
-  if (path_.empty()) return false;
-  {
-    MutexLock lock(&mu_);
-    double now = MonotonicSeconds();
-    if (!force && now - last_check_ < 1.0) return false;
-    last_check_ = now;
-    struct stat st {};
-    if (stat(path_.c_str(), &st) != 0) return false;  // keep the old one
-    if (!force && st.st_mtim.tv_sec == mtime_sec_ &&
-        st.st_mtim.tv_nsec == mtime_nsec_ && st.st_size == size_) {
-      return false;
-    }
-    mtime_sec_ = st.st_mtim.tv_sec;
-    mtime_nsec_ = st.st_mtim.tv_nsec;
-    size_ = st.st_size;
-  }
-  WebConfig fresh;
-  std::string error;
-  if (!LoadWebConfig(path_, &fresh, &error)) {
-    LogError("web config not reloaded, keeping the previous one",
-             {{"err", error}});
-    return false;
-  }
-  MutexLock lock(&mu_);
-  if (fresh.tls != config_.tls) {
-    LogWarn(
-        "web config: tls_server_config changed; restart the exporter to "
-        "apply it",
-        {{"file", path_}});
-    fresh.tls = config_.tls;
-  }
-  config_ = std::move(fresh);
-  cache_.clear();
-  LogInfo("web config reloaded",
-          {{"file", path_}, {"users", std::to_string(config_.users.size())}});
-  return true;
-}
-
-bool Authenticator::Enabled() {
-  MaybeReload();
-  MutexLock lock(&mu_);
-  return !config_.users.empty();
-}
-
-std::vector<std::pair<std::string, std::string>> Authenticator::Headers() {
-  MutexLock lock(&mu_);
-  return config_.headers;
-}
-
-bool Authenticator::Check(const char* authorization) {
-  MaybeReload();
-  std::string hash, key;
-  std::string user, password;
-  {
-    MutexLock lock(&mu_);
-    if (config_.users.empty()) return true;
-    if (!ParseBasicAuth(authorization, &user, &password)) return false;
-    auto it = config_.users.find(user);
-    // An unknown user still costs a bcrypt run, so response time does not
-    // tell which users exist (as exporter-toolkit does).
-    hash = it != config_.users.end()
-               ? it->second
-               : "$2b$10$memwatchexporterdummyem43UIvJx8P9gdP2UwGk8td/IQNZKqH2";
-    key = Sha256Hex(user + '\0' + hash + '\0' + password);
-    if (it != config_.users.end() && cache_.count(key)) return true;
-    if (it == config_.users.end()) key.clear();
-  }
-  bool ok = BcryptMatches(password, hash) && !key.empty();
-  if (ok) {
-    MutexLock lock(&mu_);
-    if (cache_.size() >= 1024) cache_.clear();  // bounded
-    cache_[key] = true;
-  }
-  return ok;
 }
 
 }  // namespace web

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <string>
 
+#include "exporter/basic_auth.h"
+#include "exporter/tls_context.h"
 #include "exporter/web_config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

@@ -1,10 +1,16 @@
 #include "exporter/web_config.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <fstream>
+#include <vector>
+
+#include "collectors/base/fixtures.h"
+#include "exporter/basic_auth.h"
+#include "exporter/tls_context.h"
 
 namespace memwatch {
 namespace web {
@@ -169,12 +175,14 @@ TEST(Bcrypt, VerifiesAllVariants) {
 }
 
 std::string TempFile(const std::string& text) {
-  char path[] = "/tmp/web_config_test_XXXXXX";
-  int fd = mkstemp(path);
+  std::string templ = TestTmpDir() + "/web_config_test_XXXXXX";
+  std::vector<char> path(templ.begin(), templ.end());
+  path.push_back('\0');
+  int fd = mkstemp(path.data());
   EXPECT_GE(fd, 0);
   close(fd);
-  std::ofstream(path) << text;
-  return path;
+  std::ofstream(path.data()) << text;
+  return path.data();
 }
 
 TEST(AuthenticatorTest, ChecksAndReloadsUsers) {
@@ -217,6 +225,22 @@ TEST(TlsCheck, ReportsMissingFiles) {
   std::string err;
   EXPECT_FALSE(CheckTlsConfig(tls, &err));
   EXPECT_EQ(err.rfind("cert_file /nonexistent/server.crt: ", 0), 0u) << err;
+}
+
+TEST(WebConfigLoad, FifoAndDevicesAreRefusedNotWaitedOn) {
+  // A FIFO with no writer would block an ifstream's open for ever, and with
+  // it the exporter's start and SIGTERM.
+  std::string fifo = TestTmpDir() + "/web-config.fifo";
+  ::unlink(fifo.c_str());
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  WebConfig c;
+  std::string err;
+  EXPECT_FALSE(LoadWebConfig(fifo, &c, &err));
+  EXPECT_NE(err.find("is a FIFO, not a regular file"), std::string::npos)
+      << err;
+  EXPECT_FALSE(LoadWebConfig("/dev/zero", &c, &err));
+  EXPECT_NE(err.find("character device"), std::string::npos) << err;
+  ::unlink(fifo.c_str());
 }
 
 }  // namespace

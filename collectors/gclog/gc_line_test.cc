@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "collectors/base/fixtures.h"
+
 namespace memwatch::gclog {
 namespace {
 
@@ -16,12 +18,7 @@ using runtime::GcKind;
 constexpr double MiB = 1024.0 * 1024.0;
 
 std::string Fixture(const std::string& name) {
-  const char* srcdir = std::getenv("TEST_SRCDIR");
-  const char* ws = std::getenv("TEST_WORKSPACE");
-  std::string base =
-      srcdir ? std::string(srcdir) + "/" + (ws ? ws : "memwatch_exporter") + "/"
-             : "";
-  return base + "tests/fixtures/gclog/" + name;
+  return FixturePath("gclog/" + name);
 }
 
 std::vector<std::string> Lines(const std::string& name) {

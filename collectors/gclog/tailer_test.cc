@@ -13,14 +13,15 @@
 #include <string>
 #include <vector>
 
+#include "collectors/base/fixtures.h"
+
 namespace memwatch::gclog {
 namespace {
 
 class TailerTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* tmp = std::getenv("TEST_TMPDIR");
-    std::string base = tmp ? tmp : "/tmp";
+    std::string base = TestTmpDir();
     char tmpl[4096];
     std::snprintf(tmpl, sizeof tmpl, "%s/tailerXXXXXX", base.c_str());
     ASSERT_NE(::mkdtemp(tmpl), nullptr);

@@ -1,71 +1,56 @@
 // HeapDiff sessions by mapping: POST starts one (a first smaps reading of a
-// process), GET of its id ends it (a second reading, then the diff). Bounded:
-// a few sessions at once, each for a limited time, each reading capped.
+// process, collectors/heapread), GET of its id ends it (a second reading,
+// then the diff). Bounded: a few sessions at once, each for a limited time,
+// each reading capped.
 #pragma once
 
 #include <cstdint>
-#include <functional>
-#include <map>
-#include <optional>
-#include <set>
 #include <string>
-#include <vector>
 
-#include "collectors/heapdiff/smaps.h"
+#include "collectors/base/clock.h"
+#include "collectors/heapdiff/depth.h"
+#include "collectors/heapdiff/sessions.h"
+#include "collectors/heapread/mappings.h"
 #include "collectors/plugin/http.h"
-#include "collectors/plugin/mutex.h"
-#include "collectors/plugin/thread_annotations.h"
 
 namespace memwatch::heapdiff {
 
 struct StoreOptions {
   size_t max_open = 8;            // diffs started and not ended
   double max_age_seconds = 3600;  // an open diff older than this is dropped
-  size_t max_bytes = 64 << 20;    // of one smaps reading
-  size_t max_mappings = 200000;
+  heapread::MappingsLimits read;  // of one smaps reading
   size_t max_details = 100;
 };
 
-// A reading of one process: its mappings and its identity (start ticks).
-struct Reading {
-  int pid = 0;
-  uint64_t start_ticks = 0;
-  std::vector<Mapping> mappings;
-};
+// The HTTP status a failed reading answers with.
+int HttpStatusOf(heapread::ErrorKind kind);
 
-// Reads <procfs_root>/<pid>/stat and smaps, bounded. Returns the HTTP status
-// of the failure (404 no such process, 403 permission, 413 too big, 500) with
-// *error, or 0 on success.
-int ReadProcess(const std::string& procfs_root, int pid,
-                const StoreOptions& options, Reading* out, std::string* error);
-
-class Store {
+class Store : public Depth {
  public:
-  using Clock = std::function<double()>;  // seconds, monotonic
   Store(std::string procfs_root, StoreOptions options, Clock clock);
 
+  // As a Depth of the API: by=mapping, ids without a prefix.
+  const char* by() const override { return "mapping"; }
+  HttpResponse Start(const DiffTarget& target, const HttpRequest&) override {
+    return Start(target.pid, target.name);
+  }
+  bool Owns(const std::string&) const override { return true; }
+
   // 200 {"id": "...", "pid": N, "mappings": M}; 429 when too many are open.
-  HttpResponse Start(int pid, const std::string& name) EXCLUDES(mu_);
+  HttpResponse Start(int pid, const std::string& name);
   // 200 with the diff; 404 unknown id, 410 already ended or expired, 409 the
   // process exited or its pid now belongs to another process.
-  HttpResponse End(const std::string& id) EXCLUDES(mu_);
+  HttpResponse End(const std::string& id) override;
 
  private:
   struct Session {
-    Reading before;
+    heapread::MappingsReading before;
     std::string name;
-    double started = 0;
   };
-  void ExpireLocked(double now) REQUIRES(mu_);
 
   const std::string procfs_root_;
   const StoreOptions options_;
-  const Clock clock_;
-  Mutex mu_;
-  std::map<std::string, Session> open_ GUARDED_BY(mu_);
-  std::set<std::string> ended_
-      GUARDED_BY(mu_);  // recent ids, for 410 (bounded)
-  std::vector<std::string> ended_order_ GUARDED_BY(mu_);
+  Sessions<Session> sessions_;
 };
 
 }  // namespace memwatch::heapdiff

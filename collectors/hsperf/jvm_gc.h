@@ -3,8 +3,6 @@
 // Pure: no I/O.
 #pragma once
 
-#include <prometheus/metric_family.h>
-
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -124,14 +122,5 @@ class JvmGcWatcher {
 // algorithms: 0 "young" (YGC), 1 "full" (FGC), 2 "concurrent" (CGC), others
 // "collector<N>".
 std::string CollectorLabel(int index);
-
-// memwatch_jvm_gc_collections_total{name,collector},
-// memwatch_jvm_gc_collection_seconds_total{name,collector},
-// memwatch_jvm_memory_used_bytes{name,space},
-// memwatch_jvm_memory_capacity_bytes{name,space}
-// for (target name, snapshot) pairs; empty families are not appended.
-void AppendJvmFamilies(
-    const std::vector<std::pair<std::string, JvmGcSnapshot>>& targets,
-    std::vector<prometheus::MetricFamily>* out);
 
 }  // namespace memwatch::hsperf

@@ -350,32 +350,5 @@ TEST(JvmGcWatcher, RealSystemGcPairs) {
   }
 }
 
-TEST(AppendJvmFamilies, JstatLikeFamilies) {
-  JvmGcSnapshot s = Snap(1000, {3, 0, 0, 250}, {1, 0, 0, 1000}, 100, 7);
-  std::vector<prometheus::MetricFamily> out;
-  AppendJvmFamilies({{"api", s}}, &out);
-  ASSERT_EQ(out.size(), 4u);
-  EXPECT_EQ(out[0].name, "memwatch_jvm_gc_collections_total");
-  EXPECT_EQ(out[1].name, "memwatch_jvm_gc_collection_seconds_total");
-  EXPECT_EQ(out[2].name, "memwatch_jvm_memory_used_bytes");
-  EXPECT_EQ(out[3].name, "memwatch_jvm_memory_capacity_bytes");
-  ASSERT_EQ(out[0].metric.size(), 3u);
-  EXPECT_EQ(out[0].metric[0].label[0].value, "api");
-  EXPECT_EQ(out[0].metric[0].label[1].value, "young");
-  EXPECT_EQ(out[0].metric[1].label[1].value, "full");
-  EXPECT_EQ(out[0].metric[2].label[1].value, "concurrent");
-  EXPECT_EQ(out[0].metric[0].counter.value, 3);
-  EXPECT_DOUBLE_EQ(out[1].metric[0].counter.value, 0.25);
-  EXPECT_DOUBLE_EQ(out[1].metric[1].counter.value, 1.0);
-  ASSERT_EQ(out[2].metric.size(), 2u);
-  EXPECT_EQ(out[2].metric[0].label[1].value, "eden");
-  EXPECT_EQ(out[2].metric[0].gauge.value, 7);
-  EXPECT_EQ(out[3].metric[1].gauge.value, 50000);
-
-  out.clear();
-  AppendJvmFamilies({}, &out);
-  EXPECT_TRUE(out.empty());
-}
-
 }  // namespace
 }  // namespace memwatch::hsperf

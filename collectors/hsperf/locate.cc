@@ -9,6 +9,8 @@
 #include <cstring>
 #include <sstream>
 
+#include "collectors/base/read.h"
+
 namespace memwatch::hsperf {
 namespace {
 
@@ -17,60 +19,9 @@ constexpr size_t kMaxCmdlineBytes = size_t{256} * 1024;
 constexpr size_t kMaxMapsBytes = size_t{4} << 20;
 constexpr int kMaxDirEntries = 4096;
 
-class Fd {
- public:
-  explicit Fd(int fd = -1) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  Fd(Fd&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-  Fd& operator=(Fd&& o) noexcept {
-    if (this != &o) {
-      if (fd_ >= 0) close(fd_);
-      fd_ = o.fd_;
-      o.fd_ = -1;
-    }
-    return *this;
-  }
-  int get() const { return fd_; }
-  int release() {
-    int f = fd_;
-    fd_ = -1;
-    return f;
-  }
-
- private:
-  int fd_;
-};
-
-// Reads at most `cap` bytes of an open fd.
-bool ReadFd(int fd, size_t cap, std::string* out, bool* truncated) {
-  out->clear();
-  *truncated = false;
-  char buf[16384];
-  while (out->size() < cap) {
-    size_t want = std::min(sizeof(buf), cap - out->size());
-    ssize_t n = read(fd, buf, want);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    if (n == 0) return true;
-    out->append(buf, static_cast<size_t>(n));
-  }
-  char extra;
-  ssize_t n = read(fd, &extra, 1);
-  *truncated = n > 0;
-  return true;
-}
-
+// Status, cmdline and maps of a process: only their head matters.
 bool ReadSmall(const std::string& path, size_t cap, std::string* out) {
-  Fd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return false;
-  bool truncated;
-  return ReadFd(fd.get(), cap, out, &truncated);
+  return ReadFilePrefix(path, cap, out, nullptr);
 }
 
 LocateStatus FromErrno(int err) {
@@ -81,24 +32,24 @@ LocateStatus FromErrno(int err) {
 
 // Opens root/dirs[0]/dirs[1]/... one component at a time, never following a
 // symlink (O_NOFOLLOW fails with ELOOP on one).
-Fd OpenDirChain(const std::string& root, const std::vector<std::string>& dirs,
-                int* err) {
-  Fd fd(open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+UniqueFd OpenDirChain(const std::string& root,
+                      const std::vector<std::string>& dirs, int* err) {
+  UniqueFd fd(open(root.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (fd.get() < 0) {
     *err = errno;
-    return Fd();
+    return UniqueFd();
   }
   for (const auto& d : dirs) {
     if (d.empty() || d == "." || d == ".." ||
         d.find('/') != std::string::npos) {
       *err = EINVAL;
-      return Fd();
+      return UniqueFd();
     }
-    Fd next(openat(fd.get(), d.c_str(),
-                   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    UniqueFd next(openat(fd.get(), d.c_str(),
+                         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
     if (next.get() < 0) {
       *err = errno;
-      return Fd();
+      return UniqueFd();
     }
     fd = std::move(next);
   }
@@ -210,7 +161,7 @@ LocateStatus LocatePerfData(const std::string& procfs_root, int pid,
   std::string worst_detail;
   for (const auto& tmp : tmps) {
     int err = 0;
-    Fd dirfd = OpenDirChain(root, tmp, &err);
+    UniqueFd dirfd = OpenDirChain(root, tmp, &err);
     if (dirfd.get() < 0) {
       LocateStatus s = FromErrno(err);
       if (s != LocateStatus::kNotFound) {
@@ -239,8 +190,8 @@ LocateStatus LocatePerfData(const std::string& procfs_root, int pid,
     }
     closedir(dir);
     for (const auto& user : users) {
-      Fd udir(openat(dirfd.get(), user.c_str(),
-                     O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+      UniqueFd udir(openat(dirfd.get(), user.c_str(),
+                           O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
       if (udir.get() < 0) {
         if (errno == EACCES) {
           worst = LocateStatus::kPermissionDenied;
@@ -275,11 +226,11 @@ LocateStatus ReadPerfFile(const PerfFileLocation& loc, std::string* bytes,
     return s;
   };
   int err = 0;
-  Fd dirfd = OpenDirChain(loc.root, loc.dirs, &err);
+  UniqueFd dirfd = OpenDirChain(loc.root, loc.dirs, &err);
   if (dirfd.get() < 0) return fail(FromErrno(err), std::strerror(err));
   // O_NONBLOCK: a FIFO planted under the name must not block us.
-  Fd fd(openat(dirfd.get(), loc.file.c_str(),
-               O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
+  UniqueFd fd(openat(dirfd.get(), loc.file.c_str(),
+                     O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC));
   if (fd.get() < 0) {
     int e = errno;
     LocateStatus s = FromErrno(e);
@@ -298,13 +249,10 @@ LocateStatus ReadPerfFile(const PerfFileLocation& loc, std::string* bytes,
     return fail(LocateStatus::kError,
                 "larger than " + std::to_string(kMaxPerfFileBytes) + " bytes");
   }
-  bool truncated;
-  if (!ReadFd(fd.get(), kMaxPerfFileBytes, bytes, &truncated)) {
-    return fail(LocateStatus::kError, std::strerror(errno));
-  }
-  if (truncated) {
-    return fail(LocateStatus::kError,
-                "larger than " + std::to_string(kMaxPerfFileBytes) + " bytes");
+  std::string why;
+  if (!ReadOpenFile(fd.get(), loc.Path(), kMaxPerfFileBytes, bytes, &why)) {
+    if (error != nullptr) *error = why;
+    return LocateStatus::kError;
   }
   return LocateStatus::kOk;
 }

@@ -8,9 +8,9 @@
 #include <filesystem>
 #include <fstream>
 
+#include "collectors/base/fixtures.h"
 #include "collectors/hsperf/jvm_source.h"
 #include "collectors/hsperf/test_util.h"
-#include "collectors/procfs/fixtures.h"
 
 namespace memwatch::hsperf {
 namespace {
@@ -22,12 +22,10 @@ namespace fs = std::filesystem;
 class Locate : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* tmp = std::getenv("TEST_TMPDIR");
-    root_ = fs::path(tmp != nullptr ? tmp : "/tmp") /
-            ("hsperf_proc_" + std::to_string(getpid()));
+    root_ =
+        fs::path(TestTmpDir()) / ("hsperf_proc_" + std::to_string(getpid()));
     fs::remove_all(root_);
-    fs::copy(procfs::testing::FixturePath("hsperf/proc"), root_,
-             fs::copy_options::recursive);
+    fs::copy(FixturePath("hsperf/proc"), root_, fs::copy_options::recursive);
     proc_ = root_.string();
   }
   void TearDown() override { fs::remove_all(root_); }
@@ -121,8 +119,7 @@ TEST_F(Locate, RefusesSymlinksFifosAndBigFiles) {
   // A symlinked directory under root/ would resolve against our own root.
   fs::remove_all(dir);
   fs::create_directories(root_ / "elsewhere");
-  fs::copy_file(procfs::testing::FixturePath("hsperf/g1_young.bin"),
-                root_ / "elsewhere/7");
+  fs::copy_file(FixturePath("hsperf/g1_young.bin"), root_ / "elsewhere/7");
   fs::create_directory_symlink(root_ / "elsewhere", dir);
   EXPECT_NE(LocatePerfData(proc_, 4242, &loc, &err), LocateStatus::kOk);
   EXPECT_NE(ReadPerfFile(loc, &bytes, &err), LocateStatus::kOk);
@@ -153,7 +150,7 @@ TEST_F(Locate, JvmSourceStatuses) {
   EXPECT_EQ(snap.collectors.at(0).invocations, 3);
   EXPECT_EQ(ok.path(), proc_ + "/4242/root/tmp/hsperfdata_app/7");
   // The JVM collects: the file now holds the later capture of the same run.
-  fs::copy_file(procfs::testing::FixturePath("hsperf/g1_full.bin"),
+  fs::copy_file(FixturePath("hsperf/g1_full.bin"),
                 root_ / "4242/root/tmp/hsperfdata_app/7",
                 fs::copy_options::overwrite_existing);
   EXPECT_EQ(ok.Poll(1002.3, &events, &snap, &err), S::kOk) << err;
@@ -184,7 +181,7 @@ TEST_F(Locate, JvmSourceStatuses) {
   fs::remove_all(root_ / "4242");
   EXPECT_EQ(ok.Poll(1004, &events, &snap, &err), S::kNoProcess);
   // Both at once (SIGKILL, then the next poll): no process, not "not a JVM".
-  fs::copy(procfs::testing::FixturePath("hsperf/proc/4242"), root_ / "4242",
+  fs::copy(FixturePath("hsperf/proc/4242"), root_ / "4242",
            fs::copy_options::recursive);
   JvmSource killed(proc_, 4242);
   EXPECT_EQ(killed.Poll(1000, &events, &snap, &err), S::kOk) << err;

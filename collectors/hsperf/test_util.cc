@@ -3,13 +3,12 @@
 #include <fstream>
 #include <sstream>
 
-#include "collectors/procfs/fixtures.h"
+#include "collectors/base/fixtures.h"
 
 namespace memwatch::hsperf::testing {
 
 std::string ReadFixture(const std::string& name) {
-  std::ifstream in(procfs::testing::FixturePath("hsperf/" + name),
-                   std::ios::binary);
+  std::ifstream in(FixturePath("hsperf/" + name), std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();

@@ -9,10 +9,12 @@
 #include <cstring>
 #include <thread>
 
+#include "collectors/base/read.h"
 #include "collectors/inspector/inspector_client.h"
 #include "collectors/procfs/files.h"
 #include "collectors/procfs/net_tcp.h"
 #include "collectors/procfs/procfs.h"
+#include "collectors/runtime/node_cmdline.h"
 #include "collectors/runtime/recognize.h"
 
 namespace memwatch::inspector {
@@ -47,20 +49,18 @@ std::vector<uint64_t> SocketInodesOf(const std::string& procfs_root, int pid) {
 bool InspectPortOfPid(const std::string& procfs_root, int pid,
                       std::optional<int>* port, std::string* error) {
   std::string text;
-  if (!procfs::ReadWholeFile(
-          procfs_root + "/" + std::to_string(pid) + "/cmdline", &text, error,
-          nullptr, size_t{64} * 1024)) {
+  if (!ReadFile(procfs_root + "/" + std::to_string(pid) + "/cmdline", &text,
+                error, nullptr, size_t{64} * 1024)) {
     return false;
   }
-  *port = InspectPortFromCmdline(procfs::ParseCmdline(text));
+  *port = runtime::InspectPortFromCmdline(procfs::ParseCmdline(text));
   return true;
 }
 
 bool ListensOn(const std::string& procfs_root, int pid, int port) {
   std::string text, error;
-  if (!procfs::ReadWholeFile(
-          procfs_root + "/" + std::to_string(pid) + "/net/tcp", &text, &error,
-          nullptr, kMaxNetTcpBytes)) {
+  if (!ReadFile(procfs_root + "/" + std::to_string(pid) + "/net/tcp", &text,
+                &error, nullptr, kMaxNetTcpBytes)) {
     return false;
   }
   const auto listening = procfs::ListeningInodes(text, port);

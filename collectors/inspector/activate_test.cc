@@ -12,8 +12,9 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <vector>
 
-#include "collectors/procfs/fixtures.h"
+#include "collectors/base/fixtures.h"
 
 namespace memwatch::inspector {
 namespace {
@@ -21,7 +22,7 @@ namespace {
 // The fixture net/tcp: 127.0.0.1:9229 listening (inode 4711), a
 // connection to it (4713), and other sockets.
 std::string NetTcp() {
-  std::ifstream in(procfs::testing::FixturePath("proc/100/net/tcp"));
+  std::ifstream in(FixturePath("proc/100/net/tcp"));
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
@@ -29,8 +30,10 @@ std::string NetTcp() {
 class FakeProc {
  public:
   FakeProc() {
-    char tmpl[] = "/tmp/activate_test_XXXXXX";
-    root_ = mkdtemp(tmpl);
+    std::string tmpl_s = TestTmpDir() + "/activate_test_XXXXXX";
+    std::vector<char> tmpl(tmpl_s.begin(), tmpl_s.end());
+    tmpl.push_back(0);
+    root_ = mkdtemp(tmpl.data());
     std::filesystem::create_directories(root_ + "/4242/net");
     std::filesystem::create_directories(root_ + "/4242/fd");
   }

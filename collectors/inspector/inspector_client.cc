@@ -1,11 +1,6 @@
 #include "collectors/inspector/inspector_client.h"
 
-#include <arpa/inet.h>
 #include <civetweb.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -17,15 +12,14 @@
 #include <deque>
 #include <nlohmann/json.hpp>
 
-#include "collectors/plugin/mutex.h"
-#include "collectors/plugin/thread_annotations.h"
+#include "collectors/base/mutex.h"
+#include "collectors/base/thread_annotations.h"
+#include "collectors/httpclient/http_get.h"
 
 namespace memwatch::inspector {
 namespace {
 
-constexpr int kDefaultPort = 9229;
 constexpr size_t kMaxJsonListBytes = size_t{256} * 1024;
-constexpr size_t kMaxHeaderBytes = size_t{16} * 1024;
 
 using Clock = std::chrono::steady_clock;
 
@@ -41,17 +35,6 @@ Clock::time_point After(double seconds) {
                             std::max(0.0, seconds) * 1000));
 }
 constexpr size_t kMaxQueuedBytes = 8u << 20;  // back-pressure on the socket
-
-std::optional<int> ParsePort(std::string_view s) {
-  if (s.empty() || s.size() > 5) return std::nullopt;
-  int v = 0;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + (c - '0');
-  }
-  if (v == 0 || v > 65535) return std::nullopt;
-  return v;
-}
 
 // Chunks from the WebSocket thread to the parsing thread.
 struct Session {
@@ -116,180 +99,32 @@ void OnClose(const mg_connection*, void* user) {
   s->cv.NotifyAll();
 }
 
-// Waits until fd is ready for `events` or the deadline passes; false then.
-bool WaitFor(int fd, short events, Clock::time_point deadline) {
-  for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          deadline - Clock::now())
-                          .count();
-    if (left <= 0) return false;
-    pollfd p{fd, events, 0};
-    const int r =
-        poll(&p, 1, static_cast<int>(std::min<int64_t>(left, INT_MAX)));
-    if (r > 0) return true;  // ready, or an error the next call reports
-    if (r < 0 && errno != EINTR) return false;
-  }
-}
-
-// The body of a whole HTTP answer (the peer closed, or sent Content-Length
-// bytes) with status 200, or nullopt with the reason.
-std::optional<std::string> HttpBody(const std::string& response,
-                                    std::string* error) {
-  const size_t end = response.find("\r\n\r\n");
-  if (end == std::string::npos) {
-    *error = "no complete HTTP header";
-    return std::nullopt;
-  }
-  const std::string head = response.substr(0, end);
-  if (head.rfind("HTTP/1.", 0) != 0 || head.size() < 12 ||
-      head.compare(9, 3, "200") != 0) {
-    *error = "answered '" +
-             head.substr(0, std::min<size_t>(head.find('\r'), 64)) + "'";
-    return std::nullopt;
-  }
-  std::string body = response.substr(end + 4);
-  std::string lower = head;
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  if (auto cl = lower.find("\r\ncontent-length:"); cl != std::string::npos) {
-    const size_t n = std::strtoull(lower.c_str() + cl + 17, nullptr, 10);
-    if (body.size() < n) {
-      *error = "answer shorter than its Content-Length";
-      return std::nullopt;
-    }
-    body.resize(n);
-  }
-  return body;
-}
-
-// True once the answer holds its header and Content-Length bytes of body.
-bool HttpComplete(const std::string& response) {
-  const size_t end = response.find("\r\n\r\n");
-  if (end == std::string::npos) return false;
-  std::string lower = response.substr(0, end);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  auto cl = lower.find("\r\ncontent-length:");
-  if (cl == std::string::npos) return false;  // until the peer closes
-  return response.size() - end - 4 >=
-         std::strtoull(lower.c_str() + cl + 17, nullptr, 10);
-}
-
-// GET /json/list on a plain non-blocking socket: connect, request and answer
-// together within timeout_seconds, the answer bounded in size.
+// GET /json/list with the HTTP client: connect, request and answer within
+// timeout_seconds, the answer bounded in size.
 std::optional<std::string> GetJsonList(int port, double timeout_seconds,
                                        std::string* error) {
-  const auto deadline = After(timeout_seconds);
-  const std::string where =
-      "inspector: cannot GET http://127.0.0.1:" + std::to_string(port) +
-      "/json/list: ";
-  auto fail = [&](const std::string& why) {
+  httpclient::Request request;
+  request.url = "http://127.0.0.1:" + std::to_string(port) + "/json/list";
+  request.total_timeout_ms =
+      static_cast<long>(std::max(0.001, timeout_seconds) * 1000);
+  request.connect_timeout_ms = request.total_timeout_ms;
+  request.max_bytes = kMaxJsonListBytes;
+  httpclient::Response response;
+  httpclient::Failure failure;
+  std::string why;
+  const std::string where = "inspector: cannot GET " + request.url + ": ";
+  if (!httpclient::Get(request, &response, &failure, &why)) {
     *error = where + why;
     return std::nullopt;
-  };
-  const std::string timeout = "no answer within " + Seconds(timeout_seconds);
-  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  if (fd < 0) return fail(std::string("socket: ") + std::strerror(errno));
-  struct Closer {
-    int fd;
-    ~Closer() { close(fd); }
-  } closer{fd};
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof(addr)) !=
-      0) {
-    if (errno != EINPROGRESS) {
-      return fail(std::string("connect: ") + std::strerror(errno));
-    }
-    if (!WaitFor(fd, POLLOUT, deadline)) return fail(timeout);
-    int soerr = 0;
-    socklen_t len = sizeof(soerr);
-    if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len) != 0) soerr = errno;
-    if (soerr != 0)
-      return fail(std::string("connect: ") + std::strerror(soerr));
   }
-  const std::string request =
-      "GET /json/list HTTP/1.0\r\nHost: 127.0.0.1:" + std::to_string(port) +
-      "\r\n\r\n";
-  for (size_t sent = 0; sent < request.size();) {
-    const ssize_t n =
-        send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-    if (n > 0) {
-      sent += static_cast<size_t>(n);
-    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      if (!WaitFor(fd, POLLOUT, deadline)) return fail(timeout);
-    } else if (errno != EINTR) {
-      return fail(std::string("send: ") + std::strerror(errno));
-    }
+  if (response.status != 200) {
+    *error = where + "HTTP " + std::to_string(response.status);
+    return std::nullopt;
   }
-  std::string response;
-  char buf[8192];
-  while (!HttpComplete(response)) {
-    const ssize_t n = recv(fd, buf, sizeof(buf), 0);
-    if (n > 0) {
-      response.append(buf, static_cast<size_t>(n));
-      if (response.size() > kMaxJsonListBytes + kMaxHeaderBytes) {
-        return fail("answer over 256 KiB");
-      }
-    } else if (n == 0) {
-      break;  // closed: the answer is complete
-    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      if (!WaitFor(fd, POLLIN, deadline)) return fail(timeout);
-    } else if (errno != EINTR) {
-      return fail(std::string("recv: ") + std::strerror(errno));
-    }
-  }
-  std::string why;
-  auto body = HttpBody(response, &why);
-  if (!body) return fail(why);
-  if (body->size() > kMaxJsonListBytes) return fail("answer over 256 KiB");
-  return body;
+  return std::move(response.body);
 }
 
 }  // namespace
-
-std::optional<int> InspectPortFromCmdline(
-    const std::vector<std::string>& argv) {
-  std::optional<int> port;
-  for (size_t i = 1; i < argv.size(); ++i) {
-    std::string_view a = argv[i];
-    if (a.empty() || a[0] != '-' || a == "-" || a == "--") break;
-    if (a == "-e" || a == "--eval" || a == "-p" || a == "--print" ||
-        a == "-r" || a == "--require") {
-      ++i;  // takes a value; the script follows it
-      continue;
-    }
-    std::string_view v;
-    bool has_value = false;
-    if (auto eq = a.find('='); eq != std::string_view::npos) {
-      v = a.substr(eq + 1);
-      a = a.substr(0, eq);
-      has_value = true;
-    }
-    if (a == "--inspect" || a == "--inspect-brk" || a == "--inspect-wait") {
-      if (!has_value) {
-        if (!port) port = kDefaultPort;
-        continue;
-      }
-      if (auto colon = v.rfind(':'); colon != std::string_view::npos) {
-        v = v.substr(colon + 1);
-      } else if (v.find('.') != std::string_view::npos) {
-        if (!port) port = kDefaultPort;  // host only
-        continue;
-      }
-      auto p = ParsePort(v);
-      if (!p) return std::nullopt;
-      port = p;
-    } else if (a == "--inspect-port" || a == "--debug-port") {
-      auto p = has_value ? ParsePort(v) : std::nullopt;
-      if (!p) return std::nullopt;
-      port = p;
-    }
-  }
-  return port;
-}
 
 std::optional<std::string> DebuggerPathFromJsonList(std::string_view body,
                                                     std::string* error) {
@@ -416,9 +251,8 @@ mg_connection* RequestSnapshot(int port, const std::string& path,
 
 }  // namespace
 
-std::optional<HeapSnapshot> TakeHeapSnapshot(int port,
-                                             const ClientOptions& options,
-                                             std::string* error) {
+std::optional<v8heap::HeapSnapshot> TakeHeapSnapshot(
+    int port, const ClientOptions& options, std::string* error) {
   static const bool initialized = (mg_init_library(0), true);  // once
   (void)initialized;
   const auto deadline = After(options.timeout_seconds);
@@ -434,7 +268,7 @@ std::optional<HeapSnapshot> TakeHeapSnapshot(int port,
   mg_connection* conn = RequestSnapshot(port, *path, session.get(), error);
   if (conn == nullptr) return std::nullopt;
   ChunkReader reader(session.get(), options, deadline);
-  auto snapshot = ParseHeapSnapshot(
+  auto snapshot = v8heap::ParseHeapSnapshot(
       [&](char* buf, size_t cap) { return reader.Read(buf, cap); },
       options.limits, error);
   {

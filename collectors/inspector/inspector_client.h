@@ -10,16 +10,9 @@
 #include <string_view>
 #include <vector>
 
-#include "collectors/inspector/heap_snapshot.h"
+#include "collectors/v8heap/heap_snapshot.h"
 
 namespace memwatch::inspector {
-
-// Pure. The inspector port from a node command line (argv): --inspect,
-// --inspect-brk, --inspect-wait with [=[host:]port] (9229 when absent), or
-// --inspect-port=N. Only node's own options count: scanning stops at the
-// script (first non-option). nullopt when the inspector is not enabled or the
-// port is 0 (random, unknowable from outside) or invalid.
-std::optional<int> InspectPortFromCmdline(const std::vector<std::string>& argv);
 
 // Pure. The WebSocket path ("/<uuid>") of the first target in a /json/list
 // body; error when none.
@@ -35,7 +28,7 @@ struct ClientOptions {
   // progress while it builds the snapshot, then streams chunks).
   double idle_timeout_seconds = 30;
   size_t max_message_bytes = 16u << 20;  // one WebSocket message
-  Limits limits;
+  v8heap::Limits limits;
   // When set and true, the snapshot is abandoned within ~0.2 s: a shutdown
   // must not wait for a large heap to stream.
   const std::atomic<bool>* cancel = nullptr;
@@ -45,8 +38,7 @@ struct ClientOptions {
 // http_timeout_seconds for /json/list, then by timeout_seconds in all and
 // idle_timeout_seconds between messages; the WebSocket upgrade itself is
 // bounded by civetweb's client (10 s connect, 30 s answer).
-std::optional<HeapSnapshot> TakeHeapSnapshot(int port,
-                                             const ClientOptions& options,
-                                             std::string* error);
+std::optional<v8heap::HeapSnapshot> TakeHeapSnapshot(
+    int port, const ClientOptions& options, std::string* error);
 
 }  // namespace memwatch::inspector

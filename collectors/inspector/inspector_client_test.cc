@@ -19,40 +19,13 @@
 #include <thread>
 #include <vector>
 
+#include "collectors/base/fixtures.h"
+
 namespace memwatch::inspector {
 namespace {
 
-std::string FixturePath(const std::string& name) {
-  const char* srcdir = std::getenv("TEST_SRCDIR");
-  const char* workspace = std::getenv("TEST_WORKSPACE");
-  std::string base = "tests/fixtures/inspector";
-  if (srcdir != nullptr) {
-    base = std::string(srcdir) + "/" +
-           (workspace != nullptr ? workspace : "memwatch_exporter") + "/" +
-           base;
-  }
-  return base + "/" + name;
-}
-
-TEST(InspectPort, FromCmdline) {
-  using V = std::vector<std::string>;
-  EXPECT_EQ(InspectPortFromCmdline(V{"node", "app.js"}), std::nullopt);
-  EXPECT_EQ(InspectPortFromCmdline(V{"node", "--inspect", "app.js"}), 9229);
-  EXPECT_EQ(InspectPortFromCmdline(V{"node", "--inspect=9300", "a.js"}), 9300);
-  EXPECT_EQ(InspectPortFromCmdline(V{"node", "--inspect=127.0.0.1:9301"}),
-            9301);
-  EXPECT_EQ(InspectPortFromCmdline(V{"node", "--inspect=0.0.0.0"}), 9229);
-  EXPECT_EQ(InspectPortFromCmdline(V{"node", "--inspect-brk=[::1]:9302"}),
-            9302);
-  EXPECT_EQ(
-      InspectPortFromCmdline(V{"node", "--inspect", "--inspect-port=9303"}),
-      9303);
-  EXPECT_EQ(InspectPortFromCmdline(V{"node", "--inspect=0"}), std::nullopt);
-  EXPECT_EQ(InspectPortFromCmdline(V{"node", "--inspect=99999"}), std::nullopt);
-  // After the script, arguments are the script's.
-  EXPECT_EQ(InspectPortFromCmdline(V{"node", "app.js", "--inspect"}),
-            std::nullopt);
-  EXPECT_EQ(InspectPortFromCmdline(V{"node", "-r", "x", "--inspect"}), 9229);
+std::string InspectorFixture(const std::string& name) {
+  return FixturePath("inspector/" + name);
 }
 
 TEST(JsonList, DebuggerPath) {
@@ -270,7 +243,7 @@ TEST(Client, SnapshotOfLiveNode) {
   if (pid == 0) {
     dup2(fds[1], 2);
     close(fds[0]);
-    std::string script = FixturePath("inspected.js");
+    std::string script = InspectorFixture("inspected.js");
     execlp("node", "node", "--inspect=127.0.0.1:0", script.c_str(), nullptr);
     _exit(127);
   }
@@ -301,7 +274,7 @@ TEST(Client, SnapshotOfLiveNode) {
   ASSERT_TRUE(snap) << error;
   ASSERT_TRUE(snap2) << error2;
   uint64_t leaky = 0;
-  for (const Node& n : snap->nodes)
+  for (const v8heap::Node& n : snap->nodes)
     leaky += snap->groups[n.group] == "LeakyThing";
   EXPECT_GE(leaky, 3000u);
   EXPECT_GT(snap->nodes.size(), 10000u);

@@ -4,7 +4,7 @@
 #include <random>
 #include <sstream>
 
-#include "collectors/plugin/log.h"
+#include "collectors/base/log.h"
 #include "collectors/plugin/metrics.h"
 #include "collectors/targets/resolver.h"
 
@@ -20,14 +20,16 @@ std::string FormatSeconds(double s) {
 
 }  // namespace
 
-KubeCollector::KubeCollector(KubeConfig config, std::string config_error,
+KubeCollector::KubeCollector(kubeapi::KubeConfig config,
+                             std::string config_error,
                              std::shared_ptr<targets::Resolver> resolver)
     : config_(std::move(config)),
       config_error_(std::move(config_error)),
       resolver_(std::move(resolver)) {
-  for (Outcome o :
-       {Outcome::kSuccess, Outcome::kTokenError, Outcome::kNetworkError,
-        Outcome::kHttpError, Outcome::kParseError}) {
+  for (kubeapi::Outcome o :
+       {kubeapi::Outcome::kSuccess, kubeapi::Outcome::kTokenError,
+        kubeapi::Outcome::kNetworkError, kubeapi::Outcome::kHttpError,
+        kubeapi::Outcome::kParseError}) {
     requests_[o] = 0;
   }
 }
@@ -39,12 +41,12 @@ bool KubeCollector::Start(std::string* error) {
     *error = config_error_;
     return false;
   }
-  if (!InitHttpClient(error)) return false;
+  if (!kubeapi::InitHttpClient(error)) return false;
   if (resolver_) resolver_->SetKubeNames(names_);
-  LogInfo(
-      "listing this node's pods from the Kubernetes API",
-      {{"url", PodListUrl(config_.client.api_url, config_.client.node_name)},
-       {"refresh_interval", FormatSeconds(config_.refresh_seconds)}});
+  LogInfo("listing this node's pods from the Kubernetes API",
+          {{"url", kubeapi::PodListUrl(config_.client.api_url,
+                                       config_.client.node_name)},
+           {"refresh_interval", FormatSeconds(config_.refresh_seconds)}});
   thread_ = std::thread([this] { Run(); });
   return true;
 }
@@ -58,10 +60,10 @@ void KubeCollector::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void KubeCollector::Record(const FetchResult& r) {
+void KubeCollector::Record(const kubeapi::FetchResult& r) {
   MutexLock lock(&mu_);
   ++requests_[r.outcome];
-  if (r.outcome == Outcome::kSuccess) {
+  if (r.outcome == kubeapi::Outcome::kSuccess) {
     last_success_ = std::chrono::duration<double>(
                         std::chrono::system_clock::now().time_since_epoch())
                         .count();
@@ -70,18 +72,19 @@ void KubeCollector::Record(const FetchResult& r) {
   } else if (r.error != last_error_) {
     // Logged when the error changes, not on every retry of an outage.
     LogWarn("cannot list pods from the Kubernetes API; names stay as they were",
-            {{"outcome", OutcomeName(r.outcome)}, {"err", r.error}});
+            {{"outcome", kubeapi::OutcomeName(r.outcome)}, {"err", r.error}});
     last_error_ = r.error;
   }
 }
 
 void KubeCollector::Run() {
-  Backoff backoff(1.0, config_.max_backoff_seconds, std::random_device{}());
+  kubeapi::Backoff backoff(1.0, config_.max_backoff_seconds,
+                           std::random_device{}());
   bool first = true;
   while (true) {
-    FetchResult r = FetchPodList(config_.client);
+    kubeapi::FetchResult r = kubeapi::FetchPodList(config_.client);
     double wait = config_.refresh_seconds;
-    if (r.outcome == Outcome::kSuccess) {
+    if (r.outcome == kubeapi::Outcome::kSuccess) {
       if (first) {
         LogInfo("Kubernetes pods listed",
                 {{"pods", std::to_string(r.pods.pod_count)}});
@@ -120,7 +123,7 @@ void KubeCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
     MutexLock lock(&mu_);
     for (const auto& [outcome, n] : requests_) {
       AddCounter(&requests, static_cast<double>(n),
-                 {{"outcome", OutcomeName(outcome)}});
+                 {{"outcome", kubeapi::OutcomeName(outcome)}});
     }
     AddGauge(&last, last_success_, {});
   }

@@ -8,19 +8,19 @@
 #include <string>
 #include <thread>
 
-#include "collectors/kube/backoff.h"
-#include "collectors/kube/config.h"
+#include "collectors/base/mutex.h"
+#include "collectors/base/thread_annotations.h"
 #include "collectors/kube/names.h"
+#include "collectors/kubeapi/backoff.h"
+#include "collectors/kubeapi/config.h"
 #include "collectors/plugin/collector.h"
-#include "collectors/plugin/mutex.h"
-#include "collectors/plugin/thread_annotations.h"
 
 namespace memwatch::kube {
 
 class KubeCollector : public Collector {
  public:
-  // config_error: from BuildKubeConfig; Start returns it.
-  KubeCollector(KubeConfig config, std::string config_error,
+  // config_error: from kubeapi::BuildKubeConfig; Start returns it.
+  KubeCollector(kubeapi::KubeConfig config, std::string config_error,
                 std::shared_ptr<targets::Resolver> resolver);
   ~KubeCollector() override;
 
@@ -30,9 +30,9 @@ class KubeCollector : public Collector {
 
  private:
   void Run() EXCLUDES(mu_);
-  void Record(const FetchResult& r) EXCLUDES(mu_);
+  void Record(const kubeapi::FetchResult& r) EXCLUDES(mu_);
 
-  const KubeConfig config_;
+  const kubeapi::KubeConfig config_;
   const std::string config_error_;
   std::shared_ptr<targets::Resolver> resolver_;
   std::shared_ptr<NameStore> names_ = std::make_shared<NameStore>();
@@ -41,7 +41,7 @@ class KubeCollector : public Collector {
   CondVar wake_;
   bool stopping_ GUARDED_BY(mu_) = false;
   std::thread thread_;
-  std::map<Outcome, uint64_t> requests_ GUARDED_BY(mu_);
+  std::map<kubeapi::Outcome, uint64_t> requests_ GUARDED_BY(mu_);
   double last_success_ GUARDED_BY(mu_) = 0;  // unix seconds
   std::string last_error_ GUARDED_BY(mu_);   // for logging changes only
 };

@@ -8,15 +8,15 @@
 #include <map>
 #include <thread>
 
-#include "collectors/kube/client.h"
 #include "collectors/kube/collector.h"
-#include "collectors/kube/config.h"
 #include "collectors/kube/names.h"
+#include "collectors/kubeapi/client.h"
+#include "collectors/kubeapi/config.h"
 
 namespace memwatch::kube {
 namespace {
 
-GetEnv Env(std::map<std::string, std::string> vars) {
+kubeapi::GetEnv Env(std::map<std::string, std::string> vars) {
   return [vars](const char* name) {
     auto it = vars.find(name);
     return it == vars.end() ? std::string() : it->second;
@@ -24,36 +24,39 @@ GetEnv Env(std::map<std::string, std::string> vars) {
 }
 
 TEST(Config, InClusterFromEnvironment) {
-  KubeFlags flags;
-  KubeConfig config;
-  ASSERT_EQ(BuildKubeConfig(flags,
-                            Env({{"KUBERNETES_SERVICE_HOST", "10.96.0.1"},
-                                 {"KUBERNETES_SERVICE_PORT", "443"},
-                                 {"NODE_NAME", "worker-1"}}),
-                            &config),
-            "");
+  kubeapi::KubeFlags flags;
+  kubeapi::KubeConfig config;
+  ASSERT_EQ(
+      kubeapi::BuildKubeConfig(flags,
+                               Env({{"KUBERNETES_SERVICE_HOST", "10.96.0.1"},
+                                    {"KUBERNETES_SERVICE_PORT", "443"},
+                                    {"NODE_NAME", "worker-1"}}),
+                               &config),
+      "");
   EXPECT_EQ(config.client.api_url, "https://10.96.0.1:443");
   EXPECT_EQ(config.client.node_name, "worker-1");
-  EXPECT_EQ(config.client.token_file, kDefaultTokenFile);
+  EXPECT_EQ(config.client.token_file, kubeapi::kDefaultTokenFile);
   EXPECT_EQ(config.refresh_seconds, 60);
   EXPECT_EQ(config.max_backoff_seconds, 60);
 
-  ASSERT_EQ(BuildKubeConfig(flags,
-                            Env({{"KUBERNETES_SERVICE_HOST", "fd00::1"},
-                                 {"NODE_NAME", "n"}}),
-                            &config),
-            "");
+  ASSERT_EQ(
+      kubeapi::BuildKubeConfig(
+          flags,
+          Env({{"KUBERNETES_SERVICE_HOST", "fd00::1"}, {"NODE_NAME", "n"}}),
+          &config),
+      "");
   EXPECT_EQ(config.client.api_url, "https://[fd00::1]:443");
 }
 
 TEST(Config, FlagsWinOverEnvironment) {
-  KubeFlags flags;
+  kubeapi::KubeFlags flags;
   flags.api_url = "http://127.0.0.1:8001";
   flags.node_name = "flag-node";
   flags.ca_file = "";
   flags.refresh_interval = 5;
-  KubeConfig config;
-  ASSERT_EQ(BuildKubeConfig(flags, Env({{"NODE_NAME", "env-node"}}), &config),
+  kubeapi::KubeConfig config;
+  ASSERT_EQ(kubeapi::BuildKubeConfig(flags, Env({{"NODE_NAME", "env-node"}}),
+                                     &config),
             "");
   EXPECT_EQ(config.client.api_url, "http://127.0.0.1:8001");
   EXPECT_EQ(config.client.node_name, "flag-node");
@@ -63,82 +66,85 @@ TEST(Config, FlagsWinOverEnvironment) {
 
 TEST(Config, BadCombinationsNameTheFlag) {
   struct Case {
-    KubeFlags flags;
+    kubeapi::KubeFlags flags;
     std::map<std::string, std::string> env;
     std::string error_part;
   };
-  KubeFlags ok;
+  kubeapi::KubeFlags ok;
   ok.api_url = "http://127.0.0.1:1";
   ok.node_name = "n";
   auto with = [&](auto change) {
-    KubeFlags f = ok;
+    kubeapi::KubeFlags f = ok;
     change(&f);
     return f;
   };
   Case cases[] = {
-      {with([](KubeFlags* f) { f->api_url = ""; }), {}, "--kubernetes.api-url"},
-      {with([](KubeFlags* f) { f->api_url = "ftp://x"; }),
+      {with([](kubeapi::KubeFlags* f) { f->api_url = ""; }),
        {},
        "--kubernetes.api-url"},
-      {with([](KubeFlags* f) { f->api_url = "http://x/?a=b"; }),
+      {with([](kubeapi::KubeFlags* f) { f->api_url = "ftp://x"; }),
        {},
        "--kubernetes.api-url"},
-      {with([](KubeFlags* f) { f->node_name = ""; }),
+      {with([](kubeapi::KubeFlags* f) { f->api_url = "http://x/?a=b"; }),
+       {},
+       "--kubernetes.api-url"},
+      {with([](kubeapi::KubeFlags* f) { f->node_name = ""; }),
        {},
        "--kubernetes.node-name"},
-      {with([](KubeFlags* f) { f->node_name = std::string(254, 'n'); }),
+      {with(
+           [](kubeapi::KubeFlags* f) { f->node_name = std::string(254, 'n'); }),
        {},
        "--kubernetes.node-name"},
-      {with([](KubeFlags* f) { f->refresh_interval = 0.5; }),
+      {with([](kubeapi::KubeFlags* f) { f->refresh_interval = 0.5; }),
        {},
        "--kubernetes.refresh-interval"},
-      {with([](KubeFlags* f) { f->refresh_interval = 1e9; }),
+      {with([](kubeapi::KubeFlags* f) { f->refresh_interval = 1e9; }),
        {},
        "--kubernetes.refresh-interval"},
-      {with([](KubeFlags* f) { f->ca_file = "/nonexistent/ca.crt"; }),
+      {with([](kubeapi::KubeFlags* f) { f->ca_file = "/nonexistent/ca.crt"; }),
        {},
        "--kubernetes.ca-file"},
   };
   for (const Case& c : cases) {
-    KubeConfig config;
-    std::string err = BuildKubeConfig(c.flags, Env(c.env), &config);
+    kubeapi::KubeConfig config;
+    std::string err = kubeapi::BuildKubeConfig(c.flags, Env(c.env), &config);
     EXPECT_NE(err.find(c.error_part), std::string::npos)
         << c.error_part << " -> " << err;
   }
   // The default CA path absent (out of cluster) falls back to system CAs.
-  KubeConfig config;
-  EXPECT_EQ(BuildKubeConfig(ok, Env({}), &config), "");
+  kubeapi::KubeConfig config;
+  EXPECT_EQ(kubeapi::BuildKubeConfig(ok, Env({}), &config), "");
   EXPECT_EQ(config.client.ca_file, "");
 }
 
 TEST(Client, UrlEncodesTheNodeName) {
-  EXPECT_EQ(PodListUrl("https://10.96.0.1:443/", "worker-1"),
+  EXPECT_EQ(kubeapi::PodListUrl("https://10.96.0.1:443/", "worker-1"),
             "https://10.96.0.1:443/api/v1/pods?fieldSelector=spec.nodeName%"
             "3Dworker-1");
-  EXPECT_EQ(PodListUrl("http://h", "a b&c"),
+  EXPECT_EQ(kubeapi::PodListUrl("http://h", "a b&c"),
             "http://h/api/v1/pods?fieldSelector=spec.nodeName%3Da%20b%26c");
 }
 
 TEST(Client, NothingListeningIsANetworkError) {
   std::string init_error;
-  ASSERT_TRUE(InitHttpClient(&init_error)) << init_error;
-  ClientOptions options;
+  ASSERT_TRUE(kubeapi::InitHttpClient(&init_error)) << init_error;
+  kubeapi::ClientOptions options;
   // Port 1 on loopback: refused at once, nothing to wait for.
   options.api_url = "http://127.0.0.1:1";
   options.node_name = "n";
-  FetchResult r = FetchPodList(options);
-  EXPECT_EQ(r.outcome, Outcome::kNetworkError);
+  kubeapi::FetchResult r = kubeapi::FetchPodList(options);
+  EXPECT_EQ(r.outcome, kubeapi::Outcome::kNetworkError);
   EXPECT_EQ(r.http_status, 0);
   EXPECT_FALSE(r.error.empty());
 }
 
 TEST(Client, MissingTokenIsATokenError) {
-  ClientOptions options;
+  kubeapi::ClientOptions options;
   options.api_url = "http://127.0.0.1:1";
   options.node_name = "n";
   options.token_file = "/nonexistent/token";
-  FetchResult r = FetchPodList(options);
-  EXPECT_EQ(r.outcome, Outcome::kTokenError);
+  kubeapi::FetchResult r = kubeapi::FetchPodList(options);
+  EXPECT_EQ(r.outcome, kubeapi::Outcome::kTokenError);
   EXPECT_NE(r.error.find("/nonexistent/token"), std::string::npos) << r.error;
 }
 
@@ -201,8 +207,8 @@ std::string Http(int status, const std::string& body) {
          std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
 }
 
-ClientOptions Options(const std::string& url) {
-  ClientOptions o;
+kubeapi::ClientOptions Options(const std::string& url) {
+  kubeapi::ClientOptions o;
   o.api_url = url;
   o.node_name = "worker-1";
   o.total_timeout_ms = 5000;
@@ -211,12 +217,12 @@ ClientOptions Options(const std::string& url) {
 
 TEST(Client, ListsPods) {
   std::string init_error;
-  ASSERT_TRUE(InitHttpClient(&init_error)) << init_error;
+  ASSERT_TRUE(kubeapi::InitHttpClient(&init_error)) << init_error;
   OneShotServer server(Http(
       200, R"({"kind":"PodList","items":[{"metadata":{"uid":"u","name":"p",)"
            R"("namespace":"n"}}]})"));
-  FetchResult r = FetchPodList(Options(server.url()));
-  EXPECT_EQ(r.outcome, Outcome::kSuccess) << r.error;
+  kubeapi::FetchResult r = kubeapi::FetchPodList(Options(server.url()));
+  EXPECT_EQ(r.outcome, kubeapi::Outcome::kSuccess) << r.error;
   EXPECT_EQ(r.http_status, 200);
   EXPECT_EQ(r.pods.pods.at("u").pod, "p");
   EXPECT_NE(server.request().find(
@@ -228,42 +234,42 @@ TEST(Client, ListsPods) {
 TEST(Client, StatusAnswerIsAnHttpErrorWithItsMessage) {
   OneShotServer server(
       Http(401, R"({"kind":"Status","message":"Unauthorized","code":401})"));
-  FetchResult r = FetchPodList(Options(server.url()));
-  EXPECT_EQ(r.outcome, Outcome::kHttpError);
+  kubeapi::FetchResult r = kubeapi::FetchPodList(Options(server.url()));
+  EXPECT_EQ(r.outcome, kubeapi::Outcome::kHttpError);
   EXPECT_EQ(r.http_status, 401);
   EXPECT_NE(r.error.find("Unauthorized"), std::string::npos) << r.error;
 }
 
 TEST(Client, NotJsonIsAParseError) {
   OneShotServer server(Http(200, "<html>proxy error</html>"));
-  FetchResult r = FetchPodList(Options(server.url()));
-  EXPECT_EQ(r.outcome, Outcome::kParseError);
+  kubeapi::FetchResult r = kubeapi::FetchPodList(Options(server.url()));
+  EXPECT_EQ(r.outcome, kubeapi::Outcome::kParseError);
 }
 
 TEST(Client, BodyOverTheCapIsRefused) {
   // Announced too large (Content-Length) ...
   OneShotServer announced(Http(200, std::string(5000, ' ')));
-  ClientOptions o = Options(announced.url());
+  kubeapi::ClientOptions o = Options(announced.url());
   o.max_bytes = 1000;
-  FetchResult r = FetchPodList(o);
-  EXPECT_EQ(r.outcome, Outcome::kNetworkError);
+  kubeapi::FetchResult r = kubeapi::FetchPodList(o);
+  EXPECT_EQ(r.outcome, kubeapi::Outcome::kNetworkError);
   EXPECT_NE(r.error.find("larger than 1000"), std::string::npos) << r.error;
   // ... or not announced: cut off while reading.
   OneShotServer streamed("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" +
                          std::string(5000, ' '));
   o.api_url = streamed.url();
-  r = FetchPodList(o);
-  EXPECT_EQ(r.outcome, Outcome::kNetworkError);
+  r = kubeapi::FetchPodList(o);
+  EXPECT_EQ(r.outcome, kubeapi::Outcome::kNetworkError);
   EXPECT_NE(r.error.find("larger than 1000"), std::string::npos) << r.error;
 }
 
 TEST(Client, SlowServerTimesOut) {
   OneShotServer server(Http(200, "{\"items\":[]}"), /*delay_ms=*/2000);
-  ClientOptions o = Options(server.url());
+  kubeapi::ClientOptions o = Options(server.url());
   o.total_timeout_ms = 200;
-  FetchResult r = FetchPodList(o);
-  EXPECT_EQ(r.outcome, Outcome::kNetworkError);
-  EXPECT_NE(r.error.find("imeout"), std::string::npos) << r.error;
+  kubeapi::FetchResult r = kubeapi::FetchPodList(o);
+  EXPECT_EQ(r.outcome, kubeapi::Outcome::kNetworkError);
+  EXPECT_NE(r.error.find("no answer within"), std::string::npos) << r.error;
 }
 
 // The success count memwatch_kubernetes_requests_total shows.
@@ -281,9 +287,9 @@ double Successes(KubeCollector* c) {
 
 TEST(Collector, ListsOnItsThreadAndStops) {
   std::string init_error;
-  ASSERT_TRUE(InitHttpClient(&init_error)) << init_error;
+  ASSERT_TRUE(kubeapi::InitHttpClient(&init_error)) << init_error;
   OneShotServer server(Http(200, R"({"kind":"PodList","items":[]})"));
-  KubeConfig config;
+  kubeapi::KubeConfig config;
   config.client = Options(server.url());
   config.refresh_seconds = 3600;  // one list, then Stop must not wait an hour
   KubeCollector c(config, "", nullptr);
@@ -298,7 +304,8 @@ TEST(Collector, ListsOnItsThreadAndStops) {
 }
 
 TEST(Collector, ConfigErrorFailsStart) {
-  KubeCollector c(KubeConfig{}, "--kubernetes.node-name is empty", nullptr);
+  KubeCollector c(kubeapi::KubeConfig{}, "--kubernetes.node-name is empty",
+                  nullptr);
   std::string error;
   EXPECT_FALSE(c.Start(&error));
   EXPECT_EQ(error, "--kubernetes.node-name is empty");
@@ -308,9 +315,9 @@ TEST(Collector, ConfigErrorFailsStart) {
 TEST(NameStore, LooksUpPodAndContainer) {
   NameStore store;
   EXPECT_FALSE(store.Lookup("u", "c"));  // nothing listed yet
-  PodIndex index;
+  kubeapi::PodIndex index;
   index.pod_count = 1;
-  index.pods["u"] = PodNames{"ns", "pod", {{"c", "main"}}};
+  index.pods["u"] = kubeapi::PodNames{"ns", "pod", {{"c", "main"}}};
   store.Update(index);
   EXPECT_EQ(store.PodCount(), 1u);
   auto n = store.Lookup("u", "c");

@@ -2,15 +2,15 @@
 
 namespace memwatch::kube {
 
-void NameStore::Update(PodIndex index) {
-  auto next = std::make_shared<const PodIndex>(std::move(index));
+void NameStore::Update(kubeapi::PodIndex index) {
+  auto next = std::make_shared<const kubeapi::PodIndex>(std::move(index));
   MutexLock lock(&mu_);
   index_ = std::move(next);
 }
 
 std::optional<targets::KubeNames> NameStore::Lookup(
     const std::string& pod_uid, const std::string& container_id) const {
-  std::shared_ptr<const PodIndex> index;
+  std::shared_ptr<const kubeapi::PodIndex> index;
   {
     MutexLock lock(&mu_);
     index = index_;

@@ -7,16 +7,16 @@
 #include <optional>
 #include <string>
 
-#include "collectors/kube/pod_list.h"
-#include "collectors/plugin/mutex.h"
-#include "collectors/plugin/thread_annotations.h"
+#include "collectors/base/mutex.h"
+#include "collectors/base/thread_annotations.h"
+#include "collectors/kubeapi/pod_list.h"
 #include "collectors/targets/resolver.h"
 
 namespace memwatch::kube {
 
 class NameStore : public targets::KubeNameSource {
  public:
-  void Update(PodIndex index) EXCLUDES(mu_);
+  void Update(kubeapi::PodIndex index) EXCLUDES(mu_);
   std::optional<targets::KubeNames> Lookup(
       const std::string& pod_uid, const std::string& container_id) const
       EXCLUDES(mu_) override;
@@ -24,7 +24,7 @@ class NameStore : public targets::KubeNameSource {
 
  private:
   mutable Mutex mu_;
-  std::shared_ptr<const PodIndex> index_ GUARDED_BY(mu_);
+  std::shared_ptr<const kubeapi::PodIndex> index_ GUARDED_BY(mu_);
 };
 
 }  // namespace memwatch::kube

@@ -5,7 +5,7 @@
 #include <memory>
 
 #include "collectors/kube/collector.h"
-#include "collectors/kube/config.h"
+#include "collectors/kubeapi/config.h"
 #include "collectors/plugin/registry.h"
 
 DEFINE_string(kubernetes_api_url, "",
@@ -18,10 +18,10 @@ DEFINE_string(kubernetes_node_name, "",
 DEFINE_double(kubernetes_refresh_interval, 60,
               "Seconds between pod lists (1 to 86400); failed lists are "
               "retried sooner, with back-off.");
-DEFINE_string(kubernetes_token_file, memwatch::kube::kDefaultTokenFile,
+DEFINE_string(kubernetes_token_file, memwatch::kubeapi::kDefaultTokenFile,
               "Bearer token for the API server, re-read on every request; "
               "empty: none.");
-DEFINE_string(kubernetes_ca_file, memwatch::kube::kDefaultCaFile,
+DEFINE_string(kubernetes_ca_file, memwatch::kubeapi::kDefaultCaFile,
               "CA bundle that signed the API server's certificate; empty (or "
               "the default path absent): the system's CAs.");
 
@@ -29,14 +29,14 @@ namespace memwatch::kube {
 namespace {
 
 std::unique_ptr<Collector> MakeKubeCollector(const CollectorContext& ctx) {
-  KubeFlags flags;
+  kubeapi::KubeFlags flags;
   flags.api_url = FLAGS_kubernetes_api_url;
   flags.node_name = FLAGS_kubernetes_node_name;
   flags.refresh_interval = FLAGS_kubernetes_refresh_interval;
   flags.token_file = FLAGS_kubernetes_token_file;
   flags.ca_file = FLAGS_kubernetes_ca_file;
-  KubeConfig config;
-  std::string err = BuildKubeConfig(
+  kubeapi::KubeConfig config;
+  std::string err = kubeapi::BuildKubeConfig(
       flags,
       [](const char* name) {
         const char* v = std::getenv(name);

@@ -3,15 +3,21 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <cmath>
+#include <map>
 
+#include "collectors/base/clock.h"
+#include "collectors/base/log.h"
+#include "collectors/memwatch/events_api.h"
+#include "collectors/memwatch/events_page.h"
+#include "collectors/memwatch/jvm_metrics.h"
 #include "collectors/memwatch/metrics.h"
-#include "collectors/plugin/log.h"
 #include "collectors/procfs/files.h"
 #include "collectors/procfs/procfs.h"
 #include "collectors/procfs/statm.h"
 #include "collectors/procfs/status.h"
 
-namespace memwatch::mw {
+namespace memwatch::memwatch_plugin {
 namespace {
 
 // A matcher's resolution reads every process's stat: too much for every
@@ -29,7 +35,7 @@ MemwatchCollector::MemwatchCollector(Config config, const CollectorContext& ctx,
       params_(procfs::SystemParams::FromSysconf()),
       use_statm_(procfs::StatmHasField(config_.memory_field)),
       resolver_(ctx.resolver),
-      notes_(ctx.notes) {}
+      facts_(ctx.facts) {}
 
 MemwatchCollector::~MemwatchCollector() { Stop(); }
 
@@ -42,22 +48,30 @@ bool MemwatchCollector::Start(std::string* error) {
     *error = "no target resolver";
     return false;
   }
-  events_ = std::make_unique<EventBuffer>(config_.events_buffer);
-  tracker_ = std::make_unique<Tracker>(
-      config_, [this](const Event& event) { OnEvent(event); });
-  std::vector<GcLogSpec> specs;
-  ParseGcLogSpecs(config_.gc_logs, &specs);  // validated above
+  events_ = std::make_unique<detect::EventBuffer>(config_.events_buffer);
+  // Stats events always flow: the /events page charts their floors; only
+  // their log lines and buffer follow --memwatch.log-stats (Publish).
+  detect::Config detection = config_;
+  detection.log_stats = true;
+  tracker_ = std::make_unique<detect::Tracker>(
+      detection, [this](const detect::Event& event) { OnEvent(event); });
+  std::vector<gcsource::GcLogSpec> specs;
+  gcsource::ParseGcLogSpecs(config_.gc_logs, &specs);  // validated above
   for (auto& s : specs) {
     std::string name = s.name;
-    gc_logs_.emplace(name, GcLogFollower(std::move(s)));
+    gc_logs_.emplace(name, gcsource::GcLogFollower(std::move(s)));
   }
-  jvm_ = std::make_unique<JvmFollower>(procfs_root_, tracker_.get());
-  if (config_.leak_diff != "off") {
-    LeakDiffOptions options;
+  jvm_ = std::make_unique<gcsource::JvmFollower>(procfs_root_, tracker_.get());
+  LeakDiffDepths depths;
+  ParseLeakDiff(config_.leak_diff, &depths, nullptr);  // validated above
+  if (depths.mapping) {
+    leakdiff::LeakDiffOptions options;
     options.procfs_root = procfs_root_;
-    options.constructor = config_.leak_diff == "constructor";
-    leak_diff_ = std::make_unique<LeakDiffer>(options, tracker_.get());
-    leak_diff_->Start([this](Event e) { Publish(std::move(e)); });
+    options.constructor = depths.constructor;
+    options.classes = depths.classes;
+    leak_diff_ =
+        std::make_unique<leakdiff::LeakDiffer>(options, tracker_.get());
+    leak_diff_->Start([this](detect::Event e) { Publish(std::move(e)); });
   }
   struct rlimit nofile;
   held_budget_ = 256;
@@ -66,8 +80,8 @@ bool MemwatchCollector::Start(std::string* error) {
     held_budget_ = static_cast<size_t>(nofile.rlim_cur / 4);
   }
   if (own_thread_) {
-    sampler_ = std::make_unique<Sampler>(config_.sample_interval,
-                                         [this](double t) { Tick(t); });
+    sampler_ = std::make_unique<gcsource::Sampler>(
+        config_.sample_interval, [this](double t) { Tick(t); });
     sampler_->Start();
     // The JVM poller (5 times a second) starts with the first JVM target
     // (Tick): idle wake-ups cost a measurable share of the sampler's CPU.
@@ -84,56 +98,98 @@ void MemwatchCollector::Stop() {
 
 void MemwatchCollector::PollJvms(double now) { jvm_->Poll(now); }
 
-void MemwatchCollector::OnEvent(const Event& event) {
+void MemwatchCollector::OnEvent(const detect::Event& event) {
   // Under --memwatch.leak-diff a leak is published by the differ's worker,
   // once its diff is read (off this thread).
-  if (leak_diff_ && event.type == Event::Type::kLeak) {
+  if (leak_diff_ && event.type == detect::Event::Type::kLeak) {
     leak_diff_->Submit(event);
     return;
   }
   Publish(event);
 }
 
-void MemwatchCollector::Publish(Event event) {
+void MemwatchCollector::Publish(detect::Event event) {
+  if (event.type == detect::Event::Type::kStats) {
+    floors_.Add(event.name, event.source,
+                {event.time, event.stats.current_base});
+    if (!config_.log_stats) return;
+  }
   // One line in the --log.format, memwatch's payload as its fields; a leak is
   // what an operator must see, so it is a warning.
-  nlohmann::json fields = ToJson(event);
+  nlohmann::json fields = detect::ToJson(event);
   const std::string msg = fields["event"].get<std::string>();
   fields.erase("event");
-  LogEvent(event.type == Event::Type::kLeak ? LogLevel::kWarn : LogLevel::kInfo,
+  LogEvent(event.type == detect::Event::Type::kLeak ? LogLevel::kWarn
+                                                    : LogLevel::kInfo,
            msg, fields);
   events_->Add(std::move(event));
 }
 
 void MemwatchCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
   if (!tracker_) return;
-  AppendFamilies(tracker_->Snapshots(), out);
-  hsperf::AppendJvmFamilies(jvm_->Snapshots(), out);
+  AppendFamilies(tracker_->SeriesStates(), out);
+  AppendJvmFamilies(jvm_->Snapshots(), out);
   MutexLock lock(&gc_stats_mu_);
   AppendGcLogFamilies(gc_stats_, out);
 }
 
 std::vector<HttpRoute> MemwatchCollector::Routes() {
-  return {{"/api/v1/events", {"GET"}, [this](const HttpRequest& req) {
+  return {{"/api/v1/events",
+           {"GET"},
+           [this](const HttpRequest& req) {
              if (!events_) return JsonError(503, "memwatch is not started");
              return HandleEvents(*events_, req);
+           }},
+          {"/events", {"GET"}, [this](const HttpRequest& req) {
+             return EventsPage(req);
            }}};
 }
 
+HttpResponse MemwatchCollector::EventsPage(const HttpRequest& req) {
+  std::string name;
+  for (const auto& [key, value] : req.query) {
+    if (key != "name") return JsonError(400, "unknown parameter " + key);
+    name = value;
+  }
+  if (!events_) return JsonError(503, "memwatch is not started");
+  PageInput input;
+  input.now = UnixSeconds();
+  std::map<std::pair<std::string, std::string>, PageSeries> series;
+  for (auto& [key, floors] : floors_.Recent(input.now)) {
+    if (!name.empty() && key.first != name) continue;
+    series[key].floors = std::move(floors);
+  }
+  for (detect::Event& e : events_->Query(name, "leak", -INFINITY)) {
+    series[{e.name, e.source}].events.push_back(std::move(e));
+  }
+  for (auto& [key, s] : series) {
+    s.name = key.first;
+    s.source = key.second;
+    if (facts_) s.runtime = facts_->Get(s.name).runtime;
+    // Newest first: the event an alert links to is at the top.
+    std::reverse(s.events.begin(), s.events.end());
+    input.series.push_back(std::move(s));
+  }
+  HttpResponse r;
+  r.content_type = "text/html; charset=utf-8";
+  r.body = RenderEventsPage(input);
+  return r;
+}
+
 void MemwatchCollector::Tick(double now) {
-  std::vector<Reading> readings;
+  std::vector<detect::TargetSample> readings;
   std::vector<targets::Target> jvms;
   for (const targets::Target& target : CurrentTargets()) {
     if (!target.gc_log.empty() && gc_logs_.count(target.name) == 0) {
-      gc_logs_.emplace(target.name,
-                       GcLogFollower(GcLogSpec{target.name, target.gc_log}));
+      gc_logs_.emplace(target.name, gcsource::GcLogFollower(gcsource::GcLogSpec{
+                                        target.name, target.gc_log}));
     }
     const runtime::Runtime rt = TargetRuntime(target);
     if (rt == runtime::Runtime::kJvm && config_.hsperfdata) {
       jvms.push_back(target);
     }
     Plan plan = ChoosePlan(target, rt);
-    if (plan.source == kSourceSynthetic) {
+    if (plan.source == detect::kSourceSynthetic) {
       readings.push_back(ReadTarget(target));
       // The fast RSS rule would take a JVM's page touching for a leak.
       readings.back().fast_rule =
@@ -143,12 +199,12 @@ void MemwatchCollector::Tick(double now) {
   const bool any_jvm = !jvms.empty();
   jvm_->SetTargets(std::move(jvms));
   if (any_jvm && own_thread_ && config_.hsperfdata && !jvm_sampler_) {
-    jvm_sampler_ = std::make_unique<Sampler>(config_.hsperfdata_interval,
-                                             [this](double t) { PollJvms(t); });
+    jvm_sampler_ = std::make_unique<gcsource::Sampler>(
+        config_.hsperfdata_interval, [this](double t) { PollJvms(t); });
     jvm_sampler_->Start();
   }
   tracker_->Observe(now, readings);
-  std::map<std::string, GcLogStats> stats;
+  std::map<std::string, gcsource::GcLogStats> stats;
   for (auto& [name, follower] : gc_logs_) {
     follower.Poll(now, tracker_.get());
     stats[name] = follower.stats();
@@ -206,20 +262,22 @@ MemwatchCollector::Plan MemwatchCollector::ChoosePlan(
   // The runtime's own GC data is exact; sampled memory is the fallback.
   if (rt == runtime::Runtime::kJvm && config_.hsperfdata &&
       jvm_->Available(target.name)) {
-    plan.source = kSourceHsperfdata;
-  } else if (tracker_->Has(target.name, kSourceGcLog)) {
-    plan.source = kSourceGcLog;
+    plan.source = detect::kSourceHsperfdata;
+  } else if (tracker_->Has(target.name, detect::kSourceGcLog)) {
+    plan.source = detect::kSourceGcLog;
   } else {
-    plan.source = kSourceSynthetic;
+    plan.source = detect::kSourceSynthetic;
   }
   Plan& old = plans_[target.name];
   if (old.source != plan.source || old.runtime != plan.runtime) {
-    if (old.source == kSourceSynthetic && plan.source != kSourceSynthetic) {
+    if (old.source == detect::kSourceSynthetic &&
+        plan.source != detect::kSourceSynthetic) {
       // The sampled-memory series stops; its state would only go stale.
-      tracker_->Reset(target.name, kSourceSynthetic);
+      tracker_->Reset(target.name, detect::kSourceSynthetic);
     }
     std::string why;
-    if (rt == runtime::Runtime::kJvm && plan.source == kSourceSynthetic) {
+    if (rt == runtime::Runtime::kJvm &&
+        plan.source == detect::kSourceSynthetic) {
       why = config_.hsperfdata ? "no JVM perf data (" + jvm_->Why(target.name) +
                                      "): long-horizon rule only"
                                : "--no-memwatch.hsperfdata: long-horizon "
@@ -230,8 +288,8 @@ MemwatchCollector::Plan MemwatchCollector::ChoosePlan(
                                         {"source", plan.source},
                                         {"note", why}});
     old = plan;
-    if (notes_) {
-      notes_->Set(target.name, {runtime::RuntimeName(rt), plan.source});
+    if (facts_) {
+      facts_->Set(target.name, {runtime::RuntimeName(rt), plan.source});
     }
   }
   return plan;
@@ -240,8 +298,9 @@ MemwatchCollector::Plan MemwatchCollector::ChoosePlan(
 // The memory field summed over the target's processes. A target whose
 // processes cannot all be read this time is skipped, since a partial sum
 // would look like a collection.
-Reading MemwatchCollector::ReadTarget(const targets::Target& target) {
-  Reading r;
+detect::TargetSample MemwatchCollector::ReadTarget(
+    const targets::Target& target) {
+  detect::TargetSample r;
   r.name = target.name;
   r.present = !target.processes.empty();
   if (!boot_time_) {
@@ -350,4 +409,4 @@ void MemwatchCollector::WarnOnce(const std::string& name,
   LogWarn(msg, {{"name", name}, {"field", detail}});
 }
 
-}  // namespace memwatch::mw
+}  // namespace memwatch::memwatch_plugin

@@ -4,7 +4,8 @@
 // Sources, best first: the JVM's own perf data (hsperfdata, no flag needed), a
 // GC log the runtime writes (--memwatch.gc-log or the targets YAML `gc_log:`),
 // and sampled memory (synthetic). Every source hands runtime::GcEvents or
-// readings to one Tracker; events go to the JSON log and /api/v1/events.
+// readings to one detect::Tracker; events go to the JSON log and
+// /api/v1/events.
 #pragma once
 
 #include <chrono>
@@ -16,21 +17,22 @@
 #include <utility>
 #include <vector>
 
+#include "collectors/base/mutex.h"
+#include "collectors/base/thread_annotations.h"
+#include "collectors/detect/events.h"
+#include "collectors/detect/tracker.h"
+#include "collectors/gcsource/gc_follower.h"
+#include "collectors/gcsource/jvm_follower.h"
+#include "collectors/gcsource/sampler.h"
+#include "collectors/leakdiff/leak_diff.h"
 #include "collectors/memwatch/config.h"
-#include "collectors/memwatch/events.h"
-#include "collectors/memwatch/gc_follower.h"
-#include "collectors/memwatch/jvm_follower.h"
-#include "collectors/memwatch/leak_diff.h"
-#include "collectors/memwatch/sampler.h"
-#include "collectors/memwatch/tracker.h"
+#include "collectors/memwatch/floor_history.h"
 #include "collectors/plugin/collector.h"
-#include "collectors/plugin/mutex.h"
-#include "collectors/plugin/thread_annotations.h"
 #include "collectors/procfs/procfs.h"
 #include "collectors/runtime/recognize.h"
 #include "collectors/targets/resolver.h"
 
-namespace memwatch::mw {
+namespace memwatch::memwatch_plugin {
 
 class MemwatchCollector : public Collector {
  public:
@@ -57,13 +59,15 @@ class MemwatchCollector : public Collector {
     runtime::Runtime runtime = runtime::Runtime::kUnknown;
     std::string source;
   };
-  void OnEvent(const Event& event);
+  void OnEvent(const detect::Event& event);
   // Logs the event and keeps it for /api/v1/events.
-  void Publish(Event event);
+  void Publish(detect::Event event);
+  // GET /events (events_page.h).
+  HttpResponse EventsPage(const HttpRequest& req);
   const std::vector<targets::Target>& CurrentTargets();
   runtime::Runtime TargetRuntime(const targets::Target& target);
   Plan ChoosePlan(const targets::Target& target, runtime::Runtime rt);
-  Reading ReadTarget(const targets::Target& target);
+  detect::TargetSample ReadTarget(const targets::Target& target);
   // The sampled field of one process, in bytes; nullopt with *gone when the
   // process cannot be read (exited), without it when the field is missing.
   std::optional<uint64_t> ReadField(const targets::ProcessRef& p,
@@ -82,26 +86,29 @@ class MemwatchCollector : public Collector {
   // file, a tenth of status's cost.
   const bool use_statm_;
   const std::shared_ptr<targets::Resolver> resolver_;
-  const std::shared_ptr<TargetNotes> notes_;
-  std::unique_ptr<EventBuffer> events_;
-  std::unique_ptr<Tracker> tracker_;
-  std::unique_ptr<Sampler> sampler_;
-  std::unique_ptr<JvmFollower> jvm_;
-  std::unique_ptr<Sampler> jvm_sampler_;
-  std::unique_ptr<LeakDiffer> leak_diff_;  // under --memwatch.leak-diff
+  const std::shared_ptr<TargetFacts> facts_;
+  std::unique_ptr<detect::EventBuffer> events_;
+  FloorHistory floors_;  // for the /events page
+  std::unique_ptr<detect::Tracker> tracker_;
+  std::unique_ptr<gcsource::Sampler> sampler_;
+  std::unique_ptr<gcsource::JvmFollower> jvm_;
+  std::unique_ptr<gcsource::Sampler> jvm_sampler_;
+  std::unique_ptr<leakdiff::LeakDiffer>
+      leak_diff_;  // under --memwatch.leak-diff
 
-  // Sampler thread only.
+  // gcsource::Sampler thread only.
   std::set<std::string> warned_;
   std::vector<targets::Target> targets_;
   std::chrono::steady_clock::time_point resolved_at_;
   bool stale_ = true;
   std::map<std::pair<int, uint64_t>, runtime::Runtime> runtimes_;
   std::map<std::string, Plan> plans_;
-  std::map<std::string, GcLogFollower> gc_logs_;  // by target name
+  std::map<std::string, gcsource::GcLogFollower> gc_logs_;  // by target name
   // Copies of the followers' counters for Collect(), which must not wait for
   // a poll (reading a log) to finish.
   mutable Mutex gc_stats_mu_;
-  std::map<std::string, GcLogStats> gc_stats_ GUARDED_BY(gc_stats_mu_);
+  std::map<std::string, gcsource::GcLogStats> gc_stats_
+      GUARDED_BY(gc_stats_mu_);
   std::optional<double> boot_time_;  // /proc/stat btime, read once
   // Each target process's statm kept open (HeldFile), by pid; entries of
   // processes that left the targets are closed at each resolution. At most
@@ -116,4 +123,4 @@ class MemwatchCollector : public Collector {
   std::string text_;  // reused read buffer
 };
 
-}  // namespace memwatch::mw
+}  // namespace memwatch::memwatch_plugin

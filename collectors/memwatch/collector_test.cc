@@ -8,13 +8,11 @@
 #include <fstream>
 #include <string>
 
-#include "collectors/procfs/fixtures.h"
+#include "collectors/base/fixtures.h"
 #include "collectors/targets/config.h"
 
-namespace memwatch::mw {
+namespace memwatch::memwatch_plugin {
 namespace {
-
-using procfs::testing::FixturePath;
 
 CollectorContext Context(const std::string& pid_flag,
                          const std::string& gc_log = "") {
@@ -25,7 +23,7 @@ CollectorContext Context(const std::string& pid_flag,
   CollectorContext ctx;
   ctx.procfs_root = FixturePath("proc");
   ctx.resolver = targets::MakeResolver(tc, ctx.procfs_root, 1);
-  ctx.notes = std::make_shared<TargetNotes>();
+  ctx.facts = std::make_shared<TargetFacts>();
   return ctx;
 }
 
@@ -85,9 +83,9 @@ TEST(MemwatchCollector, SampledMemoryJudgesATargetWithoutGcData) {
   std::string start_error;
   ASSERT_TRUE(m.Start(&start_error)) << start_error;
   for (int t = 0; t < 3; ++t) m.Tick(1000 + t);
-  EXPECT_EQ(ctx.notes->Get("api").source, kSourceSynthetic);
+  EXPECT_EQ(ctx.facts->Get("api").source, detect::kSourceSynthetic);
   // The fixture has no exe link: the runtime cannot be told.
-  EXPECT_EQ(ctx.notes->Get("api").runtime, "unknown");
+  EXPECT_EQ(ctx.facts->Get("api").runtime, "unknown");
   std::vector<prometheus::MetricFamily> out;
   m.Collect(&out);
   bool has_gc = false;
@@ -106,7 +104,7 @@ TEST(MemwatchCollector, AGcLogTakesOverOnceItWritesCollections) {
   std::string start_error;
   ASSERT_TRUE(m.Start(&start_error)) << start_error;
   m.Tick(1000);  // opens the log at its end
-  EXPECT_EQ(ctx.notes->Get("api").source, kSourceSynthetic);
+  EXPECT_EQ(ctx.facts->Get("api").source, detect::kSourceSynthetic);
   {
     std::ofstream log(path, std::ios::app);
     log << "[1:0x1]  1000 ms: Mark-Compact 10.0 (12.0) -> 8.0 (12.0) MB, "
@@ -115,10 +113,10 @@ TEST(MemwatchCollector, AGcLogTakesOverOnceItWritesCollections) {
   }
   m.Tick(1001);  // reads the collection
   m.Tick(1002);  // and judges by it from now on
-  EXPECT_EQ(ctx.notes->Get("api").source, kSourceGcLog);
+  EXPECT_EQ(ctx.facts->Get("api").source, detect::kSourceGcLog);
   m.Stop();
   std::remove(path);
 }
 
 }  // namespace
-}  // namespace memwatch::mw
+}  // namespace memwatch::memwatch_plugin

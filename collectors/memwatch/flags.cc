@@ -57,17 +57,19 @@ DEFINE_bool(memwatch_log_stats, true,
             "Log a JSON stats line on every compaction (leak events are "
             "always logged).");
 DEFINE_string(memwatch_leak_diff, "off",
-              "off, mapping or constructor. mapping: each leak event carries "
-              "the diff of the target's memory mappings (/proc/<pid>/smaps, "
-              "by what is mapped, top 10) between the start of the growth and "
-              "the event, in /api/v1/events and the log. constructor: also, "
-              "for a target of one Node process started with --inspect on a "
-              "fixed port, a diff by constructor of two V8 heap snapshots "
-              "(one when the target is first seen, then one per leak event, "
-              "at most one per 10 minutes: a snapshot pauses the app).");
+              "off, or a comma list of mapping, constructor and class. "
+              "mapping: each leak event carries the diff of the target's "
+              "memory mappings (/proc/<pid>/smaps, by what is mapped, top 10) "
+              "between the start of the growth and the event, in "
+              "/api/v1/events and the log. constructor: also, for a target of "
+              "one Node process started with --inspect on a fixed port, a "
+              "diff by constructor of two V8 heap snapshots. class: also, for "
+              "a target of one HotSpot JVM, a diff by class of two live class "
+              "histograms over its attach mechanism. Those two pause the app: "
+              "one reading when the target is first seen, then one per leak "
+              "event, at most one per 10 minutes.");
 
-namespace memwatch {
-namespace mw {
+namespace memwatch::memwatch_plugin {
 
 Config ConfigFromFlags() {
   Config c;
@@ -94,5 +96,4 @@ Config ConfigFromFlags() {
   return c;
 }
 
-}  // namespace mw
-}  // namespace memwatch
+}  // namespace memwatch::memwatch_plugin

@@ -5,10 +5,9 @@
 
 #include "collectors/plugin/metrics.h"
 
-namespace memwatch {
-namespace mw {
+namespace memwatch::memwatch_plugin {
 
-void AppendFamilies(const std::vector<Snapshot>& snapshots,
+void AppendFamilies(const std::vector<detect::SeriesState>& snapshots,
                     std::vector<prometheus::MetricFamily>* out) {
   auto gc = CounterFamily("memwatch_gc_total",
                           "Collections seen, by kind (full or incremental).");
@@ -37,9 +36,9 @@ void AppendFamilies(const std::vector<Snapshot>& snapshots,
   auto when = GaugeFamily("memwatch_leak_last_event_timestamp_seconds",
                           "End of the last leak event, Unix time.");
 
-  for (const Snapshot& s : snapshots) {
+  for (const detect::SeriesState& s : snapshots) {
     const Labels l = {{"name", s.name}, {"source", s.source}};
-    const Stats& st = s.stats;
+    const detect::Stats& st = s.stats;
     AddCounter(&gc, static_cast<double>(st.num_full_gc),
                {{"name", s.name}, {"source", s.source}, {"kind", "full"}});
     AddCounter(
@@ -76,7 +75,7 @@ void AppendFamilies(const std::vector<Snapshot>& snapshots,
       "Stop-the-world pauses of collections, by kind, from the runtime's own "
       "GC data (perf data or GC log).";
   pauses.type = prometheus::MetricType::Histogram;
-  for (const Snapshot& s : snapshots) {
+  for (const detect::SeriesState& s : snapshots) {
     for (const auto& [kind, h] :
          {std::make_pair("full", &s.full_pauses),
           std::make_pair("incremental", &s.incremental_pauses)}) {
@@ -85,9 +84,9 @@ void AppendFamilies(const std::vector<Snapshot>& snapshots,
       m.label = {{"name", s.name}, {"source", s.source}, {"kind", kind}};
       m.histogram.sample_count = h->count;
       m.histogram.sample_sum = h->sum;
-      for (size_t i = 0; i < PauseHistogram::kBuckets; ++i) {
+      for (size_t i = 0; i < detect::PauseHistogram::kBuckets; ++i) {
         m.histogram.bucket.push_back(
-            {h->cumulative[i], PauseHistogram::kBounds[i]});
+            {h->cumulative[i], detect::PauseHistogram::kBounds[i]});
       }
       m.histogram.bucket.push_back(
           {h->count, std::numeric_limits<double>::infinity()});
@@ -97,8 +96,9 @@ void AppendFamilies(const std::vector<Snapshot>& snapshots,
   AppendIfNotEmpty(std::move(pauses), out);
 }
 
-void AppendGcLogFamilies(const std::map<std::string, GcLogStats>& logs,
-                         std::vector<prometheus::MetricFamily>* out) {
+void AppendGcLogFamilies(
+    const std::map<std::string, gcsource::GcLogStats>& logs,
+    std::vector<prometheus::MetricFamily>* out) {
   auto lines = CounterFamily(
       "memwatch_gc_log_lines_total",
       "Lines of a followed GC log, by outcome: record (a collection fed to "
@@ -129,5 +129,4 @@ void AppendGcLogFamilies(const std::map<std::string, GcLogStats>& logs,
   AppendIfNotEmpty(std::move(errors), out);
 }
 
-}  // namespace mw
-}  // namespace memwatch
+}  // namespace memwatch::memwatch_plugin

@@ -8,19 +8,18 @@
 #include <string>
 #include <vector>
 
-#include "collectors/memwatch/gc_follower.h"
-#include "collectors/memwatch/tracker.h"
+#include "collectors/detect/tracker.h"
+#include "collectors/gcsource/gc_follower.h"
 
-namespace memwatch {
-namespace mw {
+namespace memwatch::memwatch_plugin {
 
-void AppendFamilies(const std::vector<Snapshot>& snapshots,
+void AppendFamilies(const std::vector<detect::SeriesState>& snapshots,
                     std::vector<prometheus::MetricFamily>* out);
 
 // memwatch_gc_log_lines_total{name,outcome} and
 // memwatch_gc_log_read_errors_total{name} of the followed GC logs, by target.
-void AppendGcLogFamilies(const std::map<std::string, GcLogStats>& logs,
-                         std::vector<prometheus::MetricFamily>* out);
+void AppendGcLogFamilies(
+    const std::map<std::string, gcsource::GcLogStats>& logs,
+    std::vector<prometheus::MetricFamily>* out);
 
-}  // namespace mw
-}  // namespace memwatch
+}  // namespace memwatch::memwatch_plugin

@@ -11,6 +11,6 @@ MEMWATCH_REGISTER_COLLECTOR(
     "JVM's perf data, a GC log, or its sampled memory",
     [](const memwatch::CollectorContext& ctx)
         -> std::unique_ptr<memwatch::Collector> {
-      return std::make_unique<memwatch::mw::MemwatchCollector>(
-          memwatch::mw::ConfigFromFlags(), ctx);
+      return std::make_unique<memwatch::memwatch_plugin::MemwatchCollector>(
+          memwatch::memwatch_plugin::ConfigFromFlags(), ctx);
     });

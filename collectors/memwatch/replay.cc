@@ -12,13 +12,12 @@
 #include <optional>
 #include <sstream>
 
-#include "collectors/memwatch/detector.h"
-#include "collectors/memwatch/engine.h"
-#include "collectors/memwatch/events.h"
-#include "collectors/memwatch/tracker.h"
+#include "collectors/detect/detector.h"
+#include "collectors/detect/engine.h"
+#include "collectors/detect/events.h"
+#include "collectors/detect/tracker.h"
 
-namespace memwatch {
-namespace mw {
+namespace memwatch::memwatch_plugin {
 
 const char kReplayUsage[] =
     "usage: memwatch_exporter replay --input FILE|- [--compactions] "
@@ -223,15 +222,15 @@ class RowReader {
 constexpr char kReplayTarget[] = "replay";
 
 // One row into the tracker: a compaction (heap after) or a sample.
-void Feed(bool compactions, double t, double v, Tracker* tracker) {
+void Feed(bool compactions, double t, double v, detect::Tracker* tracker) {
   if (compactions) {
     runtime::GcEvent gc;
     gc.time = t;
     gc.heap_after_bytes = v;
-    tracker->OnGc(kReplayTarget, kSourceGcLog, gc);
+    tracker->OnGc(kReplayTarget, detect::kSourceGcLog, gc);
     return;
   }
-  Reading r;
+  detect::TargetSample r;
   r.name = kReplayTarget;
   r.identity = kReplayTarget;
   r.present = true;
@@ -241,7 +240,7 @@ void Feed(bool compactions, double t, double v, Tracker* tracker) {
 
 nlohmann::json Summary(const std::string& input_name, const ReplayOptions& o,
                        uint64_t rows, std::optional<double> first_leak,
-                       const Stats& s) {
+                       const detect::Stats& s) {
   nlohmann::json summary;
   summary["event"] = "summary";
   summary["input"] = input_name;
@@ -272,9 +271,10 @@ int RunReplay(std::istream& in, const std::string& input_name,
   // exporter would (cycle and trend rules for samples).
   Config config = o.config;
   config.log_stats = o.stats;
-  Tracker tracker(config, [&](const Event& e) {
-    out << ToJson(e).dump() << "\n";
-    if (e.type == Event::Type::kLeak && !first_leak) first_leak = e.time;
+  detect::Tracker tracker(config, [&](const detect::Event& e) {
+    out << detect::ToJson(e).dump() << "\n";
+    if (e.type == detect::Event::Type::kLeak && !first_leak)
+      first_leak = e.time;
   });
   RowReader reader(in, input_name, err);
   uint64_t rows = 0;
@@ -284,8 +284,9 @@ int RunReplay(std::istream& in, const std::string& input_name,
     ++rows;
     Feed(o.compactions, t, v, &tracker);
   }
-  auto snapshots = tracker.Snapshots();
-  const Stats s = snapshots.empty() ? Stats() : snapshots.front().stats;
+  auto snapshots = tracker.SeriesStates();
+  const detect::Stats s =
+      snapshots.empty() ? detect::Stats() : snapshots.front().stats;
   out << Summary(input_name, o, rows, first_leak, s).dump() << "\n";
   return 0;
 }
@@ -324,5 +325,4 @@ int ReplayMain(const std::vector<std::string>& args) {
   return RunReplay(f, o.input, o, std::cout, std::cerr);
 }
 
-}  // namespace mw
-}  // namespace memwatch
+}  // namespace memwatch::memwatch_plugin

@@ -10,8 +10,7 @@
 
 #include "collectors/memwatch/config.h"
 
-namespace memwatch {
-namespace mw {
+namespace memwatch::memwatch_plugin {
 
 struct ReplayOptions {
   Config config;             // starts from the --memwatch.* flags
@@ -34,5 +33,4 @@ int RunReplay(std::istream& in, const std::string& input_name,
 // The subcommand: parse, open, run.
 int ReplayMain(const std::vector<std::string>& args);
 
-}  // namespace mw
-}  // namespace memwatch
+}  // namespace memwatch::memwatch_plugin

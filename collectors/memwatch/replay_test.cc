@@ -7,8 +7,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-namespace memwatch {
-namespace mw {
+#include "collectors/base/fixtures.h"
+
+namespace memwatch::memwatch_plugin {
 namespace {
 
 // "" when the arguments parse, else the reason.
@@ -19,12 +20,7 @@ std::string ParseError(const std::vector<std::string>& args, ReplayOptions* o) {
 }
 
 std::string Fixture(const std::string& name) {
-  const char* srcdir = std::getenv("TEST_SRCDIR");
-  const char* ws = std::getenv("TEST_WORKSPACE");
-  std::string base =
-      srcdir ? std::string(srcdir) + "/" + (ws ? ws : "memwatch_exporter") + "/"
-             : "";
-  return base + "tests/fixtures/memwatch/" + name;
+  return FixturePath("memwatch/" + name);
 }
 
 struct Result {
@@ -124,5 +120,4 @@ TEST(ReplayTest, BadArguments) {
 }
 
 }  // namespace
-}  // namespace mw
-}  // namespace memwatch
+}  // namespace memwatch::memwatch_plugin

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "collectors/plugin/http.h"
-#include "collectors/plugin/target_notes.h"
+#include "collectors/plugin/target_facts.h"
 
 namespace memwatch {
 namespace targets {
@@ -24,12 +24,15 @@ struct CollectorContext {
   // Root of the proc filesystem ("/proc", or a fixture tree in tests). The only
   // place the "/proc" default lives is the --path.procfs flag.
   std::string procfs_root;
-  // The targets, parsed once from the target flags and config file in main;
-  // shared so that one /proc scan serves every collector.
+  // The targets, parsed once from the target flags and config file in main
+  // and shared by every collector, so that all of them judge the same
+  // processes under the same names. Each Resolve() re-reads what it needs of
+  // /proc (a --match walks every process; --pid and --pidfile read a few
+  // files).
   std::shared_ptr<targets::Resolver> resolver;
   // What collectors learn about a target that others show (the memwatch
   // source that judges it, shown on memwatch_target_info).
-  std::shared_ptr<TargetNotes> notes;
+  std::shared_ptr<TargetFacts> facts;
 };
 
 class Collector {
@@ -42,7 +45,10 @@ class Collector {
     (void)error;
     return true;
   }
-  // Called once on shutdown; must stop background threads.
+  // Called once on shutdown; must stop background threads. A Collect() past
+  // its scrape deadline may still be running (or start) after Stop(): the
+  // scraper keeps the collector alive until it returns, so Collect() must
+  // stay safe to call on a stopped collector.
   virtual void Stop() {}
 
   // Appends this collector's metric families. May be called from several

@@ -19,12 +19,6 @@ prometheus::MetricFamily GaugeFamily(const std::string& name,
 prometheus::MetricFamily CounterFamily(const std::string& name,
                                        const std::string& help);
 
-// `s` with every byte that is not part of a valid UTF-8 sequence (stray
-// continuation bytes, overlong forms, surrogates, > U+10FFFF, cut sequences)
-// replaced by U+FFFD. Label values come from processes (comm, cmdline, file
-// names): one bad byte would make the whole exposition unparseable.
-std::string SanitizeUtf8(std::string_view s);
-
 // Appends one sample; works for gauge and counter families (by family type).
 // Label values are passed through SanitizeUtf8.
 void AddSample(prometheus::MetricFamily* family, double value,

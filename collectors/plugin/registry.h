@@ -27,14 +27,22 @@ struct CollectorInfo {
   CollectorFactory factory;
 };
 
+// What the exporter hands a subcommand from its own flags (parsed before the
+// subcommand's name), so that no plugin reads another's flags.
+struct CommandContext {
+  std::string procfs_root;  // --path.procfs
+};
+
 // A subcommand such as `memwatch_exporter lookup --pid N`. It receives the
-// arguments after its name, as given (it parses them itself), and returns the
-// process exit code.
+// context and the arguments after its name, as given (it parses them
+// itself), and returns the process exit code.
 struct CommandInfo {
   std::string name;
   std::string usage;  // one line, e.g. "lookup --pid N"
   std::string help;
-  std::function<int(const std::vector<std::string>& args)> run;
+  std::function<int(const CommandContext& ctx,
+                    const std::vector<std::string>& args)>
+      run;
 };
 
 class CollectorRegistry {

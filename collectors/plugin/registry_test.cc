@@ -45,10 +45,11 @@ TEST(CollectorRegistry, ListsSortedAndFinds) {
 TEST(CollectorRegistry, Commands) {
   CollectorRegistry r;
   r.AddCommand(CommandInfo{"lookup", "lookup --pid N", "h",
-                           [](const std::vector<std::string>&) { return 3; }});
+                           [](const CommandContext&,
+                              const std::vector<std::string>&) { return 3; }});
   const CommandInfo* c = r.FindCommand("lookup");
   ASSERT_NE(c, nullptr);
-  EXPECT_EQ(c->run({}), 3);
+  EXPECT_EQ(c->run(CommandContext{}, {}), 3);
   EXPECT_EQ(r.FindCommand("other"), nullptr);
 }
 

@@ -2,13 +2,12 @@
 
 #include <thread>
 
+#include "collectors/base/fixtures.h"
 #include "collectors/process/process_collector.h"
-#include "collectors/procfs/fixtures.h"
 
 namespace memwatch::process {
 namespace {
 
-using procfs::testing::FixturePath;
 using prometheus::MetricFamily;
 
 // The value of one series, or nullopt; labels must all match.

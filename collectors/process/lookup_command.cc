@@ -2,16 +2,12 @@
 // JSON of one process once (usage.lookup for scripts) and exits.
 #include "collectors/process/lookup_command.h"
 
-#include <gflags/gflags.h>
-
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "collectors/plugin/registry.h"
 #include "collectors/process/usage_api.h"
-
-DECLARE_string(pid);  // collectors/targets/flags.cc
 
 namespace memwatch::process {
 namespace {
@@ -34,12 +30,10 @@ bool TakeFlag(const std::vector<std::string>& args, size_t* i,
 }  // namespace
 
 int RunLookup(const std::vector<std::string>& args,
+              const std::string& procfs_root,
               const procfs::SystemParams& params, std::ostream& out,
               std::ostream& err) {
-  // The exporter may already have parsed --pid and --path.procfs as its
-  // own flags; fall back to those values.
-  std::string pid_text = FLAGS_pid, root;
-  gflags::GetCommandLineOption("path_procfs", &root);
+  std::string pid_text, root = procfs_root;
   for (size_t i = 0; i < args.size(); ++i) {
     if (TakeFlag(args, &i, "--pid", &pid_text) ||
         TakeFlag(args, &i, "--path.procfs", &root)) {
@@ -74,8 +68,9 @@ const CommandRegistrar kLookupCommand(CommandInfo{
     "lookup", "lookup --pid N [--path.procfs DIR]",
     "Print CPU and memory usage of one process as JSON (like usage.lookup) "
     "and exit; 1 if there is no such process.",
-    [](const std::vector<std::string>& args) {
-      return RunLookup(args, procfs::SystemParams::FromSysconf(), std::cout,
+    [](const CommandContext& ctx, const std::vector<std::string>& args) {
+      return RunLookup(args, ctx.procfs_root,
+                       procfs::SystemParams::FromSysconf(), std::cout,
                        std::cerr);
     }});
 }  // namespace

@@ -9,9 +9,11 @@
 
 namespace memwatch::process {
 
-// args: what follows "lookup". Returns 0 (JSON on out), 1 (no such process),
+// args: what follows "lookup" (--pid N, optionally --path.procfs DIR over
+// the exporter's procfs_root). Returns 0 (JSON on out), 1 (no such process),
 // 2 (bad arguments).
 int RunLookup(const std::vector<std::string>& args,
+              const std::string& procfs_root,
               const procfs::SystemParams& params, std::ostream& out,
               std::ostream& err);
 

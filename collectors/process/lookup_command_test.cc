@@ -4,18 +4,16 @@
 
 #include <sstream>
 
+#include "collectors/base/fixtures.h"
 #include "collectors/plugin/registry.h"
-#include "collectors/procfs/fixtures.h"
 
 namespace memwatch::process {
 namespace {
 
-using procfs::testing::FixturePath;
-
 int RunIt(const std::vector<std::string>& args, std::string* out,
           std::string* err) {
   std::ostringstream o, e;
-  int code = RunLookup(args, procfs::SystemParams{100, 4096}, o, e);
+  int code = RunLookup(args, "", procfs::SystemParams{100, 4096}, o, e);
   *out = o.str();
   *err = e.str();
   return code;

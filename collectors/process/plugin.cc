@@ -32,7 +32,7 @@ std::unique_ptr<Collector> MakeProcessCollector(const CollectorContext& ctx) {
   options.usage_any_pid = FLAGS_api_usage_any_pid;
   options.params = procfs::SystemParams::FromSysconf();
   return std::make_unique<ProcessCollector>(std::move(options), ctx.resolver,
-                                            ctx.notes);
+                                            ctx.facts);
 }
 
 }  // namespace

@@ -2,7 +2,8 @@
 
 #include <set>
 
-#include "collectors/plugin/log.h"
+#include "collectors/base/log.h"
+#include "collectors/cgroupfs/memory.h"
 #include "collectors/process/sample.h"
 #include "collectors/procfs/cgroup.h"
 #include "collectors/procfs/files.h"
@@ -11,11 +12,11 @@ namespace memwatch::process {
 
 ProcessCollector::ProcessCollector(ProcessCollectorOptions options,
                                    std::shared_ptr<targets::Resolver> resolver,
-                                   std::shared_ptr<TargetNotes> notes)
+                                   std::shared_ptr<TargetFacts> facts)
     : options_(std::move(options)),
       fs_(options_.procfs_root),
       resolver_(std::move(resolver)),
-      notes_(std::move(notes)),
+      facts_(std::move(facts)),
       usage_api_(options_.procfs_root, options_.params,
                  UsagePidPolicy(resolver_, options_.usage_any_pid)) {}
 
@@ -102,10 +103,10 @@ void ProcessCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
     for (const std::string& file : r.errors) CountError(name, file);
     for (auto& [key, files] : r.slow_files) seen[key] = std::move(files);
     r.result.values = accumulators_[name].Update(r.live);
-    if (notes_) {
-      TargetNote note = notes_->Get(name);
-      r.result.runtime = note.runtime;
-      r.result.source = note.source;
+    if (facts_) {
+      TargetFact fact = facts_->Get(name);
+      r.result.runtime = fact.runtime;
+      r.result.source = fact.source;
     }
     results.push_back(std::move(r.result));
   }
@@ -151,11 +152,11 @@ ProcessCollector::TargetRead ProcessCollector::ReadTarget(
     auto mem_it = cgroup_by_membership->find(cg_key);
     if (mem_it == cgroup_by_membership->end()) {
       mem_it = cgroup_by_membership
-                   ->emplace(cg_key, procfs::ReadCgroupMemory(
+                   ->emplace(cg_key, cgroupfs::ReadCgroupMemory(
                                          options_.cgroupfs_root, *s.cgroup))
                    .first;
     }
-    const procfs::CgroupMemory& mem = mem_it->second;
+    const cgroupfs::CgroupMemory& mem = mem_it->second;
     if (mem.dir.empty() || !cgroup_dirs.insert(mem.dir).second) continue;
     if (mem.usage_bytes) {
       usage += static_cast<double>(*mem.usage_bytes);

@@ -12,8 +12,9 @@
 #include <utility>
 #include <vector>
 
+#include "collectors/base/mutex.h"
+#include "collectors/cgroupfs/memory.h"
 #include "collectors/plugin/collector.h"
-#include "collectors/plugin/mutex.h"
 #include "collectors/process/families.h"
 #include "collectors/process/usage_api.h"
 #include "collectors/process/values.h"
@@ -34,7 +35,7 @@ class ProcessCollector : public Collector {
  public:
   ProcessCollector(ProcessCollectorOptions options,
                    std::shared_ptr<targets::Resolver> resolver,
-                   std::shared_ptr<TargetNotes> notes = nullptr);
+                   std::shared_ptr<TargetFacts> facts = nullptr);
 
   // Logs the targets (a warning when there are none: the collector would
   // export nothing).
@@ -49,7 +50,8 @@ class ProcessCollector : public Collector {
  private:
   // Cgroup memory of one scrape, by membership: read once per cgroup per
   // scrape, whichever targets share it.
-  using CgroupMemoryByMembership = std::map<std::string, procfs::CgroupMemory>;
+  using CgroupMemoryByMembership =
+      std::map<std::string, cgroupfs::CgroupMemory>;
   // What one target's reads gave, before it is merged into the shared state.
   struct TargetRead {
     TargetResult result;  // values still empty
@@ -70,7 +72,7 @@ class ProcessCollector : public Collector {
   const ProcessCollectorOptions options_;
   const procfs::ProcFs fs_;
   const std::shared_ptr<targets::Resolver> resolver_;
-  const std::shared_ptr<TargetNotes> notes_;  // may be null (tests)
+  const std::shared_ptr<TargetFacts> facts_;  // may be null (tests)
   UsageApi usage_api_;
 
   // Scrapes may overlap: they read /proc without it and take turns only on

@@ -10,7 +10,7 @@
 #include <string>
 #include <utility>
 
-#include "collectors/plugin/mutex.h"
+#include "collectors/base/mutex.h"
 #include "collectors/procfs/procfs.h"
 #include "collectors/procfs/stat.h"
 

@@ -10,8 +10,6 @@
 namespace memwatch::process {
 namespace {
 
-constexpr int kPidMaxLimit = 4194304;  // PID_MAX_LIMIT on 64-bit kernels
-
 // Rejects parameters the endpoint does not know, so a typo such as
 // "keephistory" is an error rather than silently ignored.
 bool OnlyKnownParams(const HttpRequest& r,
@@ -31,15 +29,9 @@ bool OnlyKnownParams(const HttpRequest& r,
 }  // namespace
 
 bool ParsePidParam(const std::string& text, int* pid) {
-  if (text.empty() || text.size() > 7) return false;
-  int v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return false;
-    v = v * 10 + (c - '0');
-  }
-  if (v <= 0 || v > kPidMaxLimit) return false;
-  *pid = v;
-  return true;
+  auto parsed = procfs::ParsePid(text);
+  if (parsed) *pid = *parsed;
+  return parsed.has_value();
 }
 
 namespace {

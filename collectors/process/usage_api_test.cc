@@ -4,12 +4,10 @@
 
 #include <nlohmann/json.hpp>
 
-#include "collectors/procfs/fixtures.h"
+#include "collectors/base/fixtures.h"
 
 namespace memwatch::process {
 namespace {
-
-using procfs::testing::FixturePath;
 
 HttpRequest Req(const std::string& method,
                 std::map<std::string, std::string> query) {

@@ -2,6 +2,8 @@
 
 #include <vector>
 
+#include "collectors/procfs/parse_util.h"
+
 namespace memwatch::procfs {
 namespace {
 
@@ -148,17 +150,6 @@ std::vector<std::string_view> Lines(std::string_view text) {
   return lines;
 }
 
-bool HasMemoryController(std::string_view list) {
-  size_t start = 0;
-  while (start <= list.size()) {
-    size_t comma = list.find(',', start);
-    if (comma == std::string_view::npos) comma = list.size();
-    if (list.substr(start, comma - start) == "memory") return true;
-    start = comma + 1;
-  }
-  return false;
-}
-
 }  // namespace
 
 std::optional<ContainerIdentity> ParseContainerCgroupPath(
@@ -207,7 +198,7 @@ std::optional<ContainerIdentity> ParseContainerIdentity(
     std::string_view hier = line.substr(0, c1);
     std::string_view controllers = line.substr(c1 + 1, c2 - c1 - 1);
     std::string_view path = line.substr(c2 + 1);
-    if (!have_memory && HasMemoryController(controllers)) {
+    if (!have_memory && internal::HasController(controllers, "memory")) {
       memory_path = path;
       have_memory = true;
     } else if (!have_v2 && hier == "0" && controllers.empty()) {

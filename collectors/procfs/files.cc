@@ -14,6 +14,18 @@ void SetError(std::string* error, std::string message) {
 }
 }  // namespace
 
+std::optional<int> ParsePid(std::string_view text) {
+  constexpr int kPidMaxLimit = 4194304;
+  if (text.empty() || text.size() > 7) return std::nullopt;
+  int v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  if (v <= 0 || v > kPidMaxLimit) return std::nullopt;
+  return v;
+}
+
 std::optional<double> ParseUptime(std::string_view text, std::string* error) {
   std::vector<std::string_view> parts = SplitWhitespace(text);
   if (parts.empty()) {

@@ -10,6 +10,10 @@
 
 namespace memwatch::procfs {
 
+// A pid given as text (a query parameter, a flag, a pidfile): decimal
+// digits only, 1..4194304 (PID_MAX_LIMIT on 64-bit kernels).
+std::optional<int> ParsePid(std::string_view text);
+
 // /proc/uptime: first field, seconds since boot.
 std::optional<double> ParseUptime(std::string_view text, std::string* error);
 

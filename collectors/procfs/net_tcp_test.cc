@@ -6,7 +6,7 @@
 #include <iterator>
 #include <string>
 
-#include "collectors/procfs/fixtures.h"
+#include "collectors/base/fixtures.h"
 
 namespace memwatch::procfs {
 namespace {
@@ -14,7 +14,7 @@ namespace {
 // /proc/<pid>/net/tcp as the kernel writes it.
 // /proc/<pid>/net/tcp as the kernel writes it, plus two malformed lines.
 std::string NetTcp() {
-  std::ifstream in(testing::FixturePath("proc/100/net/tcp"));
+  std::ifstream in(FixturePath("proc/100/net/tcp"));
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 

@@ -80,4 +80,15 @@ std::optional<double> ParseDouble(std::string_view s) {
   return v;
 }
 
+bool HasController(std::string_view list, std::string_view controller) {
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t comma = list.find(',', start);
+    if (comma == std::string_view::npos) comma = list.size();
+    if (list.substr(start, comma - start) == controller) return true;
+    start = comma + 1;
+  }
+  return false;
+}
+
 }  // namespace memwatch::procfs::internal

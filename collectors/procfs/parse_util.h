@@ -19,6 +19,10 @@ std::vector<std::string_view> SplitLines(std::string_view s);
 
 std::string_view Trim(std::string_view s);
 
+// Whether a comma-separated controller list ("cpu,cpuacct", "memory") of
+// /proc/<pid>/cgroup names `controller`.
+bool HasController(std::string_view list, std::string_view controller);
+
 // The lines of s like SplitLines, without building a vector:
 //   for (std::string_view line : Lines(text)) ...
 class Lines {

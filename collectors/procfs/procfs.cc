@@ -14,11 +14,10 @@
 #include <unordered_map>
 #include <utility>
 
+#include "collectors/base/read.h"
+
 namespace memwatch::procfs {
 namespace {
-
-bool ReadCapped(const std::string& path, std::string* out, std::string* error,
-                int* errno_out, size_t max_bytes, bool check_regular);
 
 std::string ErrnoMessage(const std::string& what, const std::string& path,
                          int err) {
@@ -30,71 +29,6 @@ bool IsAllDigits(const char* s) {
   for (; *s != '\0'; ++s) {
     if (*s < '0' || *s > '9') return false;
   }
-  return true;
-}
-
-}  // namespace
-
-bool ReadWholeFile(const std::string& path, std::string* out,
-                   std::string* error, int* errno_out, size_t max_bytes) {
-  return ReadCapped(path, out, error, errno_out, max_bytes, true);
-}
-
-namespace {
-
-// check_regular false: the caller knows the path is on a mounted procfs,
-// whose per-process and system files are all regular (no FIFOs, devices):
-// the fstat would cost a system call per read for nothing.
-bool ReadCapped(const std::string& path, std::string* out, std::string* error,
-                int* errno_out, size_t max_bytes, bool check_regular) {
-  auto fail = [&](const char* what, int err, const std::string& text) {
-    if (errno_out != nullptr) *errno_out = err;
-    if (error != nullptr) {
-      *error = text.empty() ? ErrnoMessage(what, path, err)
-                            : std::string(what) + " " + path + ": " + text;
-    }
-    return false;
-  };
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd < 0) return fail("open", errno, "");
-  struct stat st;
-  if (check_regular && ::fstat(fd, &st) != 0) {
-    int err = errno;
-    ::close(fd);
-    return fail("stat", err, "");
-  }
-  if (check_regular && !S_ISREG(st.st_mode)) {
-    ::close(fd);
-    return fail("open", EINVAL, "not a regular file");
-  }
-  // Proc files report size 0, so read until EOF into the caller's buffer,
-  // growing it up to the cap (+1 byte to tell "exactly the cap" from "more").
-  size_t limit = max_bytes + 1;
-  size_t len = 0;
-  out->resize(std::min(limit, std::max<size_t>(out->capacity(), 4096)));
-  while (true) {
-    if (len == out->size()) {
-      if (len >= limit) {
-        ::close(fd);
-        out->clear();
-        return fail("read", EFBIG,
-                    "larger than " + std::to_string(max_bytes) + " bytes");
-      }
-      out->resize(std::min(limit, out->size() * 2));
-    }
-    ssize_t n = ::read(fd, &(*out)[len], out->size() - len);
-    if (n == 0) break;
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      out->clear();
-      return fail("read", err, "");
-    }
-    len += static_cast<size_t>(n);
-  }
-  ::close(fd);
-  out->resize(len);
   return true;
 }
 
@@ -164,8 +98,9 @@ bool ProcFs::ReadFile(const std::string& relative, std::string* out,
       return true;
     }
   }
-  if (!ReadCapped(Path(relative), out, error, errno_out, ReadCapFor(relative),
-                  /*check_regular=*/!is_procfs_)) {
+  if (!memwatch::ReadFile(
+          Path(relative), out, error, errno_out, ReadCapFor(relative),
+          is_procfs_ ? FileCheck::kTrustedFs : FileCheck::kRegular)) {
     return false;
   }
   if (memo) tls_stat_memo->emplace(relative, *out);
@@ -242,15 +177,9 @@ bool HeldFile::Open(const ProcFs& fs, const std::string& relative,
   Close();
   path_ = fs.root() + "/" + relative;
   cap_ = ReadCapFor(relative);
-  // Non-blocking like ReadWholeFile; procfs has no FIFOs, so no fstat.
-  fd_ = ::open(path_.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-  if (fd_ < 0) {
-    const int err = errno;
-    if (errno_out != nullptr) *errno_out = err;
-    if (error != nullptr) *error = ErrnoMessage("open", path_, err);
-    return false;
-  }
-  return true;
+  // Non-blocking like ReadFile; procfs has no FIFOs, so no fstat.
+  fd_ = OpenFile(path_, error, errno_out, FileCheck::kTrustedFs).Release();
+  return fd_ >= 0;
 }
 
 bool HeldFile::Read(std::string* out, std::string* error,

@@ -91,16 +91,6 @@ class HeldFile {
   std::string path_;  // for error messages
 };
 
-// Default cap of ReadWholeFile: config files and pidfiles.
-inline constexpr size_t kDefaultReadCap = 1024 * 1024;
-
-// A regular file under any root (cgroup filesystem, pidfiles, config). Same
-// contract as ProcFs::ReadFile, with the cap given. Opens non-blocking so a
-// FIFO put where a file was expected is refused rather than waited on.
-bool ReadWholeFile(const std::string& path, std::string* out,
-                   std::string* error, int* errno_out = nullptr,
-                   size_t max_bytes = kDefaultReadCap);
-
 // While one is alive, ProcFs::ReadFile on this thread remembers the
 // "<pid>/stat" texts it reads and hands each back once to the next read of
 // the same file, instead of reading it again. A scrape resolves its targets

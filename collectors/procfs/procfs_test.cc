@@ -13,12 +13,11 @@
 #include <fstream>
 #include <vector>
 
-#include "collectors/procfs/fixtures.h"
+#include "collectors/base/fixtures.h"
+#include "collectors/base/read.h"
 
 namespace memwatch::procfs {
 namespace {
-
-using testing::FixturePath;
 
 TEST(ProcFs, ReadsFilesRelativeToRoot) {
   ProcFs fs(FixturePath("proc"));
@@ -58,8 +57,7 @@ TEST(ProcFs, ListsNumericEntriesOnly) {
 }
 
 TEST(ProcFs, ReadsLinks) {
-  const char* tmp = std::getenv("TEST_TMPDIR");
-  std::string dir = tmp != nullptr ? tmp : "/tmp";
+  std::string dir = TestTmpDir();
   ::unlink((dir + "/exe").c_str());
   ASSERT_EQ(::symlink("/usr/bin/node (deleted)", (dir + "/exe").c_str()), 0);
   ProcFs fs(dir);
@@ -67,11 +65,6 @@ TEST(ProcFs, ReadsLinks) {
   ASSERT_TRUE(fs.ReadLink("exe", &target, &error)) << error;
   EXPECT_EQ(target, "/usr/bin/node (deleted)");
   EXPECT_FALSE(fs.ReadLink("nope", &target, &error));
-}
-
-std::string TmpDir() {
-  const char* tmp = std::getenv("TEST_TMPDIR");
-  return tmp != nullptr ? tmp : "/tmp";
 }
 
 void WriteFile(const std::string& path, const std::string& text) {
@@ -92,7 +85,7 @@ TEST(ProcFs, ReadCapsByFileName) {
 }
 
 TEST(ProcFs, FileOverItsCapIsAnError) {
-  std::string dir = TmpDir() + "/capped";
+  std::string dir = TestTmpDir() + "/capped";
   ::mkdir(dir.c_str(), 0755);
   ::mkdir((dir + "/1").c_str(), 0755);
   WriteFile(dir + "/1/stat", std::string(4096, 'x'));  // exactly the cap
@@ -105,20 +98,20 @@ TEST(ProcFs, FileOverItsCapIsAnError) {
   EXPECT_FALSE(fs.ReadFile("1/io", &text, &error, &err));
   EXPECT_EQ(err, EFBIG);
   EXPECT_NE(error.find("larger than 4096 bytes"), std::string::npos) << error;
-  EXPECT_FALSE(ReadWholeFile(dir + "/1/io", &text, &error, nullptr, 100));
-  ASSERT_TRUE(ReadWholeFile(dir + "/1/io", &text, &error)) << error;
+  EXPECT_FALSE(ReadFile(dir + "/1/io", &text, &error, nullptr, 100));
+  ASSERT_TRUE(ReadFile(dir + "/1/io", &text, &error)) << error;
   EXPECT_EQ(text.size(), 5000u);
 }
 
 TEST(ProcFs, RefusesNonRegularFiles) {
-  std::string fifo = TmpDir() + "/a_fifo";
+  std::string fifo = TestTmpDir() + "/a_fifo";
   ::unlink(fifo.c_str());
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0644), 0);
   std::string text, error;
   // Would block for ever on open/read without O_NONBLOCK and the check.
-  EXPECT_FALSE(ReadWholeFile(fifo, &text, &error));
+  EXPECT_FALSE(ReadFile(fifo, &text, &error));
   EXPECT_NE(error.find("not a regular file"), std::string::npos) << error;
-  EXPECT_FALSE(ReadWholeFile(TmpDir(), &text, &error));
+  EXPECT_FALSE(ReadFile(TestTmpDir(), &text, &error));
 }
 
 TEST(ProcFs, ReusedBufferKeepsNoStaleBytes) {
@@ -129,7 +122,7 @@ TEST(ProcFs, ReusedBufferKeepsNoStaleBytes) {
 }
 
 TEST(ScopedStatReuse, SecondReadOfAPidStatIsTheFirstText) {
-  std::string dir = TmpDir() + "/reuse";
+  std::string dir = TestTmpDir() + "/reuse";
   ::mkdir(dir.c_str(), 0755);
   ::mkdir((dir + "/7").c_str(), 0755);
   WriteFile(dir + "/7/stat", "first");
@@ -211,8 +204,7 @@ TEST(HeldFile, FailsOnceItsProcessHasExited) {
 }
 
 TEST(HeldFile, IsCappedLikeReadFile) {
-  const char* tmp = std::getenv("TEST_TMPDIR");
-  std::string dir = tmp != nullptr ? tmp : "/tmp";
+  std::string dir = TestTmpDir();
   ::mkdir((dir + "/7").c_str(), 0755);
   std::ofstream(dir + "/7/statm") << std::string(5000, '1');
   ProcFs fs(dir);

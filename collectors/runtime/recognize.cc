@@ -1,10 +1,13 @@
 #include "collectors/runtime/recognize.h"
 
-#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
+
+#include "collectors/base/read.h"
+#include "collectors/procfs/files.h"
+#include "collectors/procfs/procfs.h"
 
 namespace memwatch::runtime {
 namespace {
@@ -24,19 +27,6 @@ uint64_t Le(const std::string& b, size_t off, size_t n) {
 
 bool StartsWith(std::string_view s, std::string_view p) {
   return s.substr(0, p.size()) == p;
-}
-
-// Reads up to `max` bytes of an open file (proc files report size 0).
-std::string ReadUpTo(int fd, size_t max) {
-  std::string out;
-  char buf[16384];
-  while (out.size() < max) {
-    ssize_t n = ::read(fd, buf, std::min(sizeof(buf), max - out.size()));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  return out;
 }
 
 }  // namespace
@@ -119,53 +109,38 @@ bool ElfIsGo(const ReadAt& read) {
 }
 
 Runtime RecognizeRuntime(const std::string& procfs_root, int pid) {
-  const std::string dir = procfs_root + "/" + std::to_string(pid);
-  char link[4096];
-  ssize_t n = ::readlink((dir + "/exe").c_str(), link, sizeof(link) - 1);
-  if (n > 0) {
-    std::string_view path(link, static_cast<size_t>(n));
+  procfs::ProcFs fs(procfs_root);
+  const std::string dir = std::to_string(pid);
+  std::string link;
+  if (fs.ReadLink(dir + "/exe", &link, nullptr)) {
+    std::string path = procfs::CleanExePath(link);
     auto slash = path.rfind('/');
-    std::string_view base =
-        slash == std::string_view::npos ? path : path.substr(slash + 1);
+    std::string_view base(path);
+    if (slash != std::string::npos) base.remove_prefix(slash + 1);
     if (auto r = RuntimeFromExeName(base); r != Runtime::kUnknown) return r;
   }
-  int maps_fd = ::open((dir + "/maps").c_str(), O_RDONLY | O_CLOEXEC);
-  if (maps_fd >= 0) {
-    std::string maps = ReadUpTo(maps_fd, kMaxMaps);
-    ::close(maps_fd);
+  std::string maps;
+  if (ReadFilePrefix(procfs_root + "/" + dir + "/maps", kMaxMaps, &maps,
+                     nullptr)) {
     if (auto r = RuntimeFromMaps(maps); r != Runtime::kUnknown) return r;
   }
   // Opening <pid>/exe opens the executable itself, wherever it is (also
   // inside another mount namespace), with the same permission as readlink.
-  int fd = ::open((dir + "/exe").c_str(),
-                  O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-  if (fd < 0) return Runtime::kUnknown;
+  UniqueFd fd = OpenFile(procfs_root + "/" + dir + "/exe", nullptr);
+  if (!fd.ok()) return Runtime::kUnknown;
   struct stat st;
-  Runtime r = Runtime::kUnknown;
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-    const uint64_t size = static_cast<uint64_t>(st.st_size);
-    ReadAt read = [fd, size](uint64_t off, size_t len, std::string* out) {
-      if (off > size || len > size - off) return false;
-      out->assign(len, '\0');
-      size_t got = 0;
-      while (got < len) {
-        ssize_t k = ::pread(fd, out->data() + got, len - got,
-                            static_cast<off_t>(off + got));
-        if (k < 0 && errno == EINTR) continue;
-        if (k <= 0) return false;
-        got += static_cast<size_t>(k);
-      }
-      return true;
-    };
-    std::string magic;
-    if (read(0, 4, &magic) && magic ==
-                                  "\x7f"
-                                  "ELF") {
-      r = ElfIsGo(read) ? Runtime::kGo : Runtime::kNative;
-    }
-  }
-  ::close(fd);
-  return r;
+  if (::fstat(fd.get(), &st) != 0) return Runtime::kUnknown;
+  const uint64_t size = static_cast<uint64_t>(st.st_size);
+  ReadAt read = [&fd, size](uint64_t off, size_t len, std::string* out) {
+    if (off > size || len > size - off) return false;
+    return memwatch::ReadAt(fd.get(), off, len, out);
+  };
+  std::string magic;
+  if (!read(0, 4, &magic) || magic !=
+                                 "\x7f"
+                                 "ELF")
+    return Runtime::kUnknown;
+  return ElfIsGo(read) ? Runtime::kGo : Runtime::kNative;
 }
 
 }  // namespace memwatch::runtime

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "collectors/procfs/files.h"
 #include "collectors/targets/regex_check.h"
 
 namespace memwatch::targets {
@@ -85,17 +86,6 @@ void SplitNamePrefix(const std::string& item, std::string* name,
   *rest = item;
 }
 
-std::optional<int> ParsePid(const std::string& s) {
-  if (s.empty() || s.size() > 9) return std::nullopt;
-  for (char c : s) {
-    if (c < '0' || c > '9') return std::nullopt;
-  }
-  int pid = 0;
-  for (char c : s) pid = pid * 10 + (c - '0');  // <= 9 digits: no overflow
-  if (pid <= 0) return std::nullopt;
-  return pid;
-}
-
 std::string PidfileDefaultName(const std::string& path) {
   size_t slash = path.rfind('/');
   std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
@@ -114,7 +104,7 @@ bool ParsePidFlag(const std::string& value, std::vector<TargetSpec>* out,
   for (const Piece& p : SplitList(value)) {
     std::string name, rest;
     SplitNamePrefix(p.text, &name, &rest);
-    auto pid = ParsePid(Trim(rest));
+    auto pid = procfs::ParsePid(Trim(rest));
     if (!pid) {
       *error = "--pid: \"" + p.text + "\" at column " +
                std::to_string(p.offset + 1) +

@@ -3,7 +3,7 @@
 // collector).
 #include <gflags/gflags.h>
 
-#include "collectors/procfs/bounded_read.h"
+#include "collectors/base/read.h"
 #include "collectors/targets/resolver.h"
 
 DEFINE_string(pid, "",
@@ -34,8 +34,7 @@ bool TargetConfigFromFlags(TargetConfig* config, std::string* error) {
   }
   if (FLAGS_targets_config.empty()) return true;
   std::string text;
-  if (!procfs::ReadRegularFile(FLAGS_targets_config, procfs::kMaxConfigBytes,
-                               &text, error)) {
+  if (!ReadFile(FLAGS_targets_config, &text, error, nullptr, kMaxConfigBytes)) {
     *error = "--targets.config: " + *error;
     return false;
   }

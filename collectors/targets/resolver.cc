@@ -9,10 +9,9 @@
 #include <set>
 #include <unordered_map>
 
-#include "collectors/plugin/log.h"
-#include "collectors/plugin/metrics.h"
-#include "collectors/plugin/mutex.h"
-#include "collectors/procfs/bounded_read.h"
+#include "collectors/base/log.h"
+#include "collectors/base/mutex.h"
+#include "collectors/base/read.h"
 #include "collectors/procfs/container.h"
 #include "collectors/procfs/files.h"
 #include "collectors/procfs/procfs.h"
@@ -31,10 +30,8 @@ std::optional<int> ParsePidfileText(const std::string& text) {
   size_t b = text.find_first_not_of(" \t\r\n");
   if (b == std::string::npos) return std::nullopt;
   size_t e = text.find_first_not_of("0123456789", b);
-  std::string digits = text.substr(b, e == std::string::npos ? e : e - b);
-  if (digits.empty() || digits.size() > 9) return std::nullopt;
-  int pid = std::stoi(digits);
-  return pid > 0 ? std::optional<int>(pid) : std::nullopt;
+  return procfs::ParsePid(
+      std::string_view(text).substr(b, e == std::string::npos ? e : e - b));
 }
 
 // Exe and cmdline cost two more reads per process; they are cached per
@@ -186,8 +183,7 @@ class ProcResolver : public Resolver {
       REQUIRES(mu_) EXCLUDES(counts_mu_) {
     std::string text, error;
     std::optional<int> pid;
-    if (procfs::ReadRegularFile(*spec.pidfile, procfs::kMaxPidfileBytes, &text,
-                                &error)) {
+    if (ReadFile(*spec.pidfile, &text, &error, nullptr, kMaxPidfileBytes)) {
       pid = ParsePidfileText(text);
       if (!pid) error = *spec.pidfile + ": no pid in it";
     }
@@ -383,18 +379,6 @@ class ProcResolver : public Resolver {
 };
 
 }  // namespace
-
-void CollectTargetMetrics(const Resolver& resolver,
-                          std::vector<prometheus::MetricFamily>* out) {
-  auto f = CounterFamily(
-      "memwatch_target_pidfile_errors_total",
-      "Times a --pidfile could not be used (missing, not a regular file, "
-      "larger than 4 KiB, no pid in it); the target is down meanwhile.");
-  for (const auto& [name, n] : resolver.PidfileErrorCounts()) {
-    AddCounter(&f, static_cast<double>(n), {{"name", name}});
-  }
-  AppendIfNotEmpty(std::move(f), out);
-}
 
 std::unique_ptr<Resolver> MakeResolver(TargetConfig config,
                                        std::string procfs_root, int self_pid) {

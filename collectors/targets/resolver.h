@@ -3,8 +3,6 @@
 // collector through CollectorContext.
 #pragma once
 
-#include <prometheus/metric_family.h>
-
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -81,9 +79,5 @@ std::unique_ptr<Resolver> MakeResolver(TargetConfig config,
 // one-line *error (config file errors carry file:line:column); the exporter
 // then exits 2.
 bool TargetConfigFromFlags(TargetConfig* config, std::string* error);
-
-// memwatch_target_pidfile_errors_total of `resolver` (if any pidfile failed).
-void CollectTargetMetrics(const Resolver& resolver,
-                          std::vector<prometheus::MetricFamily>* out);
 
 }  // namespace memwatch::targets

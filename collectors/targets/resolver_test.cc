@@ -6,12 +6,10 @@
 #include <cstdlib>
 #include <fstream>
 
-#include "collectors/procfs/fixtures.h"
+#include "collectors/base/fixtures.h"
 
 namespace memwatch::targets {
 namespace {
-
-using procfs::testing::FixturePath;
 
 std::vector<int> Pids(const Target& t) {
   std::vector<int> out;
@@ -75,8 +73,7 @@ TEST(Resolver, SameNameAggregatesAndDedupes) {
 class FakeProc : public ::testing::Test {
  protected:
   void SetUp() override {
-    const char* tmp = std::getenv("TEST_TMPDIR");
-    root_ = std::string(tmp ? tmp : "/tmp") + "/fakeproc-" +
+    root_ = TestTmpDir() + "/fakeproc-" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name();
     ::mkdir(root_.c_str(), 0755);
   }
@@ -155,7 +152,7 @@ TEST_F(FakeProc, PidfileIsReReadEachTime) {
 // A /proc tree in TEST_TMPDIR with one process whose argv is `cmdline`.
 std::string TreeWithCmdline(const std::string& dir,
                             const std::string& cmdline) {
-  std::string root = std::string(std::getenv("TEST_TMPDIR")) + "/" + dir;
+  std::string root = TestTmpDir() + "/" + dir;
   mkdir(root.c_str(), 0755);
   mkdir((root + "/300").c_str(), 0755);
   std::ofstream(root + "/300/stat")
@@ -182,7 +179,7 @@ TEST(Resolver, HugeCmdlineIsMatchedOnItsHeadOnly) {
 }
 
 TEST(Resolver, UnusablePidfileIsACountedSkip) {
-  std::string dir = std::getenv("TEST_TMPDIR");
+  std::string dir = TestTmpDir();
   std::string fifo = dir + "/fifo.pid";
   mkfifo(fifo.c_str(), 0600);
   std::ofstream(dir + "/junk.pid") << "not a pid\n";

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "collectors/plugin/metrics.h"
+#include "collectors/base/utf8.h"
 
 namespace memwatch::targets {
 namespace {

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "collectors/plugin/metrics.h"
+#include "collectors/base/utf8.h"
 #include "collectors/targets/template.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

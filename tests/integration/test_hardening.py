@@ -116,12 +116,23 @@ class HardeningTest(unittest.TestCase):
         fifo = os.path.join(self.tmp, "targets.yaml")
         os.mkfifo(fifo)
         self.assert_exit2(["--targets.config=/dev/zero"],
-                          "is a character device, expected a regular file")
+                          "is a character device, not a regular file")
         self.assert_exit2([f"--targets.config={fifo}"], "is a FIFO")
         big = os.path.join(self.tmp, "big.yaml")
         with open(big, "w") as f:
             f.write("#" * (2 << 20))
         self.assert_exit2([f"--targets.config={big}"], "larger than 1048576")
+
+    def test_fifo_and_device_web_config(self):
+        # An ifstream on a FIFO blocked the exporter at start, deaf to
+        # SIGTERM; the bounded reader refuses it at once (run_exporter has a
+        # deadline, so a hang fails the test instead of hanging it).
+        fifo = os.path.join(self.tmp, "web.yml")
+        os.mkfifo(fifo)
+        self.assert_exit2([f"--web.config.file={fifo}"],
+                          "is a FIFO, not a regular file")
+        self.assert_exit2(["--web.config.file=/dev/zero"],
+                          "is a character device, not a regular file")
 
     # 3. Careless flags: exit 2 with the reason.
     def test_bad_flags_exit_2(self):

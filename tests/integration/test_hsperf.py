@@ -98,7 +98,7 @@ class JvmRun:
         assert self.java.stdout.readline().strip() == "ready"
         self._out = open(self.events, "w")
         self.dump = procs.start(
-            [harness.binary("collectors/hsperf/hsperf_dump"), "--pid",
+            [harness.binary("tests/tools/hsperf_dump"), "--pid",
              str(self.java.pid), "--interval", "0.2"], stdout=self._out)
 
     def gc_events(self):
@@ -175,7 +175,7 @@ class HsperfLiveTest(unittest.TestCase):
             text=True)
         self.assertEqual(java.stdout.readline().strip(), "ready")
         out = subprocess.run(
-            [harness.binary("collectors/hsperf/hsperf_dump"), "--pid",
+            [harness.binary("tests/tools/hsperf_dump"), "--pid",
              str(java.pid), "--count", "1"], capture_output=True, text=True,
             timeout=30)
         line = json.loads(out.stdout.splitlines()[0])
@@ -188,7 +188,7 @@ class HsperfLiveTest(unittest.TestCase):
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         self.assertEqual(java.stdout.readline().strip(), "ready")
         out = subprocess.run(
-            [harness.binary("collectors/hsperf/hsperf_dump"), "--pid",
+            [harness.binary("tests/tools/hsperf_dump"), "--pid",
              str(java.pid), "--metrics", "api"], capture_output=True,
             text=True, timeout=30)
         self.assertEqual(out.returncode, 0, out.stderr)
@@ -201,7 +201,7 @@ class HsperfLiveTest(unittest.TestCase):
 
     def test_bad_flags_exit_2(self):
         out = subprocess.run(
-            [harness.binary("collectors/hsperf/hsperf_dump"), "--pid", "x"],
+            [harness.binary("tests/tools/hsperf_dump"), "--pid", "x"],
             capture_output=True, text=True, timeout=30)
         self.assertEqual(out.returncode, 2)
         self.assertIn("bad flag --pid x", out.stderr)

@@ -19,7 +19,7 @@ from tests.lib import harness
 from tests.lib.harness import Exporter, Processes, parse_metrics
 
 FIXTURES = os.path.join(harness.REPO, "tests", "fixtures")
-TESTDATA = os.path.join(harness.REPO, "collectors", "kube", "testdata")
+TESTDATA = os.path.join(harness.REPO, "collectors", "kubeapi", "testdata")
 FAKE_API = os.path.join(os.path.dirname(__file__), "fake_kube_api.py")
 POD_UID = "1e3f5c2a_8b7d_4c1e_9f00_0123456789ab"  # systemd spelling
 POD = "cart-7d9f8b6c5-x2kqp"

@@ -6,10 +6,10 @@
 #include <string>
 #include <string_view>
 
-#include "collectors/kube/pod_list.h"
+#include "collectors/kubeapi/pod_list.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  using namespace memwatch::kube;
+  using namespace memwatch::kubeapi;
   std::string_view doc(reinterpret_cast<const char*>(data), size);
   PodIndex index;
   std::string error;

@@ -5,11 +5,11 @@
 #include <string>
 #include <vector>
 
-#include "collectors/procfs/bounded_read.h"
+#include "collectors/base/read.h"
 #include "collectors/targets/config.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  if (size > memwatch::procfs::kMaxConfigBytes) return 0;
+  if (size > memwatch::kMaxConfigBytes) return 0;
   std::string text(reinterpret_cast<const char*>(data), size);
   std::vector<memwatch::targets::TargetSpec> specs;
   std::string error;

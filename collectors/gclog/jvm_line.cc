@@ -1,0 +1,149 @@
+#include "collectors/gclog/gc_line.h"
+#include "collectors/gclog/line_parse.h"
+
+namespace memwatch::gclog {
+namespace {
+
+using namespace internal;  // NOLINT: the line parsers' shared vocabulary
+
+// A JVM decoration ("0.123s", "2026-12-02T13:05:31.006+0000", "12ms",
+// "info", "gc,heap"...): fills the clocks it carries, ignores the others.
+void JvmDecoration(std::string_view d, std::optional<double>* uptime,
+                   std::optional<double>* unix_time) {
+  d = Trim(d);
+  if (d.size() >= 19 && d[4] == '-' && d[10] == 'T') {
+    if (auto t = ParseIsoTime(d)) *unix_time = t;
+    return;
+  }
+  Cur c{d};
+  double v = 0;
+  if (!c.Num(&v)) return;
+  std::string_view unit = c.rest();
+  if (unit == "s") {
+    *uptime = v;
+  } else if (unit == "ms") {
+    // uptimemillis and timemillis look alike: only Unix time is this big.
+    if (v >= 1e11) {
+      *unix_time = v / 1e3;
+    } else {
+      *uptime = v / 1e3;
+    }
+  } else if (unit == "ns") {
+    if (v >= 1e17) {
+      *unix_time = v / 1e9;
+    } else {
+      *uptime = v / 1e9;
+    }
+  }
+}
+
+// "(Normal) (G1 Evacuation Pause)", "(System.gc())": balanced groups.
+bool Groups(Cur* c, std::string* text) {
+  for (;;) {
+    c->Spaces();
+    if (c->peek() != '(') return true;
+    size_t b = c->i;
+    int depth = 0;
+    for (; !c->done(); ++c->i) {
+      if (c->s[c->i] == '(') ++depth;
+      if (c->s[c->i] == ')' && --depth == 0) break;
+    }
+    if (c->done()) return false;
+    ++c->i;
+    if (!text->empty()) *text += ' ';
+    *text += std::string(c->s.substr(b, c->i - b));
+  }
+}
+
+}  // namespace
+
+ParseStatus ParseJvmLine(std::string_view line, GcLogRecord* out) {
+  // "[0.609s][info][gc] GC(0) Pause Young (Normal) (G1 Evacuation Pause)
+  // 6M->1M(64M) 11.579ms"; decorations are optional and in any order.
+  Cur c{line};
+  std::optional<double> uptime, unix_time;
+  for (int n = 0; c.peek() == '[' && n < 16; ++n) {
+    size_t close = line.find(']', c.i);
+    if (close == std::string_view::npos || close - c.i > 80) {
+      return ParseStatus::kNotGc;
+    }
+    JvmDecoration(line.substr(c.i + 1, close - c.i - 1), &uptime, &unix_time);
+    c.i = close + 1;
+  }
+  c.Spaces();
+  int64_t id = -1;
+  if (!c.Lit("GC(") || !c.Int(&id) || !c.Lit(")")) return ParseStatus::kNotGc;
+  c.Spaces();
+  GcLogRecord r;
+  r.format = GcLogFormat::kJvm;
+  r.gc_id = id;
+  bool zgc = false;
+  std::string groups;
+  if (c.Lit("Pause ")) {
+    size_t wb = c.i;
+    while (!c.done() && c.peek() != ' ' && c.peek() != '(') ++c.i;
+    std::string_view word = line.substr(wb, c.i - wb);
+    if (!Groups(&c, &groups)) return ParseStatus::kNotGc;
+    if (word == "Young") {
+      // A mixed collection also evacuates old regions.
+      r.event.kind =
+          Contains(groups, "(Mixed)") ? GcKind::kFull : GcKind::kIncremental;
+    } else if (word == "Full") {
+      r.event.kind = GcKind::kFull;
+    } else if (word == "Remark" || word == "Cleanup") {
+      // G1's concurrent-cycle pauses: they free nothing by copying, so their
+      // sizes are no floor. Reported for the pause histogram only.
+      r.event.kind = GcKind::kNone;
+    } else {
+      return ParseStatus::kNotGc;
+    }
+    r.event.detail = "Pause " + std::string(word);
+  } else if (c.Lit("Garbage Collection")) {
+    // ZGC: "Garbage Collection (Warmup) 20M(1%)->10M(0%)", concurrent.
+    if (!Groups(&c, &groups)) return ParseStatus::kNotGc;
+    zgc = true;
+    r.event.kind = GcKind::kFull;
+    r.event.detail = "Garbage Collection";
+  } else {
+    return ParseStatus::kNotGc;
+  }
+  if (!groups.empty()) r.event.detail += " " + groups;
+  c.Spaces();
+  // -Xlog:gc* prints the same head without sizes when the pause starts.
+  if (c.done()) return ParseStatus::kNotGc;
+  double before = 0, after = 0, cap = 0, pct = 0, ms = 0;
+  if (zgc) {
+    if (!(c.Size(&before) && c.Lit("(") && c.Num(&pct) && c.Lit("%)") &&
+          c.Lit("->") && c.Size(&after) && c.Lit("(") && c.Num(&pct) &&
+          c.Lit("%)"))) {
+      return ParseStatus::kInvalid;
+    }
+  } else {
+    if (!(c.Size(&before) && c.Lit("->") && c.Size(&after) && c.Lit("(") &&
+          c.Size(&cap) && c.Lit(")"))) {
+      return ParseStatus::kInvalid;
+    }
+    c.Spaces();
+    if (!(c.Num(&ms) && c.Lit("ms"))) return ParseStatus::kInvalid;
+    r.event.pause_seconds = ms / 1000;
+  }
+  if (r.event.kind != GcKind::kNone) {
+    // The JVM's rule (as the in-process reference applies it): the heap after
+    // every collection, young ones included, is a compaction.
+    r.event.heap_before_bytes = before;
+    r.event.heap_after_bytes = after;
+  }
+  r.uptime = uptime;
+  if (unix_time) {
+    r.clock = GcClock::kUnix;
+    r.time = *unix_time;
+  } else if (uptime) {
+    r.clock = GcClock::kUptime;
+    r.time = *uptime;
+  }
+  ParseStatus st = Finish(&r);
+  if (st == ParseStatus::kOk) *out = std::move(r);
+  return st;
+}
+
+}  // namespace memwatch::gclog

@@ -1,0 +1,136 @@
+#include "collectors/gcsource/gc_follower.h"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "collectors/base/log.h"
+
+namespace memwatch::gcsource {
+
+using gclog::GcClock;
+using gclog::GcLogRecord;
+using gclog::ParseStatus;
+using gclog::Sequencer;
+
+GcLogFollower::GcLogFollower(GcLogSpec spec, GcLogFollowerOptions options)
+    : spec_(std::move(spec)),
+      options_(std::move(options)),
+      tailer_(spec_.path, options_.tailer),
+      joiner_(options_.tailer.max_line),
+      sequencer_(options_.restart_tolerance_seconds),
+      shared_(std::make_unique<Shared>()) {}
+
+GcLogStats GcLogFollower::stats() const {
+  MutexLock lock(&shared_->mu);
+  return shared_->stats;
+}
+
+void GcLogFollower::Restart(detect::Tracker* tracker, const char* why) {
+  anchored_ = false;
+  tracker->Reset(spec_.name, detect::kSourceGcLog);
+  // A log that appears for the first time had no state to reset.
+  if (!fed_) return;
+  fed_ = false;
+  LogInfo("memwatch: gc log restarted; state reset",
+          {{"name", spec_.name}, {"path", spec_.path}, {"why", why}});
+}
+
+void GcLogFollower::Poll(double now, detect::Tracker* tracker) {
+  std::vector<std::string> lines;
+  gclog::PollResult res = tailer_.Poll(&lines);
+  if (res.error != last_error_) {
+    // Logged once per change: a log file that does not exist yet is normal.
+    if (!res.error.empty()) {
+      LogWarn("memwatch: gc log unreadable",
+              {{"name", spec_.name}, {"error", res.error}});
+    }
+    last_error_ = res.error;
+  }
+  GcLogStats delta;
+  if (res.restarted) {
+    joiner_.Reset();
+    sequencer_.Reset();
+    ++delta.restarts;
+    Restart(tracker, "file replaced or truncated");
+  }
+  if (!res.error.empty()) ++delta.read_errors;
+
+  // First pass: parse and order. Second: anchor and feed, so that a process's
+  // uptime is anchored at its newest line in this poll.
+  struct Item {
+    GcLogRecord record;
+    bool restart;
+  };
+  std::vector<Item> items;
+  for (const std::string& line : lines) {
+    auto joined = joiner_.Feed(line);
+    if (!joined) continue;
+    GcLogRecord r;
+    ParseStatus st = gclog::ParseJoinedLine(*joined, &r);
+    if (st == ParseStatus::kNotGc) continue;
+    if (st == ParseStatus::kInvalid) {
+      ++delta.invalid;
+      continue;
+    }
+    switch (sequencer_.Next(r)) {
+      case Sequencer::Verdict::kDuplicate:
+        ++delta.duplicates;
+        continue;
+      case Sequencer::Verdict::kStale:
+        ++delta.stale;
+        continue;
+      case Sequencer::Verdict::kRestart:
+        items.push_back({std::move(r), true});
+        break;
+      case Sequencer::Verdict::kAccept:
+        items.push_back({std::move(r), false});
+        break;
+    }
+  }
+  std::string format;
+  for (size_t i = 0; i < items.size(); ++i) {
+    GcLogRecord& r = items[i].record;
+    if (items[i].restart) {
+      ++delta.restarts;
+      Restart(tracker, "log clock or collection number went back");
+    }
+    double t = now;
+    if (r.clock == GcClock::kUnix) {
+      t = r.time;
+    } else if (r.clock == GcClock::kUptime) {
+      if (!anchored_) {
+        double newest = r.time;
+        for (size_t k = i + 1; k < items.size() && !items[k].restart; ++k) {
+          if (items[k].record.clock == GcClock::kUptime) {
+            newest = std::max(newest, items[k].record.time);
+          }
+        }
+        anchor_ = now - newest;
+        anchored_ = true;
+      }
+      t = anchor_ + r.time;
+    }
+    r.event.time = t;
+    tracker->OnGc(spec_.name, detect::kSourceGcLog, r.event);
+    if (options_.on_event) options_.on_event(spec_.name, r.event);
+    ++delta.records;
+    fed_ = true;
+    format = gclog::GcLogFormatName(r.format);
+  }
+
+  MutexLock lock(&shared_->mu);
+  GcLogStats& s = shared_->stats;
+  s.lines += lines.size();
+  s.records += delta.records;
+  s.invalid += delta.invalid;
+  s.duplicates += delta.duplicates;
+  s.stale += delta.stale;
+  s.restarts += delta.restarts;
+  s.read_errors += delta.read_errors;
+  s.long_lines_dropped = tailer_.stats().long_lines_dropped + joiner_.dropped();
+  s.bytes_read = tailer_.stats().bytes_read;
+  if (!format.empty()) s.format = format;
+}
+
+}  // namespace memwatch::gcsource

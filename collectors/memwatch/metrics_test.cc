@@ -1,0 +1,77 @@
+#include "collectors/memwatch/metrics.h"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+namespace memwatch::memwatch_plugin {
+namespace {
+
+using detect::Event;
+using detect::Tracker;
+
+constexpr double MiB = 1 << 20;
+
+detect::Config Fast() {
+  detect::Config c;
+  c.detector.warmup = 0;
+  c.detector.min_cycle = 0;
+  c.detector.max_cycle = 5;
+  return c;
+}
+
+const prometheus::MetricFamily* Find(
+    const std::vector<prometheus::MetricFamily>& fs, const std::string& name) {
+  for (const auto& f : fs) {
+    if (f.name == name) return &f;
+  }
+  return nullptr;
+}
+
+TEST(MetricsTest, FamiliesFollowTheContract) {
+  detect::Tracker tr(Fast(), [](const detect::Event&) {});
+  std::vector<prometheus::MetricFamily> fs;
+  tr.Observe(0, {{"demo", "1:1", true, 1e8}});
+  AppendFamilies(tr.SeriesStates(), &fs);
+  // Before any compaction: only the counters (collections, compactions, and
+  // leaks at 0, so that a first leak is an increase for alert rules).
+  ASSERT_NE(Find(fs, "memwatch_gc_total"), nullptr);
+  EXPECT_EQ(Find(fs, "memwatch_gc_total")->metric.size(), 2u);
+  ASSERT_NE(Find(fs, "memwatch_leak_events_total"), nullptr);
+  EXPECT_EQ(Find(fs, "memwatch_leak_events_total")->metric.at(0).counter.value,
+            0);
+  EXPECT_EQ(Find(fs, "memwatch_heap_current_base_bytes"), nullptr);
+  for (int t = 1; t <= 60; ++t) {
+    tr.Observe(t, {{"demo", "1:1", true, 1e8 + t * MiB}});
+  }
+  fs.clear();
+  AppendFamilies(tr.SeriesStates(), &fs);
+  for (const char* name :
+       {"memwatch_gc_total", "memwatch_heap_compactions_total",
+        "memwatch_heap_current_base_bytes",
+        "memwatch_heap_estimated_base_bytes", "memwatch_heap_min_base_bytes",
+        "memwatch_heap_max_base_bytes", "memwatch_heap_usage_trend_ratio",
+        "memwatch_heap_growth_streak", "memwatch_leak_events_total",
+        "memwatch_leak_last_growth_bytes",
+        "memwatch_leak_last_duration_seconds",
+        "memwatch_leak_last_event_timestamp_seconds"}) {
+    const auto* f = Find(fs, name);
+    ASSERT_NE(f, nullptr) << name;
+    EXPECT_FALSE(f->help.empty()) << name;
+    const auto& labels = f->metric.at(0).label;
+    ASSERT_GE(labels.size(), 2u);
+    EXPECT_EQ(labels[0].name, "name");
+    EXPECT_EQ(labels[0].value, "demo");
+    EXPECT_EQ(labels[1].name, "source");
+    EXPECT_EQ(labels[1].value, "synthetic");
+  }
+  const auto* leaks = Find(fs, "memwatch_leak_events_total");
+  EXPECT_EQ(leaks->type, prometheus::MetricType::Counter);
+  EXPECT_EQ(leaks->metric[0].counter.value, 2);
+  EXPECT_EQ(
+      Find(fs, "memwatch_leak_last_duration_seconds")->metric[0].gauge.value,
+      25);
+}
+
+}  // namespace
+}  // namespace memwatch::memwatch_plugin
