@@ -15,8 +15,9 @@ id; the JVM's perf data was read through /proc/<pid>/root; no pod is left, the
 exporter exited 0, and no cgroup of the run remains once the sim has ended.
 
 Until the exporter has the container target source (`--targets.containers`,
-issue 18), the DaemonSet's `--match` is replaced by a per-container template
-(names from the Kubernetes API) and two checks are reported, not asserted:
+issue 18), the DaemonSet's `--match` and the flags the binary does not know yet
+are left out, a per-container template (names from the Kubernetes API) is
+added, and two checks are reported, not asserted:
 that the deleted pod's series are gone within two scrapes of its processes'
 exit, and that the exporter counts the OOM kill (a memwatch_*oom* series of the
 container). With the target source present, the DaemonSet's arguments are used
@@ -38,7 +39,7 @@ from tests.lib import harness
 from tests.nodesim import cgroups
 
 SIM = os.path.join(harness.REPO, "scripts", "node-sim")
-TEMPLATE_OVERRIDE = ["--exporter-drop-arg=--match",
+TEMPLATE_OVERRIDE = ["--drop-unknown-args", "--exporter-drop-arg=--match",
                      "--exporter-arg=--match=name={{.Namespace}}/{{.Pod}}/{{.Container}},"
                      "cmdline=."]
 

@@ -6,9 +6,12 @@ duration against the floor; the exporter's peak memory.
 """
 
 import json
+import re
 import statistics
 
-LEAK_ALERT = "MemwatchLeakDetected"
+# "its leak alert": the first firing alert about a leak (MemwatchLeakDetected,
+# the paging verdict, or MemwatchLeakEvent, memwatch's event)
+LEAK_ALERT = re.compile(r"Leak")
 LEAK_BOUND = 180.0      # "within 3 minutes of its start"
 SCRAPES_BOUND = 2       # "gone within two scrapes after its processes exit"
 FLOOR_BOUND = 1.5       # "scrape p50 <= 1.5x the bare reads"
@@ -129,9 +132,12 @@ def analyze(catalog, events, alerts, node_result, cluster, opts, setup):
         entry["after_s"] = round(a["t"] - c["started"], 1) if c["started"] else None
         c["alerts"].append(entry)
     for c in idx.values():
-        leak = [a for a in c["alerts"] if a["alertname"] == LEAK_ALERT and a["status"] == "firing"]
+        leak = [a for a in c["alerts"] if LEAK_ALERT.search(a["alertname"] or "")
+                and a["status"] == "firing"]
+        leak.sort(key=lambda a: a["t"])
         c["leak_alert_after_s"] = leak[0]["after_s"] if leak else None
         c["leak_alert_labels_ok"] = leak[0]["labels_ok"] if leak else None
+        c["leak_alert_name"] = leak[0]["alertname"] if leak else None
     # what the exporter saw, from Prometheus
     span = f"{int(t_end - t_node) + 60}s" if t_node and t_end else "1h"
     seen = {(r["metric"].get("namespace"), r["metric"].get("pod"), r["metric"].get("container"))

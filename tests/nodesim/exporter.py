@@ -81,9 +81,18 @@ def help_text(binary):
 
 
 def help_flags(text):
-    """{flag name: description} from the exporter's --help."""
-    flags, name = {}, None
+    """{flag name: description} from the exporter's --help; a collector
+    `name` gives `collector.name`."""
+    flags, name, collectors = {}, None, False
     for line in text.splitlines():
+        if line.startswith("Collectors"):
+            collectors = True
+        elif line and not line.startswith(" "):
+            collectors = False
+        m = re.match(r"  (\w+) \[", line)
+        if collectors and m:
+            flags["collector." + m.group(1)] = ""
+            continue
         m = re.match(r"\s+--([\w.-]+)(=.*)?$", line)
         if m:
             name = m.group(1)
@@ -91,6 +100,14 @@ def help_flags(text):
         elif name and line.startswith("      "):
             flags[name] += line.strip() + " "
     return flags
+
+
+def flag_name(arg):
+    """--no-collector.x=1 -> collector.x; None when arg is not a flag."""
+    if not arg.startswith("--"):
+        return None
+    name = arg[2:].split("=", 1)[0]
+    return name[3:] if name.startswith("no-") else name
 
 
 def heapdiff_enable_flag(flags):
@@ -107,7 +124,7 @@ class ExporterSetup:
     """The argv/env of the exporter for this node, and what the manifest says."""
 
     def __init__(self, binary, manifest, sim_root, node_name, port, api_url,
-                 drop=(), extra=()):
+                 drop=(), extra=(), drop_unknown=False):
         self.binary = binary
         self.notes = []
         self.ds = load_daemonset(manifest, self.notes)
@@ -144,6 +161,16 @@ class ExporterSetup:
                  "--kubernetes.ca-file")
         args = [a for a in args if not a.split("=", 1)[0] in owned]
         args = [a for a in args if not any(a == d or a.startswith(d + "=") for d in drop)]
+        self.mapped_args = list(args)
+        # a manifest ahead of (or behind) the binary: the pod would crash-loop
+        unknown = [a for a in args if flag_name(a) and flag_name(a) not in self.flags]
+        if unknown and not drop_unknown:
+            raise RuntimeError(f"the DaemonSet passes {' '.join(unknown)}, which this "
+                               "exporter does not know (it would exit 2 in the pod); "
+                               "--drop-unknown-args runs without them")
+        for a in unknown:
+            args.remove(a)
+            self.notes.append(f"{a} left out: this exporter does not have it")
         args += [f"--web.listen-address=127.0.0.1:{port}",
                  f"--kubernetes.api-url={api_url}", "--kubernetes.token-file=",
                  "--kubernetes.ca-file="]

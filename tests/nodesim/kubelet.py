@@ -248,7 +248,14 @@ class Kubelet:
 
     def run(self):
         cfg = self.cfg
-        base = self.start_exporter()
+        try:
+            base = self.start_exporter()
+        except RuntimeError as e:
+            with open(os.path.join(cfg["sim_root"], "exporter.log"), errors="replace") as f:
+                tail = f.read()[-1500:]
+            self.emit("exporter_failed", error=str(e), log=tail)
+            self.shutdown()
+            return
         t0 = time.monotonic()
         self.emit("node_started", t0=t0, exporter_pid=self.exporter.pid)
         self.publish()
@@ -306,6 +313,8 @@ class Kubelet:
             time.sleep(0.05)
         if self.exporter and self.exporter.poll() is None:
             runtime.stop_process(self.exporter, lambda: [], 5)
+        elif self.exporter:
+            self.exporter.wait()
         self.result["exporter_exit"] = self.exporter.returncode if self.exporter else None
         self.result["pods_left"] = [p.key for p in self.pods]
         self.result.pop("threads")

@@ -50,6 +50,8 @@ def parse(argv):
                     help="appended to the DaemonSet's args (repeatable)")
     ap.add_argument("--exporter-drop-arg", action="append", default=[],
                     help="DaemonSet arg (--flag, or --flag=value) to leave out (repeatable)")
+    ap.add_argument("--drop-unknown-args", action="store_true",
+                    help="leave out DaemonSet args the exporter's --help does not list")
     ap.add_argument("--scrape-interval"), ap.add_argument("--evaluation-interval")
     ap.add_argument("--group-wait"), ap.add_argument("--group-interval")
     ap.add_argument("--no-measure", action="store_true", help="no floor/heapdiff measurement")
@@ -161,7 +163,8 @@ def run(o):
         c = cluster.Cluster(workdir, procs, o, node_name, f"127.0.0.1:{port}")
         setup = exporter.ExporterSetup(binary, o.manifest, workdir, node_name, port,
                                        f"http://127.0.0.1:{c.api_port}",
-                                       o.exporter_drop_arg, o.exporter_arg)
+                                       o.exporter_drop_arg, o.exporter_arg,
+                                       o.drop_unknown_args)
         deleted = [p for p in catalog if p["delete"]]
         leak_jvm = [f"{p['namespace']}/{p['name']}/{x['name']}" for p in catalog
                     for x in p["containers"] if x["role"] == "leak"]
@@ -208,6 +211,9 @@ def run(o):
         if stop:
             raise KeyboardInterrupt
         events = analyze.load_events(cfg["events"])
+        failed = [e for e in events if e["ev"] == "exporter_failed"]
+        if failed:
+            raise RuntimeError(f"{failed[0]['error']}: {failed[0]['log'].strip()}")
         with open(cfg["result"]) as f:
             node_result = json.load(f)
         r = analyze.analyze(catalog, events, c.webhook.snapshot(), node_result, c, o, setup)

@@ -87,7 +87,7 @@ spec:
 
 
 class DaemonSetArgs(unittest.TestCase):
-    def setup_for(self, text, drop=(), extra=()):
+    def setup_for(self, text, drop=(), extra=(), drop_unknown=True):
         d = tempfile.mkdtemp(prefix="nodesim-units-")
         self.addCleanup(shutil.rmtree, d, True)
         path = os.path.join(d, "ds.yaml")
@@ -95,11 +95,11 @@ class DaemonSetArgs(unittest.TestCase):
             f.write(text)
         return exporter.ExporterSetup(harness.binary("exporter/memwatch_exporter"), path,
                                       "/var/tmp/sim", "worker-9", 4321,
-                                      "http://127.0.0.1:1", drop, extra)
+                                      "http://127.0.0.1:1", drop, extra, drop_unknown)
 
     def test_host_paths_env_and_owned_flags(self):
         s = self.setup_for(MANIFEST, drop=["--match"], extra=["--match=name=x,comm=y"])
-        self.assertEqual(s.args[:5], [
+        self.assertEqual(s.mapped_args[:5], [
             "--path.procfs=/proc", "--path.cgroupfs=/sys/fs/cgroup",
             "--path.pod-logs=/var/tmp/sim/var/log/pods",
             "--memwatch.gc-log=x=/proc/1/root/tmp/gc.log",
@@ -111,6 +111,18 @@ class DaemonSetArgs(unittest.TestCase):
         self.assertNotIn("--match=name=node,comm=node", s.args)
         self.assertEqual(s.env, {"NODE_NAME": "worker-9", "GOGC": "50"})
         self.assertEqual(s.memory_limit, 96 * 2**20)
+
+    def test_flags_the_binary_does_not_know(self):
+        text = MANIFEST.replace("--match=name=node,comm=node", "--no-such.flag=1")
+        with self.assertRaisesRegex(RuntimeError, "--no-such.flag=1"):
+            self.setup_for(text, drop_unknown=False)
+        s = self.setup_for(text)
+        self.assertNotIn("--no-such.flag=1", s.args)
+        self.assertTrue(any("--no-such.flag=1 left out" in n for n in s.notes), s.notes)
+        # collectors are flags too, with their --no- form
+        text = MANIFEST.replace("--match=name=node,comm=node", "--no-collector.heapdiff")
+        s = self.setup_for(text, drop_unknown=False)
+        self.assertIn("--no-collector.heapdiff", s.args)
 
     def test_the_shipped_daemonset(self):
         s = self.setup_for(read(os.path.join(exporter.MANIFEST, "daemonset.yaml")))
