@@ -27,6 +27,8 @@ const char* JvmSourceStatusName(JvmSource::Status s) {
       return "bad perf data";
     case JvmSource::Status::kUnsupportedCollector:
       return "unsupported collector";
+    case JvmSource::Status::kNoCollections:
+      return "no collections";
   }
   return "bad perf data";
 }
@@ -104,12 +106,22 @@ JvmSource::Status JvmSource::Poll(double now_unix,
   }
   if (r.status == JvmGcWatcher::Status::kUnsupported) {
     if (error != nullptr) {
-      *error = location_.Path() +
-               ": not a generational stop-the-world collector (ZGC, "
-               "Shenandoah): no heap floor per collection";
+      *error = location_.Path() + ": collector not recognised (" +
+               (snap->collectors.empty() ? std::string("no collector")
+                                         : snap->collectors[0].name) +
+               "): no heap floor per collection";
     }
     if (snapshot != nullptr) *snapshot = std::move(*snap);
     return Status::kUnsupportedCollector;
+  }
+  if (r.status == JvmGcWatcher::Status::kNoCollections) {
+    if (error != nullptr) {
+      *error = location_.Path() +
+               ": Epsilon: no collections (the heap is never collected, "
+               "it only grows to -Xmx)";
+    }
+    if (snapshot != nullptr) *snapshot = std::move(*snap);
+    return Status::kNoCollections;
   }
   last_reset_ = r.status == JvmGcWatcher::Status::kReset;
   last_collections_ = r.collections;
