@@ -72,6 +72,7 @@ class MemwatchCollector : public Collector {
   // process cannot be read (exited), without it when the field is missing.
   std::optional<uint64_t> ReadField(const targets::ProcessRef& p,
                                     std::string* err, bool* gone);
+  double ReadCpuSeconds(const targets::ProcessRef& p);
   std::optional<uint64_t> ReadFieldFromStatm(const targets::ProcessRef& p,
                                              std::string* err, bool* gone);
   void WarnOnce(const std::string& name, const std::string& msg,
