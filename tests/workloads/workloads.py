@@ -24,7 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 class Workload:
     def __init__(self, name, runtime, leaking, build, argv, gc_log=None,
-                 note=""):
+                 note="", rate=None, onset=0.0):
         self.name = name          # e.g. "node-leak"; file and target name
         self.runtime = runtime    # node, jvm, go, python, c
         self.leaking = leaking
@@ -32,6 +32,8 @@ class Workload:
         self._argv = argv         # function(bin_dir) -> list
         self.gc_log = gc_log
         self.note = note
+        self.rate = rate      # bytes/s retained, when known (slow leaks)
+        self.onset = onset    # seconds from start before the leak begins
 
     @property
     def exporter_reads_log(self):
@@ -86,6 +88,11 @@ WORKLOADS = [
              "128 KiB retained every 100 ms (the seed's closure leak)"),
     Workload("node-steady", "node", False, None, _node("steady.js"), "node",
              "same 128 KiB every 100 ms, nothing retained"),
+    # Zero-config Node (issue 20, item 5): no --trace-gc, sampled memory only.
+    Workload("node-leak-noflags", "node", True, None, _node("leak.js"), None,
+             "node-leak without any flag (no GC log)"),
+    Workload("node-steady-noflags", "node", False, None, _node("steady.js"),
+             None, "node-steady without any flag (no GC log)"),
     Workload("jvm-leak-xmx256m", "jvm", True, "java",
              _java("Leak", "-Xmx256m"), "jvm",
              "64 KiB retained every 100 ms, -Xmx256m (OutOfMemoryError after ~6 min)"),
@@ -131,10 +138,14 @@ WORKLOADS = [
     # small strings (pymalloc, never returned). No GC data is used.
     Workload("python-saw-leak-20k", "python", True, None,
              _py("sawtooth.py", "--leak-rate", "20480"), None,
-             "20 KiB/s kept under a 12 MiB / 10 s sawtooth"),
+             "20 KiB/s kept under a 12 MiB / 10 s sawtooth", rate=20480),
     Workload("python-saw-leak-100k", "python", True, None,
              _py("sawtooth.py", "--leak-rate", "102400"), None,
-             "100 KiB/s kept under a 12 MiB / 10 s sawtooth"),
+             "100 KiB/s kept under a 12 MiB / 10 s sawtooth", rate=102400),
+    Workload("python-saw-leak-20k-late", "python", True, None,
+             _py("sawtooth.py", "--leak-rate", "20480", "--onset", "1200"),
+             None, "steady 20 min, then 20 KiB/s kept, under the same sawtooth",
+             rate=20480, onset=1200),
     Workload("python-saw-steady", "python", False, None,
              _py("sawtooth.py"), None,
              "the same 12 MiB / 10 s sawtooth, nothing kept"),
