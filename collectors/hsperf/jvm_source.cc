@@ -29,6 +29,8 @@ const char* JvmSourceStatusName(JvmSource::Status s) {
       return "unsupported collector";
     case JvmSource::Status::kNoCollections:
       return "no collections";
+    case JvmSource::Status::kOpenJ9:
+      return "openj9";
   }
   return "bad perf data";
 }
@@ -56,6 +58,14 @@ JvmSource::Status JvmSource::Poll(double now_unix,
         if (!LooksLikeJvm(procfs_root_, pid_)) return not_jvm();
         return Status::kPermissionDenied;
       case LocateStatus::kNotFound:
+        if (LooksLikeOpenJ9(procfs_root_, pid_)) {
+          if (error != nullptr) {
+            *error = "pid " + std::to_string(pid_) +
+                     ": OpenJ9 (libj9vm mapped) publishes no HotSpot perf "
+                     "data; judged by sampled memory";
+          }
+          return Status::kOpenJ9;
+        }
         if (!LooksLikeJvm(procfs_root_, pid_)) return not_jvm();
         return Status::kPerfDataDisabled;
       case LocateStatus::kOk:
