@@ -356,10 +356,10 @@ JvmGcWatcher::Result JvmGcWatcher::Observe(const JvmGcSnapshot& snap,
 JvmGcWatcher::Result JvmGcWatcher::ObserveConcurrent(const JvmGcSnapshot& snap,
                                                      double read_unix) {
   Result r;
-  if (snap.CollectionInProgress()) {
-    r.status = Status::kRetry;  // a pause: sizes half-written
-    return r;
-  }
+  // A collector's entry after its exit: a pause, or (ZGC, Shenandoah) a
+  // whole concurrent phase that can last seconds. Not a retry: the sizes
+  // are not used, and the read that sees the cycle done reports it.
+  if (snap.CollectionInProgress() && have_prev_) return r;
   if (!Baseline(snap, read_unix, &r)) return r;
   const double freq = static_cast<double>(snap.hrt_frequency);
   // Which collectors count cycles, and whether they are minor ones.

@@ -453,6 +453,30 @@ TEST(ExtractJvmGc, Jdk25HasNoHrtTicks) {
   EXPECT_TRUE(Real("zgc17_cycle").has_hrt_ticks);
 }
 
+TEST(JvmGcWatcher, ConcurrentPhaseRunningIsNoRetry) {
+  // A concurrent collector's entry time after its exit can last seconds:
+  // the read is fine, the cycle is reported once it is done.
+  JvmGcSnapshot s = Real("shen17_cycle");
+  JvmGcWatcher w;
+  w.Observe(s, 1000);
+  for (auto& c : s.collectors) {
+    if (c.index == 1) {
+      c.invocations += 3;
+      c.last_entry_ticks = s.hrt_ticks + 1000;
+    }
+  }
+  s.hrt_ticks += 2000;
+  auto r = w.Observe(s, 1001);
+  EXPECT_EQ(r.status, Status::kOk);
+  EXPECT_TRUE(r.events.empty());
+  for (auto& c : s.collectors) {
+    if (c.index == 1) c.last_exit_ticks = c.last_entry_ticks + 10;
+  }
+  s.hrt_ticks += 1000000;
+  r = w.Observe(s, 1002);
+  ASSERT_EQ(r.events.size(), 1u);
+}
+
 TEST(JvmGcWatcher, EpsilonHasNoCollections) {
   JvmGcWatcher w;
   EXPECT_EQ(w.Observe(Real("epsilon17"), 1000).status, Status::kNoCollections);
