@@ -267,20 +267,26 @@ MemwatchCollector::Plan MemwatchCollector::ChoosePlan(
   } else {
     plan.source = detect::kSourceSynthetic;
   }
+  std::string why;
+  if (rt == runtime::Runtime::kJvm && plan.source == detect::kSourceSynthetic) {
+    why = config_.hsperfdata ? "no JVM perf data (" + jvm_->Why(target.name) +
+                                   "): long-horizon rule only"
+                             : "--no-memwatch.hsperfdata: long-horizon "
+                               "rule only";
+    // Say why once it is known (Epsilon, OpenJ9, perf data disabled), not
+    // only "not read yet".
+    if (why.find("(not read yet)") == std::string::npos &&
+        why.find("(retry") == std::string::npos) {
+      plan.note = why;
+    }
+  }
   Plan& old = plans_[target.name];
-  if (old.source != plan.source || old.runtime != plan.runtime) {
+  if (old.source != plan.source || old.runtime != plan.runtime ||
+      old.note != plan.note) {
     if (old.source == detect::kSourceSynthetic &&
         plan.source != detect::kSourceSynthetic) {
       // The sampled-memory series stops; its state would only go stale.
       tracker_->Reset(target.name, detect::kSourceSynthetic);
-    }
-    std::string why;
-    if (rt == runtime::Runtime::kJvm &&
-        plan.source == detect::kSourceSynthetic) {
-      why = config_.hsperfdata ? "no JVM perf data (" + jvm_->Why(target.name) +
-                                     "): long-horizon rule only"
-                               : "--no-memwatch.hsperfdata: long-horizon "
-                                 "rule only";
     }
     LogInfo("memwatch: target source", {{"name", target.name},
                                         {"runtime", runtime::RuntimeName(rt)},

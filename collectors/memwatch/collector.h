@@ -58,6 +58,7 @@ class MemwatchCollector : public Collector {
   struct Plan {
     runtime::Runtime runtime = runtime::Runtime::kUnknown;
     std::string source;
+    std::string note;  // why a JVM is judged by sampled memory, once known
   };
   void OnEvent(const detect::Event& event);
   // Logs the event and keeps it for /api/v1/events.

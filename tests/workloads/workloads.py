@@ -125,6 +125,11 @@ WORKLOADS = [
     Workload("jvm-shenandoah-stress", "jvm", False, "java",
              _java("Stress", "-Xmx256m", "-XX:+UseShenandoahGC"), "jvm",
              "32 MiB live set, ~64 MiB/s of garbage, Shenandoah"),
+    Workload("jvm-epsilon-steady", "jvm", False, "java",
+             _java("Steady", "-Xmx256m", "-XX:+UnlockExperimentalVMOptions",
+                   "-XX:+UseEpsilonGC"), "jvm",
+             "Steady under Epsilon (no collections: the heap only grows; "
+             "OutOfMemoryError after ~6 min)"),
     Workload("go-leak", "go", True, "go", _bin("go-leak"), "go",
              "64 KiB kept every 100 ms"),
     Workload("go-steady", "go", False, "go", _bin("go-steady"), "go",
