@@ -141,6 +141,9 @@ std::string ValidateFloorRuleConfig(const FloorRuleConfig& c) {
         c.lookback <= 7 * 86400)) {
     return "lookback in [the load scale's window, 7 days]";
   }
+  if (!(c.load_share >= 0 && c.load_share <= 10)) {
+    return "load_share in [0, 10]";
+  }
   if (!(c.load_tolerance > 0 && c.load_tolerance <= 2)) {
     return "load_tolerance in (0, 2]";
   }
@@ -348,6 +351,27 @@ bool FloorRule::ReversibleOk(const Scale& s, size_t first, double growth) {
   const double load_now = Median(&loads);
   const double floor_now = Median(&floors);
   const double start = s.bins[first].t_end - s.cfg.bin;
+  // Memory that follows the load rises about as much as the load does; a
+  // floor that rises far more (relatively) than the CPU rate is not carried
+  // by it, even if the CPU rises too: a leak makes a collector busier (a
+  // Node leak's mark-compacts grow with its heap), not the other way round.
+  std::vector<double> early_loads, early_floors;
+  for (size_t i = first; i < first + k && i < s.bins.size(); ++i) {
+    early_floors.push_back(s.bins[i].floor);
+    if (std::isfinite(s.bins[i].load)) early_loads.push_back(s.bins[i].load);
+  }
+  const double floor_then = Median(&early_floors);
+  if (!early_loads.empty() && floor_then > 0) {
+    const double load_then = Median(&early_loads);
+    const double mem_rise = (floor_now - floor_then) / floor_then;
+    const double load_rise =
+        load_then > 0
+            ? (load_now - load_then) / load_then
+            : (load_now > 0 ? std::numeric_limits<double>::infinity() : 0.0);
+    if (mem_rise > 0 && load_rise < config_.load_share * mem_rise) {
+      return true;
+    }
+  }
   const Scale& ls = scales_[config_.load_scale];
   std::vector<double> earlier;
   size_t history = 0;

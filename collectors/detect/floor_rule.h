@@ -32,7 +32,11 @@
 //   5. the floor moved: the 10th percentile of the last third's floors is
 //      above the 90th percentile of the first third's (a sawtooth or a wave
 //      inside the window overlaps itself);
-//   6. not a reversible rise (when the CPU time is known): the median floor
+//   6. not a reversible rise (when the CPU time is known): the floor's
+//      relative rise over the window (median of the last third against the
+//      first's) is more than 4x the CPU rate's (memory that follows load
+//      rises about as much as the load; a leak that makes the collector
+//      busier raises the CPU far less than the heap); or else the median floor
 //      of the last third is above the median floor of earlier bins (in the
 //      look-back, before the window) at which the process was at least as
 //      busy, by half the claimed growth; with no such earlier bins, the
@@ -82,6 +86,9 @@ struct FloorRuleConfig {
   size_t load_scale = 1;        // the scale whose bins the look-back keeps
   double lookback = 4 * 3600;   // seconds of load history (test 6)
   double load_tolerance = 1.0;  // earlier bins at >= tolerance x load now
+  // A floor whose relative rise over the window exceeds the CPU rate's by
+  // more than 1 / load_share is not explained by load (test 6).
+  double load_share = 0.25;
 };
 
 // "" when valid, else the reason in one line.

@@ -91,6 +91,23 @@ TEST(FloorRule, LateOnsetWithinGoals) {
   EXPECT_NEAR(r100.last_pass().rate, 100 * kKiB, 20 * kKiB);
 }
 
+TEST(FloorRule, LeakThatMakesTheCollectorBusierIsStillALeak) {
+  // Node's leak: 1.25 MiB/s from the start; its CPU rate grows with the heap
+  // (mark-compacts cost more), 0.05 -> 0.15 s/s over 40 minutes.
+  FloorRule r;
+  Series s;
+  double cpu = 0, raised = -1;
+  for (double t = 0; t < 2400; t += 1) {
+    const double heap = 40 * kMiB + 1.25 * kMiB * t;
+    cpu += 0.05 + 0.1 * t / 2400;
+    if (r.Add(t, heap + s.Sample(t, 0, 1e9) - 200 * kMiB, cpu) && raised < 0) {
+      raised = t;
+    }
+  }
+  EXPECT_GT(raised, 0);
+  EXPECT_LE(raised, 20 * 60);
+}
+
 TEST(FloorRule, SteadyHasNoVerdict) {
   FloorRule r;
   EXPECT_EQ(FirstVerdict(&r, 0, 0, 6), -1);

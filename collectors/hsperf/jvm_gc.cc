@@ -16,6 +16,8 @@ constexpr int64_t kMaxTicks = int64_t{1} << 62;
 // Wall clock steps larger than this re-anchor the tick epoch (the hrt.ticks
 // staleness is at most PerfDataSamplingInterval, 50 ms by default).
 constexpr double kEpochSlackSeconds = 1.0;
+// Concurrent cycles closer than this to the previous event are merged.
+constexpr double kConcurrentSpacingSeconds = 10.0;
 
 // The file is written by the application: labels are cut to a safe alphabet.
 std::string Label(const std::string& raw) {
@@ -411,18 +413,30 @@ JvmGcWatcher::Result JvmGcWatcher::ObserveConcurrent(const JvmGcSnapshot& snap,
                              : 1;
   (major ? r.full : r.young) += cycles;
   r.collections = cycles;
+  const double when = std::min(
+      read_unix, epoch_ + static_cast<double>(latest->last_exit_ticks) / freq);
+  const double floor = static_cast<double>(snap.HeapUsedBytes());
+  if (when - last_concurrent_event_ < kConcurrentSpacingSeconds) {
+    pending_floor_ = std::min(pending_floor_.value_or(floor), floor);
+    pending_cycles_ += cycles;
+    prev_ = snap;
+    return r;
+  }
   runtime::GcEvent e;
   e.kind = major ? runtime::GcKind::kFull : runtime::GcKind::kIncremental;
-  e.time = std::min(
-      read_unix, epoch_ + static_cast<double>(latest->last_exit_ticks) / freq);
+  e.time = when;
   // The cycle's stop-the-world time: all its pauses.
   e.pause_seconds =
       static_cast<double>(std::max<int64_t>(0, pause_ticks)) / freq;
-  e.heap_after_bytes = static_cast<double>(snap.HeapUsedBytes());
+  e.heap_after_bytes = std::min(pending_floor_.value_or(floor), floor);
+  const int64_t merged = cycles + pending_cycles_;
   e.detail = latest->name + " (" + std::to_string(pauses) + " pauses";
-  if (cycles > 1) e.detail += ", " + std::to_string(cycles) + " cycles";
+  if (merged > 1) e.detail += ", " + std::to_string(merged) + " cycles";
   e.detail += ")";
   r.events.push_back(std::move(e));
+  last_concurrent_event_ = when;
+  pending_floor_.reset();
+  pending_cycles_ = 0;
   prev_ = snap;
   return r;
 }

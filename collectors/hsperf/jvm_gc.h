@@ -153,7 +153,11 @@ class JvmGcWatcher {
   //   the poll interval);
   // - Epsilon: kNoCollections, never an event.
   // A cycle seen half-way (a concurrent phase running) is reported at the
-  // next read that sees it complete.
+  // next read that sees it complete. Concurrent cycles less than 10 s after
+  // the previous event are merged into the next event (its floor is the
+  // lowest of them): the rule then needs 5 growing floors over at least
+  // 50 s, as with memwatch's min-cycle, and a leak's cycles (tens of
+  // seconds apart) are reported one by one.
   Result Observe(const JvmGcSnapshot& snap, double read_unix);
 
   // Unix time of a tick value of this JVM; needs one accepted snapshot.
@@ -169,6 +173,13 @@ class JvmGcWatcher {
 
   bool have_prev_ = false;
   JvmGcSnapshot prev_;
+  // Concurrent collectors under allocation pressure run a cycle every few
+  // hundred ms, each floor read at a pause (an upper bound): cycles closer
+  // than kConcurrentSpacing to the last event are merged into the next one,
+  // at the lowest floor among them.
+  double last_concurrent_event_ = -1e300;
+  std::optional<double> pending_floor_;
+  int64_t pending_cycles_ = 0;
   // Unix time of tick 0: min over reads of (read_unix - ticks/frequency),
   // since sun.os.hrt.ticks is only refreshed every PerfDataSamplingInterval
   // (50 ms) and so is late, never early.

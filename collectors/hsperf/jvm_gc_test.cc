@@ -477,6 +477,34 @@ TEST(JvmGcWatcher, ConcurrentPhaseRunningIsNoRetry) {
   ASSERT_EQ(r.events.size(), 1u);
 }
 
+TEST(JvmGcWatcher, CloseConcurrentCyclesMergeAtTheirLowestFloor) {
+  JvmGcSnapshot s = Real("shen17_cycle");
+  const int64_t second = s.hrt_frequency;
+  JvmGcWatcher w;
+  w.Observe(s, 1000);
+  auto cycle = [&](double read, int64_t used) {
+    for (auto& c : s.collectors) {
+      if (c.index != 1) continue;
+      c.invocations += 4;
+      c.last_entry_ticks = s.hrt_ticks + second / 10;
+      c.last_exit_ticks = c.last_entry_ticks + 1000;
+    }
+    s.hrt_ticks += second;
+    s.spaces[0].used = used;
+    return w.Observe(s, read);
+  };
+  auto r = cycle(1001, 50 << 20);  // the first cycle: an event
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_TRUE(cycle(1002, 40 << 20).events.empty());  // 1 s later: merged
+  EXPECT_TRUE(cycle(1003, 45 << 20).events.empty());
+  for (int i = 0; i < 7; ++i) cycle(1004 + i, 60 << 20);
+  r = cycle(1012.5, 70 << 20);  // 10 s after the first: the merged event
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_DOUBLE_EQ(*r.events[0].heap_after_bytes, 40 << 20);
+  EXPECT_NE(r.events[0].detail.find("10 cycles"), std::string::npos)
+      << r.events[0].detail;
+}
+
 TEST(JvmGcWatcher, EpsilonHasNoCollections) {
   JvmGcWatcher w;
   EXPECT_EQ(w.Observe(Real("epsilon17"), 1000).status, Status::kNoCollections);
