@@ -436,9 +436,8 @@ def write_doc(a, rows, began, exporter, log_dir, replay_table):
         "reference) | node-leak gc_log " + ratio_of("node-leak", "gc_log") +
         "; jvm-leak-xmx256m hsperfdata " +
         ratio_of("jvm-leak-xmx256m", "hsperfdata") + ", gc_log " +
-        ratio_of("jvm-leak-xmx256m", "gc_log") + "; jvm-leak-default "
-        "hsperfdata " + ratio_of("jvm-leak-default", "hsperfdata") +
-        "; go-leak gc_log " + ratio_of("go-leak", "gc_log") + " |",
+        ratio_of("jvm-leak-xmx256m", "gc_log") + "; go-leak gc_log " +
+        ratio_of("go-leak", "gc_log") + " |",
         "| zero-config Node within 1.5x of in-process memwatch "
         f"({NODE_IN_PROCESS} s) | node-leak-noflags synthetic: " +
         (lambda r: "not run" if r[0] is None else
