@@ -270,6 +270,17 @@ class Verdict:
         load = median([w[2] for w in now])
         floor_now = median([w[1] for w in win[-k:]])
         start = win[0][0] - sc.bin
+        # A floor rising far more (relatively) than the CPU rate is not
+        # carried by the load (a leak makes a collector busier).
+        then = [w for w in win[:k] if w[2] is not None]
+        floor_then = median([w[1] for w in win[:k]])
+        if then and floor_then > 0:
+            load_then = median([w[2] for w in then])
+            mem_rise = (floor_now - floor_then) / floor_then
+            load_rise = ((load - load_then) / load_then if load_then > 0
+                         else float("inf") if load > 0 else 0.0)
+            if mem_rise > 0 and load_rise < 0.25 * mem_rise:
+                return True
         earlier = [w for w in self.long.bins
                    if w[0] <= start and w[2] is not None
                    and w[2] >= self.load_tol * load]
