@@ -14,6 +14,7 @@
 #include "collectors/memwatch/metrics.h"
 #include "collectors/procfs/files.h"
 #include "collectors/procfs/procfs.h"
+#include "collectors/procfs/stat.h"
 #include "collectors/procfs/statm.h"
 #include "collectors/procfs/status.h"
 
@@ -117,10 +118,11 @@ void MemwatchCollector::Publish(detect::Event event) {
   // One line in the --log.format, memwatch's payload as its fields; a leak is
   // what an operator must see, so it is a warning.
   nlohmann::json fields = detect::ToJson(event);
-  const std::string msg = fields["event"].get<std::string>();
+  std::string msg = fields["event"].get<std::string>();
   fields.erase("event");
-  LogEvent(event.type == detect::Event::Type::kLeak ? LogLevel::kWarn
-                                                    : LogLevel::kInfo,
+  if (event.type == detect::Event::Type::kVerdict) msg = "leak_verdict";
+  LogEvent(event.type == detect::Event::Type::kStats ? LogLevel::kInfo
+                                                     : LogLevel::kWarn,
            msg, fields);
   events_->Add(std::move(event));
 }
@@ -268,20 +270,26 @@ MemwatchCollector::Plan MemwatchCollector::ChoosePlan(
   } else {
     plan.source = detect::kSourceSynthetic;
   }
+  std::string why;
+  if (rt == runtime::Runtime::kJvm && plan.source == detect::kSourceSynthetic) {
+    why = config_.hsperfdata ? "no JVM perf data (" + jvm_->Why(target.name) +
+                                   "): long-horizon rule only"
+                             : "--no-memwatch.hsperfdata: long-horizon "
+                               "rule only";
+    // Say why once it is known (Epsilon, OpenJ9, perf data disabled), not
+    // only "not read yet".
+    if (why.find("(not read yet)") == std::string::npos &&
+        why.find("(retry") == std::string::npos) {
+      plan.note = why;
+    }
+  }
   Plan& old = plans_[target.name];
-  if (old.source != plan.source || old.runtime != plan.runtime) {
+  if (old.source != plan.source || old.runtime != plan.runtime ||
+      old.note != plan.note) {
     if (old.source == detect::kSourceSynthetic &&
         plan.source != detect::kSourceSynthetic) {
       // The sampled-memory series stops; its state would only go stale.
       tracker_->Reset(target.name, detect::kSourceSynthetic);
-    }
-    std::string why;
-    if (rt == runtime::Runtime::kJvm &&
-        plan.source == detect::kSourceSynthetic) {
-      why = config_.hsperfdata ? "no JVM perf data (" + jvm_->Why(target.name) +
-                                     "): long-horizon rule only"
-                               : "--no-memwatch.hsperfdata: long-horizon "
-                                 "rule only";
     }
     LogInfo("memwatch: target source", {{"name", target.name},
                                         {"runtime", runtime::RuntimeName(rt)},
@@ -325,6 +333,14 @@ detect::TargetSample MemwatchCollector::ReadTarget(
     std::string err;
     bool gone = false;
     std::optional<uint64_t> bytes = ReadField(p, &err, &gone);
+    if (!gone && bytes) {
+      detect::ProcessSample ps;
+      ps.pid = p.pid;
+      ps.identity = std::to_string(p.pid) + ":" + std::to_string(p.start_ticks);
+      ps.bytes = static_cast<double>(*bytes);
+      ps.cpu_seconds = ReadCpuSeconds(p);
+      r.processes.push_back(std::move(ps));
+    }
     if (gone) {
       LogDebug("memwatch: read failed",
                {{"name", target.name}, {"error", err}});
@@ -341,6 +357,21 @@ detect::TargetSample MemwatchCollector::ReadTarget(
     r.bytes += static_cast<double>(*bytes);
   }
   return r;
+}
+
+// utime + stime of the process, for the verdict's load test; NaN when
+// unreadable (the verdict then judges without it).
+double MemwatchCollector::ReadCpuSeconds(const targets::ProcessRef& p) {
+  if (!config_.verdict_rule) return detect::FloorRule::kNoCpu;
+  if (!fs_.ReadFile(std::to_string(p.pid) + "/stat", &text_, nullptr)) {
+    return detect::FloorRule::kNoCpu;
+  }
+  auto stat = procfs::ParseStat(text_, nullptr);
+  if (!stat || stat->starttime_ticks != p.start_ticks) {
+    return detect::FloorRule::kNoCpu;  // another process under the pid
+  }
+  return static_cast<double>(stat->utime_ticks + stat->stime_ticks) /
+         static_cast<double>(params_.clock_ticks_per_second);
 }
 
 std::optional<uint64_t> MemwatchCollector::ReadField(

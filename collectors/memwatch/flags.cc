@@ -47,6 +47,11 @@ DEFINE_double(memwatch_trend_warmup, 75,
 DEFINE_double(memwatch_trend_min_slope, 0.4 * 1048576,
               "Bytes per second the memory floor must rise by for the trend "
               "rule; slower leaks are left to the cycle rule.");
+DEFINE_bool(memwatch_verdict, true,
+            "Judge every target by the paging verdict too: growth of the "
+            "memory floor sustained over 15 min to 4 h, not slowing toward a "
+            "cap, not following the process's CPU "
+            "(memwatch_leak_verdict, docs/detection.md).");
 DEFINE_bool(memwatch_hsperfdata, true,
             "Judge JVM targets by their perf data file (hsperfdata, what jstat "
             "reads; no flag needed in the app) instead of sampled memory.");
@@ -89,6 +94,7 @@ Config ConfigFromFlags() {
   c.gc_logs = FLAGS_memwatch_gc_log;
   c.hsperfdata = FLAGS_memwatch_hsperfdata;
   c.trend_rule = FLAGS_memwatch_trend;
+  c.verdict_rule = FLAGS_memwatch_verdict;
   c.trend.warmup = FLAGS_memwatch_trend_warmup;
   c.trend.min_slope = FLAGS_memwatch_trend_min_slope;
   c.hsperfdata_interval = FLAGS_memwatch_hsperfdata_interval;
