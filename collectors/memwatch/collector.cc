@@ -161,15 +161,21 @@ HttpResponse MemwatchCollector::EventsPage(const HttpRequest& req) {
     if (!name.empty() && key.first != name) continue;
     series[key].floors = std::move(floors);
   }
-  for (detect::Event& e : events_->Query(name, "leak", -INFINITY)) {
-    series[{e.name, e.source}].events.push_back(std::move(e));
+  // Leak events and paging verdicts, oldest first (the buffer's order).
+  for (const char* type : {"leak", "verdict"}) {
+    for (detect::Event& e : events_->Query(name, type, -INFINITY)) {
+      series[{e.name, e.source}].events.push_back(std::move(e));
+    }
   }
   for (auto& [key, s] : series) {
     s.name = key.first;
     s.source = key.second;
     if (facts_) s.runtime = facts_->Get(s.name).runtime;
     // Newest first: the event an alert links to is at the top.
-    std::reverse(s.events.begin(), s.events.end());
+    std::sort(s.events.begin(), s.events.end(),
+              [](const detect::Event& a, const detect::Event& b) {
+                return a.time > b.time;
+              });
     input.series.push_back(std::move(s));
   }
   HttpResponse r;
