@@ -24,6 +24,9 @@ struct TargetSpec {
   std::optional<int> pid;              // --pid
   std::optional<std::string> pidfile;  // --pidfile, re-read on each Resolve
   std::string gc_log;  // YAML `gc_log:`: the runtime's GC log, if it writes one
+  // YAML `pprof:`: where a Go target serves net/http/pprof, as a base URL
+  // ("http://127.0.0.1:6060"); "" when it does not (PprofBaseUrl).
+  std::string pprof;
   // Matcher: every condition given must hold.
   std::optional<std::string> comm;  // exact /proc/<pid>/comm (15 chars max)
   std::optional<std::string> exe;   // exact /proc/<pid>/exe target
@@ -64,6 +67,14 @@ bool ParseMatchFlag(const std::string& value, std::vector<TargetSpec>* out,
 // read "<filename>:<line>:<column>: <reason>".
 bool ParseTargetsYaml(const std::string& text, const std::string& filename,
                       std::vector<TargetSpec>* out, std::string* error);
+
+// A `pprof:` value: a port ("6060") or a loopback URL
+// ("http://127.0.0.1:6060", "http://localhost:6060/prefix") -> the base URL
+// under which /debug/pprof/heap is ("http://127.0.0.1:6060[/prefix]"). Only
+// 127.0.0.1 (localhost): the exporter reaches the target's own loopback,
+// never another host (collectors/process/README.md).
+std::optional<std::string> PprofBaseUrl(const std::string& value,
+                                        std::string* error);
 
 // Compiles spec->cmdline into spec->cmdline_re; on a bad regex *error names
 // the offending position when it can be found.

@@ -77,6 +77,7 @@ class ProcResolver : public Resolver {
       if (spec.name_template) continue;
       Target& t = target(spec.name);
       if (t.gc_log.empty()) t.gc_log = spec.gc_log;
+      if (t.pprof.empty()) t.pprof = spec.pprof;
       if (spec.pid) {
         if (auto ref = PinnedPid(i, *spec.pid)) add(spec.name, *ref);
       } else if (spec.pidfile) {

@@ -50,6 +50,9 @@ struct Target {
   // The target's GC log (targets YAML `gc_log:`), followed by the memwatch
   // collector as source gc_log; empty when none.
   std::string gc_log;
+  // Where it serves net/http/pprof (targets YAML `pprof:`, a base URL on
+  // 127.0.0.1); empty when none.
+  std::string pprof;
 };
 
 class Resolver {

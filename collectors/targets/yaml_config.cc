@@ -6,6 +6,7 @@
 //     - {name: db, pidfile: /run/postgres.pid}
 //     - {name: legacy, pid: 1234}
 //     - {name: api, comm: node, gc_log: /var/log/api/gc.log}
+//     - {name: gosvc, comm: gosvc, pprof: 6060}   # net/http/pprof, loopback
 #include <yaml-cpp/yaml.h>
 
 #include "collectors/targets/config.h"
@@ -27,6 +28,7 @@ bool ParseEntry(const YAML::Node& entry, const std::string& file,
     *error = At(file, entry.Mark()) + "each target must be a mapping";
     return false;
   }
+  std::string why;
   for (const auto& kv : entry) {
     std::string key = kv.first.as<std::string>();
     const YAML::Node& v = kv.second;
@@ -52,6 +54,13 @@ bool ParseEntry(const YAML::Node& entry, const std::string& file,
         return false;
       }
       spec->gc_log = val;
+    } else if (key == "pprof") {
+      auto url = PprofBaseUrl(val, &why);
+      if (!url) {
+        *error = At(file, v.Mark()) + why;
+        return false;
+      }
+      spec->pprof = *url;
     } else if (key == "comm") {
       spec->comm = val;
     } else if (key == "exe") {
@@ -65,7 +74,7 @@ bool ParseEntry(const YAML::Node& entry, const std::string& file,
       }
     } else {
       *error = At(file, kv.first.Mark()) + "unknown key \"" + key +
-               "\" (name, pid, pidfile, comm, exe, cmdline, gc_log)";
+               "\" (name, pid, pidfile, comm, exe, cmdline, gc_log, pprof)";
       return false;
     }
   }
@@ -78,6 +87,12 @@ bool ParseEntry(const YAML::Node& entry, const std::string& file,
   std::string template_error;
   if (kinds == 1 && !CompileNameTemplate(spec, &template_error)) {
     *error = At(file, entry.Mark()) + template_error;
+    return false;
+  }
+  if (spec->name_template && !spec->pprof.empty()) {
+    *error = At(file, entry.Mark()) + "target \"" + spec->name +
+             "\": pprof needs a plain name, not a template (for containers, "
+             "use the memwatch.io/pprof-port pod annotation)";
     return false;
   }
   if (kinds != 1) {
