@@ -58,12 +58,18 @@ bool InspectPortOfPid(const std::string& procfs_root, int pid,
 }
 
 bool ListensOn(const std::string& procfs_root, int pid, int port) {
+  const std::string net = procfs_root + "/" + std::to_string(pid) + "/net/";
   std::string text, error;
-  if (!ReadFile(procfs_root + "/" + std::to_string(pid) + "/net/tcp", &text,
-                &error, nullptr, kMaxNetTcpBytes)) {
-    return false;
+  std::vector<uint64_t> listening;
+  if (ReadFile(net + "tcp", &text, &error, nullptr, kMaxNetTcpBytes)) {
+    listening = procfs::ListeningInodes(text, port);
   }
-  const auto listening = procfs::ListeningInodes(text, port);
+  // tcp6 is absent when the kernel has no IPv6.
+  if (ReadFile(net + "tcp6", &text, &error, nullptr, kMaxNetTcpBytes)) {
+    for (uint64_t i : procfs::ListeningInodes6(text, port)) {
+      listening.push_back(i);
+    }
+  }
   if (listening.empty()) return false;
   for (uint64_t inode : SocketInodesOf(procfs_root, pid)) {
     for (uint64_t l : listening) {

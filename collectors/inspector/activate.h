@@ -24,9 +24,10 @@ bool InspectPortOfPid(const std::string& procfs_root, int pid,
 inline constexpr int kSigusr1InspectPort = 9229;
 
 // Whether one of pid's file descriptors is a socket listening on
-// 127.0.0.1:port (in pid's network namespace: its net/tcp against its fd/
-// links, collectors/procfs/net_tcp.h). Bounded reads: net/tcp up to
-// 16 MiB, at most 1<<20 descriptors looked at.
+// 127.0.0.1:port, 0.0.0.0:port or [::]:port (in pid's network namespace: its
+// net/tcp and net/tcp6 against its fd/ links, collectors/procfs/net_tcp.h).
+// Bounded reads: each net file up to 16 MiB, at most 1<<20 descriptors
+// looked at.
 bool ListensOn(const std::string& procfs_root, int pid, int port);
 
 // The inspector port of `pid` after asking it to open its inspector: sends

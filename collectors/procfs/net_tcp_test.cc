@@ -29,6 +29,38 @@ TEST(ListeningInodes, LoopbackOrAnyAddressInListenStateOnly) {
   EXPECT_TRUE(ListeningInodes("", 9229).empty());
 }
 
+TEST(ListeningInodes6, AnyAndMappedLoopbackReachableAt127001) {
+  const std::string text =
+      "  sl  local_address                         remote_address           "
+      "             st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout "
+      "inode\n"
+      // [::]:6060 LISTEN (Go's ":6060")
+      "   0: 00000000000000000000000000000000:17AC "
+      "00000000000000000000000000000000:0000 0A 00000000:00000000 "
+      "00:00000000 00000000     0        0 501 1 0 100 0 0 10 0\n"
+      // [::1]:6060 LISTEN: not reachable at 127.0.0.1
+      "   1: 00000000000000000000000001000000:17AC "
+      "00000000000000000000000000000000:0000 0A 00000000:00000000 "
+      "00:00000000 00000000     0        0 502 1 0 100 0 0 10 0\n"
+      // [::ffff:127.0.0.1]:6060 LISTEN
+      "   2: 0000000000000000FFFF00000100007F:17AC "
+      "00000000000000000000000000000000:0000 0A 00000000:00000000 "
+      "00:00000000 00000000     0        0 503 1 0 100 0 0 10 0\n"
+      // [::ffff:10.0.0.1]:6060 LISTEN: another address
+      "   3: 0000000000000000FFFF00000100000A:17AC "
+      "00000000000000000000000000000000:0000 0A 00000000:00000000 "
+      "00:00000000 00000000     0        0 504 1 0 100 0 0 10 0\n"
+      // [::]:6060 ESTABLISHED, and a short address
+      "   4: 00000000000000000000000000000000:17AC "
+      "00000000000000000000000000000000:0000 01 00000000:00000000 "
+      "00:00000000 00000000     0        0 505 1 0 100 0 0 10 0\n"
+      "   5: 0000:17AC 0000:0000 0A 0:0 0:0 0 0 0 506\n";
+  EXPECT_EQ(ListeningInodes6(text, 6060), (std::vector<uint64_t>{501, 503}));
+  EXPECT_TRUE(ListeningInodes6(text, 6061).empty());
+  // A tcp6 line is not a tcp one.
+  EXPECT_TRUE(ListeningInodes(text, 6060).empty());
+}
+
 TEST(SocketInode, OnlySocketLinks) {
   EXPECT_EQ(SocketInode("socket:[4711]"), 4711u);
   EXPECT_FALSE(SocketInode("socket:[]"));
