@@ -1,7 +1,7 @@
 // One depth of memwatch's HeapDiff in the API (`by=` of POST
-// /api/v1/heapdiff): mapping, constructor, class, stack. POST starts a diff of
-// a watched process, GET /api/v1/heapdiff/<id> ends it; a depth owns the ids
-// with its prefix.
+// /api/v1/heapdiff): mapping, constructor, class, stack, pprof. POST starts a
+// diff of a watched process, GET /api/v1/heapdiff/<id> ends it; a depth owns
+// the ids with its prefix.
 #pragma once
 
 #include <string>
@@ -15,6 +15,9 @@ namespace memwatch::heapdiff {
 struct DiffTarget {
   int pid = 0;
   std::string name;  // target name; "" when given by pid
+  // Where it serves net/http/pprof ("http://127.0.0.1:PORT[/prefix]"); ""
+  // when it does not (targets::Target::pprof).
+  std::string pprof;
 };
 
 class Depth {

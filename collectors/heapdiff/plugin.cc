@@ -1,6 +1,7 @@
 // The `heapdiff` collector: memwatch's HeapDiff of watched processes as an
 // API (no metrics), at every depth a process allows.
-//   POST /api/v1/heapdiff?name=T|pid=N[&by=mapping|constructor|class|stack]
+//   POST
+//   /api/v1/heapdiff?name=T|pid=N[&by=mapping|constructor|class|stack|pprof]
 //        -> {"id": ...}
 //   GET  /api/v1/heapdiff/<id> -> the diff
 // POST changes state (it reads a process, and by=constructor pauses it): the
@@ -14,6 +15,7 @@
 #include "collectors/base/clock.h"
 #include "collectors/heapdiff/class_diffs.h"
 #include "collectors/heapdiff/constructor_diffs.h"
+#include "collectors/heapdiff/pprof_diffs.h"
 #include "collectors/heapdiff/stack_diffs.h"
 #include "collectors/heapdiff/store.h"
 #include "collectors/plugin/registry.h"
@@ -50,6 +52,8 @@ class HeapDiffCollector : public Collector {
         ctx.procfs_root, access, MonotonicSeconds));
     depths_.push_back(
         std::make_unique<ClassDiffs>(ctx.procfs_root, MonotonicSeconds));
+    depths_.push_back(
+        std::make_unique<PprofDiffs>(ctx.procfs_root, MonotonicSeconds));
     depths_.push_back(
         std::make_unique<StackDiffs>(ctx.procfs_root, native_stacks,
                                      kMaxStackWindowSeconds, MonotonicSeconds));
@@ -108,12 +112,12 @@ class HeapDiffCollector : public Collector {
                                     std::to_string(t.processes.size()) +
                                     " processes: give pid=");
         }
-        *out = {t.processes.front().pid, name};
+        *out = {t.processes.front().pid, name, t.pprof};
         return HttpResponse{};
       }
       for (const auto& p : t.processes) {
         if (pid && p.pid == *pid) {
-          *out = {*pid, t.name};
+          *out = {*pid, t.name, t.pprof};
           return HttpResponse{};
         }
       }
@@ -129,7 +133,8 @@ class HeapDiffCollector : public Collector {
     if (it != r.query.end()) by = it->second;
     Depth* depth = DepthNamed(by);
     if (depth == nullptr) {
-      return JsonError(400, "by must be mapping, constructor, class or stack");
+      return JsonError(
+          400, "by must be mapping, constructor, class, stack or pprof");
     }
     const std::vector<std::string> extra = depth->parameters();
     for (const auto& [k, v] : r.query) {
@@ -158,7 +163,7 @@ class HeapDiffCollector : public Collector {
 MEMWATCH_REGISTER_COLLECTOR(
     heapdiff, true,
     "memwatch's HeapDiff of watched processes (by mapping, V8 constructor, "
-    "JVM class, native stack): POST /api/v1/heapdiff, GET "
+    "JVM class, native stack, Go heap profile): POST /api/v1/heapdiff, GET "
     "/api/v1/heapdiff/<id> (no "
     "metrics)",
     [](const memwatch::CollectorContext& ctx)
