@@ -4,6 +4,8 @@
 #include <google/protobuf/wire_format_lite.h>
 #include <zlib.h>
 
+#include <algorithm>
+
 #include "collectors/goprof/profile.pb.h"
 
 namespace memwatch::goprof {
@@ -215,29 +217,33 @@ bool Gunzip(std::string_view compressed, size_t max_bytes, std::string* out,
   }
   z.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(compressed.data()));
   z.avail_in = static_cast<uInt>(compressed.size());
-  char buf[64 * 1024];
+  // Inflated straight into *out, a chunk at a time (no buffer on the stack:
+  // HTTP handler threads have small stacks), up to one byte over the cap.
+  constexpr size_t kChunk = 256 * 1024;
   int rc = Z_OK;
-  while (rc != Z_STREAM_END) {
-    z.next_out = reinterpret_cast<Bytef*>(buf);
-    z.avail_out = sizeof(buf);
+  while (rc == Z_OK) {
+    const size_t used = out->size();
+    const size_t room = std::min(kChunk, max_bytes + 1 - used);
+    out->resize(used + room);
+    z.next_out = reinterpret_cast<Bytef*>(&(*out)[used]);
+    z.avail_out = static_cast<uInt>(room);
     rc = inflate(&z, Z_NO_FLUSH);
-    if (rc != Z_OK && rc != Z_STREAM_END) break;
-    const size_t n = sizeof(buf) - z.avail_out;
-    if (out->size() + n > max_bytes) {
+    out->resize(used + room - z.avail_out);
+    if (out->size() > max_bytes) {
       *too_large = true;
       break;
     }
-    out->append(buf, n);
-    if (rc == Z_OK && n == 0 && z.avail_in == 0) break;  // truncated input
   }
   const char* msg = z.msg;
   inflateEnd(&z);
   if (*too_large) {
+    out->clear();
     *error = "profile larger than " + std::to_string(max_bytes) +
              " bytes uncompressed";
     return false;
   }
   if (rc != Z_STREAM_END) {
+    // Z_BUF_ERROR: the input ended before the stream did.
     *error = std::string("gzip: ") +
              (msg != nullptr ? msg : "truncated or corrupt stream");
     return false;

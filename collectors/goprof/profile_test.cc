@@ -1,6 +1,7 @@
 #include "collectors/goprof/profile.h"
 
 #include <gtest/gtest.h>
+#include <pthread.h>
 #include <zlib.h>
 
 #include <functional>
@@ -105,6 +106,37 @@ TEST(ProfileTest, RealGoHeapProfile) {
   EXPECT_EQ(counts->groups.size(), 3u);  // samples with nothing in use skipped
   EXPECT_EQ(counts->count, 43u + 1260u + 5461u);
   EXPECT_EQ(counts->bytes, 11326036u + 524496u + 524336u);
+}
+
+// The exporter parses on an HTTP handler thread, whose stack is small
+// (a 64 KiB buffer on it crashed civetweb's): parse on a 64 KiB stack.
+TEST(ProfileTest, ParsesOnASmallStack) {
+  struct Job {
+    std::string data;
+    bool ok = false;
+  } job{ReadRepoFile("tests/fixtures/goprof/heap_after.pb.gz")};
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+  pthread_attr_setstacksize(&attr, 1 << 20);  // redzones and shadow frames
+#else
+  pthread_attr_setstacksize(&attr, 64 * 1024);
+#endif
+  pthread_t thread;
+  ASSERT_EQ(pthread_create(
+                &thread, &attr,
+                [](void* arg) -> void* {
+                  auto* j = static_cast<Job*>(arg);
+                  std::string error;
+                  auto p = ParseProfile(j->data, Limits(), &error);
+                  j->ok = p && InuseByFunction(*p, 100, &error).has_value();
+                  return nullptr;
+                },
+                &job),
+            0);
+  pthread_join(thread, nullptr);
+  pthread_attr_destroy(&attr);
+  EXPECT_TRUE(job.ok);
 }
 
 TEST(ProfileTest, DiffOfTwoRealProfilesNamesTheLeak) {
