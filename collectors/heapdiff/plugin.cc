@@ -112,12 +112,13 @@ class HeapDiffCollector : public Collector {
                                     std::to_string(t.processes.size()) +
                                     " processes: give pid=");
         }
-        *out = {t.processes.front().pid, name, t.pprof};
+        const targets::ProcessRef& p = t.processes.front();
+        *out = {p.pid, name, PprofUrlOf(t.pprof, p.pprof_port)};
         return HttpResponse{};
       }
       for (const auto& p : t.processes) {
         if (pid && p.pid == *pid) {
-          *out = {*pid, t.name, t.pprof};
+          *out = {*pid, t.name, PprofUrlOf(t.pprof, p.pprof_port)};
           return HttpResponse{};
         }
       }

@@ -47,6 +47,12 @@ bool Options(const HttpRequest& request, heapread::PprofAccess* access,
 
 }  // namespace
 
+std::string PprofUrlOf(const std::string& target_pprof, int annotated_port) {
+  if (!target_pprof.empty()) return target_pprof;
+  if (annotated_port < 1 || annotated_port > 65535) return "";
+  return "http://127.0.0.1:" + std::to_string(annotated_port);
+}
+
 PprofDiffs::PprofDiffs(std::string procfs_root, Clock clock)
     : procfs_root_(std::move(procfs_root)),
       sessions_("pprof-", kMaxOpen, kMaxAgeSeconds, std::move(clock)) {}

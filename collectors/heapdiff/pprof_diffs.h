@@ -17,6 +17,11 @@
 
 namespace memwatch::heapdiff {
 
+// Where a process serves its heap profile: its target's `pprof:` (targets
+// YAML), else its pod's memwatch.io/pprof-port annotation, on 127.0.0.1; ""
+// when neither.
+std::string PprofUrlOf(const std::string& target_pprof, int annotated_port);
+
 class PprofDiffs : public Depth {
  public:
   PprofDiffs(std::string procfs_root, Clock clock);

@@ -100,6 +100,13 @@ TEST(PprofDiffs, DiffsTwoProfilesByFunction) {
   EXPECT_EQ(diffs.End("pprof-0000").status, 404);
 }
 
+TEST(PprofUrlOf, TargetsYamlFirstThenThePodAnnotation) {
+  EXPECT_EQ(PprofUrlOf("http://127.0.0.1:6060", 7070), "http://127.0.0.1:6060");
+  EXPECT_EQ(PprofUrlOf("", 7070), "http://127.0.0.1:7070");
+  EXPECT_EQ(PprofUrlOf("", 0), "");
+  EXPECT_EQ(PprofUrlOf("", 70000), "");
+}
+
 TEST(PprofDiffs, RefusesBeforeFetching) {
   PprofDiffs diffs("/proc", Zero);
   DiffTarget none{static_cast<int>(getpid()), "plain", ""};

@@ -331,6 +331,13 @@ TEST(NameStore, LooksUpPodAndContainer) {
   EXPECT_EQ(n->container, "");
   EXPECT_FALSE(store.Lookup("v", "c"));
   EXPECT_FALSE(store.Lookup("", ""));
+  // The pod's memwatch.io/pprof-port goes with its names.
+  EXPECT_EQ(n->pprof_port, 0);
+  kubeapi::PodNames go{"ns", "go", {}};
+  go.pprof_port = 6060;
+  index.pods["g"] = go;
+  store.Update(index);
+  EXPECT_EQ(store.Lookup("g", "any")->pprof_port, 6060);
 }
 
 }  // namespace

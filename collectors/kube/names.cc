@@ -21,6 +21,7 @@ std::optional<targets::KubeNames> NameStore::Lookup(
   targets::KubeNames names{pod->second.namespace_name, pod->second.pod, ""};
   auto c = pod->second.containers.find(container_id);
   if (c != pod->second.containers.end()) names.container = c->second;
+  names.pprof_port = pod->second.pprof_port;
   return names;
 }
 

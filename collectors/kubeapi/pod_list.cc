@@ -25,6 +25,7 @@ const std::set<std::string, std::less<>>& KeptKeys() {
       "namespace",
       "annotations",
       "kubernetes.io/config.hash",
+      kPprofPortAnnotation,
       "status",
       "containerStatuses",
       "initContainerStatuses",
@@ -35,6 +36,16 @@ const std::set<std::string, std::less<>>& KeptKeys() {
       "code",
   };
   return *keys;
+}
+
+// "6060" -> 6060; 0 for anything but a port number.
+int PortOf(const std::string& s) {
+  if (s.empty() || s.size() > 5 ||
+      s.find_first_not_of("0123456789") != std::string::npos) {
+    return 0;
+  }
+  const int port = std::stoi(s);
+  return port <= 65535 ? port : 0;
 }
 
 // A string member of `o`, "" when absent or not a string (the API omits empty
@@ -156,6 +167,7 @@ bool ParsePodList(std::string_view document, PodIndex* out,
     // A static pod's cgroup carries its manifest hash, not the mirror pod's
     // UID the API server made up.
     if (const json* ann = Member(*meta, "annotations")) {
+      pod.pprof_port = PortOf(Str(*ann, kPprofPortAnnotation));
       std::string hash = Str(*ann, "kubernetes.io/config.hash");
       if (!hash.empty() && hash != uid) out->pods[hash] = pod;
     }

@@ -28,7 +28,13 @@ struct PodNames {
   // "containerd://" stripped) -> container name; init and ephemeral
   // containers included. Containers not started yet have no ID and are absent.
   std::map<std::string, std::string> containers;
+  // The pod's memwatch.io/pprof-port annotation (where its Go program serves
+  // net/http/pprof, reached on 127.0.0.1: docs/heapdiff.md); 0 when absent or
+  // not a port.
+  int pprof_port = 0;
 };
+
+inline constexpr char kPprofPortAnnotation[] = "memwatch.io/pprof-port";
 
 struct PodIndex {
   // By metadata.uid and, for static pods, also by their

@@ -58,6 +58,25 @@ TEST(PodList, StaticPodIsFoundByItsConfigHashToo) {
             "haproxy-worker-1");
 }
 
+TEST(PodList, PprofPortAnnotation) {
+  PodIndex index;
+  std::string error;
+  ASSERT_TRUE(ParsePodList(R"({"kind": "PodList", "items": [
+    {"metadata": {"uid": "a", "name": "go", "namespace": "ns",
+                  "annotations": {"memwatch.io/pprof-port": "6060"}}},
+    {"metadata": {"uid": "b", "name": "bad", "namespace": "ns",
+                  "annotations": {"memwatch.io/pprof-port": "60x"}}},
+    {"metadata": {"uid": "c", "name": "big", "namespace": "ns",
+                  "annotations": {"memwatch.io/pprof-port": "70000"}}},
+    {"metadata": {"uid": "d", "name": "none", "namespace": "ns"}}]})",
+                           &index, &error))
+      << error;
+  EXPECT_EQ(index.pods.at("a").pprof_port, 6060);
+  EXPECT_EQ(index.pods.at("b").pprof_port, 0);
+  EXPECT_EQ(index.pods.at("c").pprof_port, 0);
+  EXPECT_EQ(index.pods.at("d").pprof_port, 0);
+}
+
 TEST(PodList, EmptyList) {
   PodIndex index;
   std::string error;

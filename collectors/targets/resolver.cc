@@ -148,6 +148,7 @@ class ProcResolver : public Resolver {
           p.namespace_name = n->namespace_name;
           p.pod = n->pod;
           p.container = n->container;
+          p.pprof_port = n->pprof_port;
         }
       }
     }

@@ -23,6 +23,7 @@ struct ProcessRef {
   std::string namespace_name;
   std::string pod;
   std::string container;
+  int pprof_port = 0;  // its pod's memwatch.io/pprof-port annotation; 0: none
 };
 
 // Names of a Kubernetes container, looked up from the API server.
@@ -30,6 +31,7 @@ struct KubeNames {
   std::string namespace_name;
   std::string pod;
   std::string container;  // "" when the pod is known but not the container
+  int pprof_port = 0;     // memwatch.io/pprof-port of the pod; 0: none
 };
 
 // Where the resolver finds those names (the kubernetes collector keeps them
