@@ -219,7 +219,7 @@ bool Gunzip(std::string_view compressed, size_t max_bytes, std::string* out,
   z.avail_in = static_cast<uInt>(compressed.size());
   // Inflated straight into *out, a chunk at a time (no buffer on the stack:
   // HTTP handler threads have small stacks), up to one byte over the cap.
-  constexpr size_t kChunk = 256 * 1024;
+  constexpr size_t kChunk = size_t{256} * 1024;
   int rc = Z_OK;
   while (rc == Z_OK) {
     const size_t used = out->size();

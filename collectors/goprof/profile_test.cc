@@ -49,7 +49,8 @@ class Builder {
     t->set_unit(Str(unit));
   }
   // A location of one function per name, innermost first; returns its id.
-  uint64_t Loc(std::vector<std::string> names, uint64_t address = 0x1000) {
+  uint64_t Loc(const std::vector<std::string>& names,
+               uint64_t address = 0x1000) {
     auto* l = p_.add_location();
     l->set_id(static_cast<uint64_t>(p_.location_size()));
     l->set_address(address);
@@ -61,7 +62,8 @@ class Builder {
     }
     return l->id();
   }
-  void Sample(std::vector<uint64_t> locs, int64_t objects, int64_t bytes) {
+  void Sample(const std::vector<uint64_t>& locs, int64_t objects,
+              int64_t bytes) {
     auto* s = p_.add_sample();
     for (uint64_t id : locs) s->add_location_id(id);
     for (int64_t v : {objects, bytes, objects, bytes}) s->add_value(v);
@@ -120,7 +122,7 @@ TEST(ProfileTest, ParsesOnASmallStack) {
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
   pthread_attr_setstacksize(&attr, 1 << 20);  // redzones and shadow frames
 #else
-  pthread_attr_setstacksize(&attr, 64 * 1024);
+  pthread_attr_setstacksize(&attr, size_t{64} * 1024);
 #endif
   pthread_t thread;
   ASSERT_EQ(pthread_create(
@@ -193,7 +195,7 @@ TEST(ProfileTest, StrippedAndUnknownLocations) {
 TEST(ProfileTest, KeepsTheLargestGroups) {
   Builder b;
   for (int i = 1; i <= 5; ++i) {
-    b.Sample({b.Loc({"main.f" + std::to_string(i)})}, 1, i * 100);
+    b.Sample({b.Loc({"main.f" + std::to_string(i)})}, 1, int64_t{i} * 100);
   }
   const auto c = ByFunction(b.Gz(), 3);
   ASSERT_EQ(c.groups.size(), 3u);
