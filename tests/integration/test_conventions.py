@@ -83,6 +83,25 @@ class ListenAddressTest(unittest.TestCase):
             socket.create_connection(("::1", p1), timeout=2).close()
         self.assertIn(f"[::1]:{p2}", exp.log_text())
 
+    def test_relay_backend_port_is_refused_to_direct_clients(self):
+        # [::1] is relayed to civetweb on an ephemeral 127.0.0.1 port; a local
+        # client connecting to that port directly gets 403.
+        port, plain = harness.free_port(), harness.free_port()
+        exp = Started(self.procs, [f"--web.listen-address=[::1]:{port}",
+                                   f"--web.listen-address=127.0.0.1:{plain}"],
+                      f"http://[::1]:{port}/-/ready")
+        out = subprocess.run(["ss", "-Hltnp"], capture_output=True, text=True,
+                             check=True).stdout
+        mine = [line.split()[3] for line in out.splitlines()
+                if f"pid={exp.proc.pid}," in line]
+        backend = [a for a in mine if a.startswith("127.0.0.1:")
+                   and a != f"127.0.0.1:{plain}"]
+        self.assertEqual(len(backend), 1, mine)
+        r = harness.get(f"http://{backend[0]}/metrics")
+        self.assertEqual(r.status, 403)
+        self.assertEqual(harness.get(f"http://127.0.0.1:{plain}/-/healthy").status, 200)
+        self.assertEqual(harness.get(f"http://[::1]:{port}/-/healthy").status, 200)
+
     def test_every_interface_includes_ipv6(self):
         self.assertTrue(has_ipv6_loopback(), "this host has no ::1")
         port = harness.free_port()
