@@ -192,11 +192,9 @@ bool BuildRoutes(std::vector<NamedCollector>* collectors, Scraper* scraper,
 }
 
 // "127.0.0.1:9747,[::1]:9747" for the log.
-std::string ListenersText(const std::vector<ListenSpec>& listeners) {
+std::string Join(const std::vector<std::string>& addresses) {
   std::string out;
-  for (const ListenSpec& spec : listeners) {
-    out += (out.empty() ? "" : ",") + spec.Numeric();
-  }
+  for (const std::string& a : addresses) out += (out.empty() ? "" : ",") + a;
   return out;
 }
 
@@ -278,7 +276,7 @@ int RunExporter() {
   std::string enabled;
   for (auto& nc : collectors) enabled += (enabled.empty() ? "" : ",") + nc.name;
   LogInfo("listening",
-          {{"address", ListenersText(listeners)},
+          {{"address", Join(server.BoundAddresses())},
            {"tls", web_config.tls.enabled ? "true" : "false"},
            {"basic_auth", web_config.users.empty() ? "false" : "true"},
            {"admin_api", FLAGS_web_enable_admin_api ? "true" : "false"},

@@ -152,6 +152,7 @@ bool HttpServer::BindFrontListeners(std::vector<int>* fds, std::string* error) {
     if (ForCivetweb(spec, options_.tls.enabled)) continue;
     if (spec.fd >= 0) {
       fds->push_back(spec.fd);
+      bound_.push_back(spec.Numeric());
       continue;
     }
     int err_no = 0;
@@ -159,6 +160,7 @@ bool HttpServer::BindFrontListeners(std::vector<int>* fds, std::string* error) {
     int fd = BindListen(spec, &err_no, &err);
     if (fd >= 0) {
       fds->push_back(fd);
+      bound_.push_back(spec.Numeric());
     } else if (!(spec.optional && Unavailable(err_no))) {
       for (int f : *fds) close(f);
       fds->clear();
@@ -172,6 +174,7 @@ bool HttpServer::BindFrontListeners(std::vector<int>* fds, std::string* error) {
 
 bool HttpServer::Start(const HttpServerOptions& options, std::string* error) {
   options_ = options;
+  bound_.clear();
   std::vector<int> front_fds;
   if (!BindFrontListeners(&front_fds, error)) return false;
   std::string ports;
@@ -185,6 +188,7 @@ bool HttpServer::Start(const HttpServerOptions& options, std::string* error) {
       if (fd < 0 && Unavailable(err_no)) continue;
     }
     ports += (ports.empty() ? "" : ",") + CivetPort(spec);
+    bound_.push_back(spec.Numeric());
   }
   // The Front's target comes last in civetweb's port list.
   if (!front_fds.empty())

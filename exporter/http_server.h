@@ -63,6 +63,9 @@ class HttpServer {
   // New TLS connections use `tls` (certificate files re-read); false with
   // *error and the old certificate kept. A server without TLS: false.
   bool ReloadTls(const web::TlsConfig& tls, std::string* error);
+  // The addresses listened on ("127.0.0.1:9747", "[::]:9747"), after Start:
+  // an optional address the host cannot bind is not among them.
+  const std::vector<std::string>& BoundAddresses() const { return bound_; }
   // Stops accepting and waits for in-flight requests to finish.
   void Stop();
 
@@ -90,6 +93,7 @@ class HttpServer {
   std::atomic<int> in_flight_{0};
   std::unique_ptr<Front> front_;
   int backend_port_ = -1;  // civetweb's loopback port behind the Front
+  std::vector<std::string> bound_;
   mg_context* ctx_ = nullptr;
 };
 
