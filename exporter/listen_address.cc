@@ -14,9 +14,12 @@ namespace memwatch {
 namespace {
 
 bool ValidPort(const std::string& port) {
-  char* end = nullptr;
-  long p = port.empty() ? -1 : std::strtol(port.c_str(), &end, 10);
-  return !port.empty() && *end == '\0' && p >= 1 && p <= 65535;
+  if (port.empty() || port.size() > 5) return false;
+  for (char c : port) {
+    if (c < '0' || c > '9') return false;
+  }
+  long p = std::strtol(port.c_str(), nullptr, 10);
+  return p >= 1 && p <= 65535;
 }
 
 // Every address `host` (a literal or a name; empty: the wildcards) has for
