@@ -7,6 +7,7 @@
 
 #include "collectors/detect/detector.h"
 #include "collectors/detect/engine.h"
+#include "collectors/detect/floor_rule.h"
 #include "collectors/detect/trend.h"
 
 namespace memwatch::detect {
@@ -16,7 +17,10 @@ struct Config {
   DetectorConfig detector;
   TrendConfig trend;
   bool trend_rule = true;  // judge sampled memory by the trend rule too
-  bool log_stats = true;   // a stats event on every compaction
+  // The paging verdict (long-horizon rule) on every series.
+  bool verdict_rule = true;
+  FloorRuleConfig verdict;
+  bool log_stats = true;  // a stats event on every compaction
 };
 
 // "" when usable, else a one-line reason naming the user-facing flag. The

@@ -35,7 +35,38 @@ Event MakeLeakEvent(const std::string& name, const std::string& source,
   return e;
 }
 
+Event MakeVerdictEvent(const std::string& name, const std::string& source,
+                       const VerdictEvent& verdict) {
+  Event e;
+  e.type = Event::Type::kVerdict;
+  e.name = name;
+  e.source = source;
+  e.time = verdict.end;
+  e.verdict = verdict;
+  return e;
+}
+
+nlohmann::json VerdictJson(const std::string& name, const std::string& source,
+                           const VerdictEvent& v) {
+  nlohmann::json j;
+  j["event"] = "verdict";
+  j["name"] = name;
+  j["source"] = source;
+  j["time"] = v.end;
+  j["start"] = v.start;
+  j["growth"] = Bytes(v.growth);
+  j["rate"] = v.rate;
+  j["window"] = v.window;
+  j["p_value"] = v.p_value;
+  j["reason"] = v.reason;
+  if (v.pid > 0) j["pid"] = v.pid;
+  return j;
+}
+
 nlohmann::json ToJson(const Event& e) {
+  if (e.type == Event::Type::kVerdict) {
+    return VerdictJson(e.name, e.source, e.verdict);
+  }
   if (e.type != Event::Type::kLeak) {
     return StatsJson(e.name, e.source, e.time, e.stats);
   }
@@ -43,6 +74,7 @@ nlohmann::json ToJson(const Event& e) {
   if (e.diff) j["diff"] = LeakDiffJson(*e.diff);
   if (e.constructor_diff)
     j["constructor_diff"] = LeakDiffJson(*e.constructor_diff);
+  if (e.class_diff) j["class_diff"] = LeakDiffJson(*e.class_diff);
   return j;
 }
 
@@ -93,7 +125,9 @@ nlohmann::json LeakJson(const std::string& name, const std::string& source,
 
 void EventBuffer::Add(Event event) {
   MutexLock lock(&mu_);
-  auto& q = event.type == Event::Type::kLeak ? leaks_ : stats_;
+  auto& q = event.type == Event::Type::kLeak      ? leaks_
+            : event.type == Event::Type::kVerdict ? verdicts_
+                                                  : stats_;
   q.push_back(std::move(event));
   while (q.size() > capacity_) q.pop_front();
 }
@@ -103,9 +137,11 @@ std::vector<Event> EventBuffer::Query(const std::string& name,
                                       double since) const {
   const bool leaks = type.empty() || type == "leak";
   const bool stats = type.empty() || type == "stats";
+  const bool verdicts = type.empty() || type == "verdict";
   MutexLock lock(&mu_);
   std::vector<Event> out;
-  for (const auto* q : {leaks ? &leaks_ : nullptr, stats ? &stats_ : nullptr}) {
+  for (const auto* q : {leaks ? &leaks_ : nullptr, stats ? &stats_ : nullptr,
+                        verdicts ? &verdicts_ : nullptr}) {
     if (q == nullptr) continue;
     for (const Event& e : *q) {
       if (!name.empty() && e.name != name) continue;

@@ -62,3 +62,50 @@ TEST(EventBufferTest, StatsNeverPushOutLeaks) {
 
 }  // namespace
 }  // namespace memwatch::detect
+
+namespace memwatch::detect {
+namespace {
+
+TEST(EventsJsonTest, Verdict) {
+  VerdictEvent v;
+  v.start = 100;
+  v.end = 1000.5;
+  v.growth = 92160000.4;
+  v.rate = 102400;
+  v.window = 900;
+  v.p_value = 1e-12;
+  v.pid = 42;
+  v.reason = "memory floor rising";
+  nlohmann::json j = ToJson(MakeVerdictEvent("web", "synthetic", v));
+  EXPECT_EQ(j["event"], "verdict");
+  EXPECT_EQ(j["name"], "web");
+  EXPECT_EQ(j["source"], "synthetic");
+  EXPECT_EQ(j["time"], 1000.5);
+  EXPECT_EQ(j["start"], 100);
+  EXPECT_EQ(j["growth"], 92160000);
+  EXPECT_EQ(j["rate"], 102400);
+  EXPECT_EQ(j["window"], 900);
+  EXPECT_EQ(j["pid"], 42);
+  EXPECT_EQ(j["reason"], "memory floor rising");
+  v.pid = 0;
+  EXPECT_FALSE(ToJson(MakeVerdictEvent("web", "gc_log", v)).contains("pid"));
+}
+
+TEST(EventBufferTest, VerdictsApartAndFiltered) {
+  EventBuffer b(2);
+  VerdictEvent v;
+  v.end = 5;
+  b.Add(MakeVerdictEvent("a", "synthetic", v));
+  for (int i = 0; i < 10; ++i) {
+    b.Add(MakeStatsEvent("a", "synthetic", 10 + i, Stats{}));
+    b.Add(MakeLeakEvent("a", "synthetic", LeakEvent{0, 20.0 + i, 1, ""}));
+  }
+  auto got = b.Query("", "verdict", 0);
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].type, Event::Type::kVerdict);
+  EXPECT_EQ(b.Query("", "", 0).size(), 5u);  // 2 leaks, 2 stats, 1 verdict
+  EXPECT_EQ(b.Query("", "leak", 0).size(), 2u);
+}
+
+}  // namespace
+}  // namespace memwatch::detect

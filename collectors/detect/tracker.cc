@@ -6,18 +6,41 @@
 
 namespace memwatch::detect {
 
+Tracker::State Tracker::NewState(const std::string& identity) const {
+  return State{identity,
+               Detector(config_.detector),
+               Engine(config_.engine),
+               TrendDetector(config_.trend),
+               {},
+               {},
+               std::make_shared<VerdictState>(config_.verdict)};
+}
+
 Tracker::State& Tracker::StateFor(const std::string& name,
                                   const std::string& source) {
   auto key = std::make_pair(name, source);
   auto it = states_.find(key);
-  if (it == states_.end()) {
-    it = states_
-             .emplace(key, State{"", Detector(config_.detector),
-                                 Engine(config_.engine),
-                                 TrendDetector(config_.trend)})
-             .first;
-  }
+  if (it == states_.end()) it = states_.emplace(key, NewState("")).first;
   return it->second;
+}
+
+void Tracker::Judge(const std::string& name, const std::string& source,
+                    State* s, double t, const std::vector<WorkerSample>& now,
+                    std::vector<Event>* pending) {
+  if (!config_.verdict_rule) return;
+  auto raised = s->verdict->workers.Observe(t, now);
+  if (!raised) return;
+  ++s->verdict->raised;
+  VerdictEvent v;
+  v.start = raised->pass.start;
+  v.end = t;
+  v.growth = raised->pass.growth;
+  v.rate = raised->pass.rate;
+  v.window = raised->pass.window;
+  v.p_value = raised->pass.p_value;
+  v.pid = raised->pid;
+  v.reason = raised->pass.reason;
+  pending->push_back(MakeVerdictEvent(name, source, v));
 }
 
 void Tracker::Compaction(const std::string& name, const std::string& source,
@@ -56,10 +79,22 @@ void Tracker::ObserveLocked(double t, const std::vector<TargetSample>& readings,
             "memwatch: processes behind the target changed; state reset",
             {{"name", r.name}, {"before", s.identity}, {"after", r.identity}});
       }
-      s = State{r.identity, Detector(config_.detector), Engine(config_.engine),
-                TrendDetector(config_.trend)};
+      // The verdict follows each process itself: a worker replaced is no
+      // growth and no drop.
+      std::shared_ptr<VerdictState> verdict = std::move(s.verdict);
+      s = NewState(r.identity);
+      s.verdict = std::move(verdict);
       if (r.process_start > 0) s.trend.SetProcessStart(r.process_start);
     }
+    std::vector<WorkerSample> now;
+    if (r.processes.empty()) {
+      now.push_back({0, r.identity, r.bytes, FloorRule::kNoCpu});
+    } else {
+      for (const ProcessSample& p : r.processes) {
+        now.push_back({p.pid, p.identity, p.bytes, p.cpu_seconds});
+      }
+    }
+    Judge(r.name, kSourceSynthetic, &s, t, now, pending);
     events.clear();
     s.detector.Add(t, r.bytes, &events);
     for (const DetectorEvent& e : events) {
@@ -75,6 +110,14 @@ void Tracker::ObserveLocked(double t, const std::vector<TargetSample>& readings,
       s.engine.RaiseLeak(leak);
       pending->push_back(MakeLeakEvent(r.name, kSourceSynthetic, leak));
     }
+  }
+  // GC sources: their heap floor, held since the last collection, once a
+  // tick, so that the verdict's bins fill however rare collections are.
+  for (auto& [key, s] : states_) {
+    if (key.second == kSourceSynthetic || !s.verdict->held_floor) continue;
+    Judge(key.first, key.second, &s, t,
+          {{0, key.second, *s.verdict->held_floor, FloorRule::kNoCpu}},
+          pending);
   }
 }
 
@@ -98,6 +141,7 @@ void Tracker::OnGc(const std::string& name, const std::string& source,
     if (event.heap_after_bytes) {
       Compaction(name, source, &s, event.time, *event.heap_after_bytes,
                  &pending);
+      s.verdict->held_floor = *event.heap_after_bytes;
     }
   }
   Deliver(pending);
@@ -137,8 +181,14 @@ std::vector<SeriesState> Tracker::SeriesStates() const {
   MutexLock lock(&mu_);
   std::vector<SeriesState> out;
   for (const auto& [key, s] : states_) {
-    out.push_back({key.first, key.second, s.engine.stats(), s.full_pauses,
-                   s.incremental_pauses});
+    SeriesState st{key.first, key.second, s.engine.stats(), s.full_pauses,
+                   s.incremental_pauses};
+    st.verdicts = s.verdict->raised;
+    if (auto holder = s.verdict->workers.holder()) {
+      st.verdict = true;
+      st.verdict_pid = holder->pid;
+    }
+    out.push_back(std::move(st));
   }
   return out;
 }

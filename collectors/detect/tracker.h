@@ -6,6 +6,8 @@
 
 #include <functional>
 #include <map>
+#include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +19,7 @@
 #include "collectors/detect/engine.h"
 #include "collectors/detect/events.h"
 #include "collectors/detect/trend.h"
+#include "collectors/detect/workers.h"
 #include "collectors/runtime/gc_event.h"
 
 namespace memwatch::detect {
@@ -24,6 +27,14 @@ namespace memwatch::detect {
 inline constexpr char kSourceSynthetic[] = "synthetic";
 inline constexpr char kSourceGcLog[] = "gc_log";
 inline constexpr char kSourceHsperfdata[] = "hsperfdata";
+
+// One process of a target at one instant, for the paging verdict.
+struct ProcessSample {
+  int64_t pid = 0;
+  std::string identity;  // "pid:start_ticks"
+  double bytes = 0;
+  double cpu_seconds = FloorRule::kNoCpu;  // utime + stime; NaN: unknown
+};
 
 // The memory of one target at one instant, summed over its processes.
 struct TargetSample {
@@ -40,6 +51,9 @@ struct TargetSample {
   // warm-up counts from it, so a process watched long after its start is not
   // held in warm-up again.
   double process_start = 0;
+  // Each process apart, for the paging verdict (one bad worker among many);
+  // empty: the sum is judged as one process.
+  std::vector<ProcessSample> processes;
 };
 
 // GC pauses of one kind, as a Prometheus histogram (the buckets of
@@ -59,6 +73,11 @@ struct SeriesState {
   Stats stats;
   PauseHistogram full_pauses;
   PauseHistogram incremental_pauses;
+  // The paging verdict (docs/detection.md): whether it holds now, how many
+  // times it was raised (0 -> 1), and the process it names.
+  bool verdict = false;
+  uint64_t verdicts = 0;
+  int64_t verdict_pid = 0;
 };
 
 // Receives each stats update and leak event; called without the tracker's
@@ -101,6 +120,15 @@ class Tracker {
   std::vector<SeriesState> SeriesStates() const EXCLUDES(mu_);
 
  private:
+  // The verdict of a series outlives the series' state resets on process
+  // changes: it follows each process itself.
+  struct VerdictState {
+    explicit VerdictState(const FloorRuleConfig& c) : workers(c) {}
+    WorkerVerdicts workers;
+    uint64_t raised = 0;
+    // A GC source's last heap-after value, fed once per tick.
+    std::optional<double> held_floor;
+  };
   struct State {
     std::string identity;
     Detector detector;
@@ -108,7 +136,12 @@ class Tracker {
     TrendDetector trend;
     PauseHistogram full_pauses{};
     PauseHistogram incremental_pauses{};
+    std::shared_ptr<VerdictState> verdict;
   };
+  State NewState(const std::string& identity) const;
+  void Judge(const std::string& name, const std::string& source, State* s,
+             double t, const std::vector<WorkerSample>& now,
+             std::vector<Event>* pending) REQUIRES(mu_);
   State& StateFor(const std::string& name, const std::string& source)
       REQUIRES(mu_);
   // Feeds one compaction; queues the stats update and any leak event.

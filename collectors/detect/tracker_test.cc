@@ -110,3 +110,92 @@ TEST(TrackerTest, PausesGoToAHistogramByKind) {
 
 }  // namespace
 }  // namespace memwatch::detect
+
+namespace memwatch::detect {
+namespace {
+
+// Two workers, one leaking 100 KiB/s from 20 min on, under a sawtooth; the
+// other is replaced every 10 minutes (a new pid).
+std::vector<TargetSample> Workers(int t) {
+  const double saw = (t % 10) / 10.0 * 12 * MiB;
+  const int gen = t / 600;
+  ProcessSample good{100 + gen,
+                     std::to_string(100 + gen) + ":" + std::to_string(gen),
+                     150 * MiB + saw, 0.2 * (t - gen * 600)};
+  ProcessSample bad{
+      42, "42:1", 200 * MiB + saw + std::max(0, t - 1200) * 102400.0, 0.2 * t};
+  TargetSample s{"web", good.identity + "," + bad.identity, true,
+                 good.bytes + bad.bytes};
+  s.fast_rule = false;
+  s.processes = {good, bad};
+  return {s};
+}
+
+TEST(TrackerVerdictTest, NamesTheLeakingWorkerThroughChurn) {
+  std::vector<nlohmann::json> verdicts;
+  Tracker tr(Config{}, [&](const Event& e) {
+    if (e.type == Event::Type::kVerdict) verdicts.push_back(ToJson(e));
+  });
+  for (int t = 0; t <= 3600; ++t) {
+    tr.Observe(t, Workers(t));
+    if (t == 1199) {
+      auto st = tr.SeriesStates();
+      ASSERT_EQ(st.size(), 1u);
+      EXPECT_FALSE(st[0].verdict);
+      EXPECT_EQ(st[0].verdicts, 0u);
+    }
+  }
+  ASSERT_EQ(verdicts.size(), 1u);
+  const nlohmann::json& v = verdicts[0];
+  EXPECT_EQ(v["event"], "verdict");
+  EXPECT_EQ(v["name"], "web");
+  EXPECT_EQ(v["source"], "synthetic");
+  EXPECT_EQ(v["pid"], 42);
+  EXPECT_GT(v["time"].get<double>(), 1200);
+  EXPECT_LE(v["time"].get<double>(), 1200 + 20 * 60);
+  EXPECT_NEAR(v["rate"].get<double>(), 102400, 20000);
+  EXPECT_EQ(v["window"], 900);
+  EXPECT_GT(v["growth"].get<double>(), 0);
+  EXPECT_NE(v["reason"].get<std::string>().find("memory floor rising"),
+            std::string::npos);
+  auto st = tr.SeriesStates();
+  ASSERT_EQ(st.size(), 1u);
+  EXPECT_TRUE(st[0].verdict);
+  EXPECT_EQ(st[0].verdicts, 1u);
+  EXPECT_EQ(st[0].verdict_pid, 42);
+}
+
+TEST(TrackerVerdictTest, GcSourceFloorsAreJudgedBetweenCollections) {
+  int verdicts = 0;
+  Tracker tr(Config{}, [&](const Event& e) {
+    if (e.type == Event::Type::kVerdict) {
+      ++verdicts;
+      EXPECT_EQ(e.source, kSourceGcLog);
+      EXPECT_EQ(e.verdict.pid, 0);
+    }
+  });
+  for (int t = 0; t <= 3 * 3600; ++t) {
+    if (t % 40 == 0) {  // a collection every 40 s, floor +40 KiB/s after 1 h
+      runtime::GcEvent e;
+      e.time = t;
+      e.kind = runtime::GcKind::kFull;
+      e.heap_after_bytes = 50 * MiB + std::max(0, t - 3600) * 40960.0;
+      tr.OnGc("jvm", kSourceGcLog, e);
+    }
+    tr.Observe(t, {});
+  }
+  EXPECT_EQ(verdicts, 1);
+}
+
+TEST(TrackerVerdictTest, CanBeTurnedOff) {
+  Config c;
+  c.verdict_rule = false;
+  int verdicts = 0;
+  Tracker tr(
+      c, [&](const Event& e) { verdicts += e.type == Event::Type::kVerdict; });
+  for (int t = 0; t <= 3600; ++t) tr.Observe(t, Workers(t));
+  EXPECT_EQ(verdicts, 0);
+}
+
+}  // namespace
+}  // namespace memwatch::detect

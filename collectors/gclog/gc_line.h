@@ -37,6 +37,10 @@ struct GcLogRecord {
   // and Cleanup; pause_seconds only). heap_after_bytes is set only when the
   // value is a heap floor for memwatch's rule (see README.md).
   runtime::GcEvent event;
+  // Shenandoah prints one "Concurrent cleanup A->B" per cycle, and a second
+  // one after evacuation: the last of a GC(n) is the cycle's after-value, so
+  // a later record of the same collection replaces this one.
+  bool replaceable = false;
 };
 
 enum class ParseStatus {
@@ -108,9 +112,11 @@ class Sequencer {
   explicit Sequencer(double tolerance_seconds = 1.0)
       : tolerance_(tolerance_seconds) {}
 
-  enum class Verdict { kAccept, kDuplicate, kStale, kRestart };
+  enum class Verdict { kAccept, kDuplicate, kStale, kRestart, kReplace };
   // kRestart: the record is the first of a new process (accept it after
-  // resetting the target's state).
+  // resetting the target's state). kReplace: the record is a later value of
+  // the previous (replaceable) record's collection: use it instead of that
+  // one if that one was not used yet, else drop it.
   Verdict Next(const GcLogRecord& r);
   void Reset();
 
@@ -121,6 +127,7 @@ class Sequencer {
   std::optional<double> last_uptime_;
   std::optional<double> last_unix_;
   int64_t last_id_ = -1;
+  bool last_replaceable_ = false;
 };
 
 }  // namespace memwatch::gclog

@@ -390,6 +390,100 @@ TEST(FixtureTest, Jdk17) {
   }
 }
 
+TEST(FixtureTest, ConcurrentCollectorsAndEpsilon) {
+  struct Expect {
+    const char* file;
+    int incremental, full;
+  };
+  for (const Expect& f : {Expect{"jdk17_zgc_gc.log", 0, 6},
+                          Expect{"jdk17_zgc_stress_gc.log", 0, 29},
+                          Expect{"jdk17_zgc_gc_star.log", 0, 1},
+                          Expect{"jdk25_zgc_gc.log", 1, 18},
+                          Expect{"jdk25_zgc_gc_star.log", 1, 1},
+                          Expect{"jdk17_shenandoah_gc.log", 0, 9},
+                          Expect{"jdk17_shenandoah_gc_star.log", 0, 2},
+                          Expect{"jdk17_epsilon_gc.log", 0, 0}}) {
+    SCOPED_TRACE(f.file);
+    int invalid = 0;
+    std::map<GcKind, int> kinds;
+    for (const auto& r : Records(f.file, &invalid)) {
+      ++kinds[r.event.kind];
+      EXPECT_TRUE(r.event.heap_after_bytes);
+      EXPECT_EQ(r.clock, GcClock::kUptime);
+    }
+    EXPECT_EQ(invalid, 0);
+    EXPECT_EQ(kinds[GcKind::kIncremental], f.incremental);
+    EXPECT_EQ(kinds[GcKind::kFull], f.full);
+  }
+  // [5.864s][info][gc] GC(3) Minor Collection (Allocation Rate)
+  // 228M(89%)->12M(5%) 0.003s
+  for (const auto& r : Records("jdk25_zgc_gc.log")) {
+    if (r.gc_id != 3) continue;
+    EXPECT_EQ(r.event.kind, GcKind::kIncremental);
+    EXPECT_EQ(r.event.detail, "Minor Collection (Allocation Rate)");
+    EXPECT_DOUBLE_EQ(*r.event.heap_after_bytes, 12 * MiB);
+    EXPECT_FALSE(r.event.pause_seconds) << "the cycle time is no pause";
+  }
+}
+
+TEST(FixtureTest, ShenandoahCycleIsItsLastCleanup) {
+  // GC(4) frees immediate garbage (50M->8M), evacuates, then cleans up
+  // again (11M->3M): one collection, after-value 3M.
+  Sequencer seq;
+  std::vector<GcLogRecord> fed;
+  for (auto& r : Records("jdk17_shenandoah_gc.log")) {
+    switch (seq.Next(r)) {
+      case Sequencer::Verdict::kAccept:
+        fed.push_back(r);
+        break;
+      case Sequencer::Verdict::kReplace:
+        ASSERT_FALSE(fed.empty());
+        EXPECT_EQ(fed.back().gc_id, r.gc_id);
+        fed.back() = r;
+        break;
+      default:
+        ADD_FAILURE() << "GC(" << r.gc_id << ")";
+    }
+  }
+  ASSERT_EQ(fed.size(), 8u);
+  EXPECT_EQ(fed[4].gc_id, 4);
+  EXPECT_DOUBLE_EQ(*fed[4].event.heap_after_bytes, 3 * MiB);
+  EXPECT_DOUBLE_EQ(*fed[5].event.heap_after_bytes, 9 * MiB);  // 168M->9M
+  EXPECT_EQ(fed[5].event.detail, "Shenandoah cycle");
+  // A replaceable record after a plain one of the same number is still a
+  // duplicate.
+  Sequencer s2;
+  GcLogRecord a = fed[0], b = fed[0];
+  a.replaceable = false;
+  EXPECT_EQ(s2.Next(a), Sequencer::Verdict::kAccept);
+  EXPECT_EQ(s2.Next(b), Sequencer::Verdict::kDuplicate);
+}
+
+TEST(ParseGcLineTest, ShenandoahPauses) {
+  auto full =
+      ParseGcLine("[9.1s][info][gc] GC(12) Pause Full 250M->30M(256M) 80.5ms");
+  ASSERT_TRUE(full);
+  EXPECT_EQ(full->event.kind, GcKind::kFull);
+  EXPECT_DOUBLE_EQ(*full->event.heap_after_bytes, 30 * MiB);
+  auto degen = ParseGcLine(
+      "[9.2s][info][gc] GC(13) Pause Degenerated GC (Mark) 250M->60M(256M) "
+      "12.3ms");
+  ASSERT_TRUE(degen);
+  EXPECT_EQ(degen->event.kind, GcKind::kFull);
+  EXPECT_EQ(degen->event.detail, "Pause Degenerated (Mark)");
+  EXPECT_DOUBLE_EQ(*degen->event.heap_after_bytes, 60 * MiB);
+  EXPECT_DOUBLE_EQ(*degen->event.pause_seconds, 0.0123);
+  // Phases without sizes are no collection.
+  EXPECT_FALSE(ParseGcLine("[1s][info][gc] GC(1) Pause Init Mark 0.04ms"));
+  EXPECT_FALSE(
+      ParseGcLine("[1s][info][gc,start    ] GC(50) Concurrent cleanup"));
+  EXPECT_EQ(ParseGcLine("[1s][info][gc] GC(1) Concurrent cleanup 5M->x"),
+            std::nullopt);
+  GcLogRecord r;
+  EXPECT_EQ(ParseGcLine("[1s][info][gc] GC(1) Concurrent cleanup 5M->x", &r),
+            ParseStatus::kInvalid);
+}
+
 TEST(FixtureTest, Go119) {
   auto rs = Records("go119_gctrace.log");
   ASSERT_EQ(rs.size(), 4u);

@@ -77,7 +77,7 @@ ParseStatus ParseJvmLine(std::string_view line, GcLogRecord* out) {
   GcLogRecord r;
   r.format = GcLogFormat::kJvm;
   r.gc_id = id;
-  bool zgc = false;
+  bool zgc = false, major_zgc = false;
   std::string groups;
   if (c.Lit("Pause ")) {
     size_t wb = c.i;
@@ -89,6 +89,13 @@ ParseStatus ParseJvmLine(std::string_view line, GcLogRecord* out) {
       r.event.kind =
           Contains(groups, "(Mixed)") ? GcKind::kFull : GcKind::kIncremental;
     } else if (word == "Full") {
+      r.event.kind = GcKind::kFull;
+    } else if (word == "Degenerated") {
+      // Shenandoah's stop-the-world fallback: "Pause Degenerated GC (Mark)
+      // 100M->50M(256M) 12.3ms".
+      c.Spaces();
+      if (!c.Lit("GC")) return ParseStatus::kNotGc;
+      if (!Groups(&c, &groups)) return ParseStatus::kNotGc;
       r.event.kind = GcKind::kFull;
     } else if (word == "Remark" || word == "Cleanup") {
       // G1's concurrent-cycle pauses: they free nothing by copying, so their
@@ -104,6 +111,44 @@ ParseStatus ParseJvmLine(std::string_view line, GcLogRecord* out) {
     zgc = true;
     r.event.kind = GcKind::kFull;
     r.event.detail = "Garbage Collection";
+  } else if ((major_zgc = c.Lit("Major Collection")) ||
+             c.Lit("Minor Collection")) {
+    // Generational ZGC (JDK 21 -XX:+ZGenerational, JDK 23+): "Minor
+    // Collection (Allocation Rate) 228M(89%)->12M(5%) 0.003s", the trailing
+    // time being the cycle's, mostly concurrent.
+    if (!Groups(&c, &groups)) return ParseStatus::kNotGc;
+    zgc = true;
+    r.event.kind = major_zgc ? GcKind::kFull : GcKind::kIncremental;
+    r.event.detail = major_zgc ? "Major Collection" : "Minor Collection";
+  } else if (c.Lit("Concurrent cleanup")) {
+    // Shenandoah: "Concurrent cleanup 176M->44M(256M) 0.062ms", once after
+    // the immediate garbage is freed and again after evacuation; the last
+    // one of a cycle is its after-value.
+    c.Spaces();
+    double before = 0, after = 0, cap = 0, ms = 0;
+    if (c.done()) return ParseStatus::kNotGc;  // -Xlog:gc* start line
+    if (!(c.Size(&before) && c.Lit("->") && c.Size(&after) && c.Lit("(") &&
+          c.Size(&cap) && c.Lit(")"))) {
+      return ParseStatus::kInvalid;
+    }
+    c.Spaces();
+    if (!(c.Num(&ms) && c.Lit("ms"))) return ParseStatus::kInvalid;
+    r.event.kind = GcKind::kFull;
+    r.event.detail = "Shenandoah cycle";
+    r.event.heap_before_bytes = before;
+    r.event.heap_after_bytes = after;
+    r.replaceable = true;
+    r.uptime = uptime;
+    if (unix_time) {
+      r.clock = GcClock::kUnix;
+      r.time = *unix_time;
+    } else if (uptime) {
+      r.clock = GcClock::kUptime;
+      r.time = *uptime;
+    }
+    ParseStatus st = Finish(&r);
+    if (st == ParseStatus::kOk) *out = std::move(r);
+    return st;
   } else {
     return ParseStatus::kNotGc;
   }

@@ -21,7 +21,10 @@ Sequencer::Verdict Sequencer::Next(const GcLogRecord& r) {
     }
   }
   if (v == Verdict::kAccept && collection && r.gc_id >= 0 && last_id_ >= 0) {
-    if (r.gc_id == last_id_) return Verdict::kDuplicate;
+    if (r.gc_id == last_id_) {
+      if (!(last_replaceable_ && r.replaceable)) return Verdict::kDuplicate;
+      v = Verdict::kReplace;
+    }
     // Without a clock only the collection number can tell a new process.
     if (r.gc_id < last_id_ && !r.uptime) v = Verdict::kRestart;
   }
@@ -32,7 +35,10 @@ Sequencer::Verdict Sequencer::Next(const GcLogRecord& r) {
   if (r.clock == GcClock::kUnix) {
     last_unix_ = std::max(last_unix_.value_or(0), r.time);
   }
-  if (collection && r.gc_id >= 0) last_id_ = std::max(last_id_, r.gc_id);
+  if (collection && r.gc_id >= 0) {
+    last_id_ = std::max(last_id_, r.gc_id);
+    last_replaceable_ = r.replaceable;
+  }
   return v;
 }
 
@@ -41,6 +47,7 @@ void Sequencer::Reset() {
   last_uptime_.reset();
   last_unix_.reset();
   last_id_ = -1;
+  last_replaceable_ = false;
 }
 
 }  // namespace memwatch::gclog

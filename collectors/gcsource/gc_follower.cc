@@ -86,6 +86,16 @@ void GcLogFollower::Poll(double now, detect::Tracker* tracker) {
       case Sequencer::Verdict::kAccept:
         items.push_back({std::move(r), false});
         break;
+      case Sequencer::Verdict::kReplace:
+        // Shenandoah's second cleanup of a cycle: the cycle's after-value,
+        // if the first was not fed yet (they come milliseconds apart, so
+        // almost always in one poll).
+        if (!items.empty() && items.back().record.gc_id == r.gc_id) {
+          items.back().record = std::move(r);
+        } else {
+          ++delta.duplicates;
+        }
+        break;
     }
   }
   std::string format;

@@ -55,6 +55,13 @@ void JvmFollower::PollTarget(const targets::Target& target, double now) {
     if (status != hsperf::JvmSource::Status::kOk) {
       why = hsperf::JvmSourceStatusName(status);
       if (!err.empty()) why += ": " + err;
+      // Epsilon or an unknown collector: no events, but the counters are
+      // still worth showing (jstat's view).
+      if (!first_snapshot &&
+          (status == hsperf::JvmSource::Status::kNoCollections ||
+           status == hsperf::JvmSource::Status::kUnsupportedCollector)) {
+        first_snapshot = snap;
+      }
       continue;
     }
     why.clear();

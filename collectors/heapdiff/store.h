@@ -5,16 +5,11 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
-#include <map>
-#include <optional>
-#include <set>
 #include <string>
-#include <vector>
 
 #include "collectors/base/clock.h"
-#include "collectors/base/mutex.h"
-#include "collectors/base/thread_annotations.h"
+#include "collectors/heapdiff/depth.h"
+#include "collectors/heapdiff/sessions.h"
 #include "collectors/heapread/mappings.h"
 #include "collectors/plugin/http.h"
 
@@ -30,32 +25,32 @@ struct StoreOptions {
 // The HTTP status a failed reading answers with.
 int HttpStatusOf(heapread::ErrorKind kind);
 
-class Store {
+class Store : public Depth {
  public:
   Store(std::string procfs_root, StoreOptions options, Clock clock);
 
+  // As a Depth of the API: by=mapping, ids without a prefix.
+  const char* by() const override { return "mapping"; }
+  HttpResponse Start(const DiffTarget& target, const HttpRequest&) override {
+    return Start(target.pid, target.name);
+  }
+  bool Owns(const std::string&) const override { return true; }
+
   // 200 {"id": "...", "pid": N, "mappings": M}; 429 when too many are open.
-  HttpResponse Start(int pid, const std::string& name) EXCLUDES(mu_);
+  HttpResponse Start(int pid, const std::string& name);
   // 200 with the diff; 404 unknown id, 410 already ended or expired, 409 the
   // process exited or its pid now belongs to another process.
-  HttpResponse End(const std::string& id) EXCLUDES(mu_);
+  HttpResponse End(const std::string& id) override;
 
  private:
   struct Session {
     heapread::MappingsReading before;
     std::string name;
-    double started = 0;
   };
-  void ExpireLocked(double now) REQUIRES(mu_);
 
   const std::string procfs_root_;
   const StoreOptions options_;
-  const Clock clock_;
-  Mutex mu_;
-  std::map<std::string, Session> open_ GUARDED_BY(mu_);
-  std::set<std::string> ended_
-      GUARDED_BY(mu_);  // recent ids, for 410 (bounded)
-  std::vector<std::string> ended_order_ GUARDED_BY(mu_);
+  Sessions<Session> sessions_;
 };
 
 }  // namespace memwatch::heapdiff

@@ -42,7 +42,7 @@ std::optional<v8heap::HeapSnapshot> TakeSnapshot(
   return snapshot;
 }
 
-std::optional<v8heap::ConstructorTotals> TakeConstructorTotals(
+std::optional<diff::Counts> TakeConstructorTotals(
     int port, const std::atomic<bool>* cancel, Error* error) {
   auto snapshot = TakeSnapshot(port, cancel, error);
   if (!snapshot) return std::nullopt;

@@ -32,7 +32,7 @@ std::optional<v8heap::HeapSnapshot> TakeSnapshot(
 
 // TakeSnapshot reduced to totals per constructor: what a diff kept across
 // inspector sessions needs.
-std::optional<v8heap::ConstructorTotals> TakeConstructorTotals(
+std::optional<diff::Counts> TakeConstructorTotals(
     int port, const std::atomic<bool>* cancel, Error* error);
 
 }  // namespace memwatch::heapread

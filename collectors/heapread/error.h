@@ -14,7 +14,9 @@ enum class ErrorKind {
   kPermission,   // not allowed to read it
   kTooLarge,     // over a cap (bytes, mappings, nodes)
   kUnsupported,  // this depth does not apply to this process (not Node...)
-  kUnavailable,  // the process's side did not answer (inspector, attach)
+  kUnavailable,  // the process's side failed (inspector, attach listener)
+  kTimeout,      // the process's side did not answer in time
+  kCancelled,    // the exporter is stopping
   kInternal,     // anything else
 };
 

@@ -90,7 +90,7 @@ TEST(ExtractJvmGc, MissingCounters) {
   PerfData pd;
   std::string err;
   EXPECT_FALSE(ExtractJvmGc(pd, &err));
-  EXPECT_EQ(err, "perf data: no sun.os.hrt.ticks/frequency");
+  EXPECT_EQ(err, "perf data: no sun.os.hrt.frequency");
   pd.entries["sun.os.hrt.ticks"].long_value = 5;
   pd.entries["sun.os.hrt.frequency"].long_value = 0;
   EXPECT_FALSE(ExtractJvmGc(pd, &err));
@@ -277,17 +277,237 @@ TEST(JvmGcWatcher, RestartResets) {
   EXPECT_EQ(r.status, Status::kReset);
 }
 
-TEST(JvmGcWatcher, ZgcAndShenandoahAreUnsupported) {
-  // ZGC (JDK 17): only collector 2 and generation 1 "old".
-  JvmGcSnapshot z = Snap(1000, {}, {}, 100);
-  z.collectors.erase(z.collectors.begin(), z.collectors.begin() + 2);
+TEST(JvmGcWatcher, UnknownCollectorIsUnsupported) {
+  // Names not recognised and no eden: no floor can be told.
+  JvmGcSnapshot z = Snap(1000, {}, {10, 900, 910}, 100);
   z.spaces.erase(z.spaces.begin());
   JvmGcWatcher w;
   EXPECT_EQ(w.Observe(z, 1001).status, Status::kUnsupported);
-  // Shenandoah: collectors 0 and 1, no eden.
-  JvmGcSnapshot sh = Snap(1000, {}, {10, 900, 910}, 100);
-  sh.spaces.erase(sh.spaces.begin());
-  EXPECT_EQ(w.Observe(sh, 1001).status, Status::kUnsupported);
+}
+
+TEST(ExtractJvmGc, ConcurrentCollectorsAsJstatReadsThem) {
+  struct Case {
+    const char* stem;
+    GcAlgorithm algorithm;
+  };
+  for (const Case& c : {Case{"zgc17_nogc", GcAlgorithm::kZgc},
+                        Case{"zgc17_cycle", GcAlgorithm::kZgc},
+                        Case{"zgc17_stress", GcAlgorithm::kZgc},
+                        Case{"shen17_nogc", GcAlgorithm::kShenandoah},
+                        Case{"shen17_cycle", GcAlgorithm::kShenandoah},
+                        Case{"zgc25_major", GcAlgorithm::kZgcGenerational},
+                        Case{"zgc25_minor", GcAlgorithm::kZgcGenerational},
+                        Case{"epsilon17", GcAlgorithm::kEpsilon}}) {
+    JvmGcSnapshot s = Real(c.stem);
+    auto j = ReadJstat(std::string(c.stem) + ".jstat");
+    EXPECT_EQ(s.algorithm, c.algorithm) << c.stem;
+    EXPECT_TRUE(s.Concurrent() || c.algorithm == GcAlgorithm::kEpsilon);
+    EXPECT_FALSE(s.Generational()) << c.stem;
+    // jstat's EU + OU: the heap in use (eden is "young"'s one space on
+    // generational ZGC; the others publish generation 1 only).
+    EXPECT_EQ(s.HeapUsedBytes(),
+              j.longs["sun.gc.generation.0.space.0.used"] +
+                  j.longs["sun.gc.generation.1.space.0.used"])
+        << c.stem;
+    EXPECT_EQ(s.cause, j.strings["sun.gc.cause"]) << c.stem;
+    EXPECT_TRUE(s.Idle()) << c.stem;
+    // jstat's YGC / FGC / CGC columns.
+    for (int i = 0; i < 3; ++i) {
+      const std::string key =
+          "sun.gc.collector." + std::to_string(i) + ".invocations";
+      const JvmCollector* col = s.Collector(i);
+      if (j.longs.count(key)) {
+        ASSERT_NE(col, nullptr) << c.stem << " " << i;
+        EXPECT_EQ(col->invocations, j.longs[key]) << c.stem;
+      } else {
+        EXPECT_EQ(col, nullptr) << c.stem << " " << i;
+      }
+    }
+  }
+  EXPECT_TRUE(Real("epsilon17").collectors.empty());
+  EXPECT_EQ(Real("g1_full").algorithm, GcAlgorithm::kG1);
+  EXPECT_EQ(Real("serial_full").algorithm, GcAlgorithm::kSerial);
+  EXPECT_EQ(Real("parallel_full").algorithm, GcAlgorithm::kParallel);
+  EXPECT_STREQ(GcAlgorithmName(GcAlgorithm::kZgcGenerational),
+               "zgc_generational");
+}
+
+TEST(JvmGcWatcher, ZgcCycleFloorIsRelocateStartUsed) {
+  // Two reads of one JDK 17 ZGC run: before its first cycle, then after 3.
+  JvmGcWatcher w;
+  EXPECT_EQ(w.Observe(Real("zgc17_nogc"), 1000).status, Status::kOk);
+  auto r = w.Observe(Real("zgc17_cycle"), 1105);
+  ASSERT_EQ(r.events.size(), 1u);
+  const runtime::GcEvent& e = r.events[0];
+  EXPECT_EQ(e.kind, GcKind::kFull);
+  // OU 79872 K: GC(2)'s "Relocate Start" used (78M) in -Xlog:gc*; the
+  // log's after-value is 76M.
+  EXPECT_DOUBLE_EQ(*e.heap_after_bytes, 79872.0 * 1024);
+  EXPECT_EQ(r.collections, 3);
+  EXPECT_EQ(r.full, 3);
+  EXPECT_NE(e.detail.find("Z concurrent cycle pauses (9 pauses"),
+            std::string::npos)
+      << e.detail;
+  EXPECT_LE(e.time, 1105);
+}
+
+TEST(JvmGcWatcher, ZgcHalfCycleWaitsForItsEnd) {
+  JvmGcSnapshot s = Real("zgc17_cycle");  // CGC 9
+  JvmGcWatcher w;
+  w.Observe(s, 1000);
+  JvmCollector* c2 = nullptr;
+  for (auto& c : s.collectors) {
+    if (c.index == 2) c2 = &c;
+  }
+  ASSERT_NE(c2, nullptr);
+  // Mark Start and Mark End counted, Relocate Start not yet.
+  c2->invocations += 2;
+  c2->last_entry_ticks = s.hrt_ticks + 1000;
+  c2->last_exit_ticks = c2->last_entry_ticks + 10;
+  s.hrt_ticks = c2->last_exit_ticks + 100;
+  auto r = w.Observe(s, 1001);
+  EXPECT_EQ(r.status, Status::kOk);
+  EXPECT_TRUE(r.events.empty());
+  c2->invocations += 1;
+  c2->last_entry_ticks = s.hrt_ticks + 1000000;
+  c2->last_exit_ticks = c2->last_entry_ticks + 10;
+  s.hrt_ticks = c2->last_exit_ticks + 100;
+  s.spaces[0].used += 4096;
+  r = w.Observe(s, 1002);
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_EQ(r.collections, 1);
+  EXPECT_DOUBLE_EQ(*r.events[0].heap_after_bytes,
+                   static_cast<double>(s.HeapUsedBytes()));
+}
+
+TEST(JvmGcWatcher, ConcurrentCycleWithCauseSetIsNotDone) {
+  JvmGcSnapshot s = Real("shen17_cycle");
+  JvmGcWatcher w;
+  w.Observe(s, 1000);
+  for (auto& c : s.collectors) {
+    if (c.index == 1) c.invocations += 2;
+  }
+  s.hrt_ticks += 1000000;
+  s.cause = "Concurrent GC";
+  EXPECT_TRUE(w.Observe(s, 1001).events.empty());
+  s.cause = "No GC";
+  auto r = w.Observe(s, 1002);
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_EQ(r.events[0].kind, GcKind::kFull);
+}
+
+TEST(JvmGcWatcher, ShenandoahAndGenerationalZgcFromRealFiles) {
+  // The two files come from two runs: make them one JVM's.
+  auto one_jvm = [](const JvmGcSnapshot& a, JvmGcSnapshot b) {
+    b.vm_begin_unix = a.vm_begin_unix;
+    return b;
+  };
+  JvmGcWatcher shen;
+  const JvmGcSnapshot shen0 = Real("shen17_nogc");
+  shen.Observe(shen0, 1000);
+  auto r = shen.Observe(one_jvm(shen0, Real("shen17_cycle")), 1090);
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_EQ(r.events[0].kind, GcKind::kFull);
+  EXPECT_DOUBLE_EQ(*r.events[0].heap_after_bytes,
+                   static_cast<double>(Real("shen17_cycle").HeapUsedBytes()));
+  EXPECT_NEAR(*r.events[0].heap_after_bytes, 45202.0 * 1024, 1024);
+  EXPECT_NE(r.events[0].detail.find("Shenandoah full (764 pauses)"),
+            std::string::npos)
+      << r.events[0].detail;
+
+  JvmGcWatcher z;
+  const JvmGcSnapshot major = Real("zgc25_major");
+  z.Observe(major, 1000);
+  r = z.Observe(one_jvm(major, Real("zgc25_minor")), 1020);
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_EQ(r.events[0].kind, GcKind::kFull) << "majors ran too";
+  EXPECT_DOUBLE_EQ(*r.events[0].heap_after_bytes, (14336.0 + 38912.0) * 1024);
+
+  // Only minor pauses advanced: an incremental event.
+  JvmGcSnapshot m = Real("zgc25_minor");
+  JvmGcWatcher w;
+  w.Observe(m, 1000);
+  for (auto& c : m.collectors) {
+    if (c.index == 0) {
+      c.invocations += 3;
+      c.last_entry_ticks += 1000;
+      c.last_exit_ticks = c.last_entry_ticks + 5;
+    }
+  }
+  m.hrt_ticks += 2000000;
+  r = w.Observe(m, 1001);
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_EQ(r.events[0].kind, GcKind::kIncremental);
+  EXPECT_EQ(r.young, 1);
+}
+
+TEST(ExtractJvmGc, Jdk25HasNoHrtTicks) {
+  // JDK 25 dropped sun.os.hrt.ticks: the JVM's start anchors the ticks.
+  JvmGcSnapshot s = Real("zgc25_major");
+  EXPECT_FALSE(s.has_hrt_ticks);
+  EXPECT_DOUBLE_EQ(s.vm_begin_unix, 1796387838.943);
+  EXPECT_GE(s.hrt_ticks, s.Collector(2)->last_exit_ticks);
+  JvmGcWatcher w;
+  w.Observe(s, 1796387941.0);
+  EXPECT_DOUBLE_EQ(*w.UnixTimeOfTicks(0), 1796387838.943);
+  EXPECT_TRUE(Real("zgc17_cycle").has_hrt_ticks);
+}
+
+TEST(JvmGcWatcher, ConcurrentPhaseRunningIsNoRetry) {
+  // A concurrent collector's entry time after its exit can last seconds:
+  // the read is fine, the cycle is reported once it is done.
+  JvmGcSnapshot s = Real("shen17_cycle");
+  JvmGcWatcher w;
+  w.Observe(s, 1000);
+  for (auto& c : s.collectors) {
+    if (c.index == 1) {
+      c.invocations += 3;
+      c.last_entry_ticks = s.hrt_ticks + 1000;
+    }
+  }
+  s.hrt_ticks += 2000;
+  auto r = w.Observe(s, 1001);
+  EXPECT_EQ(r.status, Status::kOk);
+  EXPECT_TRUE(r.events.empty());
+  for (auto& c : s.collectors) {
+    if (c.index == 1) c.last_exit_ticks = c.last_entry_ticks + 10;
+  }
+  s.hrt_ticks += 1000000;
+  r = w.Observe(s, 1002);
+  ASSERT_EQ(r.events.size(), 1u);
+}
+
+TEST(JvmGcWatcher, CloseConcurrentCyclesMergeAtTheirLowestFloor) {
+  JvmGcSnapshot s = Real("shen17_cycle");
+  const int64_t second = s.hrt_frequency;
+  JvmGcWatcher w;
+  w.Observe(s, 1000);
+  auto cycle = [&](double read, int64_t used) {
+    for (auto& c : s.collectors) {
+      if (c.index != 1) continue;
+      c.invocations += 4;
+      c.last_entry_ticks = s.hrt_ticks + second / 10;
+      c.last_exit_ticks = c.last_entry_ticks + 1000;
+    }
+    s.hrt_ticks += second;
+    s.spaces[0].used = used;
+    return w.Observe(s, read);
+  };
+  auto r = cycle(1001, 50 << 20);  // the first cycle: an event
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_TRUE(cycle(1002, 40 << 20).events.empty());  // 1 s later: merged
+  EXPECT_TRUE(cycle(1003, 45 << 20).events.empty());
+  for (int i = 0; i < 7; ++i) cycle(1004 + i, 60 << 20);
+  r = cycle(1012.5, 70 << 20);  // 10 s after the first: the merged event
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_DOUBLE_EQ(*r.events[0].heap_after_bytes, 40 << 20);
+  EXPECT_NE(r.events[0].detail.find("10 cycles"), std::string::npos)
+      << r.events[0].detail;
+}
+
+TEST(JvmGcWatcher, EpsilonHasNoCollections) {
+  JvmGcWatcher w;
+  EXPECT_EQ(w.Observe(Real("epsilon17"), 1000).status, Status::kNoCollections);
 }
 
 TEST(JvmGcWatcher, ConcurrentPausesAreNotCollections) {

@@ -27,6 +27,10 @@ const char* JvmSourceStatusName(JvmSource::Status s) {
       return "bad perf data";
     case JvmSource::Status::kUnsupportedCollector:
       return "unsupported collector";
+    case JvmSource::Status::kNoCollections:
+      return "no collections";
+    case JvmSource::Status::kOpenJ9:
+      return "openj9";
   }
   return "bad perf data";
 }
@@ -54,6 +58,14 @@ JvmSource::Status JvmSource::Poll(double now_unix,
         if (!LooksLikeJvm(procfs_root_, pid_)) return not_jvm();
         return Status::kPermissionDenied;
       case LocateStatus::kNotFound:
+        if (LooksLikeOpenJ9(procfs_root_, pid_)) {
+          if (error != nullptr) {
+            *error = "pid " + std::to_string(pid_) +
+                     ": OpenJ9 (libj9vm mapped) publishes no HotSpot perf "
+                     "data; judged by sampled memory";
+          }
+          return Status::kOpenJ9;
+        }
         if (!LooksLikeJvm(procfs_root_, pid_)) return not_jvm();
         return Status::kPerfDataDisabled;
       case LocateStatus::kOk:
@@ -104,12 +116,22 @@ JvmSource::Status JvmSource::Poll(double now_unix,
   }
   if (r.status == JvmGcWatcher::Status::kUnsupported) {
     if (error != nullptr) {
-      *error = location_.Path() +
-               ": not a generational stop-the-world collector (ZGC, "
-               "Shenandoah): no heap floor per collection";
+      *error = location_.Path() + ": collector not recognised (" +
+               (snap->collectors.empty() ? std::string("no collector")
+                                         : snap->collectors[0].name) +
+               "): no heap floor per collection";
     }
     if (snapshot != nullptr) *snapshot = std::move(*snap);
     return Status::kUnsupportedCollector;
+  }
+  if (r.status == JvmGcWatcher::Status::kNoCollections) {
+    if (error != nullptr) {
+      *error = location_.Path() +
+               ": Epsilon: no collections (the heap is never collected, "
+               "it only grows to -Xmx)";
+    }
+    if (snapshot != nullptr) *snapshot = std::move(*snap);
+    return Status::kNoCollections;
   }
   last_reset_ = r.status == JvmGcWatcher::Status::kReset;
   last_collections_ = r.collections;

@@ -23,9 +23,15 @@ class JvmSource {
     kRetry,             // a collection (or JVM start) in progress: poll
                         // again in a few ms
     kBadData,           // the file did not parse
-    // ZGC or Shenandoah: *snapshot is filled (metrics) but there will never
-    // be events; fall back to sampled memory.
+    // A collector whose counters are not understood: *snapshot is filled
+    // (metrics) but there will never be events; fall back to sampled memory.
     kUnsupportedCollector,
+    // OpenJ9 (libj9vm mapped): it publishes no HotSpot perf data; judged by
+    // sampled memory.
+    kOpenJ9,
+    // Epsilon: the heap is never collected, so there is no floor to judge;
+    // *snapshot is filled (metrics).
+    kNoCollections,
   };
 
   JvmSource(std::string procfs_root, int pid);

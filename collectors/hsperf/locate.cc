@@ -283,4 +283,17 @@ bool LooksLikeJvm(const std::string& procfs_root, int pid) {
   return argv0.substr(argv0.rfind('/') + 1) == "java";
 }
 
+bool MapsShowOpenJ9(std::string_view maps) {
+  return maps.find("/libj9vm") != std::string_view::npos;
+}
+
+bool LooksLikeOpenJ9(const std::string& procfs_root, int pid) {
+  std::string maps;
+  if (!ReadSmall(procfs_root + "/" + std::to_string(pid) + "/maps",
+                 kMaxMapsBytes, &maps)) {
+    return false;
+  }
+  return MapsShowOpenJ9(maps);
+}
+
 }  // namespace memwatch::hsperf

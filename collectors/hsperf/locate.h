@@ -9,6 +9,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace memwatch::hsperf {
@@ -55,5 +56,12 @@ LocateStatus ReadPerfFile(const PerfFileLocation& loc, std::string* bytes,
 // Cheap: exe basename "java", or "libjvm.so" in /proc/<pid>/maps (first
 // 4 MiB only), or, when those are not readable, argv[0] basename "java".
 bool LooksLikeJvm(const std::string& procfs_root, int pid);
+
+// OpenJ9 (Eclipse Semeru, IBM): its VM library libj9vm<N>.so is mapped. It
+// publishes no HotSpot perf data at all (no hsperfdata file, whatever the
+// flags). Pure, on /proc/<pid>/maps text.
+bool MapsShowOpenJ9(std::string_view maps);
+// Reads the maps (bounded); false when unreadable.
+bool LooksLikeOpenJ9(const std::string& procfs_root, int pid);
 
 }  // namespace memwatch::hsperf

@@ -194,6 +194,15 @@ TEST_F(Locate, JvmSourceStatuses) {
   EXPECT_EQ(node.Poll(1000, &events, &snap, &err), S::kNotJvm);
   EXPECT_EQ(err, "pid 4444: not a JVM (no perf data file, no libjvm.so)");
   EXPECT_STREQ(JvmSourceStatusName(S::kPerfDataDisabled), "perf data disabled");
+  // OpenJ9 maps libj9vm29.so (and a libjvm.so redirector): said so.
+  JvmSource j9(proc_, 4646);
+  EXPECT_EQ(j9.Poll(1000, &events, &snap, &err), S::kOpenJ9);
+  EXPECT_NE(err.find("OpenJ9"), std::string::npos) << err;
+  EXPECT_TRUE(LooksLikeJvm(proc_, 4646));
+  EXPECT_FALSE(LooksLikeOpenJ9(proc_, 4343));
+  EXPECT_TRUE(
+      MapsShowOpenJ9("7f-7f r-xp 0 0:0 1 /x/lib/default/libj9vm29.so\n"));
+  EXPECT_FALSE(MapsShowOpenJ9("7f-7f r-xp 0 0:0 1 /x/lib/server/libjvm.so\n"));
 }
 
 }  // namespace

@@ -7,8 +7,6 @@
 #include <set>
 #include <utility>
 
-#include "collectors/heapread/constructors.h"
-
 namespace memwatch::leakdiff {
 
 std::string Identity(const std::vector<targets::ProcessRef>& processes) {
@@ -21,7 +19,10 @@ std::string Identity(const std::vector<targets::ProcessRef>& processes) {
 }
 
 LeakDiffer::LeakDiffer(LeakDiffOptions options, const detect::Tracker* tracker)
-    : options_(std::move(options)), tracker_(tracker) {}
+    : options_(std::move(options)),
+      tracker_(tracker),
+      depths_(MakeDepths()),
+      deep_(depths_.size()) {}
 
 namespace {
 
@@ -30,42 +31,7 @@ double Since(std::chrono::steady_clock::time_point t0) {
       .count();
 }
 
-std::string WholeSeconds(double s) {
-  return std::to_string(static_cast<int64_t>(std::llround(s))) + " s";
-}
-
 }  // namespace
-
-int LeakDiffer::InspectorPort(
-    const std::vector<targets::ProcessRef>& processes) const {
-  if (processes.size() != 1) return 0;
-  // Leak events never signal a process: only a fixed --inspect port counts.
-  int port = 0;
-  return heapread::FindInspectorPort(options_.procfs_root, processes[0].pid,
-                                     heapread::InspectorAccess(), &port,
-                                     nullptr)
-             ? port
-             : 0;
-}
-
-void LeakDiffer::TakeSnapshot(V8Baseline* b) {
-  std::string error;
-  std::optional<v8heap::ConstructorTotals> totals;
-  if (options_.snapshot) {
-    totals = options_.snapshot(b->port, &cancel_, &error);
-  } else {
-    heapread::Error e;
-    totals = heapread::TakeConstructorTotals(b->port, &cancel_, &e);
-    error = e.message;
-  }
-  if (totals) {
-    b->totals = std::move(*totals);
-    b->error.clear();
-  } else {
-    b->totals = {};
-    b->error = error.empty() ? "heap snapshot failed" : error;
-  }
-}
 
 std::string LeakDiffer::Read(const std::vector<targets::ProcessRef>& processes,
                              diff::Aggregate* out) const {
@@ -98,12 +64,7 @@ void LeakDiffer::Update(double now,
     Baseline baseline;
   };
   std::vector<Due> due;
-  struct V8Due {
-    std::string name;
-    std::vector<targets::ProcessRef> processes;
-    int failures;  // of the snapshots before
-  };
-  std::vector<V8Due> v8_due;
+  std::vector<DeepDue> deep_due;
   {
     MutexLock lock(&mu_);
     std::set<std::string> listed;
@@ -111,19 +72,7 @@ void LeakDiffer::Update(double now,
       listed.insert(t.name);
       procs_[t.name] = t.processes;
       if (t.processes.empty()) continue;
-      if (options_.constructor) {
-        auto v = v8_.find(t.name);
-        // A failed first snapshot (a process seen before its inspector
-        // listens) is tried again after 1, 2, 4 ... 60 s.
-        if (v == v8_.end() || v->second.identity != Identity(t.processes)) {
-          v8_due.push_back({t.name, t.processes, 0});
-        } else if (v->second.port != 0 && !v->second.error.empty() &&
-                   now - v->second.time >=
-                       std::min(60.0,
-                                std::ldexp(1.0, v->second.failures - 1))) {
-          v8_due.push_back({t.name, t.processes, v->second.failures});
-        }
-      }
+      DeepDueLocked(now, t, &deep_due);
       const detect::Tracker::Streak streak = tracker_->StreakOf(t.name);
       const std::string identity = Identity(t.processes);
       auto it = baselines_.find(t.name);
@@ -143,7 +92,7 @@ void LeakDiffer::Update(double now,
         continue;
       }
       baselines_.erase(it->first);
-      v8_.erase(it->first);
+      for (auto& per_name : deep_) per_name.erase(it->first);
       it = procs_.erase(it);
     }
   }
@@ -152,74 +101,13 @@ void LeakDiffer::Update(double now,
   for (Due& d : due) {
     d.baseline.error = Read(d.processes, &d.baseline.aggregate);
   }
-  std::vector<std::pair<std::string, V8Baseline>> v8_new;
-  for (V8Due& d : v8_due) {
-    V8Baseline b;
-    b.identity = Identity(d.processes);
-    b.port = InspectorPort(d.processes);
-    b.time = now;
-    if (b.port != 0) {
-      TakeSnapshot(&b);
-      if (!b.error.empty()) b.failures = std::min(d.failures + 1, 30);
-    }
-    v8_new.emplace_back(d.name, std::move(b));
-  }
-  MutexLock lock(&mu_);
-  for (Due& d : due) {
-    if (procs_.count(d.name)) baselines_[d.name] = std::move(d.baseline);
-  }
-  for (auto& [name, b] : v8_new) {
-    if (procs_.count(name)) v8_[name] = std::move(b);
-  }
-}
-
-void LeakDiffer::AttachConstructor(
-    detect::Event* event, const std::vector<targets::ProcessRef>& processes) {
-  V8Baseline before;
   {
     MutexLock lock(&mu_);
-    auto it = v8_.find(event->name);
-    if (it == v8_.end() || it->second.port == 0) return;  // not Node
-    before = it->second;
+    for (Due& d : due) {
+      if (procs_.count(d.name)) baselines_[d.name] = std::move(d.baseline);
+    }
   }
-  auto diff = std::make_shared<detect::LeakDiff>();
-  diff->by = "constructor";
-  diff->since = before.time;
-  const double ago = event->time - before.last_diff;
-  if (before.identity != Identity(processes)) {
-    diff->error = "the target's processes changed since its last heap snapshot";
-    event->constructor_diff = std::move(diff);
-    return;
-  }
-  if (ago < options_.constructor_min_interval) {
-    diff->error =
-        "a heap snapshot pauses the app: at most one constructor "
-        "diff per " +
-        WholeSeconds(options_.constructor_min_interval) + " and the last was " +
-        WholeSeconds(ago) + " ago";
-    event->constructor_diff = std::move(diff);
-    return;
-  }
-  V8Baseline after;
-  after.identity = before.identity;
-  after.port = before.port;
-  after.time = event->time;
-  after.last_diff = event->time;
-  const auto t0 = std::chrono::steady_clock::now();
-  TakeSnapshot(&after);
-  diff->read_seconds = Since(t0);
-  if (!after.error.empty()) {
-    diff->error = after.error;
-  } else if (!before.error.empty()) {
-    diff->error = "previous heap snapshot: " + before.error;
-  } else {
-    diff->result =
-        v8heap::DiffTotals(before.totals, after.totals, options_.max_details);
-  }
-  event->constructor_diff = std::move(diff);
-  // The next diff starts here (a failed snapshot too: it says why).
-  MutexLock lock(&mu_);
-  if (procs_.count(event->name)) v8_[event->name] = std::move(after);
+  ReadDeep(now, &deep_due);
 }
 
 void LeakDiffer::Attach(detect::Event* event) {
@@ -264,7 +152,9 @@ void LeakDiffer::Attach(detect::Event* event) {
     MutexLock lock(&mu_);
     if (procs_.count(event->name)) baselines_[event->name] = std::move(after);
   }
-  if (options_.constructor) AttachConstructor(event, processes);
+  for (size_t i = 0; i < depths_.size(); ++i) {
+    AttachDeep(i, event, processes);
+  }
 }
 
 void LeakDiffer::Start(Publish publish) {
@@ -334,7 +224,7 @@ void LeakDiffer::Work() {
 }
 
 void LeakDiffer::Stop() {
-  cancel_ = true;  // a snapshot under way ends within ~0.2 s
+  cancel_ = true;  // a deep reading under way ends soon
   {
     MutexLock lock(&queue_mu_);
     stopping_ = true;

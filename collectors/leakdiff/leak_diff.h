@@ -1,16 +1,18 @@
-// --memwatch.leak-diff=mapping|constructor: a leak event carries what grew. For
+// --memwatch.leak-diff=mapping,constructor,class: a leak event carries what
+// grew. For
 // every watched target the differ keeps one bounded smaps reading (totals by
 // what is mapped, diff::Aggregate) taken while no growth streak runs, i.e.
 // at the start of the next streak; when a leak event is raised it reads the
 // target again and attaches the diff of the two, top entries first.
 //
-// With `constructor` (--memwatch.leak-diff=constructor) a target of one Node
-// process started with --inspect on a fixed port also gets a diff by
-// constructor: heap snapshots over its inspector, reduced to totals per
-// constructor (v8heap::ConstructorTotals). A snapshot pauses the app, so
-// none is taken at every streak start: the first when the target is seen,
-// then one per leak event, at most one per constructor_min_interval; each
-// diff covers the time since the previous snapshot.
+// Deeper diffs read a target of one process in a way that pauses it, reduced
+// to counts per group (diff::Counts): by constructor for a Node process
+// started with --inspect on a fixed port (V8 heap snapshots over its
+// inspector), by class for a HotSpot JVM (live class histograms over its
+// attach mechanism). None is taken at every streak start: the first when the
+// target is seen, then one per leak event, at most one per
+// deep_min_interval; each diff covers the time since the previous reading
+// (deep_diff.cc).
 //
 // Update and Attach read /proc on the caller's thread; the collector uses
 // the worker instead (Start, UpdateAsync, Submit), because a smaps of 10,000
@@ -25,6 +27,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <thread>
@@ -34,15 +37,15 @@
 #include "collectors/base/thread_annotations.h"
 #include "collectors/detect/events.h"
 #include "collectors/detect/tracker.h"
+#include "collectors/diff/counts.h"
 #include "collectors/diff/mappings.h"
 #include "collectors/heapread/mappings.h"
 #include "collectors/targets/resolver.h"
-#include "collectors/v8heap/diff.h"
 
 namespace memwatch::leakdiff {
 
 struct LeakDiffOptions {
-  std::string procfs_root;  // --path.procfs, given by the collector
+  std::string procfs_root;        // --path.procfs, given by the collector
   size_t max_details = 10;        // entries attached to an event
   size_t max_groups = 256;        // `what` groups kept per reading
   size_t max_processes = 64;      // a target with more gets no diff
@@ -50,15 +53,32 @@ struct LeakDiffOptions {
   heapread::MappingsLimits read;  // bytes and mappings of one smaps
 
   bool constructor = false;  // also by constructor, for Node inspectors
-  // Seconds: a leak event sooner than this after the target's previous
-  // constructor diff gets none (the reason instead).
-  double constructor_min_interval = 600;
-  // Takes a heap snapshot over the inspector on 127.0.0.1:port, reduced;
-  // abandons it when *cancel turns true. Tests replace it; empty means
-  // heapread::TakeConstructorTotals.
-  using Snapshot = std::function<std::optional<v8heap::ConstructorTotals>(
-      int port, const std::atomic<bool>* cancel, std::string* error)>;
-  Snapshot snapshot;
+  bool classes = false;      // also by class, for HotSpot JVMs
+  // Seconds: a leak event sooner than this after the target's previous deep
+  // diff (of the same depth) gets none (the reason instead).
+  double deep_min_interval = 600;
+  // A deep reading of `handle` (an inspector port on 127.0.0.1, a JVM's
+  // pid), reduced; abandoned when *cancel turns true. Tests replace them;
+  // empty means heapread::TakeConstructorTotals / TakeClassCounts.
+  using Reading = std::function<std::optional<diff::Counts>(
+      int handle, const std::atomic<bool>* cancel, std::string* error)>;
+  Reading snapshot;   // by constructor
+  Reading histogram;  // by class
+  // Whether a process is a HotSpot JVM (a class histogram applies). Tests
+  // replace it; empty means hsperf::LooksLikeJvm.
+  std::function<bool(int pid)> is_jvm;
+};
+
+// A depth whose reading pauses the app.
+struct DeepDepth {
+  std::string by;       // "constructor", "class"
+  std::string reading;  // "heap snapshot", "class histogram": for reasons
+  // The handle a target's only process is read with (a port, a pid), or 0
+  // when this depth does not apply to it.
+  std::function<int(const targets::ProcessRef&)> handle;
+  LeakDiffOptions::Reading read;
+  // Where a leak event carries its diff.
+  std::shared_ptr<const detect::LeakDiff> detect::Event::*field;
 };
 
 class LeakDiffer {
@@ -104,23 +124,33 @@ class LeakDiffer {
   std::string Read(const std::vector<targets::ProcessRef>& processes,
                    diff::Aggregate* out) const;
 
-  // By constructor: the target's last heap snapshot, reduced.
-  struct V8Baseline {
+  // A deep depth's last reading of a target.
+  struct DeepBaseline {
     std::string identity;
-    int port = 0;  // 0: not a Node process with a fixed inspector port
+    int handle = 0;  // 0: the depth does not apply to the target
     double time = 0;
-    double last_diff = -1e300;  // when a leak event last took a snapshot
-    std::string error;          // the snapshot failed
-    int failures = 0;           // snapshots failed in a row at first sight
-    v8heap::ConstructorTotals totals;
+    double last_diff = -1e300;  // when a leak event last took a reading
+    std::string error;          // the reading failed
+    int failures = 0;           // readings failed in a row at first sight
+    diff::Counts counts;
   };
-  // The inspector port of a target of one process, or 0.
-  int InspectorPort(const std::vector<targets::ProcessRef>& processes) const;
-  // Takes the snapshot into `b` (sets error on failure).
-  void TakeSnapshot(V8Baseline* b);
-  // Sets event->constructor_diff when the target has an inspector.
-  void AttachConstructor(detect::Event* event,
-                         const std::vector<targets::ProcessRef>& processes)
+  struct DeepDue {
+    size_t depth;
+    std::string name;
+    std::vector<targets::ProcessRef> processes;
+    int failures;  // of the readings before
+  };
+  std::vector<DeepDepth> MakeDepths() const;
+  // Deep readings due for target `t` (first sight, restart, retry).
+  void DeepDueLocked(double now, const targets::Target& t,
+                     std::vector<DeepDue>* due) REQUIRES(mu_);
+  // Reads what is due (off every lock) and keeps the results.
+  void ReadDeep(double now, std::vector<DeepDue>* due) EXCLUDES(mu_);
+  // Takes the reading into `b` (sets error on failure).
+  void TakeDeep(const DeepDepth& depth, DeepBaseline* b);
+  // Sets the event's diff of depth `i` when the depth applies to it.
+  void AttachDeep(size_t i, detect::Event* event,
+                  const std::vector<targets::ProcessRef>& processes)
       EXCLUDES(mu_);
 
   const LeakDiffOptions options_;
@@ -130,9 +160,11 @@ class LeakDiffer {
   Mutex mu_;
   std::map<std::string, Baseline> baselines_ GUARDED_BY(mu_);  // by name
   std::map<std::string, std::vector<targets::ProcessRef>> procs_
-      GUARDED_BY(mu_);                                    // by name
-  std::map<std::string, V8Baseline> v8_ GUARDED_BY(mu_);  // by name
-  std::atomic<bool> cancel_{false};  // Stop: abandon a snapshot under way
+      GUARDED_BY(mu_);  // by name
+  const std::vector<DeepDepth> depths_;
+  // Per depth, by name.
+  std::vector<std::map<std::string, DeepBaseline>> deep_ GUARDED_BY(mu_);
+  std::atomic<bool> cancel_{false};  // Stop: abandon a reading under way
 
   // The worker's queue.
   Publish publish_;

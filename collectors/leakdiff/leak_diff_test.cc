@@ -207,27 +207,26 @@ TEST(LeakDiffer, TheWorkerPublishesLeaksWithTheirDiff) {
 // A heap snapshot source the test controls: what the next snapshot holds,
 // or an error; how many were taken and on which port.
 struct FakeInspector {
-  v8heap::ConstructorTotals next;
+  diff::Counts next;
   std::string fail;
   int taken = 0;
   int port = 0;
-  LeakDiffOptions::Snapshot Fn() {
-    return
-        [this](int p, const std::atomic<bool>*,
-               std::string* error) -> std::optional<v8heap::ConstructorTotals> {
-          ++taken;
-          port = p;
-          if (!fail.empty()) {
-            *error = fail;
-            return std::nullopt;
-          }
-          return next;
-        };
+  LeakDiffOptions::Reading Fn() {
+    return [this](int p, const std::atomic<bool>*,
+                  std::string* error) -> std::optional<diff::Counts> {
+      ++taken;
+      port = p;
+      if (!fail.empty()) {
+        *error = fail;
+        return std::nullopt;
+      }
+      return next;
+    };
   }
   void Set(const std::string& what, uint64_t nodes, uint64_t size) {
     auto& g = next.groups[what];
-    next.nodes += nodes - g.nodes;
-    next.self_size += size - g.self_size;
+    next.count += nodes - g.count;
+    next.bytes += size - g.bytes;
     g = {nodes, size};
   }
 };
@@ -366,9 +365,8 @@ TEST_F(ConstructorDiff, AFailedSnapshotSaysWhyAndIsRetried) {
 
 TEST_F(ConstructorDiff, StopCancelsASnapshotUnderWay) {
   std::atomic<bool> started{false};
-  options_.snapshot =
-      [&](int, const std::atomic<bool>* cancel,
-          std::string* error) -> std::optional<v8heap::ConstructorTotals> {
+  options_.snapshot = [&](int, const std::atomic<bool>* cancel,
+                          std::string* error) -> std::optional<diff::Counts> {
     started = true;
     while (!cancel->load()) {
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -387,6 +385,54 @@ TEST_F(ConstructorDiff, StopCancelsASnapshotUnderWay) {
   }
   differ.Stop();  // returns: the snapshot saw the cancel
   EXPECT_TRUE(started);
+}
+
+// By class, for a HotSpot JVM target: the same schedule as by constructor,
+// the handle is the pid, and only JVMs get one.
+TEST(ClassDiff, JvmTargetsGetAClassDiffOthersDoNot) {
+  FakeProc proc;
+  proc.Write(500, 1024, 0);
+  FakeInspector histograms;  // a fake reading is a fake reading
+  detect::Tracker tracker(detect::Config(), [](const detect::Event&) {});
+  LeakDiffOptions options;
+  options.procfs_root = proc.root();
+  options.classes = true;
+  options.histogram = histograms.Fn();
+  bool jvm = true;
+  options.is_jvm = [&jvm](int) { return jvm; };
+  {
+    LeakDiffer differ(options, &tracker);
+    histograms.Set("java.lang.String", 100, 2400);
+    differ.Update(1000, {Target(500)});
+    EXPECT_EQ(histograms.taken, 1);
+    EXPECT_EQ(histograms.port, 100);  // the handle is the pid
+    histograms.Set("ClassLeak$LeakedWidget", 30000, 1920000);
+    detect::Event e = Leak(1700);
+    differ.Attach(&e);
+    ASSERT_TRUE(e.class_diff);
+    EXPECT_FALSE(e.constructor_diff);
+    EXPECT_EQ(e.class_diff->by, "class");
+    EXPECT_EQ(e.class_diff->error, "");
+    ASSERT_FALSE(e.class_diff->result.details.empty());
+    EXPECT_EQ(e.class_diff->result.details[0].what, "ClassLeak$LeakedWidget");
+    EXPECT_EQ(e.class_diff->result.details[0].plus, 30000u);
+    EXPECT_EQ(detect::ToJson(e)["class_diff"]["by"], "class");
+    // Within the interval: the reason, and the JVM is not paused again.
+    detect::Event soon = Leak(1800);
+    differ.Attach(&soon);
+    ASSERT_TRUE(soon.class_diff);
+    EXPECT_NE(soon.class_diff->error.find("class histogram pauses the app"),
+              std::string::npos);
+    EXPECT_EQ(histograms.taken, 2);
+  }
+  jvm = false;
+  LeakDiffer differ(options, &tracker);
+  differ.Update(1000, {Target(500)});
+  detect::Event e = Leak(1700);
+  differ.Attach(&e);
+  EXPECT_TRUE(e.diff);
+  EXPECT_FALSE(e.class_diff);
+  EXPECT_EQ(histograms.taken, 2);  // never read
 }
 
 }  // namespace

@@ -14,6 +14,7 @@
 #include "collectors/memwatch/metrics.h"
 #include "collectors/procfs/files.h"
 #include "collectors/procfs/procfs.h"
+#include "collectors/procfs/stat.h"
 #include "collectors/procfs/statm.h"
 #include "collectors/procfs/status.h"
 
@@ -62,10 +63,13 @@ bool MemwatchCollector::Start(std::string* error) {
     gc_logs_.emplace(name, gcsource::GcLogFollower(std::move(s)));
   }
   jvm_ = std::make_unique<gcsource::JvmFollower>(procfs_root_, tracker_.get());
-  if (config_.leak_diff != "off") {
+  LeakDiffDepths depths;
+  ParseLeakDiff(config_.leak_diff, &depths, nullptr);  // validated above
+  if (depths.mapping) {
     leakdiff::LeakDiffOptions options;
     options.procfs_root = procfs_root_;
-    options.constructor = config_.leak_diff == "constructor";
+    options.constructor = depths.constructor;
+    options.classes = depths.classes;
     leak_diff_ =
         std::make_unique<leakdiff::LeakDiffer>(options, tracker_.get());
     leak_diff_->Start([this](detect::Event e) { Publish(std::move(e)); });
@@ -114,10 +118,11 @@ void MemwatchCollector::Publish(detect::Event event) {
   // One line in the --log.format, memwatch's payload as its fields; a leak is
   // what an operator must see, so it is a warning.
   nlohmann::json fields = detect::ToJson(event);
-  const std::string msg = fields["event"].get<std::string>();
+  std::string msg = fields["event"].get<std::string>();
   fields.erase("event");
-  LogEvent(event.type == detect::Event::Type::kLeak ? LogLevel::kWarn
-                                                    : LogLevel::kInfo,
+  if (event.type == detect::Event::Type::kVerdict) msg = "leak_verdict";
+  LogEvent(event.type == detect::Event::Type::kStats ? LogLevel::kInfo
+                                                     : LogLevel::kWarn,
            msg, fields);
   events_->Add(std::move(event));
 }
@@ -156,15 +161,21 @@ HttpResponse MemwatchCollector::EventsPage(const HttpRequest& req) {
     if (!name.empty() && key.first != name) continue;
     series[key].floors = std::move(floors);
   }
-  for (detect::Event& e : events_->Query(name, "leak", -INFINITY)) {
-    series[{e.name, e.source}].events.push_back(std::move(e));
+  // Leak events and paging verdicts, oldest first (the buffer's order).
+  for (const char* type : {"leak", "verdict"}) {
+    for (detect::Event& e : events_->Query(name, type, -INFINITY)) {
+      series[{e.name, e.source}].events.push_back(std::move(e));
+    }
   }
   for (auto& [key, s] : series) {
     s.name = key.first;
     s.source = key.second;
     if (facts_) s.runtime = facts_->Get(s.name).runtime;
     // Newest first: the event an alert links to is at the top.
-    std::reverse(s.events.begin(), s.events.end());
+    std::sort(s.events.begin(), s.events.end(),
+              [](const detect::Event& a, const detect::Event& b) {
+                return a.time > b.time;
+              });
     input.series.push_back(std::move(s));
   }
   HttpResponse r;
@@ -265,20 +276,26 @@ MemwatchCollector::Plan MemwatchCollector::ChoosePlan(
   } else {
     plan.source = detect::kSourceSynthetic;
   }
+  std::string why;
+  if (rt == runtime::Runtime::kJvm && plan.source == detect::kSourceSynthetic) {
+    why = config_.hsperfdata ? "no JVM perf data (" + jvm_->Why(target.name) +
+                                   "): long-horizon rule only"
+                             : "--no-memwatch.hsperfdata: long-horizon "
+                               "rule only";
+    // Say why once it is known (Epsilon, OpenJ9, perf data disabled), not
+    // only "not read yet".
+    if (why.find("(not read yet)") == std::string::npos &&
+        why.find("(retry") == std::string::npos) {
+      plan.note = why;
+    }
+  }
   Plan& old = plans_[target.name];
-  if (old.source != plan.source || old.runtime != plan.runtime) {
+  if (old.source != plan.source || old.runtime != plan.runtime ||
+      old.note != plan.note) {
     if (old.source == detect::kSourceSynthetic &&
         plan.source != detect::kSourceSynthetic) {
       // The sampled-memory series stops; its state would only go stale.
       tracker_->Reset(target.name, detect::kSourceSynthetic);
-    }
-    std::string why;
-    if (rt == runtime::Runtime::kJvm &&
-        plan.source == detect::kSourceSynthetic) {
-      why = config_.hsperfdata ? "no JVM perf data (" + jvm_->Why(target.name) +
-                                     "): long-horizon rule only"
-                               : "--no-memwatch.hsperfdata: long-horizon "
-                                 "rule only";
     }
     LogInfo("memwatch: target source", {{"name", target.name},
                                         {"runtime", runtime::RuntimeName(rt)},
@@ -322,6 +339,14 @@ detect::TargetSample MemwatchCollector::ReadTarget(
     std::string err;
     bool gone = false;
     std::optional<uint64_t> bytes = ReadField(p, &err, &gone);
+    if (!gone && bytes) {
+      detect::ProcessSample ps;
+      ps.pid = p.pid;
+      ps.identity = std::to_string(p.pid) + ":" + std::to_string(p.start_ticks);
+      ps.bytes = static_cast<double>(*bytes);
+      ps.cpu_seconds = ReadCpuSeconds(p);
+      r.processes.push_back(std::move(ps));
+    }
     if (gone) {
       LogDebug("memwatch: read failed",
                {{"name", target.name}, {"error", err}});
@@ -338,6 +363,21 @@ detect::TargetSample MemwatchCollector::ReadTarget(
     r.bytes += static_cast<double>(*bytes);
   }
   return r;
+}
+
+// utime + stime of the process, for the verdict's load test; NaN when
+// unreadable (the verdict then judges without it).
+double MemwatchCollector::ReadCpuSeconds(const targets::ProcessRef& p) {
+  if (!config_.verdict_rule) return detect::FloorRule::kNoCpu;
+  if (!fs_.ReadFile(std::to_string(p.pid) + "/stat", &text_, nullptr)) {
+    return detect::FloorRule::kNoCpu;
+  }
+  auto stat = procfs::ParseStat(text_, nullptr);
+  if (!stat || stat->starttime_ticks != p.start_ticks) {
+    return detect::FloorRule::kNoCpu;  // another process under the pid
+  }
+  return static_cast<double>(stat->utime_ticks + stat->stime_ticks) /
+         static_cast<double>(params_.clock_ticks_per_second);
 }
 
 std::optional<uint64_t> MemwatchCollector::ReadField(

@@ -58,6 +58,7 @@ class MemwatchCollector : public Collector {
   struct Plan {
     runtime::Runtime runtime = runtime::Runtime::kUnknown;
     std::string source;
+    std::string note;  // why a JVM is judged by sampled memory, once known
   };
   void OnEvent(const detect::Event& event);
   // Logs the event and keeps it for /api/v1/events.
@@ -72,6 +73,7 @@ class MemwatchCollector : public Collector {
   // process cannot be read (exited), without it when the field is missing.
   std::optional<uint64_t> ReadField(const targets::ProcessRef& p,
                                     std::string* err, bool* gone);
+  double ReadCpuSeconds(const targets::ProcessRef& p);
   std::optional<uint64_t> ReadFieldFromStatm(const targets::ProcessRef& p,
                                              std::string* err, bool* gone);
   void WarnOnce(const std::string& name, const std::string& msg,

@@ -12,6 +12,34 @@ bool Finite(double x) { return std::isfinite(x); }
 
 }  // namespace
 
+bool ParseLeakDiff(const std::string& text, LeakDiffDepths* out,
+                   std::string* error) {
+  *out = {};
+  if (text == "off") return true;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    const std::string item = text.substr(start, comma - start);
+    if (item == "mapping") {
+      out->mapping = true;
+    } else if (item == "constructor") {
+      out->mapping = out->constructor = true;
+    } else if (item == "class") {
+      out->mapping = out->classes = true;
+    } else {
+      if (error == nullptr) return false;
+      *error =
+          "--memwatch.leak-diff must be off, or a comma list of mapping, "
+          "constructor and class (got \"" +
+          text.substr(0, 64) + "\")";
+      return false;
+    }
+    start = comma + 1;
+  }
+  return true;
+}
+
 std::string Validate(const Config& c) {
   if (std::string err = detect::Validate(c); !err.empty()) return err;
   if (!Finite(c.sample_interval) || c.sample_interval < 0.01 ||
@@ -37,11 +65,8 @@ std::string Validate(const Config& c) {
     return "--memwatch.hsperfdata-interval must be between 0.01 and 60 "
            "seconds";
   }
-  if (c.leak_diff != "off" && c.leak_diff != "mapping" &&
-      c.leak_diff != "constructor") {
-    return "--memwatch.leak-diff must be off, mapping or constructor (got \"" +
-           c.leak_diff.substr(0, 64) + "\")";
-  }
+  LeakDiffDepths depths;
+  if (std::string err; !ParseLeakDiff(c.leak_diff, &depths, &err)) return err;
   if (c.events_buffer < 1 || c.events_buffer > 1000000) {
     return "--memwatch.events-buffer must be between 1 and 1000000";
   }

@@ -17,10 +17,20 @@ struct Config : detect::Config {
   std::string gc_logs;                   // "name=PATH,...": GC logs to follow
   bool hsperfdata = true;                // follow JVMs' perf data files
   double hsperfdata_interval = 0.2;      // seconds between reads of them
-  // "mapping": leak events carry a smaps diff; "constructor": and a V8 heap
-  // diff for Node targets with an inspector.
+  // "off", or a comma list of mapping, constructor, class: leak events carry
+  // a smaps diff; with constructor also a V8 heap diff for Node targets with
+  // an inspector, with class a class histogram diff for HotSpot JVMs.
   std::string leak_diff = "off";
 };
+
+// The depths --memwatch.leak-diff names (constructor and class imply mapping).
+struct LeakDiffDepths {
+  bool mapping = false;
+  bool constructor = false;
+  bool classes = false;
+};
+bool ParseLeakDiff(const std::string& text, LeakDiffDepths* out,
+                   std::string* error);
 
 // "" when usable, else a one-line reason naming the user-facing flag.
 std::string Validate(const Config& c);

@@ -24,6 +24,15 @@ TEST(ConfigTest, LeakDiffModes) {
   EXPECT_EQ(Validate(c), "");
   c.leak_diff = "constructors";  // a typo is refused, not ignored
   EXPECT_NE(Validate(c).find("--memwatch.leak-diff"), std::string::npos);
+  c.leak_diff = "constructor,class";
+  EXPECT_EQ(Validate(c), "");
+  LeakDiffDepths d;
+  std::string error;
+  ASSERT_TRUE(ParseLeakDiff("class", &d, &error));
+  EXPECT_TRUE(d.mapping && d.classes && !d.constructor);
+  ASSERT_TRUE(ParseLeakDiff("off", &d, &error));
+  EXPECT_FALSE(d.mapping || d.classes || d.constructor);
+  EXPECT_FALSE(ParseLeakDiff("mapping,", &d, &error));
 }
 
 TEST(ConfigTest, BadValuesNameTheFlag) {

@@ -15,8 +15,9 @@ HttpResponse HandleEvents(const detect::EventBuffer& buffer,
     if (key == "name") {
       name = value;
     } else if (key == "type") {
-      if (value != "leak" && value != "stats" && !value.empty()) {
-        return JsonError(400, "type must be leak or stats");
+      if (value != "leak" && value != "stats" && value != "verdict" &&
+          !value.empty()) {
+        return JsonError(400, "type must be leak, stats or verdict");
       }
       type = value;
     } else if (key == "since") {

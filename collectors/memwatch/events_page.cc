@@ -19,7 +19,8 @@ const char kStyle[] =
     "h2{margin:1.6em 0 .2em}h2 small{color:#666;font-weight:normal}"
     "svg.chart{border:1px solid #ccc;background:#fafafa}"
     ".floor{fill:none;stroke:#2a6fdb;stroke-width:1.5}"
-    ".leak{stroke:#d33;stroke-width:1.5}.axis{fill:#666;font-size:11px}"
+    ".leak{stroke:#d33;stroke-width:1.5}"
+    ".verdict{stroke:#e80;stroke-width:3}.axis{fill:#666;font-size:11px}"
     "table{border-collapse:collapse;margin:.4em 0}"
     "td,th{border:1px solid #ddd;padding:2px 8px;text-align:right}"
     "td:first-child,th:first-child{text-align:left}"
@@ -81,17 +82,21 @@ std::string EventSection(const detect::Event& e) {
   out += "</p>";
   if (e.diff) out += DiffTable("What grew", *e.diff);
   if (e.constructor_diff) out += DiffTable("What grew", *e.constructor_diff);
+  if (e.class_diff) out += DiffTable("What grew", *e.class_diff);
   return out;
 }
 
 std::string SeriesSection(const PageSeries& s, double earliest, double to) {
-  std::vector<double> marks;
-  for (const detect::Event& e : s.events) marks.push_back(e.time);
+  std::vector<ChartMark> marks;
+  for (const detect::Event& e : s.events) {
+    marks.push_back(
+        {e.time, e.type == detect::Event::Type::kVerdict ? "verdict" : "leak"});
+  }
   // The chart spans what there is to see, at most the window: a target
   // watched for a minute is not a sliver at the right edge.
   double first = to;
   if (!s.floors.empty()) first = std::min(first, s.floors.front().time);
-  for (double t : marks) first = std::min(first, t);
+  for (const ChartMark& m : marks) first = std::min(first, m.time);
   const double from = std::max(earliest, first - (to - first) * 0.02 - 1);
   std::string out =
       "<section class=\"target\" id=\"target-" + HtmlEscape(s.name) +
@@ -148,7 +153,7 @@ std::string EventAnchor(const detect::Event& event) {
 }
 
 std::string FloorChart(const std::vector<FloorPoint>& floors,
-                       const std::vector<double>& marks, double from,
+                       const std::vector<ChartMark>& marks, double from,
                        double to) {
   std::string out = "<svg class=\"chart\" role=\"img\" width=\"" +
                     Fixed(kWidth) + "\" height=\"" + Fixed(kHeight) +
@@ -185,11 +190,12 @@ std::string FloorChart(const std::vector<FloorPoint>& floors,
         "<text class=\"axis\" x=\"8\" y=\"20\">no collection seen in the "
         "last hour</text>";
   }
-  for (double t : marks) {
-    if (t < from || t > to) continue;
-    out += "<line class=\"leak\" x1=\"" + Fixed(x(t)) + "\" x2=\"" +
-           Fixed(x(t)) + "\" y1=\"0\" y2=\"" + Fixed(kHeight) +
-           "\"><title>leak event at " + UtcTime(t) + "</title></line>";
+  for (const ChartMark& m : marks) {
+    if (m.time < from || m.time > to) continue;
+    out += "<line class=\"" + HtmlEscape(m.type) + "\" x1=\"" +
+           Fixed(x(m.time)) + "\" x2=\"" + Fixed(x(m.time)) +
+           "\" y1=\"0\" y2=\"" + Fixed(kHeight) + "\"><title>" +
+           HtmlEscape(m.type) + " at " + UtcTime(m.time) + "</title></line>";
   }
   return out + "</svg>";
 }
@@ -202,7 +208,8 @@ std::string RenderEventsPage(const PageInput& input) {
   out += kStyle;
   out +=
       "</style></head><body><h1>Leak events</h1><p>Heap floor after each "
-      "collection over the last hour (red: leak events), and what grew. "
+      "collection over the last hour (red: memwatch's leak events; orange: "
+      "paging verdicts), and what grew. "
       "As of " +
       UtcTime(input.now) +
       ". The same events as JSON: <a href=\"/api/v1/events\">"

@@ -32,10 +32,17 @@ std::string RenderEventsPage(const PageInput& input);
 
 // Pieces, exposed for tests.
 std::string HtmlEscape(std::string_view text);
+// An event drawn on the chart: when, and its type ("leak", "verdict"),
+// which is its CSS class.
+struct ChartMark {
+  double time = 0;
+  std::string type;
+};
+
 // An inline SVG chart of `floors` between from and to, with a marker at each
-// of `marks` (Unix seconds) inside that span.
+// of `marks` inside that span.
 std::string FloorChart(const std::vector<FloorPoint>& floors,
-                       const std::vector<double>& marks, double from,
+                       const std::vector<ChartMark>& marks, double from,
                        double to);
 // The id of an event's section ("event-<name>-<time in ms>"), for links
 // from alerts: /events?name=<name>#<id>.

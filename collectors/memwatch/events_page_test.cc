@@ -33,7 +33,8 @@ TEST(EventsPage, EscapesWhatProcessesChoose) {
 
 TEST(EventsPage, ChartHasOnePointPerFloorAndMarksLeaks) {
   std::vector<FloorPoint> floors = {{100, 10e6}, {200, 11e6}, {300, 12e6}};
-  std::string svg = FloorChart(floors, {250, 5000}, 0, 400);
+  std::string svg = FloorChart(
+      floors, {{250, "leak"}, {5000, "leak"}, {300, "verdict"}}, 0, 400);
   const auto pts = svg.find("points=\"");
   ASSERT_NE(pts, std::string::npos);
   const std::string points =
@@ -46,6 +47,7 @@ TEST(EventsPage, ChartHasOnePointPerFloorAndMarksLeaks) {
     ++marks;
   }
   EXPECT_EQ(marks, 1u);
+  EXPECT_NE(svg.find("class=\"verdict\""), std::string::npos);
   // Higher floors are drawn higher (smaller y): 10, 11, 12 MB rise.
   std::vector<double> ys;
   for (size_t c = points.find(','); c != std::string::npos;

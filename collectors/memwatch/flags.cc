@@ -52,6 +52,11 @@ MEMWATCH_DEFINE_DURATION(
 DEFINE_double(memwatch_trend_min_slope, 0.4 * 1048576,
               "Bytes per second the memory floor must rise by for the trend "
               "rule; slower leaks are left to the cycle rule.");
+DEFINE_bool(memwatch_verdict, true,
+            "Judge every target by the paging verdict too: growth of the "
+            "memory floor sustained over 15 min to 4 h, not slowing toward a "
+            "cap, not following the process's CPU "
+            "(memwatch_leak_verdict, docs/detection.md).");
 DEFINE_bool(memwatch_hsperfdata, true,
             "Judge JVM targets by their perf data file (hsperfdata, what jstat "
             "reads; no flag needed in the app) instead of sampled memory.");
@@ -63,14 +68,17 @@ DEFINE_bool(memwatch_log_stats, true,
             "Log a JSON stats line on every compaction (leak events are "
             "always logged).");
 DEFINE_string(memwatch_leak_diff, "off",
-              "off, mapping or constructor. mapping: each leak event carries "
-              "the diff of the target's memory mappings (/proc/<pid>/smaps, "
-              "by what is mapped, top 10) between the start of the growth and "
-              "the event, in /api/v1/events and the log. constructor: also, "
-              "for a target of one Node process started with --inspect on a "
-              "fixed port, a diff by constructor of two V8 heap snapshots "
-              "(one when the target is first seen, then one per leak event, "
-              "at most one per 10 minutes: a snapshot pauses the app).");
+              "off, or a comma list of mapping, constructor and class. "
+              "mapping: each leak event carries the diff of the target's "
+              "memory mappings (/proc/<pid>/smaps, by what is mapped, top 10) "
+              "between the start of the growth and the event, in "
+              "/api/v1/events and the log. constructor: also, for a target of "
+              "one Node process started with --inspect on a fixed port, a "
+              "diff by constructor of two V8 heap snapshots. class: also, for "
+              "a target of one HotSpot JVM, a diff by class of two live class "
+              "histograms over its attach mechanism. Those two pause the app: "
+              "one reading when the target is first seen, then one per leak "
+              "event, at most one per 10 minutes.");
 
 namespace memwatch::memwatch_plugin {
 
@@ -92,6 +100,7 @@ Config ConfigFromFlags() {
   c.gc_logs = FLAGS_memwatch_gc_log;
   c.hsperfdata = FLAGS_memwatch_hsperfdata;
   c.trend_rule = FLAGS_memwatch_trend;
+  c.verdict_rule = FLAGS_memwatch_verdict;
   c.trend.warmup = FLAGS_memwatch_trend_warmup;
   c.trend.min_slope = FLAGS_memwatch_trend_min_slope;
   c.hsperfdata_interval = FLAGS_memwatch_hsperfdata_interval;

@@ -35,6 +35,14 @@ void AppendFamilies(const std::vector<detect::SeriesState>& snapshots,
                               "end - start of the last leak event.");
   auto when = GaugeFamily("memwatch_leak_last_event_timestamp_seconds",
                           "End of the last leak event, Unix time.");
+  auto verdict = GaugeFamily(
+      "memwatch_leak_verdict",
+      "1 while the paging verdict holds (memory floor growth sustained over "
+      "15 min to 4 h, not slowing toward a cap, not following the process's "
+      "CPU), else 0.");
+  auto verdicts = CounterFamily("memwatch_leak_verdicts_total",
+                                "Paging verdicts raised (0 -> 1 transitions "
+                                "of memwatch_leak_verdict).");
 
   for (const detect::SeriesState& s : snapshots) {
     const Labels l = {{"name", s.name}, {"source", s.source}};
@@ -49,6 +57,9 @@ void AppendFamilies(const std::vector<detect::SeriesState>& snapshots,
     // raise one before any compaction) is an increase from 0, as alert rules
     // on increase() need.
     AddCounter(&leaks, static_cast<double>(st.leak_events), l);
+    // Every judged series, 0 or 1, so alert rules see the 0 too.
+    AddGauge(&verdict, s.verdict ? 1 : 0, l);
+    AddCounter(&verdicts, static_cast<double>(s.verdicts), l);
     if (st.last_leak) {
       AddGauge(&growth, st.last_leak->growth, l);
       AddGauge(&duration, st.last_leak->end - st.last_leak->start, l);
@@ -64,8 +75,9 @@ void AppendFamilies(const std::vector<detect::SeriesState>& snapshots,
       AddGauge(&max, st.max, l);
     }
   }
-  for (auto* f : {&gc, &compactions, &current, &estimated, &min, &max, &trend,
-                  &streak, &leaks, &growth, &duration, &when}) {
+  for (auto* f :
+       {&gc, &compactions, &current, &estimated, &min, &max, &trend, &streak,
+        &leaks, &growth, &duration, &when, &verdict, &verdicts}) {
     AppendIfNotEmpty(std::move(*f), out);
   }
 

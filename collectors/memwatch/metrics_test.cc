@@ -75,3 +75,34 @@ TEST(MetricsTest, FamiliesFollowTheContract) {
 
 }  // namespace
 }  // namespace memwatch::memwatch_plugin
+
+namespace memwatch::memwatch_plugin {
+namespace {
+
+TEST(MetricsTest, VerdictGaugeAndCounter) {
+  detect::SeriesState idle{"a", "synthetic", {}, {}, {}};
+  detect::SeriesState held{"b", "gc_log", {}, {}, {}};
+  held.verdict = true;
+  held.verdicts = 2;
+  held.verdict_pid = 7;
+  std::vector<prometheus::MetricFamily> fs;
+  AppendFamilies({idle, held}, &fs);
+  const prometheus::MetricFamily* g = nullptr;
+  const prometheus::MetricFamily* c = nullptr;
+  for (const auto& f : fs) {
+    if (f.name == "memwatch_leak_verdict") g = &f;
+    if (f.name == "memwatch_leak_verdicts_total") c = &f;
+  }
+  ASSERT_NE(g, nullptr);
+  ASSERT_NE(c, nullptr);
+  EXPECT_EQ(g->type, prometheus::MetricType::Gauge);
+  EXPECT_EQ(c->type, prometheus::MetricType::Counter);
+  ASSERT_EQ(g->metric.size(), 2u);  // present for every judged series
+  EXPECT_EQ(g->metric[0].gauge.value, 0);
+  EXPECT_EQ(g->metric[1].gauge.value, 1);
+  EXPECT_EQ(c->metric[1].counter.value, 2);
+  EXPECT_EQ(g->metric[1].label.size(), 2u);  // name, source
+}
+
+}  // namespace
+}  // namespace memwatch::memwatch_plugin

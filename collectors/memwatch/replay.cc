@@ -24,10 +24,12 @@ const char kReplayUsage[] =
     "[--no-stats]\n"
     "  [--leak-gcs N] [--min-growth BYTES] [--min-cycle S] [--max-cycle S]\n"
     "  [--warmup S] [--drop-bytes BYTES] [--drop-fraction F]\n"
-    "FILE is CSV `time,bytes` (seconds, bytes; header line optional). With\n"
+    "FILE is CSV `time,bytes[,cpu_seconds[,pid]]` (seconds, bytes, the\n"
+    "process's CPU time, its pid: rows of one time with several pids are\n"
+    "one sample of a multi-process target; header line optional). With\n"
     "--compactions each row is a compaction `time,heap_after` (no detector).\n"
     "Options default to the --memwatch.* flags. Prints JSON lines: stats\n"
-    "(per compaction), leak events, and a final summary.\n";
+    "(per compaction), leak events, verdicts, and a final summary.\n";
 
 namespace {
 
@@ -153,6 +155,13 @@ namespace {
 
 enum class RowResult { kRow, kEof, kBad };
 
+// One row: `time,bytes[,cpu_seconds[,pid]]`.
+struct Row {
+  double t = 0, v = 0;
+  double cpu = detect::FloorRule::kNoCpu;
+  int64_t pid = 0;
+};
+
 // The data rows of a `time,bytes` CSV, in order: blank lines, comments and a
 // first header line are skipped; anything else that is not a row stops the
 // replay with "<input>:<line>: why" on `err`.
@@ -161,7 +170,8 @@ class RowReader {
   RowReader(std::istream& in, const std::string& input_name, std::ostream& err)
       : in_(in), input_name_(input_name), err_(err) {}
 
-  RowResult Next(double* t, double* v) {
+  RowResult Next(Row* row) {
+    double* t = &row->t;
     std::string line;
     for (;;) {
       LineResult got = ReadLine(in_, &line);
@@ -172,9 +182,10 @@ class RowReader {
       if (l.empty() || l[0] == '#') continue;
       const bool first = !seen_data_or_header_;
       seen_data_or_header_ = true;
-      if (!ParseRow(l, t, v)) {
+      if (!ParseRow(l, row)) {
         if (first) continue;  // a header such as "time,bytes"
-        Where() << ": expected `time,bytes` (two numbers, bytes >= 0), got \""
+        Where() << ": expected `time,bytes[,cpu_seconds[,pid]]` (numbers, "
+                   "bytes >= 0), got \""
                 << l << "\"\n";
         return RowResult::kBad;
       }
@@ -204,11 +215,36 @@ class RowReader {
     return true;
   }
 
-  static bool ParseRow(const std::string& l, double* t, double* v) {
-    auto comma = l.find(',');
-    return comma != std::string::npos &&
-           ParseNumber(Trim(l.substr(0, comma)), t) &&
-           ParseNumber(Trim(l.substr(comma + 1)), v) && *v >= 0;
+  static bool ParseRow(const std::string& l, Row* row) {
+    std::vector<std::string> cells;
+    size_t from = 0;
+    for (;;) {
+      const size_t comma = l.find(',', from);
+      cells.push_back(Trim(l.substr(from, comma - from)));
+      if (comma == std::string::npos) break;
+      from = comma + 1;
+      if (cells.size() > 4) return false;
+    }
+    if (cells.size() < 2 || cells.size() > 4) return false;
+    double pid = 0;
+    if (!ParseNumber(cells[0], &row->t) || !ParseNumber(cells[1], &row->v) ||
+        row->v < 0) {
+      return false;
+    }
+    row->cpu = detect::FloorRule::kNoCpu;
+    row->pid = 0;
+    if (cells.size() > 2 && !cells[2].empty() &&
+        (!ParseNumber(cells[2], &row->cpu) || row->cpu < 0)) {
+      return false;
+    }
+    if (cells.size() > 3) {
+      if (!ParseNumber(cells[3], &pid) || pid < 0 || pid > 4194304 ||
+          pid != std::floor(pid)) {
+        return false;
+      }
+      row->pid = static_cast<int64_t>(pid);
+    }
+    return true;
   }
 
   std::istream& in_;
@@ -221,20 +257,49 @@ class RowReader {
 
 constexpr char kReplayTarget[] = "replay";
 
-// One row into the tracker: a compaction (heap after) or a sample.
-void Feed(bool compactions, double t, double v, detect::Tracker* tracker) {
+// Rows of one time into the tracker: compactions (heap after; the held floor
+// is judged once a second in between, as the exporter's ticks do) or one
+// sample of one or several processes (pid column: one bad worker among many).
+void Feed(bool compactions, const std::vector<Row>& rows,
+          std::optional<double>* last_tick, detect::Tracker* tracker) {
+  if (rows.empty()) return;
+  const double t = rows.front().t;
   if (compactions) {
-    runtime::GcEvent gc;
-    gc.time = t;
-    gc.heap_after_bytes = v;
-    tracker->OnGc(kReplayTarget, detect::kSourceGcLog, gc);
+    // Ticks since the previous row, at most a day of them per gap.
+    if (*last_tick) {
+      for (double k = **last_tick + 1; k < t && k < **last_tick + 86400; ++k) {
+        tracker->Observe(k, {});
+      }
+    }
+    for (const Row& row : rows) {
+      runtime::GcEvent gc;
+      gc.time = t;
+      gc.heap_after_bytes = row.v;
+      tracker->OnGc(kReplayTarget, detect::kSourceGcLog, gc);
+    }
+    tracker->Observe(t, {});
+    *last_tick = t;
     return;
   }
   detect::TargetSample r;
   r.name = kReplayTarget;
   r.identity = kReplayTarget;
   r.present = true;
-  r.bytes = v;
+  for (const Row& row : rows) {
+    r.bytes += row.v;
+    detect::ProcessSample p;
+    p.pid = row.pid;
+    p.identity = std::to_string(row.pid);
+    p.bytes = row.v;
+    p.cpu_seconds = row.cpu;
+    r.processes.push_back(p);
+  }
+  // Processes come and go: the sum's identity is not one process's, so the
+  // cycle and trend rules (which judge the sum) start over on a change.
+  if (rows.size() > 1 || rows.front().pid != 0) {
+    r.identity.clear();
+    for (const Row& row : rows) r.identity += std::to_string(row.pid) + ",";
+  }
   tracker->Observe(t, {r});
 }
 
@@ -266,7 +331,8 @@ nlohmann::json Summary(const std::string& input_name, const ReplayOptions& o,
 
 int RunReplay(std::istream& in, const std::string& input_name,
               const ReplayOptions& o, std::ostream& out, std::ostream& err) {
-  std::optional<double> first_leak;
+  std::optional<double> first_leak, first_verdict;
+  uint64_t verdicts = 0;
   // The same tracker the collector feeds: replay judges exactly as the
   // exporter would (cycle and trend rules for samples).
   Config config = o.config;
@@ -275,19 +341,35 @@ int RunReplay(std::istream& in, const std::string& input_name,
     out << detect::ToJson(e).dump() << "\n";
     if (e.type == detect::Event::Type::kLeak && !first_leak)
       first_leak = e.time;
+    if (e.type == detect::Event::Type::kVerdict) {
+      ++verdicts;
+      if (!first_verdict) first_verdict = e.time;
+    }
   });
   RowReader reader(in, input_name, err);
   uint64_t rows = 0;
-  double t = 0, v = 0;
-  for (RowResult r; (r = reader.Next(&t, &v)) != RowResult::kEof;) {
+  std::vector<Row> tick;
+  std::optional<double> last_tick;
+  Row row;
+  for (RowResult r; (r = reader.Next(&row)) != RowResult::kEof;) {
     if (r == RowResult::kBad) return 2;
     ++rows;
-    Feed(o.compactions, t, v, &tracker);
+    if (!tick.empty() && tick.front().t != row.t) {
+      Feed(o.compactions, tick, &last_tick, &tracker);
+      tick.clear();
+    }
+    // A bounded tick: a pid listed twice in one second is one process.
+    if (tick.size() < 4096) tick.push_back(row);
   }
+  Feed(o.compactions, tick, &last_tick, &tracker);
   auto snapshots = tracker.SeriesStates();
   const detect::Stats s =
       snapshots.empty() ? detect::Stats() : snapshots.front().stats;
-  out << Summary(input_name, o, rows, first_leak, s).dump() << "\n";
+  nlohmann::json summary = Summary(input_name, o, rows, first_leak, s);
+  summary["verdicts"] = verdicts;
+  summary["first_verdict_at"] =
+      first_verdict ? nlohmann::json(*first_verdict) : nlohmann::json(nullptr);
+  out << summary.dump() << "\n";
   return 0;
 }
 

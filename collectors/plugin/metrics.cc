@@ -3,22 +3,28 @@
 #include "collectors/base/utf8.h"
 
 namespace memwatch {
-prometheus::MetricFamily GaugeFamily(const std::string& name,
-                                     const std::string& help) {
+namespace {
+
+prometheus::MetricFamily Family(const std::string& name,
+                                const std::string& help,
+                                prometheus::MetricType type) {
   prometheus::MetricFamily f;
   f.name = name;
   f.help = help;
-  f.type = prometheus::MetricType::Gauge;
+  f.type = type;
   return f;
+}
+
+}  // namespace
+
+prometheus::MetricFamily GaugeFamily(const std::string& name,
+                                     const std::string& help) {
+  return Family(name, help, prometheus::MetricType::Gauge);
 }
 
 prometheus::MetricFamily CounterFamily(const std::string& name,
                                        const std::string& help) {
-  prometheus::MetricFamily f;
-  f.name = name;
-  f.help = help;
-  f.type = prometheus::MetricType::Counter;
-  return f;
+  return Family(name, help, prometheus::MetricType::Counter);
 }
 
 void AddSample(prometheus::MetricFamily* family, double value,

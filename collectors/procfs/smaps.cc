@@ -69,36 +69,40 @@ bool ParseField(std::string_view line, std::string_view* key, uint64_t* bytes) {
 
 }  // namespace
 
+bool SmapsParser::Line(std::string_view line, std::string* error) {
+  std::string_view key;
+  uint64_t bytes = 0;
+  if (ParseField(line, &key, &bytes)) {
+    if (mappings_.empty()) return true;
+    Mapping& m = mappings_.back();
+    if (key == "Rss") m.rss_bytes = bytes;
+    if (key == "Private_Clean" || key == "Private_Dirty") {
+      m.private_bytes += bytes;
+    }
+    if (key == "Swap") m.swap_bytes = bytes;
+    return true;
+  }
+  Mapping m;
+  if (!ParseHeader(line, &m)) return true;
+  if (mappings_.size() >= max_mappings_) {
+    if (error) {
+      *error =
+          "smaps: more than " + std::to_string(max_mappings_) + " mappings";
+    }
+    return false;
+  }
+  mappings_.push_back(std::move(m));
+  return true;
+}
+
 std::optional<std::vector<Mapping>> ParseSmaps(std::string_view text,
                                                size_t max_mappings,
                                                std::string* error) {
-  std::vector<Mapping> out;
+  SmapsParser parser(max_mappings);
   while (!text.empty()) {
-    std::string_view line = NextLine(&text);
-    std::string_view key;
-    uint64_t bytes = 0;
-    if (ParseField(line, &key, &bytes)) {
-      if (out.empty()) continue;
-      Mapping& m = out.back();
-      if (key == "Rss") m.rss_bytes = bytes;
-      if (key == "Private_Clean" || key == "Private_Dirty") {
-        m.private_bytes += bytes;
-      }
-      if (key == "Swap") m.swap_bytes = bytes;
-      continue;
-    }
-    Mapping m;
-    if (!ParseHeader(line, &m)) continue;
-    if (out.size() >= max_mappings) {
-      if (error) {
-        *error =
-            "smaps: more than " + std::to_string(max_mappings) + " mappings";
-      }
-      return std::nullopt;
-    }
-    out.push_back(std::move(m));
+    if (!parser.Line(NextLine(&text), error)) return std::nullopt;
   }
-  return out;
+  return parser.Take();
 }
 
 }  // namespace memwatch::procfs

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "collectors/diff/counts.h"
 #include "collectors/diff/diff_result.h"
 #include "collectors/v8heap/heap_snapshot.h"
 
@@ -33,23 +34,11 @@ diff::DiffResult DiffConstructorCounts(const HeapSnapshot& before,
                                        const HeapSnapshot& after,
                                        size_t max_details);
 
-// A snapshot reduced to what a diff by counts needs: nodes and self sizes per
-// group. Kept instead of the snapshot where one must wait for the next (a
-// leak event's start reading): a few hundred bytes per constructor instead of
-// ~16 bytes per node.
-struct ConstructorTotals {
-  struct Group {
-    uint64_t nodes = 0;
-    uint64_t self_size = 0;
-  };
-  std::map<std::string, Group> groups;
-  uint64_t nodes = 0;
-  uint64_t self_size = 0;
-};
-ConstructorTotals TotalsOf(const HeapSnapshot& snapshot);
-// DiffConstructorCounts of two snapshots' totals.
-diff::DiffResult DiffTotals(const ConstructorTotals& before,
-                            const ConstructorTotals& after, size_t max_details);
+// A snapshot reduced to what a diff by counts needs: nodes and self sizes
+// per constructor (diff::Counts). Kept instead of the snapshot where one must
+// wait for the next (a leak event's start reading): a few hundred bytes per
+// constructor instead of ~16 bytes per node.
+diff::Counts TotalsOf(const HeapSnapshot& snapshot);
 
 // DiffConstructors rendered (diff::ToJson).
 nlohmann::json Diff(const HeapSnapshot& before, const HeapSnapshot& after,

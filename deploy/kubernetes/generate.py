@@ -34,7 +34,9 @@ metadata:
   labels:
     app.kubernetes.io/name: memwatch-exporter
     app.kubernetes.io/component: alerting
-    # match your Prometheus' ruleSelector (kube-prometheus-stack: release: <name>)
+    # kept for ruleSelectors written for it; the labels a Prometheus Operator selects
+    # by (kube-prometheus-stack: release: <name>) come from the component
+    # deploy/kubernetes/components/prometheus-labels (deploy/mixin/config.libsonnet)
     role: alert-rules
 spec:
 """

@@ -6,10 +6,10 @@
 MEMWATCH_BUILD_PACKAGES="bazel-bootstrap g++ git prometheus-cpp-dev libcivetweb-dev
   libgflags-dev libgtest-dev libgmock-dev libbenchmark-dev nlohmann-json3-dev
   libyaml-cpp-dev zlib1g-dev libre2-dev rapidjson-dev libcurl4-openssl-dev libssl-dev
-  libcrypt-dev"
+  libcrypt-dev libbpf-dev libelf-dev bpftool clang-14 llvm-14"
 MEMWATCH_TEST_PACKAGES="python3 python3-yaml prometheus prometheus-alertmanager
   curl openssl clang-14 libfuzzer-14-dev golang-go openjdk-17-jdk-headless wrk jsonnet
-  dpkg-dev debhelper help2man lintian man-db systemd chromium chromium-driver"
+  dpkg-dev debhelper help2man lintian man-db systemd chromium chromium-driver strace"
 
 memwatch_missing_packages() {
   local missing=""

@@ -235,8 +235,9 @@ class HeapDiffConstructorTest(unittest.TestCase):
         # objects afresh: the diff is by counts, so the many builtins that exist
         # in both must not show up as allocated.
         self.assertLess(diff["change"]["allocated_nodes"], 3 * n, diff["change"])
-        # An ended by=constructor id is unknown now.
-        self.assertEqual(exp.get("/api/v1/heapdiff/" + started["id"]).status, 404)
+        # An ended by=constructor id answers 410, as a by=mapping one does.
+        self.assertEqual(exp.get("/api/v1/heapdiff/" + started["id"]).status, 410)
+        self.assertEqual(exp.get("/api/v1/heapdiff/v8-0123456789abcdef").status, 404)
 
 
 def port_is_free(port):

@@ -24,7 +24,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 class Workload:
     def __init__(self, name, runtime, leaking, build, argv, gc_log=None,
-                 note=""):
+                 note="", rate=None, onset=0.0):
         self.name = name          # e.g. "node-leak"; file and target name
         self.runtime = runtime    # node, jvm, go, python, c
         self.leaking = leaking
@@ -32,6 +32,8 @@ class Workload:
         self._argv = argv         # function(bin_dir) -> list
         self.gc_log = gc_log
         self.note = note
+        self.rate = rate      # bytes/s retained, when known (slow leaks)
+        self.onset = onset    # seconds from start before the leak begins
 
     @property
     def exporter_reads_log(self):
@@ -75,9 +77,10 @@ def _bin(name, *args):
     return lambda b: [os.path.join(b, name), *args]
 
 
-def _py(script):
+def _py(script, *args):
     # The interpreter itself, not a version-manager shim: the pid must be Python.
-    return lambda b: [sys.executable, os.path.join(HERE, "python", script)]
+    return lambda b: [sys.executable, os.path.join(HERE, "python", script),
+                      *args]
 
 
 WORKLOADS = [
@@ -85,6 +88,11 @@ WORKLOADS = [
              "128 KiB retained every 100 ms (the seed's closure leak)"),
     Workload("node-steady", "node", False, None, _node("steady.js"), "node",
              "same 128 KiB every 100 ms, nothing retained"),
+    # Zero-config Node (issue 20, item 5): no --trace-gc, sampled memory only.
+    Workload("node-leak-noflags", "node", True, None, _node("leak.js"), None,
+             "node-leak without any flag (no GC log)"),
+    Workload("node-steady-noflags", "node", False, None, _node("steady.js"),
+             None, "node-steady without any flag (no GC log)"),
     Workload("jvm-leak-xmx256m", "jvm", True, "java",
              _java("Leak", "-Xmx256m"), "jvm",
              "64 KiB retained every 100 ms, -Xmx256m (OutOfMemoryError after ~6 min)"),
@@ -97,6 +105,31 @@ WORKLOADS = [
     Workload("jvm-steady-xmn2m", "jvm", False, "java",
              _java("Steady", "-Xmn2m"), "jvm",
              "same allocation, freed, -Xmn2m (small young generation; measured: a young GC every ~6 s)"),
+    # Concurrent collectors (issue 20): JDK 17's ZGC and Shenandoah, their
+    # steady twins and a high-allocation stress twin that does not leak.
+    Workload("jvm-zgc-leak", "jvm", True, "java",
+             _java("Leak", "-Xmx256m", "-XX:+UseZGC"), "jvm",
+             "64 KiB retained every 100 ms, ZGC, -Xmx256m"),
+    Workload("jvm-zgc-steady", "jvm", False, "java",
+             _java("Steady", "-Xmx256m", "-XX:+UseZGC"), "jvm",
+             "same allocation, freed, ZGC"),
+    Workload("jvm-zgc-stress", "jvm", False, "java",
+             _java("Stress", "-Xmx256m", "-XX:+UseZGC"), "jvm",
+             "32 MiB live set, ~64 MiB/s of garbage, ZGC"),
+    Workload("jvm-shenandoah-leak", "jvm", True, "java",
+             _java("Leak", "-Xmx256m", "-XX:+UseShenandoahGC"), "jvm",
+             "64 KiB retained every 100 ms, Shenandoah, -Xmx256m"),
+    Workload("jvm-shenandoah-steady", "jvm", False, "java",
+             _java("Steady", "-Xmx256m", "-XX:+UseShenandoahGC"), "jvm",
+             "same allocation, freed, Shenandoah"),
+    Workload("jvm-shenandoah-stress", "jvm", False, "java",
+             _java("Stress", "-Xmx256m", "-XX:+UseShenandoahGC"), "jvm",
+             "32 MiB live set, ~64 MiB/s of garbage, Shenandoah"),
+    Workload("jvm-epsilon-steady", "jvm", False, "java",
+             _java("Steady", "-Xmx256m", "-XX:+UnlockExperimentalVMOptions",
+                   "-XX:+UseEpsilonGC"), "jvm",
+             "Steady under Epsilon (no collections: the heap only grows; "
+             "OutOfMemoryError after ~6 min)"),
     Workload("go-leak", "go", True, "go", _bin("go-leak"), "go",
              "64 KiB kept every 100 ms"),
     Workload("go-steady", "go", False, "go", _bin("go-steady"), "go",
@@ -105,6 +138,22 @@ WORKLOADS = [
              "~640 KiB/s of small strings kept in a list"),
     Workload("python-steady", "python", False, None, _py("steady.py"), "python",
              "same strings, dropped"),
+    # Slow leaks under a service-like sawtooth (issue 20): 12 MiB allocated
+    # over 10 s and freed (bytearrays returned to the OS), plus a leak of
+    # small strings (pymalloc, never returned). No GC data is used.
+    Workload("python-saw-leak-20k", "python", True, None,
+             _py("sawtooth.py", "--leak-rate", "20480"), None,
+             "20 KiB/s kept under a 12 MiB / 10 s sawtooth", rate=20480),
+    Workload("python-saw-leak-100k", "python", True, None,
+             _py("sawtooth.py", "--leak-rate", "102400"), None,
+             "100 KiB/s kept under a 12 MiB / 10 s sawtooth", rate=102400),
+    Workload("python-saw-leak-20k-late", "python", True, None,
+             _py("sawtooth.py", "--leak-rate", "20480", "--onset", "1200"),
+             None, "steady 20 min, then 20 KiB/s kept, under the same sawtooth",
+             rate=20480, onset=1200),
+    Workload("python-saw-steady", "python", False, None,
+             _py("sawtooth.py"), None,
+             "the same 12 MiB / 10 s sawtooth, nothing kept"),
     Workload("c-leak", "c", True, "c", _bin("leak"), None,
              "0.5 MiB/s retained, plus 256 KiB freed garbage per 100 ms"),
     Workload("c-sawtooth-13s", "c", False, "c", _bin("sawtooth", "13"), None,
@@ -143,7 +192,8 @@ def build(workloads, bin_dir):
     if "java" in needs:
         run(["javac", "-d", os.path.join(bin_dir, "java"),
              os.path.join(HERE, "java", "Leak.java"),
-             os.path.join(HERE, "java", "Steady.java")])
+             os.path.join(HERE, "java", "Steady.java"),
+             os.path.join(HERE, "java", "Stress.java")])
     if "go" in needs:
         env = dict(os.environ, GOCACHE=os.path.join(bin_dir, "gocache"),
                    GOPATH=os.path.join(bin_dir, "gopath"), GO111MODULE="off",

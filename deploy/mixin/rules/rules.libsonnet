@@ -1,24 +1,11 @@
-// Recording rules: the usual questions precomputed (level:metric:operations).
+// Recording rules. None on their own: the one rule the alerts need (the
+// targets' Kubernetes names, name_instance_job:memwatch_target_info:pod_names)
+// is recorded first in the alert group (alerts/alerts.libsonnet), so that the
+// alerts after it read this evaluation's value and nobody takes the alerts
+// without it. The two former rules (CPU share, heap base derivative) were used
+// by no alert and no panel and cost an evaluation each.
 {
   prometheusRules+:: {
-    groups+: [
-      {
-        name: 'memwatch.recording',
-        rules: [
-          {
-            // CPU of each target as a share of one core (usage's `cpu` with
-            // keepHistory).
-            record: 'name:memwatch_process_cpu_usage:ratio_rate5m',
-            expr: 'sum without (mode) (rate(memwatch_process_cpu_seconds_total[5m]))',
-          },
-          {
-            // How fast the heap floor grows, bytes per hour (memwatch's
-            // "<rate>/hr").
-            record: 'name_source:memwatch_heap_estimated_base_bytes:deriv30m_per_hour',
-            expr: 'deriv(memwatch_heap_estimated_base_bytes[30m]) * 3600',
-          },
-        ],
-      },
-    ],
+    groups+: [],
   },
 }

@@ -1,0 +1,5 @@
+import sys
+
+from tests.nodesim.run import main
+
+sys.exit(main())
