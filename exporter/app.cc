@@ -18,6 +18,7 @@
 #include "exporter/http_server.h"
 #include "exporter/landing_page.h"
 #include "exporter/listen_address.h"
+#include "exporter/reload.h"
 #include "exporter/scraper.h"
 #include "exporter/self_metrics.h"
 #include "exporter/tls_context.h"
@@ -54,28 +55,65 @@ bool StartCollectors(const CollectorContext& ctx,
   return true;
 }
 
-// Blocks until SIGTERM or SIGINT; they are blocked in every thread (main blocks
-// them before any thread starts), so sigwait here is the only place they
-// arrive.
-int WaitForStopSignal() {
+// Blocks until SIGTERM or SIGINT, reloading on every SIGHUP meanwhile; they
+// are blocked in every thread (main blocks them before any thread starts), so
+// sigwait here is the only place they arrive.
+int WaitForStopSignal(Reloader* reloader) {
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
-  int sig = 0;
-  sigwait(&set, &sig);
-  return sig;
+  sigaddset(&set, SIGHUP);
+  for (;;) {
+    int sig = 0;
+    sigwait(&set, &sig);
+    if (sig != SIGHUP) return sig;
+    LogInfo("reloading", {{"signal", "SIGHUP"}});
+    std::string err;
+    reloader->Reload(&err);  // logs the outcome
+  }
+}
+
+// The listeners: systemd's sockets, or every --web.listen-address.
+bool Listeners(std::vector<ListenSpec>* out, std::string* error) {
+  std::string reason;
+  if (FLAGS_web_systemd_socket) {
+    if (!SystemdListenSockets(out, error)) return false;
+    if (!gflags::GetCommandLineFlagInfoOrDie("web_listen_address").is_default) {
+      LogWarn("--web.systemd-socket given: --web.listen-address is ignored");
+    }
+    return true;
+  }
+  if (!ResolveListenAddresses(FLAGS_web_listen_address, out, &reason)) {
+    *error = "invalid --web.listen-address: " + reason;
+    return false;
+  }
+  return true;
+}
+
+// Prometheus' rule: the admin API beyond loopback only behind basic auth.
+bool CheckAdminApi(const std::vector<ListenSpec>& listeners,
+                   const web::WebConfig& web_config, std::string* error) {
+  if (!FLAGS_web_enable_admin_api || !web_config.users.empty()) return true;
+  for (const ListenSpec& spec : listeners) {
+    if (!IsLoopback(spec)) {
+      *error = "--web.enable-admin-api: " + spec.address +
+               " is not a loopback address and --web.config.file has no "
+               "basic_auth_users; state-changing routes (POST "
+               "/api/v1/heapdiff, POST /-/reload, ...) would be open to the "
+               "network";
+      return false;
+    }
+  }
+  return true;
 }
 
 // The exporter's own flags and the web config file: false with the reason to
 // exit 2 in *error.
-bool CheckStartup(std::string* ports, web::WebConfig* web_config,
-                  std::string* error) {
+bool CheckStartup(std::vector<ListenSpec>* listeners,
+                  web::WebConfig* web_config, std::string* error) {
   std::string reason;
-  if (!ToCivetListeningPort(FLAGS_web_listen_address, ports, &reason)) {
-    *error = "invalid --web.listen-address: " + reason;
-    return false;
-  }
+  if (!Listeners(listeners, error)) return false;
   if (!CheckExporterFlags(error)) return false;
   if (FLAGS_web_max_requests < 0) {
     *error = "invalid --web.max-requests: must be 0 (no limit) or more";
@@ -88,15 +126,15 @@ bool CheckStartup(std::string* ports, web::WebConfig* web_config,
     *error = "invalid --web.config.file: " + reason;
     return false;
   }
-  return true;
+  return CheckAdminApi(*listeners, *web_config, error);
 }
 
 // The exporter's routes (metrics, probes, landing page) and every
 // collector's: false with the reason to exit 2 (two handlers for one path)
 // in *error.
 bool BuildRoutes(std::vector<NamedCollector>* collectors, Scraper* scraper,
-                 const std::atomic<bool>* ready, std::vector<HttpRoute>* routes,
-                 std::string* error) {
+                 Reloader* reloader, const std::atomic<bool>* ready,
+                 std::vector<HttpRoute>* routes, std::string* error) {
   routes->push_back(
       {FLAGS_web_telemetry_path, {"GET"}, [scraper](const HttpRequest&) {
          HttpResponse r;
@@ -116,6 +154,15 @@ bool BuildRoutes(std::vector<NamedCollector>* collectors, Scraper* scraper,
                                      : Text(503, "Not ready\n");
                      },
                      /*open_without_auth=*/true});
+  HttpRoute reload{
+      "/-/reload", {"POST"}, [reloader](const HttpRequest&) {
+        std::string err;
+        return reloader->Reload(&err)
+                   ? Text(200, "")
+                   : Text(500, "failed to reload config: " + err + "\n");
+      }};
+  reload.state_changing = true;
+  routes->push_back(std::move(reload));
   LandingPageInfo page{kVersion, kRevision, FLAGS_web_telemetry_path, {}, {}};
   std::set<std::string> taken;
   for (const auto& r : *routes) taken.insert(r.path);
@@ -127,7 +174,10 @@ bool BuildRoutes(std::vector<NamedCollector>* collectors, Scraper* scraper,
                  nc.name + ")";
         return false;
       }
-      page.api_paths.push_back(route.path);
+      // Routes that do not exist without --web.enable-admin-api: not listed.
+      if (!route.state_changing || FLAGS_web_enable_admin_api) {
+        page.api_paths.push_back(route.path);
+      }
       routes->push_back(std::move(route));
     }
   }
@@ -141,16 +191,33 @@ bool BuildRoutes(std::vector<NamedCollector>* collectors, Scraper* scraper,
   return true;
 }
 
+// "127.0.0.1:9747,[::1]:9747" for the log.
+std::string Join(const std::vector<std::string>& addresses) {
+  std::string out;
+  for (const std::string& a : addresses) out += (out.empty() ? "" : ",") + a;
+  return out;
+}
+
 }  // namespace
 
 int RunExporter() {
-  std::string ports;
+  std::vector<ListenSpec> listeners;
   web::WebConfig web_config;
-  if (std::string err; !CheckStartup(&ports, &web_config, &err)) {
+  if (std::string err; !CheckStartup(&listeners, &web_config, &err)) {
     LogError("configuration error", {{"err", err}});
     return 2;
   }
   web::Authenticator authenticator(FLAGS_web_config_file, web_config);
+  ReloadOptions reload_options;
+  reload_options.web_config_file = FLAGS_web_config_file;
+  reload_options.tls_enabled = web_config.tls.enabled;
+  for (const ListenSpec& spec : listeners) {
+    reload_options.require_users |=
+        FLAGS_web_enable_admin_api && !IsLoopback(spec);
+  }
+  if (reload_options.require_users) authenticator.RequireUsers();
+  reload_options.procfs_root = FLAGS_path_procfs;
+  reload_options.self_pid = getpid();
 
   // Target flags are shared by every collector: parsed once here, and refused
   // even if the collectors that read them are disabled.
@@ -163,9 +230,11 @@ int RunExporter() {
 
   CollectorContext ctx;
   ctx.procfs_root = FLAGS_path_procfs;
-  ctx.resolver = targets::MakeResolver(std::move(target_config),
-                                       FLAGS_path_procfs, getpid());
+  auto resolver = std::make_shared<ReloadableResolver>(targets::MakeResolver(
+      std::move(target_config), FLAGS_path_procfs, getpid()));
+  ctx.resolver = resolver;
   ctx.facts = std::make_shared<TargetFacts>();
+  Reloader reloader(reload_options, &authenticator, resolver.get());
   std::vector<NamedCollector> collectors;
   std::string err;
   if (!StartCollectors(ctx, &collectors, &err)) {
@@ -173,11 +242,17 @@ int RunExporter() {
     return 2;
   }
 
-  Scraper scraper(&collectors, {BuildInfoSource(), SelfMetricsSource(ctx),
-                                TargetMetricsSource(ctx)});
+  std::vector<Scraper::FixedSource> fixed = {TargetMetricsSource(ctx),
+                                             reloader.MetricsSource()};
+  // node_exporter's switch: the exporter's own process_* and build info.
+  if (!FLAGS_web_disable_exporter_metrics) {
+    fixed.push_back(BuildInfoSource());
+    fixed.push_back(SelfMetricsSource(ctx));
+  }
+  Scraper scraper(&collectors, std::move(fixed));
   std::atomic<bool> ready{false};
   std::vector<HttpRoute> routes;
-  if (!BuildRoutes(&collectors, &scraper, &ready, &routes, &err)) {
+  if (!BuildRoutes(&collectors, &scraper, &reloader, &ready, &routes, &err)) {
     LogError("configuration error", {{"err", err}});
     for (auto& nc : collectors) nc.collector->Stop();
     return 2;
@@ -185,34 +260,36 @@ int RunExporter() {
 
   HttpServer server(std::move(routes));
   HttpServerOptions server_options;
-  server_options.listening_ports = ports;
+  server_options.listeners = listeners;
   server_options.threads = FLAGS_web_max_threads;
   server_options.max_requests = FLAGS_web_max_requests;
   server_options.tls = web_config.tls;
   server_options.auth = &authenticator;
+  server_options.admin_api = FLAGS_web_enable_admin_api;
   if (!server.Start(server_options, &err)) {
-    std::string why = ExplainBindFailure(ports);
-    LogError("cannot listen", {{"address", FLAGS_web_listen_address},
-                               {"err", why.empty() ? err : err + ": " + why}});
+    LogError("cannot listen", {{"err", err}});
     for (auto& nc : collectors) nc.collector->Stop();
     return 1;
   }
+  reloader.SetServer(&server);
   ready = true;
   std::string enabled;
   for (auto& nc : collectors) enabled += (enabled.empty() ? "" : ",") + nc.name;
   LogInfo("listening",
-          {{"address", FLAGS_web_listen_address},
+          {{"address", Join(server.BoundAddresses())},
            {"tls", web_config.tls.enabled ? "true" : "false"},
            {"basic_auth", web_config.users.empty() ? "false" : "true"},
+           {"admin_api", FLAGS_web_enable_admin_api ? "true" : "false"},
            {"telemetry_path", FLAGS_web_telemetry_path},
            {"collectors", enabled},
            {"version", kVersion},
            {"revision", kRevision}});
 
-  int sig = WaitForStopSignal();
+  int sig = WaitForStopSignal(&reloader);
   LogInfo("stopping", {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}});
   ready = false;
   server.Stop();  // in-flight scrapes finish before this returns
+  reloader.SetServer(nullptr);
   for (auto& nc : collectors) nc.collector->Stop();
   LogInfo("stopped");
   return 0;

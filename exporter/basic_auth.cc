@@ -110,10 +110,17 @@ bool Authenticator::MaybeReload(bool force) {
     return false;
   }
   MutexLock lock(&mu_);
+  if (require_users_ && fresh.users.empty()) {
+    LogError("web config not reloaded, keeping the previous one",
+             {{"err",
+               "--web.enable-admin-api on a non-loopback address needs "
+               "basic_auth_users"}});
+    return false;
+  }
   if (fresh.tls != config_.tls) {
     LogWarn(
-        "web config: tls_server_config changed; restart the exporter to "
-        "apply it",
+        "web config: tls_server_config changed; send SIGHUP (or POST "
+        "/-/reload) to apply it",
         {{"file", path_}});
     fresh.tls = config_.tls;
   }
@@ -122,6 +129,25 @@ bool Authenticator::MaybeReload(bool force) {
   LogInfo("web config reloaded",
           {{"file", path_}, {"users", std::to_string(config_.users.size())}});
   return true;
+}
+
+void Authenticator::Apply(WebConfig config) {
+  struct stat st {};
+  bool have = !path_.empty() && stat(path_.c_str(), &st) == 0;
+  MutexLock lock(&mu_);
+  if (have) {
+    mtime_sec_ = st.st_mtim.tv_sec;
+    mtime_nsec_ = st.st_mtim.tv_nsec;
+    size_ = st.st_size;
+  }
+  last_check_ = MonotonicSeconds();
+  config_ = std::move(config);
+  cache_.clear();
+}
+
+void Authenticator::RequireUsers() {
+  MutexLock lock(&mu_);
+  require_users_ = true;
 }
 
 bool Authenticator::Enabled() {

@@ -41,6 +41,11 @@ class Authenticator {
   // unless `force`). A broken file is logged and the previous configuration
   // kept. Returns true if a new configuration was applied.
   bool MaybeReload(bool force = false) EXCLUDES(mu_);
+  // Uses `config` from now on (a reload that read and checked the file).
+  void Apply(WebConfig config) EXCLUDES(mu_);
+  // A changed file without basic_auth_users is not applied (the admin API
+  // is on and listens beyond loopback).
+  void RequireUsers() EXCLUDES(mu_);
 
  private:
   std::string path_;
@@ -50,6 +55,7 @@ class Authenticator {
   long mtime_nsec_ GUARDED_BY(mu_) = 0;
   off_t size_ GUARDED_BY(mu_) = -1;
   double last_check_ GUARDED_BY(mu_) = 0;
+  bool require_users_ GUARDED_BY(mu_) = false;
   // sha256(user, hash, password) of recent successful verifications: bcrypt
   // costs ~50 ms at cost 10, too much for every scrape.
   std::map<std::string, bool> cache_ GUARDED_BY(mu_);

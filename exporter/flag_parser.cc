@@ -3,9 +3,19 @@
 #include <gflags/gflags.h>
 
 #include <algorithm>
+#include <cstdio>
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <sstream>
+
+#include "collectors/plugin/duration.h"
+#include "exporter/flag_names.h"
+
+// node_exporter's switch: only collectors enabled by name run.
+DEFINE_bool(collector_disable_defaults, false,
+            "Disable every collector that is on by default; only those given "
+            "as --collector.<name> run.");
 
 namespace memwatch {
 namespace {
@@ -88,11 +98,18 @@ FlagArg SplitFlag(const std::string& arg) {
 // --collector.<name>[=bool] and --no-collector.<name>. False if `flag` is
 // not one of them; if it is one but wrong, *error says why.
 bool ApplyCollectorFlag(const FlagArg& flag, CollectorRegistry* registry,
+                        std::set<std::string>* explicit_names,
                         std::string* error) {
   for (const char* prefix : {"collector.", "no-collector."}) {
     std::string p = prefix;
     if (flag.name.rfind(p, 0) != 0) continue;
     std::string collector = flag.name.substr(p.size());
+    // --collector.<name>.<option> and --collector.disable-defaults are flags.
+    gflags::CommandLineFlagInfo info;
+    if (collector.find('.') != std::string::npos ||
+        gflags::GetCommandLineFlagInfo(GflagName(flag.name).c_str(), &info)) {
+      return false;
+    }
     bool on = p == "collector.";
     if (flag.has_value) {
       bool v;
@@ -107,15 +124,17 @@ bool ApplyCollectorFlag(const FlagArg& flag, CollectorRegistry* registry,
       *error = "unknown collector '" + collector + "' in --" + flag.name +
                " (see --help for the list)";
     }
+    explicit_names->insert(collector);
     return true;
   }
   return false;
 }
 
 // Our gflag spelled `name`, or a boolean one negated by a "no"/"no_" prefix.
-bool FindOurFlag(const std::string& name, std::string* gname,
-                 gflags::CommandLineFlagInfo* info, bool* negated) {
-  *gname = GflagName(name);
+bool FindOurFlag(const std::string& name, const CollectorRegistry& registry,
+                 std::string* gname, gflags::CommandLineFlagInfo* info,
+                 bool* negated) {
+  *gname = GflagName(name, registry);
   *negated = false;
   if (gflags::GetCommandLineFlagInfo(gname->c_str(), info) &&
       IsOurFlag(*info)) {
@@ -160,18 +179,31 @@ bool FlagValue(const FlagArg& flag, const gflags::CommandLineFlagInfo& info,
     }
     *value = args[++*i];
   }
+  if (DurationFlags().count(info.name)) {
+    std::optional<double> seconds = ParseDuration(*value);
+    if (!seconds) {
+      *error = "invalid value '" + *value + "' for --" + flag.name +
+               ": expected a duration such as 15s, 1m, 2h or 500ms (a bare "
+               "number is seconds)";
+      return false;
+    }
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%.17g", *seconds);
+    *value = buf;
+  }
   return true;
 }
 
 // Sets one of our gflags from args[*i] (and maybe args[*i + 1]). Values of a
 // repeatable flag accumulate in `repeated`, joined with '\n'.
-bool SetOurFlag(const FlagArg& flag, const std::vector<std::string>& args,
-                size_t* i, std::map<std::string, std::string>* repeated,
+bool SetOurFlag(const FlagArg& flag, const CollectorRegistry& registry,
+                const std::vector<std::string>& args, size_t* i,
+                std::map<std::string, std::string>* repeated,
                 std::string* error) {
   std::string gname;
   gflags::CommandLineFlagInfo info;
   bool negated;
-  if (!FindOurFlag(flag.name, &gname, &info, &negated)) {
+  if (!FindOurFlag(flag.name, registry, &gname, &info, &negated)) {
     *error = "unknown flag --" + flag.name + " (see --help)";
     return false;
   }
@@ -192,28 +224,6 @@ bool SetOurFlag(const FlagArg& flag, const std::vector<std::string>& args,
 
 }  // namespace
 
-std::string DisplayFlagName(const std::string& gflag_name) {
-  // Spelled as in every Prometheus exporter (exporter-toolkit).
-  if (gflag_name == "web_config_file") return "web.config.file";
-  std::string out = gflag_name;
-  bool first = true;
-  for (char& c : out) {
-    if (c == '_') {
-      c = first ? '.' : '-';
-      first = false;
-    }
-  }
-  return out;
-}
-
-std::string GflagName(const std::string& display_name) {
-  std::string out = display_name;
-  for (char& c : out) {
-    if (c == '.' || c == '-') c = '_';
-  }
-  return out;
-}
-
 ParsedArgs ParseArgs(const std::vector<std::string>& args,
                      CollectorRegistry* registry) {
   if (!args.empty() && !args[0].empty() && args[0][0] != '-') {
@@ -221,6 +231,7 @@ ParsedArgs ParseArgs(const std::vector<std::string>& args,
   }
   ParsedArgs result;
   std::map<std::string, std::string> repeated;  // gflag name -> joined values
+  std::set<std::string> explicit_collectors;    // named by --[no-]collector.X
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     if (arg.size() < 2 || arg[0] != '-') {
@@ -236,13 +247,41 @@ ParsedArgs ParseArgs(const std::vector<std::string>& args,
       return result;
     }
     std::string error;
-    if (ApplyCollectorFlag(flag, registry, &error)) {
+    if (ApplyCollectorFlag(flag, registry, &explicit_collectors, &error)) {
       if (!error.empty()) return Error(error);
       continue;
     }
-    if (!SetOurFlag(flag, args, &i, &repeated, &error)) return Error(error);
+    if (!SetOurFlag(flag, *registry, args, &i, &repeated, &error)) {
+      return Error(error);
+    }
+  }
+  if (FLAGS_collector_disable_defaults) {
+    for (const CollectorInfo* c : registry->Collectors()) {
+      if (!explicit_collectors.count(c->name)) {
+        registry->SetEnabled(c->name, false);
+      }
+    }
   }
   return result;
+}
+
+std::string PrescanFlag(const std::vector<std::string>& args,
+                        const std::string& display_name) {
+  std::string value;
+  const std::string want = GflagName(display_name);
+  // A command's arguments are its own.
+  if (!args.empty() && !args[0].empty() && args[0][0] != '-') return value;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i].size() < 2 || args[i][0] != '-') continue;  // another's value
+    FlagArg flag = SplitFlag(args[i]);
+    if (GflagName(flag.name) != want) continue;
+    if (flag.has_value) {
+      value = flag.value;
+    } else if (i + 1 < args.size()) {
+      value = args[++i];
+    }
+  }
+  return value;
 }
 
 std::string HelpText(const CollectorRegistry& registry) {
@@ -254,21 +293,32 @@ std::string HelpText(const CollectorRegistry& registry) {
          "  memwatch_exporter [flags]\n"
          "  memwatch_exporter <command> [args]\n\n"
          "Flags (--name=value or --name value; booleans also --name / "
-         "--no-name):\n";
+         "--no-name; durations as 15s, 1m, 2h, 500ms, a bare number is "
+         "seconds):\n";
   std::vector<gflags::CommandLineFlagInfo> all;
   gflags::GetAllFlags(&all);
-  std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) {
-    return DisplayFlagName(a.name) < DisplayFlagName(b.name);
+  auto name = [&registry](const gflags::CommandLineFlagInfo& f) {
+    return PreferredFlagName(f.name, registry);
+  };
+  std::sort(all.begin(), all.end(), [&name](const auto& a, const auto& b) {
+    return name(a) < name(b);
   });
   for (const auto& f : all) {
     if (!IsOurFlag(f)) continue;
-    out << "  --" << DisplayFlagName(f.name);
-    if (f.type == "string") {
+    out << "  --" << name(f);
+    if (DurationFlags().count(f.name)) {
+      out << "="
+          << FormatDuration(std::strtod(f.default_value.c_str(), nullptr));
+    } else if (f.type == "string") {
       out << "=\"" << f.default_value << "\"";
     } else {
       out << "=" << f.default_value;
     }
-    out << "\n      " << f.description << "\n";
+    out << "\n      " << f.description;
+    if (IsCollectorOption(f.name, registry)) {
+      out << " Alias: --" << DisplayFlagName(f.name) << ".";
+    }
+    out << "\n";
   }
   out << "  --help\n      Show this help and exit.\n"
       << "  --version\n      Print the version and exit.\n\n"

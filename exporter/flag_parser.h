@@ -1,25 +1,17 @@
-// Command-line parsing on top of gflags' flag registry.
-//
-// gflags names cannot hold '.' or '-', but Prometheus exporters spell flags
-// `--web.listen-address`. A gflag named `web_listen_address` is shown and
-// accepted as
-// `--web.listen-address`: the first '_' reads as '.', later ones as '-'.
-// Underscore spellings are accepted too. We parse ourselves (instead of
-// gflags::ParseCommandLineFlags) so that a bad flag is one line on stderr and
-// exit 2.
+// Command-line parsing on top of gflags' flag registry, with the spellings of
+// exporter/flag_names.h (underscore spellings are accepted too). We parse
+// ourselves (instead of gflags::ParseCommandLineFlags) so that a bad flag is
+// one log line and exit 2. A duration flag (collectors/plugin/duration.h)
+// takes units.
 #pragma once
 
 #include <string>
 #include <vector>
 
 #include "collectors/plugin/registry.h"
+#include "exporter/flag_names.h"
 
 namespace memwatch {
-
-// `web_listen_address` -> `web.listen-address`.
-std::string DisplayFlagName(const std::string& gflag_name);
-// `web.listen-address` / `web-listen_address` -> `web_listen_address`.
-std::string GflagName(const std::string& display_name);
 
 struct ParsedArgs {
   enum class Action { kRun, kHelp, kVersion, kCommand, kError };
@@ -36,6 +28,12 @@ struct ParsedArgs {
 // untouched.
 ParsedArgs ParseArgs(const std::vector<std::string>& args,
                      CollectorRegistry* registry);
+
+// The last value given for `display_name` (e.g. "log.format") before any
+// command name, or "" if none: read before the full parse so that a bad
+// flag is already reported in the chosen log format.
+std::string PrescanFlag(const std::vector<std::string>& args,
+                        const std::string& display_name);
 
 // --help text: usage, every flag of ours with default and help, collectors and
 // commands.

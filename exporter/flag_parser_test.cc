@@ -3,10 +3,19 @@
 #include <gflags/gflags.h>
 #include <gtest/gtest.h>
 
+#include "collectors/plugin/duration.h"
+
+DECLARE_bool(collector_disable_defaults);
+
 DEFINE_string(test_listen_address, ":1", "A test flag.");
 DEFINE_bool(test_switch, false, "A test boolean.");
 DEFINE_int32(test_count, 3, "A test integer.");
 DEFINE_string(test_pid, "", "A test list. Repeatable.");
+// Options of the test's collector "memwatch".
+DEFINE_int32(memwatch_leak_count, 5, "A collector option.");
+DEFINE_bool(memwatch_trend_rule, true, "A boolean collector option.");
+MEMWATCH_DEFINE_DURATION(memwatch_every, 1.0, "A duration option.");
+MEMWATCH_DEFINE_DURATION(test_interval, 60, "A duration flag.");
 
 namespace memwatch {
 namespace {
@@ -23,6 +32,7 @@ class FlagParserTest : public ::testing::Test {
     FLAGS_test_switch = false;
     FLAGS_test_count = 3;
     FLAGS_test_pid = "";
+    FLAGS_collector_disable_defaults = false;
     auto f = [](const CollectorContext&) { return std::make_unique<Nop>(); };
     registry_.Add({"process", true, "p", f});
     registry_.Add({"memwatch", false, "m", f});
@@ -40,8 +50,75 @@ TEST(FlagNames, DisplayAndBack) {
   EXPECT_EQ(DisplayFlagName("web_listen_address"), "web.listen-address");
   EXPECT_EQ(DisplayFlagName("pid"), "pid");
   EXPECT_EQ(DisplayFlagName("log_level"), "log.level");
+  EXPECT_EQ(DisplayFlagName("web_systemd_socket"), "web.systemd-socket");
   EXPECT_EQ(GflagName("web.listen-address"), "web_listen_address");
   EXPECT_EQ(GflagName("web_listen_address"), "web_listen_address");
+}
+
+TEST_F(FlagParserTest, CollectorOptionNames) {
+  EXPECT_EQ(PreferredFlagName("memwatch_leak_count", registry_),
+            "collector.memwatch.leak-count");
+  EXPECT_EQ(PreferredFlagName("web_listen_address", registry_),
+            "web.listen-address");
+  EXPECT_EQ(GflagName("collector.memwatch.leak-count", registry_),
+            "memwatch_leak_count");
+  EXPECT_EQ(GflagName("no-collector.memwatch.trend-rule", registry_),
+            "no_memwatch_trend_rule");
+  // Not a registered collector: left as spelled.
+  EXPECT_EQ(GflagName("collector.nosuch.x", registry_), "collector_nosuch_x");
+}
+
+TEST_F(FlagParserTest, CollectorOptionsAndTheirAliases) {
+  auto p = ParseArgs({"--collector.memwatch.leak-count=7"}, &registry_);
+  ASSERT_EQ(p.action, ParsedArgs::Action::kRun) << p.error;
+  EXPECT_EQ(FLAGS_memwatch_leak_count, 7);
+  p = ParseArgs({"--memwatch.leak-count", "9"}, &registry_);
+  ASSERT_EQ(p.action, ParsedArgs::Action::kRun) << p.error;
+  EXPECT_EQ(FLAGS_memwatch_leak_count, 9);
+  p = ParseArgs({"--no-collector.memwatch.trend-rule"}, &registry_);
+  ASSERT_EQ(p.action, ParsedArgs::Action::kRun) << p.error;
+  EXPECT_FALSE(FLAGS_memwatch_trend_rule);
+  // An option does not toggle the collector.
+  EXPECT_FALSE(registry_.IsEnabled("memwatch"));
+  auto bad = ParseArgs({"--collector.memwatch.nope=1"}, &registry_);
+  ASSERT_EQ(bad.action, ParsedArgs::Action::kError);
+  EXPECT_NE(bad.error.find("--collector.memwatch.nope"), std::string::npos);
+}
+
+TEST_F(FlagParserTest, DisableDefaultsKeepsOnlyNamedCollectors) {
+  auto p = ParseArgs({"--collector.memwatch", "--collector.disable-defaults"},
+                     &registry_);
+  ASSERT_EQ(p.action, ParsedArgs::Action::kRun) << p.error;
+  EXPECT_FALSE(registry_.IsEnabled("process"));
+  EXPECT_TRUE(registry_.IsEnabled("memwatch"));
+}
+
+TEST_F(FlagParserTest, DurationsTakeUnitsAndBareSeconds) {
+  for (const auto& [text, seconds] :
+       std::vector<std::pair<std::string, double>>{
+           {"15s", 15}, {"1m", 60}, {"2h", 7200}, {"500ms", 0.5}, {"30", 30}}) {
+    auto p = ParseArgs({"--test.interval=" + text}, &registry_);
+    ASSERT_EQ(p.action, ParsedArgs::Action::kRun) << text << p.error;
+    EXPECT_DOUBLE_EQ(FLAGS_test_interval, seconds) << text;
+  }
+  auto p = ParseArgs({"--collector.memwatch.every", "250ms"}, &registry_);
+  ASSERT_EQ(p.action, ParsedArgs::Action::kRun) << p.error;
+  EXPECT_DOUBLE_EQ(FLAGS_memwatch_every, 0.25);
+  auto bad = ParseArgs({"--memwatch.every=1x"}, &registry_);
+  ASSERT_EQ(bad.action, ParsedArgs::Action::kError);
+  EXPECT_NE(bad.error.find("--memwatch.every"), std::string::npos) << bad.error;
+  EXPECT_NE(bad.error.find("duration"), std::string::npos) << bad.error;
+}
+
+TEST(PrescanFlag, FindsTheLastValueAnywhere) {
+  EXPECT_EQ(PrescanFlag({"--nope", "--log.format=json"}, "log.format"), "json");
+  EXPECT_EQ(PrescanFlag({"--pid", "5", "--log.format", "json"}, "log.format"),
+            "json");
+  EXPECT_EQ(
+      PrescanFlag({"--log_format=json", "--log.format=logfmt"}, "log.format"),
+      "logfmt");
+  EXPECT_EQ(PrescanFlag({"lookup", "--log.format=json"}, "log.format"), "");
+  EXPECT_EQ(PrescanFlag({}, "log.format"), "");
 }
 
 TEST_F(FlagParserTest, DottedNamesWithEqualsOrSeparateValue) {
@@ -135,6 +212,10 @@ TEST_F(FlagParserTest, HelpListsFlagsCollectorsCommands) {
   EXPECT_NE(help.find("process [enabled by default]"), std::string::npos);
   EXPECT_NE(help.find("memwatch [disabled by default]"), std::string::npos);
   EXPECT_NE(help.find("lookup --pid N"), std::string::npos);
+  EXPECT_NE(help.find("--test.interval=1m\n"), std::string::npos) << help;
+  EXPECT_NE(help.find("--collector.memwatch.every=1s\n"), std::string::npos);
+  EXPECT_NE(help.find("Alias: --memwatch.every."), std::string::npos);
+  EXPECT_NE(help.find("--collector.disable-defaults=false"), std::string::npos);
   EXPECT_EQ(help.find("flagfile"), std::string::npos);
 }
 

@@ -2,8 +2,22 @@
 
 // 9747: in the exporter range 9100-9999; see README "Default port".
 DEFINE_string(web_listen_address, ":9747",
-              "Address to listen on for the metrics page, web UI and API "
-              "(host:port or :port for every interface; IPv4 only).");
+              "Address to listen on for the metrics page, web UI and API: "
+              "host:port, [IPv6]:port, name:port (every address the name "
+              "resolves to at start) or :port (every interface, IPv4 and "
+              "IPv6). Repeatable.");
+DEFINE_bool(web_systemd_socket, false,
+            "Use the listening sockets systemd passes (socket activation, "
+            "LISTEN_FDS) instead of --web.listen-address.");
+DEFINE_bool(web_enable_admin_api, false,
+            "Enable the routes that change state or pause a process (POST "
+            "/api/v1/heapdiff, DELETE /api/v1/usage/history, POST "
+            "/-/reload); without it they answer 404. Refused on a "
+            "non-loopback address unless --web.config.file sets "
+            "basic_auth_users.");
+DEFINE_bool(web_disable_exporter_metrics, false,
+            "Leave out the exporter's own metrics (process_* of the "
+            "exporter, memwatch_exporter_build_info).");
 DEFINE_string(web_telemetry_path, "/metrics",
               "Path under which to expose metrics.");
 DEFINE_int32(web_max_threads, 128,

@@ -1,8 +1,10 @@
 #include "exporter/http_server.h"
 
 #include <civetweb.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <utility>
@@ -42,77 +44,12 @@ const char* StatusText(int status) {
   }
 }
 
-std::string UrlDecode(const std::string& s) {
-  std::string out(s.size() + 1, '\0');
-  int n =
-      mg_url_decode(s.c_str(), static_cast<int>(s.size()), out.data(),
-                    static_cast<int>(out.size()), /*is_form_url_encoded=*/1);
-  out.resize(n < 0 ? 0 : n);
-  return out;
-}
-
 bool IsCompressible(const std::string& content_type) {
   return content_type.rfind("text/", 0) == 0 ||
          content_type.rfind("application/json", 0) == 0;
 }
 
 }  // namespace
-
-std::map<std::string, std::string> ParseQueryString(const std::string& query) {
-  std::map<std::string, std::string> out;
-  size_t pos = 0;
-  while (pos <= query.size()) {
-    size_t amp = query.find('&', pos);
-    if (amp == std::string::npos) amp = query.size();
-    std::string part = query.substr(pos, amp - pos);
-    if (!part.empty()) {
-      size_t eq = part.find('=');
-      std::string key = UrlDecode(part.substr(0, eq));
-      std::string val =
-          eq == std::string::npos ? "" : UrlDecode(part.substr(eq + 1));
-      out[key] = val;
-    }
-    pos = amp + 1;
-  }
-  return out;
-}
-
-bool IsValidUtf8(const std::string& s) {
-  size_t i = 0, n = s.size();
-  while (i < n) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    int len;
-    unsigned cp;
-    if (c >= 0xC2 && c <= 0xDF) {
-      len = 2;
-      cp = c & 0x1F;
-    } else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      cp = c & 0x0F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + len > n) return false;
-    for (int k = 1; k < len; ++k) {
-      unsigned char cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3F);
-    }
-    if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-      return false;
-    }
-    i += len;
-  }
-  return true;
-}
 
 HttpServer::HttpServer(std::vector<HttpRoute> routes) {
   for (auto& r : routes) {
@@ -123,10 +60,78 @@ HttpServer::HttpServer(std::vector<HttpRoute> routes) {
 
 HttpServer::~HttpServer() { Stop(); }
 
+namespace {
+
+// Served by civetweb itself: plain IPv4 addresses it binds.
+bool ForCivetweb(const ListenSpec& spec, bool tls) {
+  return !tls && spec.fd < 0 && spec.family() == AF_INET;
+}
+
+// civetweb's listening_ports entry: "9747" for every interface.
+std::string CivetPort(const ListenSpec& spec) {
+  std::string numeric = spec.Numeric();
+  if (numeric.rfind("0.0.0.0:", 0) == 0) return std::to_string(spec.port());
+  return numeric;
+}
+
+// An optional address (of a name, or the IPv6 half of ":port") this host
+// cannot bind is left out.
+bool Unavailable(int err_no) {
+  return err_no == EADDRNOTAVAIL || err_no == EAFNOSUPPORT;
+}
+
+}  // namespace
+
+bool HttpServer::BindFrontListeners(std::vector<int>* fds, std::string* error) {
+  for (const ListenSpec& spec : options_.listeners) {
+    if (ForCivetweb(spec, options_.tls.enabled)) continue;
+    if (spec.fd >= 0) {
+      fds->push_back(spec.fd);
+      bound_.push_back(spec.Numeric());
+      continue;
+    }
+    int err_no = 0;
+    std::string err;
+    int fd = BindListen(spec, &err_no, &err);
+    if (fd >= 0) {
+      fds->push_back(fd);
+      bound_.push_back(spec.Numeric());
+    } else if (!(spec.optional && Unavailable(err_no))) {
+      for (int f : *fds) close(f);
+      fds->clear();
+      *error =
+          "listen tcp " + spec.Numeric() + " (" + spec.address + "): " + err;
+      return false;
+    }
+  }
+  return true;
+}
+
 bool HttpServer::Start(const HttpServerOptions& options, std::string* error) {
   options_ = options;
-  std::string ports = options.listening_ports;
-  if (options.tls.enabled) ports = "127.0.0.1:0";  // behind TlsFront
+  bound_.clear();
+  std::vector<int> front_fds;
+  if (!BindFrontListeners(&front_fds, error)) return false;
+  std::string ports;
+  for (const ListenSpec& spec : options.listeners) {
+    if (!ForCivetweb(spec, options.tls.enabled)) continue;
+    int err_no = 0;
+    std::string err;
+    if (spec.optional) {  // check it before civetweb fails on it
+      int fd = BindListen(spec, &err_no, &err);
+      if (fd >= 0) close(fd);
+      if (fd < 0 && Unavailable(err_no)) continue;
+    }
+    ports += (ports.empty() ? "" : ",") + CivetPort(spec);
+    bound_.push_back(spec.Numeric());
+  }
+  // The Front's target comes last in civetweb's port list.
+  if (!front_fds.empty())
+    ports += (ports.empty() ? "" : ",") + std::string("127.0.0.1:0");
+  if (ports.empty()) {
+    *error = "no listen address can be bound on this host";
+    return false;
+  }
   std::string threads = std::to_string(options.threads);
   std::string request_timeout = std::to_string(options.request_timeout_ms);
   std::string keep_alive_timeout =
@@ -161,39 +166,66 @@ bool HttpServer::Start(const HttpServerOptions& options, std::string* error) {
   mg_init_library(0);
   ctx_ = mg_start2(&init, &start_error);
   if (ctx_ == nullptr) {
+    for (int fd : front_fds) close(fd);
     *error = text[0] ? text : "civetweb failed to start";
+    // civetweb only says "Failed to setup server ports": find which.
+    for (const ListenSpec& spec : options.listeners) {
+      if (!ForCivetweb(spec, options.tls.enabled)) continue;
+      int err_no = 0;
+      std::string err;
+      int fd = BindListen(spec, &err_no, &err);
+      if (fd >= 0) {
+        close(fd);
+      } else {
+        *error =
+            "listen tcp " + spec.Numeric() + " (" + spec.address + "): " + err;
+        break;
+      }
+    }
     return false;
   }
   mg_set_request_handler(ctx_, "/", &HttpServer::HandleRequest, this);
-  if (options.tls.enabled) {
-    mg_server_port bound[2];
-    int n = mg_get_server_ports(ctx_, 2, bound);
-    TlsFrontOptions front;
-    auto colon = options.listening_ports.rfind(':');
-    if (colon != std::string::npos) {
-      front.host = options.listening_ports.substr(0, colon);
-    }
-    front.port = std::atoi(options.listening_ports.c_str() +
-                           (colon == std::string::npos ? 0 : colon + 1));
-    front.backend_port = n >= 1 ? bound[0].port : 0;
-    front.max_connections = std::max(64, options.threads * 4);
-    front.handshake_timeout_ms = options.request_timeout_ms;
-    tls_front_ = std::make_unique<TlsFront>();
-    std::string err = "civetweb did not report its loopback port";
-    if (front.backend_port <= 0 ||
-        !tls_front_->Start(front, options.tls, &err)) {
-      Stop();
-      *error = err;
-      return false;
-    }
+  return front_fds.empty() || StartFront(std::move(front_fds), error);
+}
+
+bool HttpServer::StartFront(std::vector<int> fds, std::string* error) {
+  mg_server_port bound[64];
+  int n = mg_get_server_ports(ctx_, 64, bound);
+  FrontOptions front;
+  front.listen_fds = std::move(fds);
+  front.tls = options_.tls.enabled;
+  front.backend_port = n >= 1 ? bound[n - 1].port : 0;
+  front.max_connections = std::max(64, options_.threads * 4);
+  front.handshake_timeout_ms = options_.request_timeout_ms;
+  backend_port_ = front.backend_port;
+  front_ = std::make_unique<Front>();
+  std::string err = "civetweb did not report its loopback port";
+  if (front.backend_port <= 0) {
+    for (int fd : front.listen_fds) close(fd);
+    Stop();
+    *error = err;
+    return false;
+  }
+  if (!front_->Start(front, options_.tls, &err)) {  // closes the fds itself
+    Stop();
+    *error = err;
+    return false;
   }
   return true;
 }
 
+bool HttpServer::ReloadTls(const web::TlsConfig& tls, std::string* error) {
+  if (front_ == nullptr || !options_.tls.enabled) {
+    *error = "TLS is not enabled";
+    return false;
+  }
+  return front_->ReloadTls(tls, error);
+}
+
 void HttpServer::Stop() {
-  if (tls_front_) {
-    tls_front_->Stop();  // no new TLS requests reach civetweb after this
-    tls_front_.reset();
+  if (front_) {
+    front_->Stop();  // no new relayed requests reach civetweb after this
+    front_.reset();
   }
   if (ctx_ != nullptr) {
     mg_stop(ctx_);  // joins worker threads: in-flight requests complete first
@@ -225,6 +257,10 @@ bool HttpServer::NeedsAuth(const HttpRequest& request) const {
 
 HttpResponse HttpServer::Dispatch(const HttpRequest& request) const {
   const HttpRoute* found = Find(request.path);
+  // Without --web.enable-admin-api a state-changing route does not exist.
+  if (found != nullptr && found->state_changing && !options_.admin_api) {
+    found = nullptr;
+  }
   if (found == nullptr) {
     HttpResponse r;
     r.status = 404;
@@ -275,13 +311,14 @@ int HttpServer::HandleRequest(mg_connection* conn, void* self_ptr) {
   for (const auto& kv : req.query) {
     valid = valid && IsValidUtf8(kv.first) && IsValidUtf8(kv.second);
   }
-  // With TLS civetweb's loopback port must only be reached through the
-  // relay; anything else would bypass TLS and client certificates.
-  bool direct = self->tls_front_ != nullptr &&
+  // civetweb's loopback port behind the Front must only be reached through
+  // the relay; anything else would bypass TLS and client certificates.
+  bool direct = self->front_ != nullptr &&
+                info->server_port == self->backend_port_ &&
                 (std::strcmp(info->remote_addr, "127.0.0.1") != 0 ||
-                 !self->tls_front_->IsRelayPort(info->remote_port));
+                 !self->front_->IsRelayPort(info->remote_port));
   if (direct) {
-    resp = JsonError(403, "connect through the TLS listener");
+    resp = JsonError(403, "connect through the exporter's listen address");
   } else if (self->options_.max_requests > 0 &&
              in_flight.now > self->options_.max_requests) {
     resp = JsonError(503, "too many concurrent requests, retry later");

@@ -14,7 +14,8 @@
 
 #include "collectors/plugin/http.h"
 #include "exporter/basic_auth.h"
-#include "exporter/tls_front.h"
+#include "exporter/front.h"
+#include "exporter/listen_address.h"
 #include "exporter/web_config.h"
 
 struct mg_context;
@@ -23,10 +24,11 @@ struct mg_connection;
 namespace memwatch {
 
 struct HttpServerOptions {
-  // civetweb listening_ports syntax ("127.0.0.1:9747" or "9747"). With `tls`
-  // enabled this address is served by TlsFront and civetweb listens on an
-  // ephemeral loopback port behind it.
-  std::string listening_ports;
+  // Where to listen (exporter/listen_address.h). Plain IPv4 addresses are
+  // civetweb's own; IPv6, systemd sockets and, with `tls`, every listener are
+  // accepted by a Front that relays to civetweb on an ephemeral loopback
+  // port.
+  std::vector<ListenSpec> listeners;
   // Worker threads: each holds one connection while it is open, so this is
   // the number of clients (idle ones included) served at once.
   int threads = 128;
@@ -42,6 +44,9 @@ struct HttpServerOptions {
   // TLS (tls.enabled) and basic auth/headers (auth); auth may be null.
   web::TlsConfig tls;
   web::Authenticator* auth = nullptr;
+  // --web.enable-admin-api: routes marked state_changing answer 404 unless
+  // set.
+  bool admin_api = false;
 };
 
 class HttpServer {
@@ -52,11 +57,22 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   // Starts listening. False with the reason in *error, e.g. the port is
-  // already in use or the TLS certificate cannot be loaded.
+  // already in use (naming the address) or the TLS certificate cannot be
+  // loaded.
   bool Start(const HttpServerOptions& options, std::string* error);
+  // New TLS connections use `tls` (certificate files re-read); false with
+  // *error and the old certificate kept. A server without TLS: false.
+  bool ReloadTls(const web::TlsConfig& tls, std::string* error);
+  // The addresses listened on ("127.0.0.1:9747", "[::]:9747"), after Start:
+  // an optional address the host cannot bind is not among them.
+  const std::vector<std::string>& BoundAddresses() const { return bound_; }
   // Stops accepting and waits for in-flight requests to finish.
   void Stop();
 
+  // Options without starting (tests of Dispatch/NeedsAuth).
+  void SetOptionsForTest(const HttpServerOptions& options) {
+    options_ = options;
+  }
   // Routing decision, exposed for tests.
   HttpResponse Dispatch(const HttpRequest& request) const;
 
@@ -66,13 +82,18 @@ class HttpServer {
 
  private:
   static int HandleRequest(mg_connection* conn, void* self);
+  // Binds the listeners the Front serves; false with the address and reason.
+  bool BindFrontListeners(std::vector<int>* fds, std::string* error);
+  bool StartFront(std::vector<int> fds, std::string* error);
   // The exact route for `path`, else the longest prefix route, else null.
   const HttpRoute* Find(const std::string& path) const;
 
   std::map<std::string, HttpRoute> routes_;
   HttpServerOptions options_;
   std::atomic<int> in_flight_{0};
-  std::unique_ptr<TlsFront> tls_front_;
+  std::unique_ptr<Front> front_;
+  int backend_port_ = -1;  // civetweb's loopback port behind the Front
+  std::vector<std::string> bound_;
   mg_context* ctx_ = nullptr;
 };
 

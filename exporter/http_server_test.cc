@@ -75,16 +75,68 @@ TEST(HttpServerAuth, OnlyOpenRoutesSkipCredentialsAndOnlyForGet) {
 }
 
 TEST(ListenAddress, Forms) {
-  std::string ports, err;
-  ASSERT_TRUE(ToCivetListeningPort(":9747", &ports, &err));
-  EXPECT_EQ(ports, "9747");
-  ASSERT_TRUE(ToCivetListeningPort("127.0.0.1:80", &ports, &err));
-  EXPECT_EQ(ports, "127.0.0.1:80");
-  for (const char* bad : {"9747", ":0", ":70000", ":x", "[::1]:9747",
-                          "localhost:9747", "1.2.3.4:"}) {
-    EXPECT_FALSE(ToCivetListeningPort(bad, &ports, &err)) << bad;
-    EXPECT_FALSE(err.empty());
+  std::vector<ListenSpec> specs;
+  std::string err;
+  ASSERT_TRUE(ResolveListenAddresses(":9747", &specs, &err)) << err;
+  ASSERT_EQ(specs.size(), 2u);
+  EXPECT_EQ(specs[0].Numeric(), "0.0.0.0:9747");
+  EXPECT_FALSE(specs[0].optional);
+  EXPECT_EQ(specs[1].Numeric(), "[::]:9747");
+  EXPECT_TRUE(specs[1].optional);  // hosts without IPv6 still start
+  specs.clear();
+  ASSERT_TRUE(
+      ResolveListenAddresses("127.0.0.1:80\n[::1]:81\n[::]:82", &specs, &err))
+      << err;
+  ASSERT_EQ(specs.size(), 3u);
+  EXPECT_EQ(specs[0].Numeric(), "127.0.0.1:80");
+  EXPECT_EQ(specs[1].Numeric(), "[::1]:81");
+  EXPECT_EQ(specs[2].Numeric(), "[::]:82");
+  EXPECT_TRUE(IsLoopback(specs[0]));
+  EXPECT_TRUE(IsLoopback(specs[1]));
+  EXPECT_FALSE(IsLoopback(specs[2]));
+  specs.clear();
+  // A name: every address it has, each optional.
+  ASSERT_TRUE(ResolveListenAddresses("localhost:83", &specs, &err)) << err;
+  ASSERT_FALSE(specs.empty());
+  for (const auto& s : specs) {
+    EXPECT_TRUE(IsLoopback(s)) << s.Numeric();
+    EXPECT_TRUE(s.optional);
+    EXPECT_EQ(s.address, "localhost:83");
   }
+  for (const char* bad : {"9747", ":0", ":70000", ":x", "::1:9747", "[::1:9747",
+                          "1.2.3.4:", "no-such-host.invalid:80"}) {
+    specs.clear();
+    err.clear();
+    EXPECT_FALSE(ResolveListenAddresses(bad, &specs, &err)) << bad;
+    EXPECT_NE(err.find(bad), std::string::npos) << err;
+  }
+}
+
+TEST(ListenAddress, NotLoopback) {
+  std::vector<ListenSpec> specs;
+  std::string err;
+  ASSERT_TRUE(ResolveListenAddresses(
+      "0.0.0.0:1\n10.1.2.3:1\n[::ffff:127.0.0.1]:1", &specs, &err));
+  EXPECT_FALSE(IsLoopback(specs[0]));
+  EXPECT_FALSE(IsLoopback(specs[1]));
+  EXPECT_TRUE(IsLoopback(specs[2]));
+}
+
+TEST(HttpServerDispatch, StateChangingRoutesNeedTheAdminSwitch) {
+  std::vector<HttpRoute> routes;
+  HttpRoute reload{
+      "/-/reload", {"POST"}, [](const HttpRequest&) { return HttpResponse{}; }};
+  reload.state_changing = true;
+  routes.push_back(reload);
+  HttpServer off(routes);
+  EXPECT_EQ(off.Dispatch({"POST", "/-/reload", {}}).status, 404);
+  EXPECT_EQ(off.Dispatch({"GET", "/-/reload", {}}).status, 404);
+  HttpServer on(routes);
+  HttpServerOptions options;
+  options.admin_api = true;
+  on.SetOptionsForTest(options);
+  EXPECT_EQ(on.Dispatch({"POST", "/-/reload", {}}).status, 200);
+  EXPECT_EQ(on.Dispatch({"GET", "/-/reload", {}}).status, 405);
 }
 
 TEST(Gzip, RoundTrip) {

@@ -61,22 +61,26 @@ void TuneMalloc(char** argv) {
 
 int main(int argc, char** argv) {
   using memwatch::ParsedArgs;
-  // Block the stop signals before any thread exists so that only the main
-  // thread's sigwait receives them; a closed scrape connection must not kill
-  // us.
+  // Block the stop and reload signals before any thread exists so that only
+  // the main thread's sigwait receives them (SIGHUP's default action would
+  // end us); a closed scrape connection must not kill us.
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
   auto& registry = memwatch::CollectorRegistry::Global();
   std::vector<std::string> args(argv + 1, argv + argc);
+  // The log format first, wherever it stands, so that a bad flag before it
+  // is reported in the format the user chose (an unknown format: logfmt).
+  memwatch::SetLogFormat(memwatch::PrescanFlag(args, "log.format"));
   ParsedArgs parsed = memwatch::ParseArgs(args, &registry);
   switch (parsed.action) {
     case ParsedArgs::Action::kError:
-      std::fprintf(stderr, "memwatch_exporter: %s\n", parsed.error.c_str());
+      memwatch::LogError("invalid command line", {{"err", parsed.error}});
       return 2;
     case ParsedArgs::Action::kHelp:
       std::fputs(memwatch::HelpText(registry).c_str(), stdout);
@@ -97,18 +101,18 @@ int main(int argc, char** argv) {
   }
   // Before any thread exists (the exec would end them).
   TuneMalloc(argv);
-  if (!memwatch::SetLogLevel(FLAGS_log_level)) {
-    std::fprintf(stderr,
-                 "memwatch_exporter: invalid --log.level '%s': expected debug, "
-                 "info, warn or error\n",
-                 FLAGS_log_level.c_str());
+  if (!memwatch::SetLogFormat(FLAGS_log_format)) {
+    memwatch::LogError("invalid command line",
+                       {{"err", "invalid value '" + FLAGS_log_format +
+                                    "' for --log.format: expected logfmt or "
+                                    "json"}});
     return 2;
   }
-  if (!memwatch::SetLogFormat(FLAGS_log_format)) {
-    std::fprintf(stderr,
-                 "memwatch_exporter: invalid --log.format '%s': expected "
-                 "logfmt or json\n",
-                 FLAGS_log_format.c_str());
+  if (!memwatch::SetLogLevel(FLAGS_log_level)) {
+    memwatch::LogError("invalid command line",
+                       {{"err", "invalid value '" + FLAGS_log_level +
+                                    "' for --log.level: expected debug, "
+                                    "info, warn or error"}});
     return 2;
   }
   return memwatch::RunExporter();

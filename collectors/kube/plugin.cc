@@ -6,6 +6,7 @@
 
 #include "collectors/kube/collector.h"
 #include "collectors/kubeapi/config.h"
+#include "collectors/plugin/duration.h"
 #include "collectors/plugin/registry.h"
 
 DEFINE_string(kubernetes_api_url, "",
@@ -15,9 +16,9 @@ DEFINE_string(kubernetes_api_url, "",
 DEFINE_string(kubernetes_node_name, "",
               "Node whose pods are listed (fieldSelector spec.nodeName); "
               "empty: the NODE_NAME environment variable.");
-DEFINE_double(kubernetes_refresh_interval, 60,
-              "Seconds between pod lists (1 to 86400); failed lists are "
-              "retried sooner, with back-off.");
+MEMWATCH_DEFINE_DURATION(kubernetes_refresh_interval, 60,
+                         "Time between pod lists (1s to 1d); failed lists are "
+                         "retried sooner, with back-off.");
 DEFINE_string(kubernetes_token_file, memwatch::kubeapi::kDefaultTokenFile,
               "Bearer token for the API server, re-read on every request; "
               "empty: none.");

@@ -3,15 +3,17 @@
 #include <gflags/gflags.h>
 
 #include "collectors/memwatch/config.h"
+#include "collectors/plugin/duration.h"
 
 DEFINE_int32(memwatch_leak_gcs, 5,
              "Growing compactions in a row that make a leak event.");
 DEFINE_int64(memwatch_min_growth, 65536,
              "Bytes a heap floor must exceed the previous one by to count as "
              "growth (above page-level RSS noise).");
-DEFINE_double(memwatch_sample_interval, 1.0,
-              "Seconds between memory samples of each target (independent of "
-              "scrapes).");
+MEMWATCH_DEFINE_DURATION(
+    memwatch_sample_interval, 1.0,
+    "Time between memory samples of each target (independent of "
+    "scrapes).");
 DEFINE_string(memwatch_memory_field, "RssAnon",
               "Field of /proc/<pid>/status sampled as the heap (e.g. RssAnon, "
               "VmRSS, VmData).");
@@ -21,15 +23,17 @@ DEFINE_double(memwatch_drop_bytes, 1024 * 1024,
 DEFINE_double(memwatch_drop_fraction, 0.25,
               "...and of at least this share of the rise since the last "
               "collection.");
-DEFINE_double(memwatch_min_cycle, 15,
-              "Seconds: collections closer than this are merged into one "
-              "compaction.");
-DEFINE_double(memwatch_max_cycle, 60,
-              "Seconds: with no collection, a compaction at the lowest sample "
-              "is taken after this long.");
-DEFINE_double(memwatch_warmup, 120,
-              "Seconds after a target appears (or restarts) during which "
-              "growth is start-up, not a leak: no compactions.");
+MEMWATCH_DEFINE_DURATION(memwatch_min_cycle, 15,
+                         "Collections closer than this are merged into one "
+                         "compaction.");
+MEMWATCH_DEFINE_DURATION(
+    memwatch_max_cycle, 60,
+    "With no collection, a compaction at the lowest sample "
+    "is taken after this long.");
+MEMWATCH_DEFINE_DURATION(
+    memwatch_warmup, 120,
+    "Time after a target appears (or restarts) during which "
+    "growth is start-up, not a leak: no compactions.");
 DEFINE_int32(memwatch_events_buffer, 1000,
              "Leak and stats events kept for /api/v1/events.");
 DEFINE_string(memwatch_gc_log, "",
@@ -40,10 +44,11 @@ DEFINE_bool(memwatch_trend, true,
             "Judge sampled memory (not JVMs) by the fast trend rule as well: a "
             "significant, steady rise of the memory floor over the last "
             "minute.");
-DEFINE_double(memwatch_trend_warmup, 75,
-              "Seconds after a process starts during which the trend rule "
-              "reports nothing (a start-up ramp that stops within about 20 s "
-              "less than this is not a leak).");
+MEMWATCH_DEFINE_DURATION(
+    memwatch_trend_warmup, 75,
+    "Time after a process starts during which the trend rule "
+    "reports nothing (a start-up ramp that stops within about 20 s "
+    "less than this is not a leak).");
 DEFINE_double(memwatch_trend_min_slope, 0.4 * 1048576,
               "Bytes per second the memory floor must rise by for the trend "
               "rule; slower leaks are left to the cycle rule.");
@@ -55,9 +60,10 @@ DEFINE_bool(memwatch_verdict, true,
 DEFINE_bool(memwatch_hsperfdata, true,
             "Judge JVM targets by their perf data file (hsperfdata, what jstat "
             "reads; no flag needed in the app) instead of sampled memory.");
-DEFINE_double(memwatch_hsperfdata_interval, 0.2,
-              "Seconds between reads of a JVM's perf data file (often enough "
-              "that collections rarely merge between reads).");
+MEMWATCH_DEFINE_DURATION(
+    memwatch_hsperfdata_interval, 0.2,
+    "Time between reads of a JVM's perf data file (often enough "
+    "that collections rarely merge between reads).");
 DEFINE_bool(memwatch_log_stats, true,
             "Log a JSON stats line on every compaction (leak events are "
             "always logged).");

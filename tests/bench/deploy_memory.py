@@ -171,7 +171,7 @@ def main():
             while len(targets) < args.targets:
                 targets.append((f"idle{len(targets)}", procs.start(["sleep", "3600"])))
             exp = harness.Exporter(procs, ready_timeout=60, args=[
-                *(f"--pid={n}={p.pid}" for n, p in targets),
+                *(f"--pid={n}={p.pid}" for n, p in targets), "--web.enable-admin-api",
                 "--collector.kubernetes", f"--kubernetes.api-url={api.url}",
                 "--kubernetes.node-name=bench", "--kubernetes.token-file=",
                 "--kubernetes.ca-file=", "--kubernetes.refresh-interval=5",

@@ -113,6 +113,7 @@ def by_mapping(n, runs):
             cli.append(time.monotonic() - t0)
         exp = harness.Exporter(procs, args=[
             f"--pid=mapper={child.pid}", "--memwatch.leak-diff=mapping",
+            "--web.enable-admin-api",
             "--memwatch.sample-interval=0.2", "--memwatch.warmup=0",
             "--memwatch.min-cycle=0", "--memwatch.max-cycle=1",
             "--memwatch.leak-gcs=2", "--memwatch.trend=false",
@@ -171,7 +172,8 @@ def by_constructor(heap_mb, runs):
             times.append(time.monotonic() - t0)
             peaks.append(int(out.stderr.decode().strip().splitlines()[-1]) / 1024)
         top = json.loads(out.stdout)["change"]["details"][0]
-        exp = harness.Exporter(procs, args=[f"--pid=node={node.pid}"])
+        exp = harness.Exporter(procs, args=[f"--pid=node={node.pid}",
+                                            "--web.enable-admin-api"])
         base_hwm = vm_hwm_mb(exp.proc.pid)
         t0 = time.monotonic()
         r = harness.http("POST", exp.base + "/api/v1/heapdiff?name=node&by=constructor",

@@ -13,10 +13,33 @@ README = os.path.join(harness.REPO, "README.md")
 METRICS_DOC = os.path.join(harness.REPO, "docs", "metrics.md")
 
 
+def help_text():
+    return subprocess.run([harness.binary("exporter/memwatch_exporter"), "--help"],
+                          capture_output=True, check=True, timeout=30).stdout.decode()
+
+
 def help_flags():
-    out = subprocess.run([harness.binary("exporter/memwatch_exporter"), "--help"],
-                         capture_output=True, check=True, timeout=30).stdout.decode()
-    return {m.group(1) for m in re.finditer(r"^  --([a-z0-9.\-]+)", out, re.M)}
+    return {m.group(1) for m in re.finditer(r"^  --([a-z0-9.\-]+)", help_text(), re.M)}
+
+
+def help_aliases():
+    """{flag: alias} from --help's "Alias: --x." notes."""
+    out = {}
+    for m in re.finditer(r"^  --([a-z0-9.\-]+)=.*\n.*Alias: --([a-z0-9.\-]+)\.$",
+                         help_text(), re.M):
+        out[m.group(1)] = m.group(2)
+    return out
+
+
+def readme_rows():
+    """{flag: the whole table row} of the README's flag table."""
+    rows = {}
+    with open(README) as f:
+        for line in f:
+            if line.startswith("| `--"):
+                for flag in re.findall(r"`--([a-z0-9.\-]+)", line.split("|")[1]):
+                    rows[flag] = line
+    return rows
 
 
 def readme_flags():
@@ -38,6 +61,24 @@ class DocsTest(unittest.TestCase):
                          "flags missing from the README table")
         self.assertEqual(sorted(documented - actual), [],
                          "README documents flags the binary does not have")
+
+    def test_readme_names_every_alias(self):
+        aliases = help_aliases()
+        self.assertIn("collector.memwatch.leak-gcs", aliases)
+        rows = readme_rows()
+        for flag, alias in aliases.items():
+            self.assertIn(f"(alias `--{alias}`)", rows.get(flag, ""), flag)
+
+    def test_readme_demo_time_matches_scripts_run(self):
+        with open(os.path.join(harness.REPO, "scripts", "run")) as f:
+            run = f.read()
+        with open(README) as f:
+            readme = f.read()
+        said = set(re.findall(r"within about (\d+) seconds", run))
+        self.assertEqual(len(said), 1, said)
+        self.assertIn(f"Within about {said.pop()} seconds", readme)
+        self.assertIn("a logfmt line", run)
+        self.assertNotIn("JSON \"leak\" line", run)
 
     def test_scraped_metrics_are_documented(self):
         with open(METRICS_DOC) as f:

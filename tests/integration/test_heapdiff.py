@@ -156,7 +156,8 @@ class HeapDiffMappingTest(unittest.TestCase):
         self.addCleanup(self.procs.stop_all)
         self.child = Child(self.procs, [sys.executable, "-c", MAPPER])
         self.exp = harness.Exporter(self.procs,
-                                    args=[f"--pid=mapper={self.child.proc.pid}"])
+                                    args=[f"--pid=mapper={self.child.proc.pid}",
+                                          "--web.enable-admin-api"])
 
     def diff_around(self, command):
         r = post(self.exp, "name=mapper")
@@ -209,7 +210,8 @@ class HeapDiffConstructorTest(unittest.TestCase):
         port = harness.free_port()
         child = Child(procs, ["node", f"--inspect=127.0.0.1:{port}", "-e",
                               NODE_SCRIPT])
-        exp = harness.Exporter(procs, args=[f"--pid=node={child.proc.pid}"])
+        exp = harness.Exporter(procs, args=[f"--pid=node={child.proc.pid}",
+                                            "--web.enable-admin-api"])
         r = post(exp, "name=node&by=constructor")
         self.assertEqual(r.status, 200, r.text)
         started = json.loads(r.text)
@@ -258,7 +260,8 @@ class InspectorSigusr1Test(unittest.TestCase):
             self.skipTest("127.0.0.1:9229 is taken on this machine")
         child = Child(self.procs, ["node", "-e", NODE_SCRIPT])  # no --inspect
         exp = harness.Exporter(self.procs, args=[
-            f"--pid=node={child.proc.pid}", "--heapdiff.inspector-sigusr1"])
+            f"--pid=node={child.proc.pid}", "--heapdiff.inspector-sigusr1",
+            "--web.enable-admin-api"])
         r = post(exp, "name=node&by=constructor")
         self.assertEqual(r.status, 200, r.text)
         self.assertEqual(json.loads(r.text)["port"], 9229)
@@ -273,7 +276,8 @@ class InspectorSigusr1Test(unittest.TestCase):
     @unittest.skipUnless(shutil.which("node"), "node is not installed")
     def test_without_the_flag_node_without_inspect_is_refused(self):
         child = Child(self.procs, ["node", "-e", NODE_SCRIPT])
-        exp = harness.Exporter(self.procs, args=[f"--pid=node={child.proc.pid}"])
+        exp = harness.Exporter(self.procs, args=[f"--pid=node={child.proc.pid}",
+                                                 "--web.enable-admin-api"])
         r = post(exp, "name=node&by=constructor")
         self.assertEqual(r.status, 409, r.text)
         self.assertIn("--heapdiff.inspector-sigusr1", r.text)
@@ -282,7 +286,8 @@ class InspectorSigusr1Test(unittest.TestCase):
         # SIGUSR1's default action ends a process: a Python child must survive.
         child = Child(self.procs, [sys.executable, "-c", MAPPER])
         exp = harness.Exporter(self.procs, args=[
-            f"--pid=py={child.proc.pid}", "--heapdiff.inspector-sigusr1"])
+            f"--pid=py={child.proc.pid}", "--heapdiff.inspector-sigusr1",
+            "--web.enable-admin-api"])
         r = post(exp, "name=py&by=constructor")
         self.assertEqual(r.status, 409, r.text)
         self.assertIn("not a Node process", r.text)

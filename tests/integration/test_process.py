@@ -223,7 +223,8 @@ class ProcessCollectorTest(unittest.TestCase):
         p = child(self.procs, SLEEPER)
         # Any pid: usage's own semantics (404 for a missing one) under test;
         # the default policy is in test_hardening.
-        exp = Exporter(self.procs, args=["--api.usage-any-pid"])
+        exp = Exporter(self.procs, args=["--api.usage-any-pid",
+                                         "--web.enable-admin-api"])
         r = exp.get(f"/api/v1/usage?pid={p.pid}&keepHistory=true")
         self.assertEqual(r.status, 200, r.text)
         body = json.loads(r.text)

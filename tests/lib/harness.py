@@ -22,8 +22,13 @@ def binary(target):
     """Path of a built Bazel binary, e.g. binary("exporter/memwatch_exporter").
 
     scripts/test builds everything first; MEMWATCH_BAZEL_BIN overrides bazel-bin.
+    The plain configuration's own directory is preferred to the bazel-bin link,
+    which follows the last build (a `bazel test --config=asan` meanwhile would
+    point it at sanitizer builds, each configuration having its own directory).
     """
-    base = os.environ.get("MEMWATCH_BAZEL_BIN", os.path.join(REPO, "bazel-bin"))
+    plain = os.path.join(REPO, "bazel-out", "k8-opt", "bin")
+    default = plain if os.path.isdir(plain) else os.path.join(REPO, "bazel-bin")
+    base = os.environ.get("MEMWATCH_BAZEL_BIN", default)
     path = os.path.join(base, target)
     if not os.access(path, os.X_OK):
         raise RuntimeError(f"{path} is not built; run scripts/test or bazel build //...")

@@ -99,6 +99,11 @@ def help_flags(text):
             flags[name] = ""
         elif name and line.startswith("      "):
             flags[name] += line.strip() + " "
+    # A collector option's older spelling (--memwatch.gc-log for
+    # --collector.memwatch.gc-log) is accepted too.
+    for name, desc in list(flags.items()):
+        for alias in re.findall(r"Alias: --([\w.-]+)\.", desc):
+            flags[alias] = desc
     return flags
 
 
