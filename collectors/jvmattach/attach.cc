@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstring>
 #include <functional>
+#include <vector>
 
 #include "collectors/jvmattach/connect_error.h"
 #include "collectors/jvmattach/protocol.h"
@@ -143,10 +144,11 @@ Exchanged Exchange(int fd, const std::string& request,
     if (n > 0) sent += static_cast<size_t>(n);
     if (n < 0 && errno != EAGAIN && errno != EINTR) break;  // read what came
   }
-  char buf[65536];
+  // On the heap: this runs on an HTTP worker thread, whose stack is small.
+  std::vector<char> buf(65536);
   while (true) {
     if (!WaitFd(fd, POLLIN, deadline, o, &x.stopped)) return x;
-    ssize_t n = read(fd, buf, sizeof(buf));
+    ssize_t n = read(fd, buf.data(), buf.size());
     if (n < 0 && (errno == EAGAIN || errno == EINTR)) continue;
     if (n <= 0) {
       x.eof = true;  // or ECONNRESET: the same to us
@@ -156,7 +158,7 @@ Exchanged Exchange(int fd, const std::string& request,
       x.stopped = ErrorKind::kProtocol;
       return x;
     }
-    x.reply.append(buf, static_cast<size_t>(n));
+    x.reply.append(buf.data(), static_cast<size_t>(n));
   }
 }
 

@@ -242,16 +242,12 @@ class StackDiffApiTest(unittest.TestCase):
     --heapdiff.native-stacks; with it, POST starts the window and GET names
     the leaking function."""
 
-    @classmethod
-    def setUpClass(cls):
-        NativeHeapTest.setUpClass.__func__(cls)
-
-    @classmethod
-    def tearDownClass(cls):
-        NativeHeapTest.tearDownClass.__func__(cls)
-
-    bpf_unavailable = NativeHeapTest.bpf_unavailable
-    start_child_of = NativeHeapTest.start_child_of
+    # The workload builds and the BPF probe, with this class's own temp dir
+    # (the descriptors, not NativeHeapTest's bound methods).
+    setUpClass = NativeHeapTest.__dict__["setUpClass"]
+    tearDownClass = NativeHeapTest.__dict__["tearDownClass"]
+    bpf_unavailable = NativeHeapTest.__dict__["bpf_unavailable"]
+    start_child_of = NativeHeapTest.__dict__["start_child_of"]
 
     def setUp(self):
         if self.skip_reason:
