@@ -98,12 +98,13 @@ std::vector<ContainerTarget> ContainerSource::Resolve(
     const KubeNameSource* names,
     const std::function<std::optional<ProcessRef>(int)>& lookup) {
   std::vector<ContainerTarget> out;
-  bool unknown = false;
-  for (const cgroupfs::ContainerCgroup& c : Walk()) {
+  std::set<std::string> unknown;
+  const std::vector<cgroupfs::ContainerCgroup> walked = Walk();
+  for (const cgroupfs::ContainerCgroup& c : walked) {
     std::optional<KubeNames> n;
     if (names != nullptr) {
       n = names->Lookup(c.identity.pod_uid, c.identity.container_id);
-      unknown = unknown || !n || n->container.empty();
+      if (!n || n->container.empty()) unknown.insert(c.identity.container_id);
     }
     if (RuledOut(n)) continue;
     ContainerTarget t;
@@ -138,7 +139,15 @@ std::vector<ContainerTarget> ContainerSource::Resolve(
     }
     out.push_back(std::move(t));
   }
-  if (unknown) names->RequestRefresh();
+  bool ask = false;
+  {
+    MutexLock lock(&mu_);
+    for (const std::string& id : unknown) ask |= asked_.insert(id).second;
+    for (auto it = asked_.begin(); it != asked_.end();) {
+      it = unknown.count(*it) ? std::next(it) : asked_.erase(it);
+    }
+  }
+  if (ask) names->RequestRefresh();
   return out;
 }
 

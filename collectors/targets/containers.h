@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -69,6 +70,10 @@ class ContainerSource {
   double walked_at_ GUARDED_BY(mu_) = 0;
   bool ever_walked_ GUARDED_BY(mu_) = false;
   std::string last_walk_error_ GUARDED_BY(mu_);
+  // Containers the names did not know that a refresh was asked for: asked
+  // once per container, so one that stays unknown does not make every
+  // resolve list the pods again.
+  std::set<std::string> asked_ GUARDED_BY(mu_);
 };
 
 // "<root>/<ns>_<pod>_<uid>/<container>", the kubelet's log directory.

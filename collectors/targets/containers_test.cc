@@ -29,7 +29,8 @@ class FakeNames : public KubeNameSource {
       const std::string& pod_uid,
       const std::string& container_id) const override {
     if (pod_uid != kCartPod) return std::nullopt;
-    KubeNames n{"shop", "cart-7d9f8b6c5-x2kqp", "", excluded};
+    KubeNames n{"shop", "cart-7d9f8b6c5-x2kqp", ""};
+    n.excluded = excluded;
     auto it = containers.find(container_id);
     if (it != containers.end()) n.container = it->second;
     return n;
