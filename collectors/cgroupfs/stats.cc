@@ -141,12 +141,9 @@ CgroupStats ReadCgroupStats(const CgroupLayout& layout,
                             const ReadStatsOptions& options) {
   CgroupStats out;
   if (layout.memory == CgroupLayout::Kind::kNone) return out;
-  const char* probe = layout.v1() ? "/memory.usage_in_bytes" : "/cgroup.procs";
   std::string dir = Join(layout.memory_root, paths.memory);
-  if (!Exists(dir + probe)) {
-    if (!options.fall_back_to_root || !Exists(layout.memory_root + probe)) {
-      return out;
-    }
+  if (!Exists(dir)) {
+    if (!options.fall_back_to_root) return out;
     dir = layout.memory_root;
   }
   out.dir = dir;
