@@ -168,8 +168,12 @@ void OomWatcher::Register(const std::string& path, Watch* w) {
     } else {
       why = std::strerror(errno);
     }
+  } else {
+    why = "no inotify instance";
   }
-  if (!why.empty() && DirExists(dir) && !warned_register_) {
+  if (why.empty()) {
+    LogDebug("watching cgroup for OOM kills", {{"cgroup", path}});
+  } else if (DirExists(dir) && !warned_register_) {
     warned_register_ = true;
     LogWarn(
         "cannot watch container cgroups for OOM kills as they happen; a kill "
