@@ -29,22 +29,27 @@ ProcessCollector::ProcessCollector(ProcessCollectorOptions options,
       usage_api_(options_.procfs_root, options_.params,
                  UsagePidPolicy(resolver_, options_.usage_any_pid)) {}
 
-bool ProcessCollector::Start(std::string* error) {
+bool ProcessCollector::Start(std::string* /*error*/) {
   std::vector<targets::Target> targets = resolver_->Resolve();
-  if (targets.empty()) {
+  const bool containers = resolver_->WatchesContainers();
+  if (targets.empty() && !containers) {
     LogWarn(
-        "process: no targets; give --pid, --pidfile, --self, --match or "
-        "--targets.config");
+        "process: no targets; give --pid, --pidfile, --self, --match, "
+        "--targets.config or --targets.containers");
     return true;
   }
+  // A node's containers make a long list: the first few are enough.
+  constexpr size_t kNamesLogged = 20;
   std::string names;
   int found = 0;
-  for (const targets::Target& t : targets) {
-    names += (names.empty() ? "" : ",") + t.name;
-    found += t.processes.empty() ? 0 : 1;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    if (i < kNamesLogged) names += (names.empty() ? "" : ",") + targets[i].name;
+    found += targets[i].processes.empty() ? 0 : 1;
   }
-  LogInfo("process: watching",
-          {{"targets", names}, {"found_now", std::to_string(found)}});
+  if (targets.size() > kNamesLogged) names += ",...";
+  LogInfo("process: watching", {{"targets", names},
+                                {"found_now", std::to_string(found)},
+                                {"containers", containers ? "true" : "false"}});
   return true;
 }
 

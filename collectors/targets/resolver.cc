@@ -119,6 +119,8 @@ class ProcResolver : public Resolver {
     kube_names_ = std::move(names);
   }
 
+  bool WatchesContainers() const override { return containers_ != nullptr; }
+
   std::vector<std::string> ContainerCgroupPaths() override {
     if (!containers_) return {};
     return containers_->CgroupPaths(kube_names().get());

@@ -101,6 +101,9 @@ class Resolver {
   // are about to be) targets, from the last walk of the cgroup tree (walked
   // again when older than a few seconds). For the OOM watcher. Thread-safe.
   virtual std::vector<std::string> ContainerCgroupPaths() { return {}; }
+  // Whether containers are targets (--targets.containers): there may be
+  // none now and more later.
+  virtual bool WatchesContainers() const { return false; }
 };
 
 // A resolver for an explicit config (tests, the lookup command). self_pid is

@@ -172,8 +172,8 @@ std::optional<NameTemplate> NameTemplate::Parse(std::string_view tmpl,
     if (!found && name == "PID") {
       Fail(error, "name template: {{.PID}} at column " + Column(i) +
                       " is not allowed: a pid in a target name makes a new "
-                      "series at every restart; use .Comm, .ExeBase or "
-                      ".ContainerID12");
+                      "series at every restart (name it by .Comm, .ExeBase, "
+                      ".Container or .ContainerID12)");
       return std::nullopt;
     }
     if (!found) {
