@@ -15,8 +15,11 @@ namespace {
 using memwatch::cgroupfs::CgroupLayout;
 
 const CgroupLayout& Layout() {
-  static const CgroupLayout layout = memwatch::cgroupfs::DetectLayout(
-      std::getenv("CGROUPFS") ? std::getenv("CGROUPFS") : "/sys/fs/cgroup");
+  static const CgroupLayout layout = [] {
+    const char* root = std::getenv("CGROUPFS");
+    return memwatch::cgroupfs::DetectLayout(root != nullptr ? root
+                                                            : "/sys/fs/cgroup");
+  }();
   return layout;
 }
 
