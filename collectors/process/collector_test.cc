@@ -227,6 +227,12 @@ TEST_F(ContainerProc, ContainerCgroupAsTheKubeletJudgesIt) {
   };
   constexpr double kMiB = 1 << 20;
   EXPECT_EQ(cart("memwatch_target_up"), 1);
+  EXPECT_EQ(Value(f, "memwatch_target_up",
+                  {{"name", "aaaaaaaaaaaa"}, {"discovery", "container"}}),
+            1);
+  EXPECT_EQ(Value(f, "memwatch_target_info",
+                  {{"name", "aaaaaaaaaaaa"}, {"discovery", "container"}}),
+            1);
   EXPECT_EQ(cart("memwatch_target_processes"), 2);
   EXPECT_EQ(cart("memwatch_cgroup_memory_usage_bytes"), 300 * kMiB);
   EXPECT_EQ(cart("memwatch_cgroup_memory_working_set_bytes"), 200 * kMiB);

@@ -82,8 +82,9 @@ void AppendFamilies(
       "memwatch_target_up",
       "1 while at least one process matches the target, 0 when none does. "
       "Only targets a user named (--pid, --pidfile, --self, a plain matcher) "
-      "can be 0; templated matcher and container targets are listed only "
-      "while they have processes, and go away with them.");
+      "can be 0; templated matcher and container targets (discovery="
+      "\"container\") are listed only while they have processes, and go away "
+      "with them.");
   auto count = GaugeFamily("memwatch_target_processes",
                            "Number of processes matched by the target.");
   auto info = GaugeFamily(
@@ -95,19 +96,21 @@ void AppendFamilies(
       "(--collector.kubernetes), empty when not known.");
   for (const TargetResult& r : results) {
     const std::string& name = r.target.name;
-    AddGauge(&up, r.target.processes.empty() ? 0 : 1, {{"name", name}});
+    // Container targets say so: the alert rules tell them from targets a
+    // user named (only those can be down).
+    const bool container = !r.target.containers.empty();
+    Labels up_labels = {{"name", name}};
+    if (container) up_labels.emplace_back("discovery", "container");
+    AddGauge(&up, r.target.processes.empty() ? 0 : 1, up_labels);
     AddGauge(&count, static_cast<double>(r.target.processes.size()),
              {{"name", name}});
     for (const targets::ProcessRef& p : r.target.processes) {
-      AddGauge(&info, 1,
-               {{"name", name},
-                {"pid", std::to_string(p.pid)},
-                {"comm", p.comm},
-                {"runtime", r.runtime},
-                {"source", r.source},
-                {"namespace", p.namespace_name},
-                {"pod", p.pod},
-                {"container", p.container}});
+      Labels labels = {{"name", name},       {"pid", std::to_string(p.pid)},
+                       {"comm", p.comm},     {"runtime", r.runtime},
+                       {"source", r.source}, {"namespace", p.namespace_name},
+                       {"pod", p.pod},       {"container", p.container}};
+      if (container) labels.emplace_back("discovery", "container");
+      AddGauge(&info, 1, labels);
     }
   }
   AppendIfNotEmpty(std::move(up), out);
