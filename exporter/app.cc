@@ -217,6 +217,7 @@ int RunExporter() {
   }
   if (reload_options.require_users) authenticator.RequireUsers();
   reload_options.procfs_root = FLAGS_path_procfs;
+  reload_options.cgroupfs_root = FLAGS_path_cgroupfs;
   reload_options.self_pid = getpid();
 
   // Target flags are shared by every collector: parsed once here, and refused
@@ -228,8 +229,10 @@ int RunExporter() {
     return 2;
   }
 
+  target_config.cgroupfs_root = FLAGS_path_cgroupfs;
   CollectorContext ctx;
   ctx.procfs_root = FLAGS_path_procfs;
+  ctx.cgroupfs_root = FLAGS_path_cgroupfs;
   auto resolver = std::make_shared<ReloadableResolver>(targets::MakeResolver(
       std::move(target_config), FLAGS_path_procfs, getpid()));
   ctx.resolver = resolver;

@@ -41,3 +41,8 @@ DEFINE_string(path_procfs, "/proc",
               "procfs mountpoint: the root every /proc read goes through (a "
               "host's /proc mounted at /host/proc in a DaemonSet, or a fixture "
               "tree in tests).");
+DEFINE_string(path_cgroupfs, "/sys/fs/cgroup",
+              "Root of the cgroup filesystem: v2, v1 with its memory/ and "
+              "cpu,cpuacct/ hierarchies, or a hybrid host with a unified/ "
+              "mount. The process collector reads targets' cgroups there; "
+              "--targets.containers walks it for containers.");

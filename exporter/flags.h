@@ -13,3 +13,4 @@ DECLARE_int32(web_max_requests);
 DECLARE_string(web_config_file);
 DECLARE_string(log_level);
 DECLARE_string(path_procfs);
+DECLARE_string(path_cgroupfs);

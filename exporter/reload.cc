@@ -27,6 +27,14 @@ std::map<std::string, uint64_t> ReloadableResolver::PidfileErrorCounts() const {
   return Current()->PidfileErrorCounts();
 }
 
+std::vector<std::string> ReloadableResolver::ContainerCgroupPaths() {
+  return Current()->ContainerCgroupPaths();
+}
+
+bool ReloadableResolver::WatchesContainers() const {
+  return Current()->WatchesContainers();
+}
+
 void ReloadableResolver::SetKubeNames(
     std::shared_ptr<const targets::KubeNameSource> names) {
   std::shared_ptr<targets::Resolver> inner;
@@ -95,6 +103,7 @@ bool Reloader::ReloadLocked(std::string* error) {
   }
   targets::TargetConfig targets;
   if (!targets::TargetConfigFromFlags(&targets, error)) return false;
+  targets.cgroupfs_root = options_.cgroupfs_root;
   if (web.tls.enabled && server_ != nullptr) {
     std::string reason;
     if (!server_->ReloadTls(web.tls, &reason)) {

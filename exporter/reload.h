@@ -31,6 +31,8 @@ class ReloadableResolver : public targets::Resolver {
       EXCLUDES(mu_);
   void SetKubeNames(std::shared_ptr<const targets::KubeNameSource> names)
       override EXCLUDES(mu_);
+  std::vector<std::string> ContainerCgroupPaths() override EXCLUDES(mu_);
+  bool WatchesContainers() const override EXCLUDES(mu_);
   // From now on, `inner` answers (it gets the Kubernetes names too).
   void Replace(std::shared_ptr<targets::Resolver> inner) EXCLUDES(mu_);
 
@@ -46,6 +48,7 @@ struct ReloadOptions {
   bool tls_enabled = false;  // TLS at start: turning it on/off needs a restart
   bool require_users = false;  // admin API beyond loopback: users must stay
   std::string procfs_root;
+  std::string cgroupfs_root;  // --path.cgroupfs, for --targets.containers
   int self_pid = 0;
 };
 

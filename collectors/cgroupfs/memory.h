@@ -1,13 +1,12 @@
-// A cgroup's memory limit and usage, from the cgroup filesystem (root given
-// by --path.cgroupfs; v2, or v1 with a memory hierarchy).
+// One cgroup value file (memory.max, memory.current, memory.high,
+// memory.limit_in_bytes, memory.usage_in_bytes); pure. The files are read by
+// stats.h.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include "collectors/procfs/cgroup.h"
 
 namespace memwatch::cgroupfs {
 
@@ -20,19 +19,5 @@ struct CgroupValue {
 };
 std::optional<CgroupValue> ParseCgroupValue(std::string_view text,
                                             std::string* error);
-
-struct CgroupMemory {
-  std::string dir;  // the cgroup directory the values came from ("" if none)
-  std::optional<uint64_t> limit_bytes;  // absent when unlimited or unknown
-  std::optional<uint64_t> usage_bytes;
-};
-
-// Reads limit and usage for a membership. v1 memory hierarchy first (on a
-// hybrid host memory is accounted there), else v2 at <root><path>, then
-// <root>/unified<path>. When the exact path is not visible (a container sees
-// its own cgroup as the root of the mount) the mount root is used. Missing
-// files give absent values, never an error: a root cgroup has no memory.max.
-CgroupMemory ReadCgroupMemory(const std::string& cgroupfs_root,
-                              const procfs::CgroupMembership& membership);
 
 }  // namespace memwatch::cgroupfs

@@ -13,8 +13,18 @@ constexpr auto kRetryPause = std::chrono::milliseconds(5);
 }  // namespace
 
 void JvmFollower::SetTargets(std::vector<targets::Target> jvm_targets) {
+  std::set<std::string> names;
+  for (const auto& t : jvm_targets) names.insert(t.name);
   MutexLock lock(&mu_);
   targets_ = std::move(jvm_targets);
+  // A target that is no JVM target any more (a container gone): its jstat
+  // series go with it.
+  for (auto it = snapshots_.begin(); it != snapshots_.end();) {
+    it = names.count(it->first) ? std::next(it) : snapshots_.erase(it);
+  }
+  for (auto it = status_.begin(); it != status_.end();) {
+    it = names.count(it->first) ? std::next(it) : status_.erase(it);
+  }
 }
 
 void JvmFollower::Poll(double now) {

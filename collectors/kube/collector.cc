@@ -11,6 +11,11 @@
 namespace memwatch::kube {
 namespace {
 
+// An early list (a container the last one did not name) comes at least this
+// long after the previous list: a pod's status reaches the API server a
+// moment after its container starts.
+constexpr auto kMinRefreshGap = std::chrono::seconds(3);
+
 // "60s", "2.5s": std::to_string would print "60.000000".
 std::string FormatSeconds(double s) {
   std::ostringstream out;
@@ -42,6 +47,7 @@ bool KubeCollector::Start(std::string* error) {
     return false;
   }
   if (!kubeapi::InitHttpClient(error)) return false;
+  names_->SetRefreshHook([this] { RefreshSoon(); });
   if (resolver_) resolver_->SetKubeNames(names_);
   LogInfo("listing this node's pods from the Kubernetes API",
           {{"url", kubeapi::PodListUrl(config_.client.api_url,
@@ -58,6 +64,14 @@ void KubeCollector::Stop() {
   }
   wake_.NotifyAll();
   if (thread_.joinable()) thread_.join();
+}
+
+void KubeCollector::RefreshSoon() {
+  {
+    MutexLock lock(&mu_);
+    refresh_requested_ = true;
+  }
+  wake_.NotifyAll();
 }
 
 void KubeCollector::Record(const kubeapi::FetchResult& r) {
@@ -82,9 +96,15 @@ void KubeCollector::Run() {
                            std::random_device{}());
   bool first = true;
   while (true) {
+    {
+      MutexLock lock(&mu_);
+      refresh_requested_ = false;  // this list answers what was asked
+    }
+    const auto fetched_at = std::chrono::steady_clock::now();
     kubeapi::FetchResult r = kubeapi::FetchPodList(config_.client);
     double wait = config_.refresh_seconds;
-    if (r.outcome == kubeapi::Outcome::kSuccess) {
+    const bool ok = r.outcome == kubeapi::Outcome::kSuccess;
+    if (ok) {
       if (first) {
         LogInfo("Kubernetes pods listed",
                 {{"pods", std::to_string(r.pods.pod_count)}});
@@ -101,8 +121,14 @@ void KubeCollector::Run() {
         std::chrono::duration_cast<std::chrono::steady_clock::duration>(
             std::chrono::duration<double>(wait));
     MutexLock lock(&mu_);
-    while (!stopping_ && std::chrono::steady_clock::now() < deadline) {
-      wake_.WaitUntil(&mu_, deadline);
+    while (!stopping_) {
+      // After a failure the back-off holds even when a list is asked for.
+      auto until = deadline;
+      if (refresh_requested_ && ok) {
+        until = std::min(deadline, fetched_at + kMinRefreshGap);
+      }
+      if (std::chrono::steady_clock::now() >= until) break;
+      wake_.WaitUntil(&mu_, until);
     }
     if (stopping_) return;
   }

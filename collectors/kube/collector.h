@@ -30,6 +30,8 @@ class KubeCollector : public Collector {
 
  private:
   void Run() EXCLUDES(mu_);
+  // The resolver saw a container the last list did not name.
+  void RefreshSoon() EXCLUDES(mu_);
   void Record(const kubeapi::FetchResult& r) EXCLUDES(mu_);
 
   const kubeapi::KubeConfig config_;
@@ -40,6 +42,7 @@ class KubeCollector : public Collector {
   Mutex mu_;
   CondVar wake_;
   bool stopping_ GUARDED_BY(mu_) = false;
+  bool refresh_requested_ GUARDED_BY(mu_) = false;
   std::thread thread_;
   std::map<kubeapi::Outcome, uint64_t> requests_ GUARDED_BY(mu_);
   double last_success_ GUARDED_BY(mu_) = 0;  // unix seconds

@@ -152,7 +152,8 @@ TEST(Client, MissingTokenIsATokenError) {
 // with `response` (raw bytes), optionally after a delay.
 class OneShotServer {
  public:
-  explicit OneShotServer(std::string response, int delay_ms = 0) {
+  explicit OneShotServer(std::string response, int delay_ms = 0,
+                         int answers = 1) {
     fd_ = socket(AF_INET, SOCK_STREAM, 0);
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
@@ -162,26 +163,28 @@ class OneShotServer {
     getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
     port_ = ntohs(addr.sin_port);
     EXPECT_EQ(listen(fd_, 1), 0);
-    thread_ = std::thread([this, response, delay_ms] {
-      int c = accept(fd_, nullptr, nullptr);
-      if (c < 0) return;
-      std::string req;
-      char buf[4096];
-      while (req.find("\r\n\r\n") == std::string::npos) {
-        ssize_t n = read(c, buf, sizeof(buf));
-        if (n <= 0) break;
-        req.append(buf, n);
+    thread_ = std::thread([this, response, delay_ms, answers] {
+      for (int i = 0; i < answers; ++i) {
+        int c = accept(fd_, nullptr, nullptr);
+        if (c < 0) return;
+        std::string req;
+        char buf[4096];
+        while (req.find("\r\n\r\n") == std::string::npos) {
+          ssize_t n = read(c, buf, sizeof(buf));
+          if (n <= 0) break;
+          req.append(buf, n);
+        }
+        request_ = req;
+        std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
+        size_t off = 0;
+        while (off < response.size()) {
+          ssize_t n = send(c, response.data() + off, response.size() - off,
+                           MSG_NOSIGNAL);
+          if (n <= 0) break;  // the client gave up (size cap, timeout)
+          off += n;
+        }
+        close(c);
       }
-      request_ = req;
-      std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms));
-      size_t off = 0;
-      while (off < response.size()) {
-        ssize_t n =
-            send(c, response.data() + off, response.size() - off, MSG_NOSIGNAL);
-        if (n <= 0) break;  // the client gave up (size cap, timeout)
-        off += n;
-      }
-      close(c);
     });
   }
   ~OneShotServer() {
@@ -303,6 +306,43 @@ TEST(Collector, ListsOnItsThreadAndStops) {
   c.Stop();  // wakes the wait at once (else the test times out)
 }
 
+// Keeps the name source the collector hands to the resolver.
+class NamesSink : public targets::Resolver {
+ public:
+  std::vector<targets::Target> Resolve() override { return {}; }
+  void SetKubeNames(
+      std::shared_ptr<const targets::KubeNameSource> names) override {
+    names_ = std::move(names);
+  }
+  std::shared_ptr<const targets::KubeNameSource> names_;
+};
+
+TEST(Collector, AnUnknownContainerAsksForAnEarlyList) {
+  std::string init_error;
+  ASSERT_TRUE(kubeapi::InitHttpClient(&init_error)) << init_error;
+  OneShotServer server(Http(200, R"({"kind":"PodList","items":[]})"), 0, 2);
+  kubeapi::KubeConfig config;
+  config.client = Options(server.url());
+  config.refresh_seconds = 3600;
+  auto sink = std::make_shared<NamesSink>();
+  KubeCollector c(config, "", sink);
+  std::string error;
+  ASSERT_TRUE(c.Start(&error)) << error;
+  ASSERT_TRUE(sink->names_);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (Successes(&c) < 1 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(Successes(&c), 1);
+  sink->names_->RequestRefresh();  // what the resolver does
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (Successes(&c) < 2 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(Successes(&c), 2);  // not an hour later
+  c.Stop();
+}
+
 TEST(Collector, ConfigErrorFailsStart) {
   KubeCollector c(kubeapi::KubeConfig{}, "--kubernetes.node-name is empty",
                   nullptr);
@@ -318,7 +358,11 @@ TEST(NameStore, LooksUpPodAndContainer) {
   kubeapi::PodIndex index;
   index.pod_count = 1;
   index.pods["u"] = kubeapi::PodNames{"ns", "pod", {{"c", "main"}}};
+  index.pods["x"] = kubeapi::PodNames{"ns", "skip", {{"c", "main"}}};
+  index.pods["x"].excluded = true;
   store.Update(index);
+  EXPECT_TRUE(store.Lookup("x", "c")->excluded);
+  EXPECT_FALSE(store.Lookup("u", "c")->excluded);
   EXPECT_EQ(store.PodCount(), 1u);
   auto n = store.Lookup("u", "c");
   ASSERT_TRUE(n);

@@ -22,6 +22,7 @@ std::optional<targets::KubeNames> NameStore::Lookup(
   auto c = pod->second.containers.find(container_id);
   if (c != pod->second.containers.end()) names.container = c->second;
   names.pprof_port = pod->second.pprof_port;
+  names.excluded = pod->second.excluded;
   return names;
 }
 

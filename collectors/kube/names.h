@@ -3,6 +3,7 @@
 // scrapes look names up.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,8 +22,15 @@ class NameStore : public targets::KubeNameSource {
       const std::string& pod_uid, const std::string& container_id) const
       EXCLUDES(mu_) override;
   size_t PodCount() const EXCLUDES(mu_);
+  // Called by RequestRefresh (the collector wakes its poller); set once,
+  // before any lookup.
+  void SetRefreshHook(std::function<void()> hook) { hook_ = std::move(hook); }
+  void RequestRefresh() const override {
+    if (hook_) hook_();
+  }
 
  private:
+  std::function<void()> hook_;
   mutable Mutex mu_;
   std::shared_ptr<const kubeapi::PodIndex> index_ GUARDED_BY(mu_);
 };

@@ -26,6 +26,7 @@ const std::set<std::string, std::less<>>& KeptKeys() {
       "annotations",
       "kubernetes.io/config.hash",
       kPprofPortAnnotation,
+      kExcludeAnnotation,
       "status",
       "containerStatuses",
       "initContainerStatuses",
@@ -168,6 +169,7 @@ bool ParsePodList(std::string_view document, PodIndex* out,
     // UID the API server made up.
     if (const json* ann = Member(*meta, "annotations")) {
       pod.pprof_port = PortOf(Str(*ann, kPprofPortAnnotation));
+      pod.excluded = Str(*ann, kExcludeAnnotation) == "true";
       std::string hash = Str(*ann, "kubernetes.io/config.hash");
       if (!hash.empty() && hash != uid) out->pods[hash] = pod;
     }

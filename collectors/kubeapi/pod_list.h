@@ -32,9 +32,12 @@ struct PodNames {
   // net/http/pprof, reached on 127.0.0.1: docs/heapdiff.md); 0 when absent or
   // not a port.
   int pprof_port = 0;
+  // Annotated memwatch.io/exclude: "true": no container target for it.
+  bool excluded = false;
 };
 
 inline constexpr char kPprofPortAnnotation[] = "memwatch.io/pprof-port";
+inline constexpr char kExcludeAnnotation[] = "memwatch.io/exclude";
 
 struct PodIndex {
   // By metadata.uid and, for static pods, also by their

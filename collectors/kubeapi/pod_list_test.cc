@@ -111,6 +111,27 @@ TEST(PodList, OtherRuntimesPrefixesAreStripped) {
   EXPECT_EQ(p.containers.at(std::string(64, 'f')), "dock");
 }
 
+TEST(PodList, ExcludeAnnotationIsKeptOthersAreNot) {
+  PodIndex index;
+  std::string error;
+  ASSERT_TRUE(ParsePodList(
+      R"({"items":[
+        {"metadata":{"uid":"a","name":"a","namespace":"n","annotations":{
+          "memwatch.io/exclude":"true","kubectl.kubernetes.io/x":"y"}}},
+        {"metadata":{"uid":"b","name":"b","namespace":"n","annotations":{
+          "memwatch.io/exclude":"false"}}},
+        {"metadata":{"uid":"c","name":"c","namespace":"n","annotations":{
+          "memwatch.io/exclude":true}}},
+        {"metadata":{"uid":"d","name":"d","namespace":"n"}}]})",
+      &index, &error))
+      << error;
+  EXPECT_TRUE(index.pods.at("a").excluded);
+  EXPECT_FALSE(index.pods.at("b").excluded);
+  // Annotation values are strings: a JSON true is not "true".
+  EXPECT_FALSE(index.pods.at("c").excluded);
+  EXPECT_FALSE(index.pods.at("d").excluded);
+}
+
 TEST(PodList, BadDocumentsAreClearErrors) {
   struct Case {
     std::string doc;

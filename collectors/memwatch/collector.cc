@@ -204,6 +204,7 @@ void MemwatchCollector::Tick(double now) {
           config_.trend_rule && rt != runtime::Runtime::kJvm;
     }
   }
+  container_logs_.Update(now, targets_, &gc_logs_, tracker_.get());
   const bool any_jvm = !jvms.empty();
   jvm_->SetTargets(std::move(jvms));
   if (any_jvm && own_thread_ && config_.hsperfdata && !jvm_sampler_) {
@@ -215,7 +216,8 @@ void MemwatchCollector::Tick(double now) {
   std::map<std::string, gcsource::GcLogStats> stats;
   for (auto& [name, follower] : gc_logs_) {
     follower.Poll(now, tracker_.get());
-    stats[name] = follower.stats();
+    gcsource::GcLogStats s = follower.stats();
+    if (container_logs_.Show(name, s)) stats[name] = std::move(s);
   }
   // After the tracker has seen this tick: start readings for the next streak.
   if (leak_diff_) leak_diff_->UpdateAsync(now, targets_);
@@ -229,6 +231,7 @@ const std::vector<targets::Target>& MemwatchCollector::CurrentTargets() {
     targets_ = resolver_->Resolve();
     resolved_at_ = now;
     stale_ = false;
+    ForgetGone(targets_);
     // Forget the runtimes of processes that are gone.
     std::set<std::pair<int, uint64_t>> live;
     for (const auto& t : targets_) {

@@ -26,6 +26,7 @@
 #include "collectors/gcsource/sampler.h"
 #include "collectors/leakdiff/leak_diff.h"
 #include "collectors/memwatch/config.h"
+#include "collectors/memwatch/container_logs.h"
 #include "collectors/memwatch/floor_history.h"
 #include "collectors/plugin/collector.h"
 #include "collectors/procfs/procfs.h"
@@ -78,6 +79,9 @@ class MemwatchCollector : public Collector {
                                              std::string* err, bool* gone);
   void WarnOnce(const std::string& name, const std::string& msg,
                 const std::string& detail);
+  // Targets that went away since the last resolution (containers): their
+  // series, plans and facts go too (forget.cc).
+  void ForgetGone(const std::vector<targets::Target>& targets);
 
   const Config config_;
   const bool own_thread_;
@@ -106,6 +110,8 @@ class MemwatchCollector : public Collector {
   std::map<std::pair<int, uint64_t>, runtime::Runtime> runtimes_;
   std::map<std::string, Plan> plans_;
   std::map<std::string, gcsource::GcLogFollower> gc_logs_;  // by target name
+  ContainerLogs container_logs_;  // container targets' CRI logs in gc_logs_
+  std::set<std::string> target_names_;  // of the last resolution
   // Copies of the followers' counters for Collect(), which must not wait for
   // a poll (reading a log) to finish.
   mutable Mutex gc_stats_mu_;

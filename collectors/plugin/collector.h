@@ -24,6 +24,8 @@ struct CollectorContext {
   // Root of the proc filesystem ("/proc", or a fixture tree in tests). The only
   // place the "/proc" default lives is the --path.procfs flag.
   std::string procfs_root;
+  // Root of the cgroup filesystem (--path.cgroupfs).
+  std::string cgroupfs_root = "/sys/fs/cgroup";
   // The targets, parsed once from the target flags and config file in main
   // and shared by every collector, so that all of them judge the same
   // processes under the same names. Each Resolve() re-reads what it needs of

@@ -22,6 +22,11 @@ class TargetFacts {
     MutexLock lock(&mu_);
     facts_[name] = std::move(fact);
   }
+  // A target that went away (a container): its fact goes with it.
+  void Erase(const std::string& name) EXCLUDES(mu_) {
+    MutexLock lock(&mu_);
+    facts_.erase(name);
+  }
   TargetFact Get(const std::string& name) const EXCLUDES(mu_) {
     MutexLock lock(&mu_);
     auto it = facts_.find(name);

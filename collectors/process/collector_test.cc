@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <thread>
 
 #include "collectors/base/fixtures.h"
@@ -90,8 +92,10 @@ TEST(ProcessCollector, EveryMetricOfTheFixtureProcess) {
   EXPECT_EQ(api("memwatch_process_start_time_seconds"), 1700000010);
   EXPECT_EQ(api("memwatch_process_read_bytes_total"), 4096);
   EXPECT_EQ(api("memwatch_process_written_bytes_total"), 8192);
-  EXPECT_EQ(api("memwatch_process_cgroup_memory_limit_bytes"), 536870912);
-  EXPECT_EQ(api("memwatch_process_cgroup_memory_usage_bytes"), 104857600);
+  EXPECT_EQ(api("memwatch_cgroup_memory_limit_bytes"), 536870912);
+  EXPECT_EQ(api("memwatch_cgroup_memory_usage_bytes"), 104857600);
+  // The old names are gone (CONTRACTS: memwatch_cgroup_* replace them).
+  EXPECT_FALSE(api("memwatch_process_cgroup_memory_usage_bytes"));
   EXPECT_FALSE(api("memwatch_process_read_errors_total", {{"file", "io"}}));
 }
 
@@ -109,13 +113,13 @@ TEST(ProcessCollector, OldKernelV1CgroupAndMissingFiles) {
   EXPECT_EQ(w("memwatch_process_resident_memory_peak_bytes"), 500 * 1024);
   EXPECT_FALSE(w("memwatch_process_read_bytes_total"));  // no io file
   EXPECT_EQ(w("memwatch_process_read_errors_total", {{"file", "io"}}), 1);
-  EXPECT_FALSE(w("memwatch_process_max_fds"));                    // unlimited
-  EXPECT_FALSE(w("memwatch_process_cgroup_memory_limit_bytes"));  // v1 "none"
-  EXPECT_EQ(w("memwatch_process_cgroup_memory_usage_bytes"), 52428800);
+  EXPECT_FALSE(w("memwatch_process_max_fds"));            // unlimited
+  EXPECT_FALSE(w("memwatch_cgroup_memory_limit_bytes"));  // v1 "none"
+  EXPECT_EQ(w("memwatch_cgroup_memory_usage_bytes"), 52428800);
   EXPECT_NEAR(*w("memwatch_process_cpu_since_start_ratio"), 4.0 / 50, 1e-12);
   // api's cgroup is v2-only and absent from the v1 tree: no series.
-  EXPECT_FALSE(Value(f, "memwatch_process_cgroup_memory_usage_bytes",
-                     {{"name", "api"}}));
+  EXPECT_FALSE(
+      Value(f, "memwatch_cgroup_memory_usage_bytes", {{"name", "api"}}));
 
   // Errors accumulate scrape after scrape.
   f.clear();
@@ -169,6 +173,140 @@ TEST(ProcessCollector, ConcurrentScrapesAndApiCalls) {
     });
   }
   for (std::thread& t : threads) t.join();
+}
+
+// A copy of the fixture /proc with the processes of the v1 cgroup fixture's
+// containers: 500 and 501 in cart, 510 (pause) in its sandbox, 530 in
+// haproxy.
+class ContainerProc : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = TestTmpDir() + "/cproc-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::filesystem::remove_all(root_);
+    std::filesystem::copy(FixturePath("proc"), root_,
+                          std::filesystem::copy_options::recursive);
+    for (int pid : {500, 501, 510, 530}) {
+      Add(pid, pid == 510 ? "pause" : "app", 1000 + pid);
+    }
+  }
+  void Add(int pid, const std::string& comm, int start, char state = 'S') {
+    std::string dir = root_ + "/" + std::to_string(pid);
+    std::filesystem::remove_all(dir);
+    std::filesystem::copy(root_ + "/100", dir,
+                          std::filesystem::copy_options::recursive);
+    std::ofstream(dir + "/stat")
+        << pid << " (" << comm << ") " << state
+        << " 1 100 100 0 -1 4194560 1234 0 5 0 150 50 0 0 20 0 7 0 " << start
+        << " 1000000000 2500 18446744073709551615 1 1 0 0 0 0 0 4096 0 0 0 0 "
+           "17 0 0 0 0 0 0 0 0 0 0 0 0 0 0\n";
+  }
+  std::unique_ptr<ProcessCollector> Make(const std::string& pids = "") {
+    targets::TargetConfig config;
+    std::string error;
+    EXPECT_TRUE(targets::ParsePidFlag(pids, &config.specs, &error));
+    config.containers.enabled = true;
+    config.cgroupfs_root = FixturePath("cgroup/v1");
+    ProcessCollectorOptions o;
+    o.procfs_root = root_;
+    o.cgroupfs_root = config.cgroupfs_root;
+    o.params = {100, 4096};
+    return std::make_unique<ProcessCollector>(
+        o, targets::MakeResolver(config, o.procfs_root, /*self_pid=*/1));
+  }
+  std::string root_;
+};
+
+TEST_F(ContainerProc, ContainerCgroupAsTheKubeletJudgesIt) {
+  auto c = Make();
+  std::vector<MetricFamily> f;
+  c->Collect(&f);
+  c->Stop();
+  auto cart = [&](const std::string& name) {
+    return Value(f, name, {{"name", "aaaaaaaaaaaa"}});
+  };
+  constexpr double kMiB = 1 << 20;
+  EXPECT_EQ(cart("memwatch_target_up"), 1);
+  EXPECT_EQ(Value(f, "memwatch_target_up",
+                  {{"name", "aaaaaaaaaaaa"}, {"discovery", "container"}}),
+            1);
+  EXPECT_EQ(Value(f, "memwatch_target_info",
+                  {{"name", "aaaaaaaaaaaa"}, {"discovery", "container"}}),
+            1);
+  EXPECT_EQ(cart("memwatch_target_processes"), 2);
+  EXPECT_EQ(cart("memwatch_cgroup_memory_usage_bytes"), 300 * kMiB);
+  EXPECT_EQ(cart("memwatch_cgroup_memory_working_set_bytes"), 200 * kMiB);
+  // Its own limit, not the pod's (576 MiB) nor a sum.
+  EXPECT_EQ(cart("memwatch_cgroup_memory_limit_bytes"), 512 * kMiB);
+  EXPECT_FALSE(cart("memwatch_cgroup_memory_high_bytes"));
+  EXPECT_EQ(cart("memwatch_cgroup_oom_kills_total"), 2);
+  EXPECT_EQ(cart("memwatch_cgroup_oom_events_total"), 2);
+  EXPECT_DOUBLE_EQ(
+      *cart("memwatch_cgroup_memory_pressure_waiting_seconds_total"), 2.5);
+  EXPECT_DOUBLE_EQ(
+      *cart("memwatch_cgroup_memory_pressure_stalled_seconds_total"), 1.0);
+  EXPECT_EQ(cart("memwatch_cgroup_cpu_periods_total"), 1000);
+  EXPECT_EQ(cart("memwatch_cgroup_cpu_throttled_periods_total"), 250);
+  EXPECT_DOUBLE_EQ(*cart("memwatch_cgroup_cpu_throttled_seconds_total"), 1.5);
+  // The sandbox is no target; haproxy is, unlimited (no limit series).
+  EXPECT_FALSE(Value(f, "memwatch_target_up", {{"name", "111111111111"}}));
+  EXPECT_EQ(Value(f, "memwatch_target_up", {{"name", "000000000000"}}), 1);
+  EXPECT_FALSE(Value(f, "memwatch_cgroup_memory_limit_bytes",
+                     {{"name", "000000000000"}}));
+}
+
+TEST_F(ContainerProc, GoneContainerLeavesNoSeriesAndNoErrors) {
+  auto c = Make("api=100");
+  std::vector<MetricFamily> f;
+  c->Collect(&f);
+  ASSERT_EQ(Value(f, "memwatch_target_up", {{"name", "aaaaaaaaaaaa"}}), 1);
+  // Its processes exit: the target goes away; it is never "down".
+  std::filesystem::remove_all(root_ + "/500");
+  std::filesystem::remove_all(root_ + "/501");
+  f.clear();
+  c->Collect(&f);
+  c->Stop();
+  for (const MetricFamily& fam : f) {
+    for (const auto& m : fam.metric) {
+      for (const auto& l : m.label) {
+        EXPECT_NE(l.value, "aaaaaaaaaaaa") << fam.name;
+      }
+    }
+  }
+  EXPECT_EQ(Value(f, "memwatch_target_up", {{"name", "api"}}), 1);
+}
+
+TEST_F(ContainerProc, VanishedProcessesAreNotReadErrors) {
+  procfs::ProcFs fs(root_);
+  // Exited before the read: its directory is gone.
+  ProcessSample gone = ReadProcessSample(fs, {599, 1599, "app"}, false);
+  EXPECT_TRUE(gone.vanished);
+  EXPECT_FALSE(gone.stat);
+  EXPECT_TRUE(gone.failed_files.empty());
+  // Its pid now belongs to another process (other start time).
+  ProcessSample reused = ReadProcessSample(fs, {500, 7, "app"}, false);
+  EXPECT_TRUE(reused.vanished);
+  EXPECT_TRUE(reused.failed_files.empty());
+  // A zombie: exited, not reaped yet.
+  Add(502, "app", 1502, 'Z');
+  ProcessSample zombie = ReadProcessSample(fs, {502, 1502, "app"}, false);
+  EXPECT_TRUE(zombie.vanished);
+  EXPECT_FALSE(zombie.stat);
+  EXPECT_TRUE(zombie.failed_files.empty());
+  // A file missing beside a live stat is a real error.
+  std::filesystem::remove(root_ + "/501/io");
+  ProcessSample no_io = ReadProcessSample(fs, {501, 1501, "app"}, false);
+  EXPECT_FALSE(no_io.vanished);
+  EXPECT_TRUE(no_io.stat);
+  EXPECT_EQ(no_io.failed_files, std::vector<std::string>{"io"});
+  // And so is garbage.
+  std::ofstream(root_ + "/501/status") << "garbage";
+  std::filesystem::remove(root_ + "/501/limits");
+  std::filesystem::create_directory(root_ + "/501/limits");  // EISDIR-like
+  ProcessSample junk = ReadProcessSample(fs, {501, 1501, "app"}, false);
+  EXPECT_FALSE(junk.vanished);
+  EXPECT_EQ(junk.failed_files,
+            (std::vector<std::string>{"status", "limits", "io"}));
 }
 
 }  // namespace

@@ -78,9 +78,13 @@ void AppendFamilies(
     const std::vector<TargetResult>& results,
     const std::map<std::pair<std::string, std::string>, uint64_t>& errors,
     std::vector<prometheus::MetricFamily>* out) {
-  auto up = GaugeFamily("memwatch_target_up",
-                        "1 while at least one process matches the target, 0 "
-                        "when none does.");
+  auto up = GaugeFamily(
+      "memwatch_target_up",
+      "1 while at least one process matches the target, 0 when none does. "
+      "Only targets a user named (--pid, --pidfile, --self, a plain matcher) "
+      "can be 0; templated matcher and container targets (discovery="
+      "\"container\") are listed only while they have processes, and go away "
+      "with them.");
   auto count = GaugeFamily("memwatch_target_processes",
                            "Number of processes matched by the target.");
   auto info = GaugeFamily(
@@ -92,19 +96,21 @@ void AppendFamilies(
       "(--collector.kubernetes), empty when not known.");
   for (const TargetResult& r : results) {
     const std::string& name = r.target.name;
-    AddGauge(&up, r.target.processes.empty() ? 0 : 1, {{"name", name}});
+    // Container targets say so: the alert rules tell them from targets a
+    // user named (only those can be down).
+    const bool container = !r.target.containers.empty();
+    Labels up_labels = {{"name", name}};
+    if (container) up_labels.emplace_back("discovery", "container");
+    AddGauge(&up, r.target.processes.empty() ? 0 : 1, up_labels);
     AddGauge(&count, static_cast<double>(r.target.processes.size()),
              {{"name", name}});
     for (const targets::ProcessRef& p : r.target.processes) {
-      AddGauge(&info, 1,
-               {{"name", name},
-                {"pid", std::to_string(p.pid)},
-                {"comm", p.comm},
-                {"runtime", r.runtime},
-                {"source", r.source},
-                {"namespace", p.namespace_name},
-                {"pod", p.pod},
-                {"container", p.container}});
+      Labels labels = {{"name", name},       {"pid", std::to_string(p.pid)},
+                       {"comm", p.comm},     {"runtime", r.runtime},
+                       {"source", r.source}, {"namespace", p.namespace_name},
+                       {"pod", p.pod},       {"container", p.container}};
+      if (container) labels.emplace_back("discovery", "container");
+      AddGauge(&info, 1, labels);
     }
   }
   AppendIfNotEmpty(std::move(up), out);
@@ -133,28 +139,12 @@ void AppendFamilies(
     i = j;
   }
 
-  auto limit =
-      GaugeFamily("memwatch_process_cgroup_memory_limit_bytes",
-                  "Memory limit of the target's cgroup: v2 memory.max, v1 "
-                  "memory.limit_in_bytes. No series when unlimited.");
-  auto usage = GaugeFamily("memwatch_process_cgroup_memory_usage_bytes",
-                           "Memory usage of the target's cgroup: v2 "
-                           "memory.current, v1 memory.usage_in_bytes.");
-  for (const TargetResult& r : results) {
-    if (r.cgroup_limit_bytes) {
-      AddGauge(&limit, *r.cgroup_limit_bytes, {{"name", r.target.name}});
-    }
-    if (r.cgroup_usage_bytes) {
-      AddGauge(&usage, *r.cgroup_usage_bytes, {{"name", r.target.name}});
-    }
-  }
-  AppendIfNotEmpty(std::move(limit), out);
-  AppendIfNotEmpty(std::move(usage), out);
-
   auto errs = CounterFamily(
       "memwatch_process_read_errors_total",
       "Files of a target's processes that could not be read or parsed "
-      "(process gone, permission denied); their series are dropped.");
+      "(permission denied, too large, garbage); their series are dropped. A "
+      "process that exits between the listing and the read is not an "
+      "error.");
   for (const auto& [key, n] : errors) {
     AddCounter(&errs, static_cast<double>(n),
                {{"name", key.first}, {"file", key.second}});

@@ -19,8 +19,6 @@ namespace memwatch::process {
 struct TargetResult {
   targets::Target target;
   Values values;
-  std::optional<double> cgroup_limit_bytes;
-  std::optional<double> cgroup_usage_bytes;
   // What the memwatch collector recognised and judges the target by (empty
   // when it is disabled or has not seen the target yet).
   std::string runtime;

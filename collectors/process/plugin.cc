@@ -13,9 +13,6 @@ DEFINE_bool(process_pss, false,
             "Export memwatch_process_proportional_memory_bytes from "
             "/proc/<pid>/smaps_rollup (walks every mapping: can stall on huge "
             "processes).");
-DEFINE_string(path_cgroupfs, "/sys/fs/cgroup",
-              "Root of the cgroup filesystem (v2, or v1 with a memory/ "
-              "hierarchy).");
 DEFINE_bool(api_usage_any_pid, false,
             "Let GET /api/v1/usage answer for any pid on the host, not only "
             "the watched targets' processes (exposes every process's CPU and "
@@ -27,7 +24,7 @@ namespace {
 std::unique_ptr<Collector> MakeProcessCollector(const CollectorContext& ctx) {
   ProcessCollectorOptions options;
   options.procfs_root = ctx.procfs_root;
-  options.cgroupfs_root = FLAGS_path_cgroupfs;
+  options.cgroupfs_root = ctx.cgroupfs_root;
   options.read_pss = FLAGS_process_pss;
   options.usage_any_pid = FLAGS_api_usage_any_pid;
   options.params = procfs::SystemParams::FromSysconf();

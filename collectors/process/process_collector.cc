@@ -2,41 +2,65 @@
 
 #include <set>
 
+#include "collectors/base/clock.h"
 #include "collectors/base/log.h"
-#include "collectors/cgroupfs/memory.h"
 #include "collectors/process/sample.h"
 #include "collectors/procfs/cgroup.h"
 #include "collectors/procfs/files.h"
 
 namespace memwatch::process {
+namespace {
+
+// A container target gone longer than this starts over if it comes back
+// (its counters from 0); shorter gaps (a restart in CrashLoopBackOff, whose
+// back-off tops out at 5 minutes) continue its counters.
+constexpr double kForgetSeconds = 600;
+
+}  // namespace
 
 ProcessCollector::ProcessCollector(ProcessCollectorOptions options,
                                    std::shared_ptr<targets::Resolver> resolver,
                                    std::shared_ptr<TargetFacts> facts)
     : options_(std::move(options)),
       fs_(options_.procfs_root),
+      layout_(cgroupfs::DetectLayout(options_.cgroupfs_root)),
       resolver_(std::move(resolver)),
       facts_(std::move(facts)),
       usage_api_(options_.procfs_root, options_.params,
                  UsagePidPolicy(resolver_, options_.usage_any_pid)) {}
 
-bool ProcessCollector::Start(std::string* error) {
+bool ProcessCollector::Start(std::string* /*error*/) {
   std::vector<targets::Target> targets = resolver_->Resolve();
-  if (targets.empty()) {
+  const bool containers = resolver_->WatchesContainers();
+  if (targets.empty() && !containers) {
     LogWarn(
-        "process: no targets; give --pid, --pidfile, --self, --match or "
-        "--targets.config");
+        "process: no targets; give --pid, --pidfile, --self, --match, "
+        "--targets.config or --targets.containers");
     return true;
   }
+  // A node's containers make a long list: the first few are enough.
+  constexpr size_t kNamesLogged = 20;
   std::string names;
   int found = 0;
-  for (const targets::Target& t : targets) {
-    names += (names.empty() ? "" : ",") + t.name;
-    found += t.processes.empty() ? 0 : 1;
+  for (size_t i = 0; i < targets.size(); ++i) {
+    if (i < kNamesLogged) names += (names.empty() ? "" : ",") + targets[i].name;
+    found += targets[i].processes.empty() ? 0 : 1;
   }
-  LogInfo("process: watching",
-          {{"targets", names}, {"found_now", std::to_string(found)}});
+  if (targets.size() > kNamesLogged) names += ",...";
+  LogInfo("process: watching", {{"targets", names},
+                                {"found_now", std::to_string(found)},
+                                {"containers", containers ? "true" : "false"}});
   return true;
+}
+
+void ProcessCollector::Stop() {
+  std::unique_ptr<cgroupfs::OomWatcher> watcher;
+  {
+    MutexLock lock(&mu_);
+    stopped_ = true;
+    watcher = std::move(oom_watcher_);
+  }
+  if (watcher) watcher->Stop();
 }
 
 void ProcessCollector::CountError(const std::string& name,
@@ -83,17 +107,36 @@ void ProcessCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
 
   std::vector<TargetRead> reads;
   reads.reserve(targets.size());
-  CgroupMemoryByMembership cgroup_memory;
+  CgroupStatsByPaths cgroups;
+  bool containers = false;
   for (const targets::Target& t : targets) {
-    reads.push_back(
-        ReadTarget(t, uptime_s, boot_time_s, known, &cgroup_memory));
+    reads.push_back(ReadTarget(t, uptime_s, boot_time_s, known, &cgroups));
+    containers = containers || !t.containers.empty();
   }
+  // Templated and container targets are listed only while they have a
+  // process: one whose processes all exited since the resolution is gone,
+  // not down.
+  reads.erase(std::remove_if(reads.begin(), reads.end(),
+                             [](const TargetRead& r) {
+                               return !r.result.target.named &&
+                                      r.result.target.processes.empty();
+                             }),
+              reads.end());
 
   MutexLock lock(&mu_);
+  if (containers && !oom_watcher_ && !stopped_) {
+    oom_watcher_ = std::make_unique<cgroupfs::OomWatcher>(
+        layout_,
+        [resolver = resolver_] { return resolver->ContainerCgroupPaths(); });
+    oom_watcher_->Start();
+  }
   if (!boot_time_s_) boot_time_s_ = boot_time_s;
+  std::vector<std::pair<std::string, CgroupValues>> cgroup_values =
+      CgroupResults(&reads);
   std::vector<TargetResult> results;
   results.reserve(reads.size());
   std::map<TargetAccumulator::ProcessKey, SlowFiles> seen;
+  std::map<std::pair<std::string, std::string>, uint64_t> errors;
   for (TargetRead& r : reads) {
     const std::string& name = r.result.target.name;
     if (r.resolved_processes != 0) {
@@ -101,6 +144,11 @@ void ProcessCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
       if (!boot_time_s) CountError(name, "stat_btime");
     }
     for (const std::string& file : r.errors) CountError(name, file);
+    // Shown only for the targets listed now: a gone container's go with it.
+    for (auto it = errors_.lower_bound({name, ""});
+         it != errors_.end() && it->first.first == name; ++it) {
+      errors.insert(*it);
+    }
     for (auto& [key, files] : r.slow_files) seen[key] = std::move(files);
     r.result.values = accumulators_[name].Update(r.live);
     if (facts_) {
@@ -114,22 +162,62 @@ void ProcessCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
   // An overlapping scrape may drop an entry the other one needs; that costs a
   // re-read, never a wrong value.
   slow_files_ = std::move(seen);
-  AppendFamilies(results, errors_, out);
+  Forget(MonotonicSeconds());
+  AppendFamilies(results, errors, out);
+  AppendCgroupFamilies(cgroup_values, out);
+}
+
+std::vector<std::pair<std::string, CgroupValues>>
+ProcessCollector::CgroupResults(std::vector<TargetRead>* reads) {
+  const double now = MonotonicSeconds();
+  std::map<std::string, cgroupfs::OomTally> tallies;
+  if (oom_watcher_) tallies = oom_watcher_->Tallies();
+  std::vector<std::pair<std::string, CgroupValues>> out;
+  std::vector<std::string> listed;
+  for (const TargetRead& r : *reads) {
+    const std::string& name = r.result.target.name;
+    listed.push_back(name);
+    last_seen_[name] = now;
+    if (r.cgroup.dir.empty()) continue;
+    auto tally = tallies.find(r.cgroup_path);
+    CgroupValues v =
+        ToValues(r.cgroup, tally == tallies.end() ? nullptr : &tally->second);
+    cgroup_counters_.Update(name, r.cgroup_path, tallies, now, &v);
+    out.emplace_back(name, v);
+  }
+  for (auto& gone :
+       cgroup_counters_.Gone(listed, tallies, now, kForgetSeconds)) {
+    out.push_back(std::move(gone));
+  }
+  return out;
+}
+
+void ProcessCollector::Forget(double now) {
+  for (auto it = last_seen_.begin(); it != last_seen_.end();) {
+    if (now - it->second <= kForgetSeconds) {
+      ++it;
+      continue;
+    }
+    accumulators_.erase(it->first);
+    errors_.erase(errors_.lower_bound({it->first, ""}),
+                  errors_.lower_bound({it->first + '\0', ""}));
+    it = last_seen_.erase(it);
+  }
 }
 
 ProcessCollector::TargetRead ProcessCollector::ReadTarget(
     const targets::Target& target, std::optional<double> uptime_s,
     std::optional<double> boot_time_s,
     const std::map<TargetAccumulator::ProcessKey, SlowFiles>& known,
-    CgroupMemoryByMembership* cgroup_by_membership) const {
+    CgroupStatsByPaths* cgroups) const {
   TargetRead read;
   read.resolved_processes = target.processes.size();
   TargetResult& result = read.result;
   result.target.name = target.name;
-  std::set<std::string> cgroup_dirs;  // distinct: processes share cgroups
-  bool cgroup_unlimited = false;
-  double limit = 0, usage = 0;
-  bool have_usage = false;
+  result.target.named = target.named;
+  result.target.containers = target.containers;
+  std::optional<procfs::CgroupMembership> oldest;  // of the oldest process
+  uint64_t oldest_start = UINT64_MAX;
 
   for (const targets::ProcessRef& ref : target.processes) {
     const TargetAccumulator::ProcessKey key{ref.pid, ref.start_ticks};
@@ -145,34 +233,57 @@ ProcessCollector::TargetRead ProcessCollector::ReadTarget(
     read.live[key] = ComputeValues(s, options_.params, uptime_s, boot_time_s);
     // Processes are listed only while their stat was readable just now.
     result.target.processes.push_back(ref);
-    if (!s.cgroup) continue;
-    // Worker pools share one cgroup: read it once per scrape.
-    std::string cg_key = s.cgroup->v1_memory_path.value_or("") + "\n" +
-                         s.cgroup->v2_path.value_or("");
-    auto mem_it = cgroup_by_membership->find(cg_key);
-    if (mem_it == cgroup_by_membership->end()) {
-      mem_it = cgroup_by_membership
-                   ->emplace(cg_key, cgroupfs::ReadCgroupMemory(
-                                         options_.cgroupfs_root, *s.cgroup))
-                   .first;
-    }
-    const cgroupfs::CgroupMemory& mem = mem_it->second;
-    if (mem.dir.empty() || !cgroup_dirs.insert(mem.dir).second) continue;
-    if (mem.usage_bytes) {
-      usage += static_cast<double>(*mem.usage_bytes);
-      have_usage = true;
-    }
-    if (mem.limit_bytes) {
-      limit += static_cast<double>(*mem.limit_bytes);
-    } else {
-      cgroup_unlimited = true;
+    if (s.cgroup && ref.start_ticks < oldest_start) {
+      oldest_start = ref.start_ticks;
+      oldest = s.cgroup;
     }
   }
-  if (have_usage) result.cgroup_usage_bytes = usage;
-  if (!cgroup_dirs.empty() && !cgroup_unlimited) {
-    result.cgroup_limit_bytes = limit;
+  if (!result.target.processes.empty()) {
+    ReadCgroup(target, oldest, cgroups, &read);
   }
   return read;
+}
+
+}  // namespace memwatch::process
+
+namespace memwatch::process {
+
+// A container target's cgroup is its container's (the one holding its
+// oldest process, when a name stands for several). Any other target's is the
+// cgroup of its oldest process: one cgroup, never a sum of several limits
+// (processes of one name in several cgroups show the first one's).
+void ProcessCollector::ReadCgroup(
+    const targets::Target& target,
+    const std::optional<procfs::CgroupMembership>& oldest,
+    CgroupStatsByPaths* cgroups, TargetRead* read) const {
+  cgroupfs::CgroupPaths paths;
+  cgroupfs::ReadStatsOptions options;
+  if (!target.containers.empty()) {
+    paths = cgroupfs::SamePaths(target.containers[0].cgroup_path);
+  } else if (oldest) {
+    const std::string v2 = oldest->v2_path.value_or("");
+    paths.memory = layout_.v1() ? oldest->v1_memory_path.value_or("") : v2;
+    paths.cpu = layout_.v1() ? oldest->v1_cpu_path.value_or("") : v2;
+    paths.unified = v2;
+    // Seen from inside a container, a process's own cgroup is the root.
+    options.fall_back_to_root = true;
+    if (layout_.v1() && !oldest->v1_memory_path) return;
+  } else {
+    return;
+  }
+  const std::string key = paths.memory + "\n" + paths.cpu + "\n" +
+                          paths.unified +
+                          (options.fall_back_to_root ? "\n+" : "");
+  auto it = cgroups->find(key);
+  if (it == cgroups->end()) {
+    it = cgroups
+             ->emplace(key, cgroupfs::ReadCgroupStats(layout_, paths, options))
+             .first;
+  }
+  read->cgroup = it->second;
+  if (!read->cgroup.dir.empty()) {
+    read->cgroup_path = read->cgroup.dir.substr(layout_.memory_root.size());
+  }
 }
 
 }  // namespace memwatch::process

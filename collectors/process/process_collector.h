@@ -13,8 +13,10 @@
 #include <vector>
 
 #include "collectors/base/mutex.h"
-#include "collectors/cgroupfs/memory.h"
+#include "collectors/cgroupfs/oom_watch.h"
+#include "collectors/cgroupfs/stats.h"
 #include "collectors/plugin/collector.h"
+#include "collectors/process/cgroup_families.h"
 #include "collectors/process/families.h"
 #include "collectors/process/usage_api.h"
 #include "collectors/process/values.h"
@@ -40,18 +42,20 @@ class ProcessCollector : public Collector {
   // Logs the targets (a warning when there are none: the collector would
   // export nothing).
   bool Start(std::string* error) override;
+  // Stops the OOM watcher of container cgroups.
+  void Stop() override EXCLUDES(mu_);
 
   // Never throws for a vanished process or an unreadable file: those drop
-  // their series and count in memwatch_process_read_errors_total.
+  // their series; an unreadable file (not a vanished process) counts in
+  // memwatch_process_read_errors_total.
   void Collect(std::vector<prometheus::MetricFamily>* out) override
       EXCLUDES(mu_);
   std::vector<HttpRoute> Routes() override { return usage_api_.Routes(); }
 
  private:
-  // Cgroup memory of one scrape, by membership: read once per cgroup per
-  // scrape, whichever targets share it.
-  using CgroupMemoryByMembership =
-      std::map<std::string, cgroupfs::CgroupMemory>;
+  // Cgroups of one scrape, by paths: read once per cgroup per scrape,
+  // whichever targets share it.
+  using CgroupStatsByPaths = std::map<std::string, cgroupfs::CgroupStats>;
   // What one target's reads gave, before it is merged into the shared state.
   struct TargetRead {
     TargetResult result;  // values still empty
@@ -59,18 +63,33 @@ class ProcessCollector : public Collector {
     std::map<TargetAccumulator::ProcessKey, Values> live;
     std::map<TargetAccumulator::ProcessKey, SlowFiles> slow_files;
     std::vector<std::string> errors;  // file names, one per failure
+    // The target's cgroup (its container's, else its oldest process's):
+    // its memory hierarchy path and what it holds; dir "" when none.
+    std::string cgroup_path;
+    cgroupfs::CgroupStats cgroup;
   };
   // Reads /proc for one target; touches no shared state (no lock needed).
   TargetRead ReadTarget(
       const targets::Target& target, std::optional<double> uptime_s,
       std::optional<double> boot_time_s,
       const std::map<TargetAccumulator::ProcessKey, SlowFiles>& known,
-      CgroupMemoryByMembership* cgroup_memory) const;
+      CgroupStatsByPaths* cgroups) const;
+  // Reads the target's cgroup into read->cgroup (see TargetRead).
+  void ReadCgroup(const targets::Target& target,
+                  const std::optional<procfs::CgroupMembership>& oldest,
+                  CgroupStatsByPaths* cgroups, TargetRead* read) const;
+  // The cgroup values of this scrape's targets, counters made monotonic,
+  // plus the final OOM counts of container targets gone since the last.
+  std::vector<std::pair<std::string, CgroupValues>> CgroupResults(
+      std::vector<TargetRead>* reads) REQUIRES(mu_);
+  // Drops the state of targets unseen for a while (containers come and go).
+  void Forget(double now) REQUIRES(mu_);
   void CountError(const std::string& name, const std::string& file)
       REQUIRES(mu_);
 
   const ProcessCollectorOptions options_;
   const procfs::ProcFs fs_;
+  const cgroupfs::CgroupLayout layout_;
   const std::shared_ptr<targets::Resolver> resolver_;
   const std::shared_ptr<TargetFacts> facts_;  // may be null (tests)
   UsageApi usage_api_;
@@ -88,6 +107,13 @@ class ProcessCollector : public Collector {
   // that reading them every scrape cost 2 of 6 reads per process.
   std::map<TargetAccumulator::ProcessKey, SlowFiles> slow_files_
       GUARDED_BY(mu_);
+  CgroupCounters cgroup_counters_ GUARDED_BY(mu_);
+  // When each target name was last listed (monotonic seconds): the state of
+  // a name gone longer than kForgetSeconds is dropped.
+  std::map<std::string, double> last_seen_ GUARDED_BY(mu_);
+  // Started with the first container target.
+  std::unique_ptr<cgroupfs::OomWatcher> oom_watcher_ GUARDED_BY(mu_);
+  bool stopped_ GUARDED_BY(mu_) = false;
 };
 
 }  // namespace memwatch::process

@@ -1,17 +1,39 @@
 #include "collectors/process/sample.h"
 
+#include <cerrno>
+
 namespace memwatch::process {
 namespace {
 
-// Reads <pid>/<file> and parses it; on failure records the file name.
+// What a read of a process that has exited fails with: ENOENT once its
+// /proc directory is gone, ESRCH while it is a zombie or exiting.
+bool Vanished(int err) { return err == ENOENT || err == ESRCH; }
+
+// Whether the process is gone: its stat cannot be read for that reason. (A
+// file missing beside a readable stat is a real failure: a fixture tree, or
+// a kernel without it.)
+bool Gone(const procfs::ProcFs& fs, const std::string& dir) {
+  std::string text;
+  int err = 0;
+  if (!fs.ReadFile(dir + "stat", &text, nullptr, &err)) return Vanished(err);
+  auto stat = procfs::ParseStat(text, nullptr);
+  return stat && (stat->state == 'Z' || stat->state == 'X');
+}
+
+// Reads <pid>/<file> and parses it; on failure records the file name, or
+// that the process vanished.
 template <typename T, typename ParseFn>
 std::optional<T> ReadParsed(const procfs::ProcFs& fs, const std::string& dir,
                             const std::string& file, ParseFn parse,
                             ProcessSample* sample) {
   // One buffer per thread, reused for every file: no allocation per read.
   thread_local std::string text;
-  if (fs.ReadFile(dir + file, &text, nullptr)) {
+  int err = 0;
+  if (fs.ReadFile(dir + file, &text, nullptr, &err)) {
     if (std::optional<T> v = parse(text, nullptr)) return v;
+  } else if (Vanished(err) && (file == "stat" || Gone(fs, dir))) {
+    sample->vanished = true;
+    return std::nullopt;
   }
   sample->failed_files.push_back(file);
   return std::nullopt;
@@ -27,10 +49,12 @@ ProcessSample ReadProcessSample(const procfs::ProcFs& fs,
   const std::string dir = std::to_string(ref.pid) + "/";
   s.stat = ReadParsed<procfs::Stat>(fs, dir, "stat", procfs::ParseStat, &s);
   if (!s.stat) return s;
-  if (s.stat->starttime_ticks != ref.start_ticks) {
-    // The resolved process exited and its pid was reused before we read it.
+  if (s.stat->starttime_ticks != ref.start_ticks || s.stat->state == 'Z' ||
+      s.stat->state == 'X') {
+    // The resolved process exited (a zombie now, or its pid reused by
+    // another process) before we read it.
     s.stat.reset();
-    s.failed_files.push_back("stat");
+    s.vanished = true;
     return s;
   }
   s.status =
@@ -38,6 +62,8 @@ ProcessSample ReadProcessSample(const procfs::ProcFs& fs,
   int64_t fds = 0;
   if (fs.CountDirEntries(dir + "fd", &fds, nullptr)) {
     s.open_fds = fds;
+  } else if (Gone(fs, dir)) {
+    s.vanished = true;
   } else {
     s.failed_files.push_back("fd");
   }
@@ -58,6 +84,7 @@ ProcessSample ReadProcessSample(const procfs::ProcFs& fs,
     s.pss_bytes = ReadParsed<uint64_t>(fs, dir, "smaps_rollup",
                                        procfs::ParseSmapsRollupPss, &s);
   }
+  if (s.vanished) s.stat.reset();
   return s;
 }
 

@@ -28,8 +28,14 @@ struct ProcessSample {
   std::optional<procfs::CgroupMembership> cgroup;
   // Files that could not be read or parsed, by their /proc/<pid>/ name
   // ("stat", "status", "fd", "limits", "io", "smaps_rollup", "cgroup"):
-  // the value of memwatch_process_read_errors_total's `file` label.
+  // the value of memwatch_process_read_errors_total's `file` label. A file
+  // of a process that exited meanwhile (ENOENT, ESRCH) is not a failure:
+  // that is normal churn, and sets `vanished` instead.
   std::vector<std::string> failed_files;
+  // The process exited (or its pid was reused) while it was read: stat is
+  // then absent, whatever was read before, so a half-read process does not
+  // skew the target's sums.
+  bool vanished = false;
 };
 
 // Files that change rarely for one process (limits: only via prlimit;

@@ -21,8 +21,11 @@ std::optional<CgroupMembership> ParseCgroupFile(std::string_view text,
     std::string path(line.substr(c2 + 1));
     if (id == "0" && controllers.empty()) {
       m.v2_path = path;
-    } else if (internal::HasController(controllers, "memory")) {
-      m.v1_memory_path = path;
+    } else {
+      if (internal::HasController(controllers, "memory")) {
+        m.v1_memory_path = path;
+      }
+      if (internal::HasController(controllers, "cpu")) m.v1_cpu_path = path;
     }
   }
   if (!any) {

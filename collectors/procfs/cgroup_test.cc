@@ -21,7 +21,12 @@ TEST(ParseCgroupFile, V1WithCombinedControllersAndColonInPath) {
       nullptr);
   ASSERT_TRUE(m);
   EXPECT_EQ(m->v1_memory_path, "/docker/a:b");
+  EXPECT_EQ(m->v1_cpu_path, "/docker/abc");
   EXPECT_EQ(m->v2_path, "/");
+  // This machine's layout: cpu and cpuacct mounted apart.
+  m = ParseCgroupFile("2:cpuacct:/a\n1:cpu:/b\n4:memory:/c\n0::/\n", nullptr);
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->v1_cpu_path, "/b");
 }
 
 TEST(ParseCgroupFile, Garbage) {

@@ -234,6 +234,45 @@ bool CompileNameTemplate(TargetSpec* spec, std::string* error) {
   return true;
 }
 
+bool ParseNamespaceList(const std::string& value, const std::string& flag,
+                        std::vector<std::string>* out, std::string* error) {
+  for (const Piece& p : SplitList(value)) {
+    // RFC 1123 label: what the API server accepts as a namespace name.
+    bool ok = p.text.size() <= 63 &&
+              std::isalnum(static_cast<unsigned char>(p.text.front())) &&
+              std::isalnum(static_cast<unsigned char>(p.text.back()));
+    for (char c : p.text) {
+      ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
+    }
+    if (!ok) {
+      *error = flag + ": \"" + p.text + "\" at column " +
+               std::to_string(p.offset + 1) +
+               " is not a namespace name (lowercase letters, digits, '-')";
+      return false;
+    }
+    out->push_back(p.text);
+  }
+  return true;
+}
+
+bool CompileContainerTargets(ContainerTargets* c, std::string* error) {
+  std::string why;
+  auto t = NameTemplate::Parse(c->name, &why);
+  if (!t) {
+    *error = "container target name \"" + c->name + "\": " + why;
+    return false;
+  }
+  if (t->UsesProcessFields()) {
+    *error = "container target name \"" + c->name +
+             "\": .Comm and .ExeBase name one process, a container target "
+             "stands for all of its processes; use .Namespace .Pod "
+             ".Container .PodUID .ContainerID .ContainerID12 .QoS";
+    return false;
+  }
+  c->name_template = std::make_shared<const NameTemplate>(std::move(*t));
+  return true;
+}
+
 bool CompileCmdline(TargetSpec* spec, std::string* error) {
   if (!spec->cmdline) return true;
   std::string reason;

@@ -41,9 +41,32 @@ struct TargetSpec {
   bool IsMatcher() const { return comm || exe || cmdline; }
 };
 
+inline constexpr char kDefaultContainerName[] =
+    "{{.Namespace}}/{{.Pod}}/{{.Container}}";
+
+// --targets.containers, or a `containers:` entry of the targets YAML: every
+// Kubernetes container on the node is a target.
+struct ContainerTargets {
+  bool enabled = false;
+  // Namespaces (exact names). Include empty: all. A container whose
+  // namespace is not known yet (no pod list) passes an exclude list but not
+  // an include list.
+  std::vector<std::string> namespaces_include;
+  std::vector<std::string> namespaces_exclude;
+  // Names once the Kubernetes names are known (the 12-hex container id
+  // until then); set by CompileContainerTargets.
+  std::string name = kDefaultContainerName;
+  std::shared_ptr<const NameTemplate> name_template;
+};
+
 struct TargetConfig {
   std::vector<TargetSpec> specs;
   bool self = false;  // --self: watch the exporter itself, named "self"
+  ContainerTargets containers;
+  // Roots the container source reads: --path.cgroupfs (set by the exporter,
+  // which defines that flag) and --path.pod-logs.
+  std::string cgroupfs_root = "/sys/fs/cgroup";
+  std::string pod_logs_root = "/var/log/pods";
 };
 
 // "--pid": "1234", "api=1234"; several separated by ',' or '\n'. A bare pid
@@ -64,9 +87,22 @@ bool ParseMatchFlag(const std::string& value, std::vector<TargetSpec>* out,
                     std::string* error);
 
 // The --targets.config YAML text (see collectors/process/README.md). Errors
-// read "<filename>:<line>:<column>: <reason>".
+// read "<filename>:<line>:<column>: <reason>". A `containers:` entry is
+// refused by the first form; the second adds it to out->containers.
 bool ParseTargetsYaml(const std::string& text, const std::string& filename,
                       std::vector<TargetSpec>* out, std::string* error);
+bool ParseTargetsYaml(const std::string& text, const std::string& filename,
+                      TargetConfig* out, std::string* error);
+
+// A comma (or newline) separated list of namespace names, blanks dropped;
+// false when a name is not a Kubernetes namespace name (DNS label).
+bool ParseNamespaceList(const std::string& value, const std::string& flag,
+                        std::vector<std::string>* out, std::string* error);
+
+// Checks and compiles containers->name: a template of container fields
+// (.Namespace .Pod .Container .PodUID .ContainerID .ContainerID12 .QoS), or
+// a plain name (then every container is one target: allowed, but odd).
+bool CompileContainerTargets(ContainerTargets* containers, std::string* error);
 
 // A `pprof:` value: a port ("6060") or a loopback URL
 // ("http://127.0.0.1:6060", "http://localhost:6060/prefix") -> the base URL

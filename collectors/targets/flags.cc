@@ -22,14 +22,50 @@ DEFINE_string(match, "",
               "';' or newline separated.");
 DEFINE_string(targets_config, "",
               "YAML file listing targets (see collectors/process/README.md).");
+DEFINE_bool(targets_containers, false,
+            "Every Kubernetes container on the node is a target, found in the "
+            "cgroup tree under --path.cgroupfs (pause containers skipped), "
+            "named {{.Namespace}}/{{.Pod}}/{{.Container}} once the kubernetes "
+            "collector has listed its pod, by its 12-hex container id until "
+            "then. Also a `containers:` entry in --targets.config.");
+DEFINE_string(targets_containers_namespaces_include, "",
+              "With --targets.containers: only containers of these namespaces "
+              "(',' list; empty: all). A container whose pod is not listed "
+              "yet is left out until it is.");
+DEFINE_string(targets_containers_namespaces_exclude, "",
+              "With --targets.containers: never containers of these "
+              "namespaces (',' list). Pods annotated memwatch.io/exclude: "
+              "\"true\" are left out too.");
+DEFINE_string(targets_containers_name, memwatch::targets::kDefaultContainerName,
+              "With --targets.containers: the target name of a container "
+              "once its names are known; fields .Namespace .Pod .Container "
+              ".PodUID .ContainerID .ContainerID12 .QoS.");
+DEFINE_string(path_pod_logs, "/var/log/pods",
+              "Where the kubelet writes container logs "
+              "(<ns>_<pod>_<uid>/<container>/<restart>.log): a container "
+              "target's GC lines are read from there.");
 
 namespace memwatch::targets {
 
 bool TargetConfigFromFlags(TargetConfig* config, std::string* error) {
   config->self = FLAGS_self;
+  config->pod_logs_root = FLAGS_path_pod_logs;
+  ContainerTargets& c = config->containers;
+  c.enabled = FLAGS_targets_containers;
+  c.name = FLAGS_targets_containers_name;
   if (!ParsePidFlag(FLAGS_pid, &config->specs, error) ||
       !ParsePidfileFlag(FLAGS_pidfile, &config->specs, error) ||
-      !ParseMatchFlag(FLAGS_match, &config->specs, error)) {
+      !ParseMatchFlag(FLAGS_match, &config->specs, error) ||
+      !ParseNamespaceList(FLAGS_targets_containers_namespaces_include,
+                          "--targets.containers.namespaces-include",
+                          &c.namespaces_include, error) ||
+      !ParseNamespaceList(FLAGS_targets_containers_namespaces_exclude,
+                          "--targets.containers.namespaces-exclude",
+                          &c.namespaces_exclude, error)) {
+    return false;
+  }
+  if (!CompileContainerTargets(&c, error)) {
+    *error = "--targets.containers.name: " + *error;
     return false;
   }
   if (FLAGS_targets_config.empty()) return true;
@@ -38,7 +74,9 @@ bool TargetConfigFromFlags(TargetConfig* config, std::string* error) {
     *error = "--targets.config: " + *error;
     return false;
   }
-  return ParseTargetsYaml(text, FLAGS_targets_config, &config->specs, error);
+  // A YAML containers entry adds its namespaces to the flags' and its name
+  // replaces theirs.
+  return ParseTargetsYaml(text, FLAGS_targets_config, config, error);
 }
 
 }  // namespace memwatch::targets

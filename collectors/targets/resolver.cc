@@ -16,13 +16,12 @@
 #include "collectors/procfs/files.h"
 #include "collectors/procfs/procfs.h"
 #include "collectors/procfs/stat.h"
+#include "collectors/targets/containers.h"
+#include "collectors/targets/matcher.h"
 
 namespace memwatch::targets {
 namespace {
 
-// The kernel keeps 15 characters of comm (TASK_COMM_LEN - 1), but shows
-// kernel workers longer ("kworker/0:1-events"): accept either form.
-constexpr size_t kCommLen = 15;
 const char kSelfName[] = "self";
 
 // The first run of digits after optional blanks, as a positive pid.
@@ -34,21 +33,25 @@ std::optional<int> ParsePidfileText(const std::string& text) {
       std::string_view(text).substr(b, e == std::string::npos ? e : e - b));
 }
 
-// Exe and cmdline cost two more reads per process; they are cached per
-// (pid, start time, comm) because exec changes comm but not the start time.
-struct CachedIdentity {
-  uint64_t start_ticks = 0;
-  std::string comm;
-  std::optional<std::string> exe;      // "" if unreadable
-  std::optional<std::string> cmdline;  // "" for kernel threads, zombies
-  std::optional<procfs::ContainerIdentity> container;  // for name templates
-};
+using internal::CachedIdentity;
 
 class ProcResolver : public Resolver {
  public:
   ProcResolver(TargetConfig config, std::string root, int self_pid)
       : config_(std::move(config)), fs_(std::move(root)), self_pid_(self_pid) {
     for (const TargetSpec& s : config_.specs) has_matchers_ |= s.IsMatcher();
+    if (config_.containers.enabled) {
+      internal::ContainerSourceOptions o;
+      o.spec = config_.containers;
+      std::string error;
+      if (!o.spec.name_template && !CompileContainerTargets(&o.spec, &error)) {
+        o.spec.name = kDefaultContainerName;
+        CompileContainerTargets(&o.spec, &error);
+      }
+      o.cgroupfs_root = config_.cgroupfs_root;
+      o.pod_logs_root = config_.pod_logs_root;
+      containers_ = std::make_unique<internal::ContainerSource>(std::move(o));
+    }
   }
 
   std::vector<Target> Resolve() override EXCLUDES(mu_) {
@@ -56,18 +59,24 @@ class ProcResolver : public Resolver {
     std::vector<Target> out;
     std::unordered_map<std::string, size_t> index;  // name -> position in out
     std::map<std::string, std::set<int>> seen;      // dedupe per name
-    auto target = [&](const std::string& name) -> Target& {
+    // named: listed even without processes (see Target::named).
+    auto target = [&](const std::string& name, bool named) -> Target& {
       auto [it, inserted] = index.emplace(name, out.size());
-      if (inserted) out.push_back(Target{name, {}});
-      return out[it->second];
+      if (inserted) {
+        out.push_back(Target{name, {}});
+        out.back().named = named;
+      }
+      Target& t = out[it->second];
+      t.named = t.named || named;
+      return t;
     };
     auto add = [&](const std::string& name, const ProcessRef& ref) {
-      Target& t = target(name);
+      Target& t = target(name, false);
       if (seen[name].insert(ref.pid).second) t.processes.push_back(ref);
     };
 
     if (config_.self) {
-      target(kSelfName);
+      target(kSelfName, true);
       if (auto ref = Lookup(self_pid_)) add(kSelfName, *ref);
     }
     for (size_t i = 0; i < config_.specs.size(); ++i) {
@@ -75,7 +84,7 @@ class ProcResolver : public Resolver {
       // Listed even when nothing is found; a templated matcher's targets
       // exist only while processes expand to them.
       if (spec.name_template) continue;
-      Target& t = target(spec.name);
+      Target& t = target(spec.name, true);
       if (t.gc_log.empty()) t.gc_log = spec.gc_log;
       if (t.pprof.empty()) t.pprof = spec.pprof;
       if (spec.pid) {
@@ -87,7 +96,9 @@ class ProcResolver : public Resolver {
       }
     }
     if (has_matchers_) ScanMatchers(add);
-    if (auto names = kube_names()) AddKubeNames(*names, &out);
+    auto names = kube_names();
+    if (names) AddKubeNames(*names, &out);
+    if (containers_) AddContainers(names.get(), target, add);
     for (Target& t : out) {
       std::sort(t.processes.begin(), t.processes.end(),
                 [](const ProcessRef& a, const ProcessRef& b) {
@@ -108,7 +119,35 @@ class ProcResolver : public Resolver {
     kube_names_ = std::move(names);
   }
 
+  bool WatchesContainers() const override { return containers_ != nullptr; }
+
+  std::vector<std::string> ContainerCgroupPaths() override {
+    if (!containers_) return {};
+    return containers_->CgroupPaths(kube_names().get());
+  }
+
  private:
+  // --targets.containers: one target per container, the container holding
+  // the oldest process first when a name stands for several.
+  template <typename TargetFn, typename AddFn>
+  void AddContainers(const KubeNameSource* names, const TargetFn& target,
+                     const AddFn& add) {
+    std::vector<internal::ContainerTarget> found =
+        containers_->Resolve(names, [this](int pid) { return Lookup(pid); });
+    auto oldest = [](const internal::ContainerTarget& c) {
+      uint64_t o = UINT64_MAX;
+      for (const ProcessRef& p : c.processes) o = std::min(o, p.start_ticks);
+      return o;
+    };
+    std::stable_sort(
+        found.begin(), found.end(),
+        [&](const auto& a, const auto& b) { return oldest(a) < oldest(b); });
+    for (internal::ContainerTarget& c : found) {
+      for (const ProcessRef& p : c.processes) add(c.name, p);
+      target(c.name, false).containers.push_back(std::move(c.ref));
+    }
+  }
+
   std::shared_ptr<const KubeNameSource> kube_names() const {
     MutexLock lock(&kube_mu_);
     return kube_names_;
@@ -141,6 +180,7 @@ class ProcResolver : public Resolver {
     std::map<std::pair<int, uint64_t>, std::optional<procfs::ContainerIdentity>>
         next;
     for (Target& t : *targets) {
+      if (!t.containers.empty()) continue;  // named by the container source
       for (ProcessRef& p : t.processes) {
         const auto& id = ContainerOf(p, &next);
         if (!id) continue;
@@ -280,21 +320,15 @@ class ProcResolver : public Resolver {
     }
   }
 
-  // The target name a templated matcher gives this process: comm, pid, the
+  // The target name a templated matcher gives this process: comm, the
   // executable's base name and, when the template asks, the container the
   // process runs in (from its cgroup file, cached with its identity).
   std::string ExpandName(const TargetSpec& spec, int pid,
                          CachedIdentity* id) const {
     TemplateValues v;
     v.comm = id->comm;
-    v.pid = pid;
-    if (!id->exe) {
-      std::string link;
-      id->exe = fs_.ReadLink(std::to_string(pid) + "/exe", &link, nullptr)
-                    ? procfs::CleanExePath(link)
-                    : "";
-    }
-    v.exe_base = id->exe->substr(id->exe->rfind('/') + 1);
+    const std::string& exe = internal::ExeOf(fs_, pid, id);
+    v.exe_base = exe.substr(exe.rfind('/') + 1);
     if (spec.name_template->NeedsContainer()) {
       if (!id->container) {
         std::string text;
@@ -317,50 +351,14 @@ class ProcResolver : public Resolver {
   }
 
   bool Matches(const TargetSpec& spec, int pid, CachedIdentity* id) const {
-    if (spec.comm && *spec.comm != id->comm &&
-        spec.comm->substr(0, kCommLen) != id->comm) {
-      return false;
-    }
-    if (spec.exe) {
-      if (!id->exe) {
-        std::string link;
-        id->exe = fs_.ReadLink(std::to_string(pid) + "/exe", &link, nullptr)
-                      ? procfs::CleanExePath(link)
-                      : "";
-      }
-      if (id->exe->empty() || *id->exe != *spec.exe) return false;
-    }
-    if (spec.cmdline) {
-      if (!id->cmdline) {
-        std::string raw, joined;
-        if (fs_.ReadFile(std::to_string(pid) + "/cmdline", &raw, nullptr)) {
-          // Only the head is matched (config.h): cutting before joining keeps
-          // a megabyte argv from costing more than the cap.
-          if (raw.size() > kMaxMatchedCmdlineBytes) {
-            raw.resize(kMaxMatchedCmdlineBytes);
-          }
-          for (const std::string& arg : procfs::ParseCmdline(raw)) {
-            if (!joined.empty()) joined += ' ';
-            joined += arg;
-          }
-          if (joined.size() > kMaxMatchedCmdlineBytes) {
-            joined.resize(kMaxMatchedCmdlineBytes);
-          }
-        }
-        id->cmdline = joined;
-      }
-      if (id->cmdline->empty() || !spec.cmdline_re ||
-          !RE2::PartialMatch(*id->cmdline, *spec.cmdline_re)) {
-        return false;
-      }
-    }
-    return true;
+    return internal::Matches(fs_, spec, pid, id);
   }
 
   const TargetConfig config_;
   const procfs::ProcFs fs_;
   const int self_pid_;
   bool has_matchers_ = false;
+  std::unique_ptr<internal::ContainerSource> containers_;
 
   Mutex mu_;
   // spec index -> start ticks

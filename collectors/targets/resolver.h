@@ -32,6 +32,8 @@ struct KubeNames {
   std::string pod;
   std::string container;  // "" when the pod is known but not the container
   int pprof_port = 0;     // memwatch.io/pprof-port of the pod; 0: none
+  // The pod is annotated memwatch.io/exclude: "true": no container target.
+  bool excluded = false;
 };
 
 // Where the resolver finds those names (the kubernetes collector keeps them
@@ -42,10 +44,24 @@ class KubeNameSource {
   // pod_uid and container_id as procfs::ContainerIdentity spells them.
   virtual std::optional<KubeNames> Lookup(
       const std::string& pod_uid, const std::string& container_id) const = 0;
+  // A container the last list did not know runs now: list again soon
+  // (rate-limited by the source), instead of at the next refresh.
+  virtual void RequestRefresh() const {}
 };
 
-// A target name and the processes it stands for now. Empty processes means
-// the target is not found (memwatch_target_up 0); it is still listed.
+// A Kubernetes container a target stands for (--targets.containers).
+struct ContainerRef {
+  std::string id;       // 64 hex
+  std::string pod_uid;  // as procfs::ContainerIdentity spells it
+  // The container's cgroup, relative to each hierarchy's root (the same in
+  // all of them): "/kubepods/burstable/pod<uid>/<id>".
+  std::string cgroup_path;
+  // --path.pod-logs/<ns>_<pod>_<uid>/<container>: where the kubelet writes
+  // its log; "" while the names are not known.
+  std::string log_dir;
+};
+
+// A target name and the processes it stands for now.
 struct Target {
   std::string name;
   std::vector<ProcessRef> processes;
@@ -55,6 +71,15 @@ struct Target {
   // Where it serves net/http/pprof (targets YAML `pprof:`, a base URL on
   // 127.0.0.1); empty when none.
   std::string pprof;
+  // A user named it (--pid, --pidfile, --self, a plain matcher): it is
+  // listed even when nothing is found (empty processes: memwatch_target_up
+  // 0, "down"). Templated matchers and containers are not: they are listed
+  // only while they have processes, and simply go away.
+  bool named = true;
+  // --targets.containers: its container(s), the one holding the oldest
+  // process first (several only while a name stands for several containers,
+  // e.g. a template without .Container).
+  std::vector<ContainerRef> containers;
 };
 
 class Resolver {
@@ -72,6 +97,13 @@ class Resolver {
   // pod and container names (ProcessRef, and {{.Namespace}} {{.Pod}}
   // {{.Container}} in name templates). Thread-safe.
   virtual void SetKubeNames(std::shared_ptr<const KubeNameSource> /*names*/) {}
+  // --targets.containers: the cgroup paths of the containers that are (or
+  // are about to be) targets, from the last walk of the cgroup tree (walked
+  // again when older than a few seconds). For the OOM watcher. Thread-safe.
+  virtual std::vector<std::string> ContainerCgroupPaths() { return {}; }
+  // Whether containers are targets (--targets.containers): there may be
+  // none now and more later.
+  virtual bool WatchesContainers() const { return false; }
 };
 
 // A resolver for an explicit config (tests, the lookup command). self_pid is

@@ -210,18 +210,22 @@ namespace {
 TEST(Resolver, NameTemplatesMakeOneTargetPerExpansion) {
   TargetConfig c;
   std::string error;
-  ASSERT_TRUE(ParseMatchFlag("name=w-{{.PID}},comm=worker", &c.specs, &error))
+  ASSERT_TRUE(
+      ParseMatchFlag("name=w-{{.ExeBase}},comm=worker", &c.specs, &error))
       << error;
   ASSERT_TRUE(c.specs[0].name_template);
   auto r = MakeResolver(c, FixturePath("proc"), 1);
   std::vector<Target> t = r->Resolve();
-  ASSERT_EQ(t.size(), 1u);  // only what processes expand to is listed
-  EXPECT_EQ(t[0].name, "w-200");
+  ASSERT_EQ(t.size(), 1u);     // only what processes expand to is listed
+  EXPECT_EQ(t[0].name, "w-");  // the fixture's exe is unreadable
   EXPECT_FALSE(
       ParseMatchFlag("name=w-{{.Nope}},comm=worker", &c.specs, &error));
   EXPECT_NE(error.find("Nope"), std::string::npos) << error;
-  EXPECT_FALSE(ParsePidFlag("{{.PID}}=1", &c.specs, &error) &&
+  EXPECT_FALSE(ParsePidFlag("{{.Comm}}=1", &c.specs, &error) &&
                c.specs.back().name_template);
+  // A pid never becomes a label (issue 23).
+  EXPECT_FALSE(ParseMatchFlag("name=w-{{.PID}},comm=worker", &c.specs, &error));
+  EXPECT_NE(error.find("not allowed"), std::string::npos) << error;
 }
 
 }  // namespace

@@ -17,7 +17,6 @@ struct FieldName {
 };
 constexpr FieldName kFields[] = {
     {"Comm", NameTemplate::Field::kComm},
-    {"PID", NameTemplate::Field::kPid},
     {"ExeBase", NameTemplate::Field::kExeBase},
     {"PodUID", NameTemplate::Field::kPodUid},
     {"ContainerID", NameTemplate::Field::kContainerId},
@@ -170,6 +169,13 @@ std::optional<NameTemplate> NameTemplate::Parse(std::string_view tmpl,
     for (const FieldName& f : kFields) {
       if (f.name == name) found = &f;
     }
+    if (!found && name == "PID") {
+      Fail(error, "name template: {{.PID}} at column " + Column(i) +
+                      " is not allowed: a pid in a target name makes a new "
+                      "series at every restart (name it by .Comm, .ExeBase, "
+                      ".Container or .ContainerID12)");
+      return std::nullopt;
+    }
     if (!found) {
       Fail(error, "name template: unknown field " + Quote(body) +
                       " at column " + Column(i) + "; known: " + KnownFields());
@@ -179,6 +185,9 @@ std::optional<NameTemplate> NameTemplate::Parse(std::string_view tmpl,
     t.pieces_.push_back(Piece{found->field, ""});
     if (FieldNeedsContainer(found->field)) {
       t.needs_container_ = true;
+    }
+    if (found->field == Field::kComm || found->field == Field::kExeBase) {
+      t.uses_process_fields_ = true;
     }
     i = close + 2;
   }
@@ -199,9 +208,6 @@ std::string NameTemplate::Expand(const TemplateValues& v) const {
         break;
       case Field::kComm:
         add(v.comm);
-        break;
-      case Field::kPid:
-        add(std::to_string(v.pid));
         break;
       case Field::kExeBase:
         add(v.exe_base);

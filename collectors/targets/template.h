@@ -18,7 +18,6 @@ namespace memwatch::targets {
 // Kubernetes has no PodUID; Namespace/Pod/Container need the API server).
 struct TemplateValues {
   std::string comm;
-  int64_t pid = 0;
   std::string exe_base;      // basename of /proc/<pid>/exe
   std::string pod_uid;       // procfs::ContainerIdentity::pod_uid
   std::string container_id;  // 64 hex; {{.ContainerID12}} is its first 12
@@ -41,9 +40,11 @@ inline constexpr size_t kMaxExpandedNameBytes = 256;
 
 class NameTemplate {
  public:
-  // Fields: .Comm .PID .ExeBase .PodUID .ContainerID .ContainerID12 .QoS
+  // Fields: .Comm .ExeBase .PodUID .ContainerID .ContainerID12 .QoS
   // .Namespace .Pod .Container, written {{.Field}} (spaces inside the braces
-  // allowed). Errors name the 1-based byte column: an unknown field (named),
+  // allowed). There is no .PID: a pid in a target name would make a new
+  // series at every restart (the error says so). Errors name the 1-based
+  // byte column: an unknown field (named),
   // a "{{" without "}}", a "}}" without "{{", an empty or non-field action,
   // invalid UTF-8, empty or over-long text. Single '{' and '}' are literal.
   static std::optional<NameTemplate> Parse(std::string_view tmpl,
@@ -57,12 +58,14 @@ class NameTemplate {
   // ContainerID, ContainerID12, QoS, Namespace, Pod, Container), so callers
   // read /proc/<pid>/cgroup only when the template uses it.
   bool NeedsContainer() const { return needs_container_; }
+  // True when a field is one process's (Comm, ExeBase): container targets,
+  // which stand for all of a container's processes, cannot use them.
+  bool UsesProcessFields() const { return uses_process_fields_; }
   const std::string& text() const { return text_; }
 
   enum class Field {
     kLiteral,
     kComm,
-    kPid,
     kExeBase,
     kPodUid,
     kContainerId,
@@ -81,6 +84,7 @@ class NameTemplate {
   std::string text_;
   std::vector<Piece> pieces_;
   bool needs_container_ = false;
+  bool uses_process_fields_ = false;
 };
 
 // Start-up check of a template (flag or config value); true when valid.

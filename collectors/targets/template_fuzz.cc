@@ -22,7 +22,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   memwatch::targets::TemplateValues v;
   v.comm = std::string(rest.substr(0, 16));
-  v.pid = static_cast<int64_t>(size) - 1000;
   v.exe_base = std::string(rest);
   v.pod_uid = std::string(rest.substr(rest.size() / 2));
   v.container_id = std::string(rest);

@@ -10,7 +10,6 @@ namespace {
 TemplateValues Values() {
   TemplateValues v;
   v.comm = "node";
-  v.pid = 4242;
   v.exe_base = "node20";
   v.pod_uid = "1e3f5c2a-8b7d-4c1e-9f00-0123456789ab";
   v.container_id =
@@ -34,7 +33,6 @@ std::string ErrorOf(std::string_view t) {
 
 TEST(NameTemplate, ProcessExporterFields) {
   EXPECT_EQ(Expand("{{.Comm}}"), "node");
-  EXPECT_EQ(Expand("{{.PID}}"), "4242");
   EXPECT_EQ(Expand("{{.ExeBase}}:{{.Comm}}"), "node20:node");
   EXPECT_EQ(Expand("plain"), "plain");
 }
@@ -77,14 +75,14 @@ TEST(NameTemplate, FromCgroupText) {
 
 TEST(NameTemplate, SpacesAndSingleBraces) {
   EXPECT_EQ(Expand("{{ .Comm }}"), "node");
-  EXPECT_EQ(Expand("{{\t.PID\t}}"), "4242");
+  EXPECT_EQ(Expand("{{\t.ExeBase\t}}"), "node20");
   EXPECT_EQ(Expand("{a}-{{.Comm}}-}"), "{a}-node-}");
 }
 
 TEST(NameTemplate, NeedsContainer) {
   std::string err;
   EXPECT_FALSE(
-      NameTemplate::Parse("{{.Comm}}-{{.PID}}", &err)->NeedsContainer());
+      NameTemplate::Parse("{{.Comm}}-{{.ExeBase}}", &err)->NeedsContainer());
   for (const char* t :
        {"{{.PodUID}}", "{{.ContainerID}}", "{{.ContainerID12}}", "{{.QoS}}",
         "{{.Namespace}}", "{{.Pod}}", "{{.Container}}"}) {
@@ -93,6 +91,23 @@ TEST(NameTemplate, NeedsContainer) {
     EXPECT_TRUE(p->NeedsContainer()) << t;
     EXPECT_EQ(p->text(), t);
   }
+}
+
+TEST(NameTemplate, PidIsRefusedWithTheReason) {
+  // Issue 23: a pid must never become a label.
+  std::string e = ErrorOf("{{.Comm}}-{{.PID}}");
+  EXPECT_NE(e.find("{{.PID}} at column 11 is not allowed"), std::string::npos)
+      << e;
+  EXPECT_NE(e.find("new series at every restart"), std::string::npos) << e;
+}
+
+TEST(NameTemplate, ProcessFields) {
+  std::string err;
+  EXPECT_TRUE(NameTemplate::Parse("{{.Comm}}", &err)->UsesProcessFields());
+  EXPECT_TRUE(NameTemplate::Parse("x{{.ExeBase}}", &err)->UsesProcessFields());
+  EXPECT_FALSE(
+      NameTemplate::Parse("{{.Namespace}}/{{.Pod}}/{{.Container}}", &err)
+          ->UsesProcessFields());
 }
 
 TEST(NameTemplate, UnknownFieldIsNamed) {

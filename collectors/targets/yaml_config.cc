@@ -7,6 +7,9 @@
 //     - {name: legacy, pid: 1234}
 //     - {name: api, comm: node, gc_log: /var/log/api/gc.log}
 //     - {name: gosvc, comm: gosvc, pprof: 6060}   # net/http/pprof, loopback
+//     - containers:                 # every Kubernetes container of the node
+//         namespaces_exclude: [kube-system]
+//     - containers: true            # the same, unfiltered
 #include <yaml-cpp/yaml.h>
 
 #include "collectors/targets/config.h"
@@ -103,10 +106,94 @@ bool ParseEntry(const YAML::Node& entry, const std::string& file,
   return true;
 }
 
+bool NamespaceList(const YAML::Node& v, const std::string& file,
+                   const std::string& key, std::vector<std::string>* out,
+                   std::string* error) {
+  if (!v.IsSequence()) {
+    *error = At(file, v.Mark()) + key + " must be a list of namespaces";
+    return false;
+  }
+  for (const auto& item : v) {
+    if (!item.IsScalar() ||
+        !ParseNamespaceList(item.as<std::string>(), key, out, error)) {
+      if (!item.IsScalar()) *error = key + ": items must be names";
+      *error = At(file, item.Mark()) + *error;
+      return false;
+    }
+  }
+  return true;
+}
+
+// `containers: true|false` or `containers: {namespaces_include: [...],
+// namespaces_exclude: [...], name: TEMPLATE}`.
+bool ParseContainers(const YAML::Node& entry, const std::string& file,
+                     ContainerTargets* out, std::string* error) {
+  if (entry.size() != 1) {
+    *error = At(file, entry.Mark()) +
+             "a containers entry has no other keys than containers";
+    return false;
+  }
+  const YAML::Node& v = entry["containers"];
+  if (v.IsScalar()) {
+    bool on = false;
+    if (!YAML::convert<bool>::decode(v, on)) {
+      *error = At(file, v.Mark()) + "containers must be true, false or a map";
+      return false;
+    }
+    out->enabled = on;
+    return true;
+  }
+  if (!v.IsMap()) {
+    *error = At(file, v.Mark()) + "containers must be true, false or a map";
+    return false;
+  }
+  out->enabled = true;
+  for (const auto& kv : v) {
+    std::string key = kv.first.as<std::string>();
+    if (key == "namespaces_include" || key == "namespaces_exclude") {
+      if (!NamespaceList(kv.second, file, key,
+                         key == "namespaces_include" ? &out->namespaces_include
+                                                     : &out->namespaces_exclude,
+                         error)) {
+        return false;
+      }
+    } else if (key == "name" && kv.second.IsScalar()) {
+      out->name = kv.second.as<std::string>();
+      if (!CompileContainerTargets(out, error)) {
+        *error = At(file, kv.second.Mark()) + *error;
+        return false;
+      }
+    } else {
+      *error = At(file, kv.first.Mark()) + "unknown key \"" + key +
+               "\" of containers (namespaces_include, namespaces_exclude, "
+               "name)";
+      return false;
+    }
+  }
+  return true;
+}
+
+bool ParseYaml(const std::string& text, const std::string& file,
+               std::vector<TargetSpec>* out, ContainerTargets* containers,
+               std::string* error);
+
 }  // namespace
 
 bool ParseTargetsYaml(const std::string& text, const std::string& file,
                       std::vector<TargetSpec>* out, std::string* error) {
+  return ParseYaml(text, file, out, nullptr, error);
+}
+
+bool ParseTargetsYaml(const std::string& text, const std::string& file,
+                      TargetConfig* out, std::string* error) {
+  return ParseYaml(text, file, &out->specs, &out->containers, error);
+}
+
+namespace {
+
+bool ParseYaml(const std::string& text, const std::string& file,
+               std::vector<TargetSpec>* out, ContainerTargets* containers,
+               std::string* error) {
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -131,7 +218,19 @@ bool ParseTargetsYaml(const std::string& text, const std::string& file,
       *error = At(file, list.Mark()) + "\"targets\" must be a list";
       return false;
     }
+    bool seen_containers = false;
     for (const auto& entry : list) {
+      if (entry.IsMap() && entry["containers"]) {
+        if (containers == nullptr || seen_containers) {
+          *error = At(file, entry.Mark()) +
+                   (seen_containers ? "only one containers entry"
+                                    : "containers entries are not read here");
+          return false;
+        }
+        seen_containers = true;
+        if (!ParseContainers(entry, file, containers, error)) return false;
+        continue;
+      }
       TargetSpec spec;
       if (!ParseEntry(entry, file, &spec, error)) return false;
       out->push_back(std::move(spec));
@@ -143,4 +242,5 @@ bool ParseTargetsYaml(const std::string& text, const std::string& file,
   return true;
 }
 
+}  // namespace
 }  // namespace memwatch::targets

@@ -20,7 +20,6 @@ std::vector<TargetResult> Results(int targets) {
     for (int s = 0; s < kSeriesCount; ++s) {
       if (s != kPss) r.values[s] = 1234567.0 + s * i;
     }
-    r.cgroup_usage_bytes = 1e9;
     results.push_back(std::move(r));
   }
   return results;

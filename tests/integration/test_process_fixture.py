@@ -52,8 +52,8 @@ class FixtureTreeTest(unittest.TestCase):
             ("memwatch_process_start_time_seconds", "api"): 1700000010,
             ("memwatch_process_open_fds", "api"): 4,
             ("memwatch_process_max_fds", "api"): 1024,
-            ("memwatch_process_cgroup_memory_limit_bytes", "api"): 536870912,
-            ("memwatch_process_cgroup_memory_usage_bytes", "api"): 104857600,
+            ("memwatch_cgroup_memory_limit_bytes", "api"): 536870912,
+            ("memwatch_cgroup_memory_usage_bytes", "api"): 104857600,
             ("memwatch_process_read_errors_total", "w"): 1,  # no io file
         }
         for (metric, name), value in want.items():
@@ -76,9 +76,9 @@ class FixtureTreeTest(unittest.TestCase):
         exp = self.start("proc_cgroup_v1", "--pid=w=200")
         text = exp.metrics()
         self.assertIsNone(series(
-            text, "memwatch_process_cgroup_memory_limit_bytes", name="w"))
+            text, "memwatch_cgroup_memory_limit_bytes", name="w"))
         self.assertEqual(series(
-            text, "memwatch_process_cgroup_memory_usage_bytes", name="w"),
+            text, "memwatch_cgroup_memory_usage_bytes", name="w"),
             52428800)
 
     def test_usage_api_golden_values(self):
