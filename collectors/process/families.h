@@ -21,6 +21,7 @@ struct TargetResult {
   Values values;
   std::optional<double> cgroup_limit_bytes;
   std::optional<double> cgroup_usage_bytes;
+  uint64_t restarts = 0;  // TargetAccumulator::restarts()
   // What the memwatch collector recognised and judges the target by (empty
   // when it is disabled or has not seen the target yet).
   std::string runtime;

@@ -50,12 +50,8 @@ void ProcessCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
   procfs::ScopedStatReuse reuse_stat;
   std::vector<targets::Target> targets = resolver_->Resolve();
 
-  // Machine-wide inputs, read once per scrape (boot time once ever).
+  // Boot time, read once ever: start times are counted from it.
   std::string text;
-  std::optional<double> uptime_s;
-  if (fs_.ReadFile("uptime", &text, nullptr)) {
-    uptime_s = procfs::ParseUptime(text, nullptr);
-  }
   std::optional<double> boot_time_s;
   {
     MutexLock lock(&mu_);
@@ -85,8 +81,7 @@ void ProcessCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
   reads.reserve(targets.size());
   CgroupMemoryByMembership cgroup_memory;
   for (const targets::Target& t : targets) {
-    reads.push_back(
-        ReadTarget(t, uptime_s, boot_time_s, known, &cgroup_memory));
+    reads.push_back(ReadTarget(t, boot_time_s, known, &cgroup_memory));
   }
 
   MutexLock lock(&mu_);
@@ -94,15 +89,20 @@ void ProcessCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
   std::vector<TargetResult> results;
   results.reserve(reads.size());
   std::map<TargetAccumulator::ProcessKey, SlowFiles> seen;
+  std::map<std::string, TargetAccumulator> accumulators;
   for (TargetRead& r : reads) {
     const std::string& name = r.result.target.name;
-    if (r.resolved_processes != 0) {
-      if (!uptime_s) CountError(name, "uptime");
-      if (!boot_time_s) CountError(name, "stat_btime");
+    if (r.resolved_processes != 0 && !boot_time_s) {
+      CountError(name, "stat_btime");
     }
     for (const std::string& file : r.errors) CountError(name, file);
     for (auto& [key, files] : r.slow_files) seen[key] = std::move(files);
-    r.result.values = accumulators_[name].Update(r.live);
+    TargetAccumulator& acc = accumulators[name];
+    if (auto it = accumulators_.find(name); it != accumulators_.end()) {
+      acc = std::move(it->second);
+    }
+    r.result.values = acc.Update(r.live);
+    r.result.restarts = acc.restarts();
     if (facts_) {
       TargetFact fact = facts_->Get(name);
       r.result.runtime = fact.runtime;
@@ -114,12 +114,14 @@ void ProcessCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
   // An overlapping scrape may drop an entry the other one needs; that costs a
   // re-read, never a wrong value.
   slow_files_ = std::move(seen);
+  // Targets no longer listed (a templated name whose processes are gone) are
+  // forgotten with their counters, as their series are.
+  accumulators_ = std::move(accumulators);
   AppendFamilies(results, errors_, out);
 }
 
 ProcessCollector::TargetRead ProcessCollector::ReadTarget(
-    const targets::Target& target, std::optional<double> uptime_s,
-    std::optional<double> boot_time_s,
+    const targets::Target& target, std::optional<double> boot_time_s,
     const std::map<TargetAccumulator::ProcessKey, SlowFiles>& known,
     CgroupMemoryByMembership* cgroup_by_membership) const {
   TargetRead read;
@@ -142,7 +144,7 @@ ProcessCollector::TargetRead ProcessCollector::ReadTarget(
     // Kept once both were read; a failed one is tried again next scrape.
     SlowFiles& keep = read.slow_files[key];
     if (s.limits && s.cgroup) keep = SlowFiles{s.limits, s.cgroup};
-    read.live[key] = ComputeValues(s, options_.params, uptime_s, boot_time_s);
+    read.live[key] = ComputeValues(s, options_.params, boot_time_s);
     // Processes are listed only while their stat was readable just now.
     result.target.processes.push_back(ref);
     if (!s.cgroup) continue;
