@@ -1,9 +1,9 @@
 #include "exporter/scraper.h"
 
 #include <malloc.h>
-#include <prometheus/text_serializer.h>
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
 #include <exception>
 #include <mutex>
@@ -12,6 +12,7 @@
 #include "collectors/base/log.h"
 #include "collectors/base/mutex.h"
 #include "collectors/plugin/metrics.h"
+#include "exporter/text_format.h"
 
 namespace memwatch {
 
@@ -204,7 +205,14 @@ int Scraper::ThreadsStarted() const { return pool_->started(); }
 
 std::string SerializeText(
     const std::vector<prometheus::MetricFamily>& families) {
-  return prometheus::TextSerializer().Serialize(families);
+  // Sized like the last body: one allocation instead of a string that
+  // doubles (and copies) its way up to megabytes with many targets.
+  static std::atomic<size_t> last_size{0};
+  std::string out;
+  out.reserve(last_size.load(std::memory_order_relaxed) + 4096);
+  AppendTextFormat(families, &out);
+  last_size.store(out.size(), std::memory_order_relaxed);
+  return out;
 }
 
 }  // namespace memwatch
