@@ -203,6 +203,15 @@ std::vector<prometheus::MetricFamily> Scraper::Scrape() const {
 
 int Scraper::ThreadsStarted() const { return pool_->started(); }
 
+std::string Scraper::ScrapeText() const {
+  // About 1000 series: below it the families are a few hundred KiB that the
+  // next scrape reuses, and a trim would only cost page faults.
+  constexpr size_t kTrimAfterBytes = 64 * 1024;
+  std::string text = SerializeText(Scrape());  // families freed here
+  if (text.size() > kTrimAfterBytes) malloc_trim(0);
+  return text;
+}
+
 std::string SerializeText(
     const std::vector<prometheus::MetricFamily>& families) {
   // Sized like the last body: one allocation instead of a string that
