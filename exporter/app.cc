@@ -139,7 +139,7 @@ bool BuildRoutes(std::vector<NamedCollector>* collectors, Scraper* scraper,
       {FLAGS_web_telemetry_path, {"GET"}, [scraper](const HttpRequest&) {
          HttpResponse r;
          r.content_type = "text/plain; version=0.0.4; charset=utf-8";
-         r.body = SerializeText(scraper->Scrape());
+         r.body = scraper->ScrapeText();
          return r;
        }});
   // Health probes stay open under basic auth (docs/web-config.md).

@@ -1,9 +1,9 @@
 #include "exporter/scraper.h"
 
 #include <malloc.h>
-#include <prometheus/text_serializer.h>
 
 #include <algorithm>
+#include <atomic>
 #include <deque>
 #include <exception>
 #include <mutex>
@@ -12,6 +12,7 @@
 #include "collectors/base/log.h"
 #include "collectors/base/mutex.h"
 #include "collectors/plugin/metrics.h"
+#include "exporter/text_format.h"
 
 namespace memwatch {
 
@@ -202,9 +203,25 @@ std::vector<prometheus::MetricFamily> Scraper::Scrape() const {
 
 int Scraper::ThreadsStarted() const { return pool_->started(); }
 
+std::string Scraper::ScrapeText() const {
+  // About 1000 series: below it the families are a few hundred KiB that the
+  // next scrape reuses, and a trim would only cost page faults.
+  constexpr size_t kTrimAfterBytes = 64 * 1024;
+  std::string text = SerializeText(Scrape());  // families freed here
+  if (text.size() > kTrimAfterBytes) malloc_trim(0);
+  return text;
+}
+
 std::string SerializeText(
     const std::vector<prometheus::MetricFamily>& families) {
-  return prometheus::TextSerializer().Serialize(families);
+  // Sized like the last body: one allocation instead of a string that
+  // doubles (and copies) its way up to megabytes with many targets.
+  static std::atomic<size_t> last_size{0};
+  std::string out;
+  out.reserve(last_size.load(std::memory_order_relaxed) + 4096);
+  AppendTextFormat(families, &out);
+  last_size.store(out.size(), std::memory_order_relaxed);
+  return out;
 }
 
 }  // namespace memwatch

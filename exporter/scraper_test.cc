@@ -108,6 +108,31 @@ TEST(Scraper, FixedSourcesAndSortedOutput) {
   EXPECT_NE(text.find("# TYPE memwatch_zzz gauge"), std::string::npos);
 }
 
+// Large enough to be trimmed after (kTrimAfterBytes): the same text as
+// serializing a scrape, and the next scrape still works.
+TEST(Scraper, ScrapeTextOfManySeries) {
+  class Many : public Collector {
+   public:
+    void Collect(std::vector<prometheus::MetricFamily>* out) override {
+      auto f = GaugeFamily("memwatch_many", "h");
+      for (int i = 0; i < 5000; ++i) {
+        AddGauge(&f, i, {{"name", "target-" + std::to_string(i)}});
+      }
+      out->push_back(std::move(f));
+    }
+  };
+  std::vector<NamedCollector> cs;
+  cs.push_back({"many", std::make_unique<Many>()});
+  Scraper s(&cs, {});
+  std::string text = s.ScrapeText();
+  EXPECT_GT(text.size(), 64u * 1024);
+  EXPECT_NE(text.find("memwatch_many{name=\"target-4999\"} 4999\n"),
+            std::string::npos);
+  std::string again = s.ScrapeText();
+  EXPECT_EQ(again.substr(0, again.find("memwatch_scrape_collector_duration")),
+            text.substr(0, text.find("memwatch_scrape_collector_duration")));
+}
+
 TEST(Scraper, NoCollectorsNoEmptyFamilies) {
   std::vector<NamedCollector> cs;
   Scraper s(&cs, {});

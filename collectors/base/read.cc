@@ -69,22 +69,21 @@ UniqueFd OpenFile(const std::string& path, std::string* error, int* errno_out,
 
 bool ReadOpenFile(int fd, const std::string& path, size_t max_bytes,
                   std::string* out, std::string* error, int* errno_out) {
-  // Proc files report size 0, so read until EOF into the caller's buffer,
-  // growing it up to the cap (+1 byte to tell "exactly the cap" from "more").
+  // Proc files report size 0, so read until EOF, at most the cap + 1 byte (to
+  // tell "exactly the cap" from "more"). Through a stack buffer: growing the
+  // caller's string first would zero-fill it on every read.
   const size_t limit = max_bytes + 1;
-  size_t len = 0;
-  out->resize(std::min(limit, std::max<size_t>(out->capacity(), 4096)));
+  char buf[4096];
+  out->clear();
   while (true) {
-    if (len == out->size()) {
-      if (len >= limit) {
-        out->clear();
-        return Fail(path, EFBIG,
-                    "larger than " + std::to_string(max_bytes) + " bytes",
-                    error, errno_out);
-      }
-      out->resize(std::min(limit, out->size() * 2));
+    const size_t want = std::min(sizeof(buf), limit - out->size());
+    if (want == 0) {
+      out->clear();
+      return Fail(path, EFBIG,
+                  "larger than " + std::to_string(max_bytes) + " bytes", error,
+                  errno_out);
     }
-    ssize_t n = ::read(fd, &(*out)[len], out->size() - len);
+    ssize_t n = ::read(fd, buf, want);
     if (n == 0) break;
     if (n < 0) {
       if (errno == EINTR) continue;
@@ -92,9 +91,8 @@ bool ReadOpenFile(int fd, const std::string& path, size_t max_bytes,
       out->clear();
       return Fail(path, err, "", error, errno_out);
     }
-    len += static_cast<size_t>(n);
+    out->append(buf, static_cast<size_t>(n));
   }
-  out->resize(len);
   return true;
 }
 

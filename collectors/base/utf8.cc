@@ -33,6 +33,12 @@ size_t ValidSequenceLength(std::string_view s, size_t i) {
 }  // namespace
 
 std::string SanitizeUtf8(std::string_view s) {
+  // Nearly every label value is plain ASCII: copy it whole.
+  size_t ascii = 0;
+  while (ascii < s.size() && static_cast<unsigned char>(s[ascii]) < 0x80) {
+    ++ascii;
+  }
+  if (ascii == s.size()) return std::string(s);
   std::string out;
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {

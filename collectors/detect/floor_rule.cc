@@ -9,6 +9,14 @@ namespace {
 constexpr int kMinBins = 12;
 constexpr int kMaxBins = 64;
 
+// Theil-Sen's pairwise slopes and the quantiles' copies (up to 64 x 64 / 2
+// doubles): one buffer per thread shared by every rule, not 16 KiB per target
+// (most of the exporter's heap with 1000 targets; docs/performance.md).
+std::vector<double>* Scratch() {
+  thread_local std::vector<double> scratch;
+  return &scratch;
+}
+
 double Median(std::vector<double>* v) {
   const size_t n = v->size();
   if (n == 0) return std::numeric_limits<double>::quiet_NaN();
@@ -170,7 +178,6 @@ FloorRule::FloorRule(FloorRuleConfig config) : config_(std::move(config)) {
   }
   x_.reserve(kMaxBins);
   y_.reserve(kMaxBins);
-  tmp_.reserve(kMaxBins * kMaxBins / 2);
 }
 
 void FloorRule::Reset() {
@@ -280,26 +287,28 @@ bool FloorRule::Judge(const Scale& s, FloorPass* pass) {
   for (int i = 0; i < 3; ++i) {
     if (MannKendallS(y + lo[i], len[i]) < s.crit_third[i]) return false;
   }
-  const double slope = TheilSen(x, y, n, &tmp_);
+  const double slope = TheilSen(x, y, n, Scratch());
   // 3. Rate.
   if (slope < config_.min_rate || slope <= 0) return false;
   const size_t six = n / 6;
   for (size_t i = 0; i < 6; ++i) {
     const size_t b = i * six, e = i < 5 ? (i + 1) * six : n;
-    if (TheilSen(x + b, y + b, e - b, &tmp_) < config_.sixth_share * slope) {
+    if (TheilSen(x + b, y + b, e - b, Scratch()) <
+        config_.sixth_share * slope) {
       return false;
     }
   }
   // 4. No deceleration, here and on longer scales.
-  const double s_first = TheilSen(x, y, k, &tmp_);
-  const double s_mid = TheilSen(x + k, y + k, n - 2 * k, &tmp_);
-  const double s_last = TheilSen(x + n - k, y + n - k, k, &tmp_);
+  const double s_first = TheilSen(x, y, k, Scratch());
+  const double s_mid = TheilSen(x + k, y + k, n - 2 * k, Scratch());
+  const double s_last = TheilSen(x + n - k, y + n - k, k, Scratch());
   if (s_last < config_.rho * std::max(s_first, s_mid)) return false;
   for (const Scale& other : scales_) {
     if (other.cfg.window > s.cfg.window && Decelerates(other)) return false;
   }
   // 5. The floor moved.
-  if (Quantile(y + n - k, k, 0.1, &tmp_) <= Quantile(y, k, 0.9, &tmp_)) {
+  if (Quantile(y + n - k, k, 0.1, Scratch()) <=
+      Quantile(y, k, 0.9, Scratch())) {
     return false;
   }
   const double growth = slope * s.cfg.window;
@@ -400,7 +409,7 @@ bool FloorRule::ReversibleOk(const Scale& s, size_t first, double growth) {
   const double m = Median(&copy);
   if (m <= 0) return true;
   const double rel =
-      TheilSen(lx.data(), ly.data(), ly.size(), &tmp_) * s.cfg.window / m;
+      TheilSen(lx.data(), ly.data(), ly.size(), Scratch()) * s.cfg.window / m;
   return rel < 0.05 &&
          MannKendallS(ly.data(), ly.size()) < LoadCritical(ly.size());
 }

@@ -165,8 +165,8 @@ class FloorRule {
   bool active_ = false;
   double last_pass_t_ = 0;
   FloorPass last_pass_;
-  // Scratch, reused.
-  std::vector<double> x_, y_, tmp_;
+  // Scratch, reused (the larger one is per thread: floor_rule.cc).
+  std::vector<double> x_, y_;
 };
 
 }  // namespace memwatch::detect

@@ -11,8 +11,11 @@ namespace memwatch::detect {
 namespace {
 
 // Ring capacity: 1-s sampling over 2 windows of 60 s needs 120; faster
-// sampling is folded (min) so the ring never grows.
+// sampling is folded (min) so the ring never grows past it. It starts small
+// and doubles as samples come (8 KiB per target preallocated was most of the
+// exporter's heap with 1000 targets).
 constexpr size_t kRing = 512;
+constexpr size_t kFirstRing = 16;
 
 double Median(std::vector<double>* v) {
   const size_t n = v->size();
@@ -89,7 +92,7 @@ double TheilSenSlope(const double* t, const double* y, size_t n,
 }
 
 TrendDetector::TrendDetector(TrendConfig config)
-    : config_(config), ring_(kRing) {
+    : config_(config), ring_(kFirstRing) {
   // Folding keeps 2 windows within kRing - 8 slots whatever the sample rate.
   min_spacing_ = 2 * config_.window / (kRing - 8);
   const size_t nb =
@@ -121,20 +124,26 @@ std::optional<TrendLeak> TrendDetector::Add(double t, double bytes) {
     if (!origin_set_) origin_ = t;
     armed_ = t;
   }
-  Point* last = size_ > 0 ? &ring_[(head_ + size_ - 1) % kRing] : nullptr;
+  Point* last =
+      size_ > 0 ? &ring_[(head_ + size_ - 1) % ring_.size()] : nullptr;
   if (last && t - last->t < min_spacing_) {
     last->bytes = std::min(last->bytes, bytes);
   } else {
-    if (size_ == kRing) {
-      head_ = (head_ + 1) % kRing;
+    if (size_ == ring_.size() && ring_.size() < kRing) {
+      // Full but allowed to grow: oldest first, then double.
+      std::rotate(ring_.begin(), ring_.begin() + head_, ring_.end());
+      head_ = 0;
+      ring_.resize(std::min(kRing, 2 * ring_.size()));
+    } else if (size_ == ring_.size()) {
+      head_ = (head_ + 1) % ring_.size();
       --size_;
     }
-    ring_[(head_ + size_) % kRing] = {t, bytes};
+    ring_[(head_ + size_) % ring_.size()] = {t, bytes};
     ++size_;
   }
   // Keep (t - 2 windows, t]: the window and the one before it.
   while (size_ > 0 && At(0).t <= t - 2 * config_.window) {
-    head_ = (head_ + 1) % kRing;
+    head_ = (head_ + 1) % ring_.size();
     --size_;
   }
   TrendLeak leak;

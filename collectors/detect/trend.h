@@ -113,7 +113,7 @@ class TrendDetector {
   const Point& At(size_t i) const { return ring_[(head_ + i) % ring_.size()]; }
 
   TrendConfig config_;
-  std::vector<Point> ring_;  // fixed capacity; the last 2 windows of samples
+  std::vector<Point> ring_;  // the last 2 windows of samples; grows to 512
   size_t head_ = 0, size_ = 0;
   double min_spacing_ = 0;  // closer samples are folded into one
   bool started_ = false;

@@ -2,8 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "collectors/diff/counts.h"
 #include "collectors/heapdiff/store.h"
-#include "collectors/v8heap/diff.h"
 
 namespace memwatch::heapdiff {
 namespace {
@@ -39,10 +39,10 @@ HttpResponse ConstructorDiffs::Start(const DiffTarget& target,
   }
   if (!sessions_.HasRoom()) return TooMany();
   Session s{target.pid, port, {}};
-  auto snapshot = heapread::TakeSnapshot(port, &cancel_, &error);
-  if (!snapshot) return JsonError(HttpStatusOf(error.kind), error.message);
-  s.before = std::move(*snapshot);
-  const uint64_t nodes = s.before.nodes.size();
+  auto totals = heapread::TakeConstructorTotals(port, &cancel_, &error);
+  if (!totals) return JsonError(HttpStatusOf(error.kind), error.message);
+  s.before = std::move(*totals);
+  const uint64_t nodes = s.before.count;
   auto id = sessions_.Add(std::move(s));
   if (!id) return TooMany();
   nlohmann::json body = {
@@ -58,12 +58,12 @@ HttpResponse ConstructorDiffs::End(const std::string& id) {
   if (!taken) return JsonError(status, why);
   const Session& s = taken->first;
   heapread::Error error;
-  auto after = heapread::TakeSnapshot(s.port, &cancel_, &error);
+  auto after = heapread::TakeConstructorTotals(s.port, &cancel_, &error);
   if (!after) return JsonError(HttpStatusOf(error.kind), error.message);
   // Each snapshot is taken over its own inspector session, and object ids
   // do not survive one: by counts, not by id (v8heap/diff.h).
-  nlohmann::json body = diff::ToJson(
-      v8heap::DiffConstructorCounts(s.before, *after, kMaxDetails));
+  nlohmann::json body =
+      diff::ToJson(diff::DiffCounts(s.before, *after, kMaxDetails));
   return HttpResponse{200, "application/json", body.dump()};
 }
 

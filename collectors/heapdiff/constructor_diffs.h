@@ -1,6 +1,7 @@
 // by=constructor: memwatch's HeapDiff by constructor of a Node process, from
-// two V8 heap snapshots over its inspector (loopback only). A snapshot
-// pauses the app and holds tens of MB while it is parsed: few at once.
+// two V8 heap snapshots over its inspector (loopback only), each reduced to
+// totals per constructor as it streams (a session keeps a few hundred
+// bytes per constructor). A snapshot pauses the app: few at once.
 #pragma once
 
 #include <atomic>
@@ -27,7 +28,7 @@ class ConstructorDiffs : public Depth {
   struct Session {
     int pid = 0;
     int port = 0;
-    v8heap::HeapSnapshot before;
+    diff::Counts before;
   };
   const std::string procfs_root_;
   const heapread::InspectorAccess access_;

@@ -101,11 +101,13 @@ class Sessions {
       ended_order_.pop_front();
     }
   }
+  // From the system's random source each time: sessions are rare, and a
+  // thread_local engine (2.5 KiB) was most of the static TLS that every one
+  // of the 128 HTTP worker threads carries (docs/performance.md).
   static std::string RandomHex() {
-    static thread_local std::mt19937_64 rng{std::random_device{}()};
+    std::random_device rd;
     char buf[17];
-    std::snprintf(buf, sizeof(buf), "%016llx",
-                  static_cast<unsigned long long>(rng()));
+    std::snprintf(buf, sizeof(buf), "%08x%08x", rd(), rd());
     return buf;
   }
 

@@ -29,24 +29,17 @@ bool FindInspectorPort(const std::string& procfs_root, int pid,
   return true;
 }
 
-std::optional<v8heap::HeapSnapshot> TakeSnapshot(
+std::optional<diff::Counts> TakeConstructorTotals(
     int port, const std::atomic<bool>* cancel, Error* error) {
   inspector::ClientOptions options;
   options.cancel = cancel;
   std::string why;
-  auto snapshot = inspector::TakeHeapSnapshot(port, options, &why);
-  if (!snapshot) {
+  auto totals = inspector::TakeConstructorTotals(port, options, &why);
+  if (!totals) {
     Fail(error, ErrorKind::kUnavailable,
          why.empty() ? "heap snapshot failed" : why);
   }
-  return snapshot;
-}
-
-std::optional<diff::Counts> TakeConstructorTotals(
-    int port, const std::atomic<bool>* cancel, Error* error) {
-  auto snapshot = TakeSnapshot(port, cancel, error);
-  if (!snapshot) return std::nullopt;
-  return v8heap::TotalsOf(*snapshot);
+  return totals;
 }
 
 }  // namespace memwatch::heapread

@@ -1,14 +1,13 @@
 // Readings of a Node process's heap by constructor: V8 heap snapshots over
-// its inspector (loopback only), whole or reduced to totals per constructor.
+// its inspector (loopback only), reduced to totals per constructor.
 #pragma once
 
 #include <atomic>
 #include <optional>
 #include <string>
 
+#include "collectors/diff/counts.h"
 #include "collectors/heapread/error.h"
-#include "collectors/v8heap/diff.h"
-#include "collectors/v8heap/heap_snapshot.h"
 
 namespace memwatch::heapread {
 
@@ -25,13 +24,10 @@ struct InspectorAccess {
 bool FindInspectorPort(const std::string& procfs_root, int pid,
                        const InspectorAccess& access, int* port, Error* error);
 
-// A snapshot over the inspector on 127.0.0.1:port (kUnavailable when it
-// fails); abandoned within ~0.2 s once *cancel turns true.
-std::optional<v8heap::HeapSnapshot> TakeSnapshot(
-    int port, const std::atomic<bool>* cancel, Error* error);
-
-// TakeSnapshot reduced to totals per constructor: what a diff kept across
-// inspector sessions needs.
+// A heap snapshot over the inspector on 127.0.0.1:port, reduced to totals per
+// constructor as it streams (memory independent of the heap's size; what a
+// diff across inspector sessions needs). kUnavailable when it fails;
+// abandoned within ~0.2 s once *cancel turns true.
 std::optional<diff::Counts> TakeConstructorTotals(
     int port, const std::atomic<bool>* cancel, Error* error);
 

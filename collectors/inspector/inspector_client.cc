@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <cstring>
 #include <deque>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 #include "collectors/base/mutex.h"
@@ -251,8 +252,16 @@ mg_connection* RequestSnapshot(int port, const std::string& path,
 
 }  // namespace
 
-std::optional<v8heap::HeapSnapshot> TakeHeapSnapshot(
-    int port, const ClientOptions& options, std::string* error) {
+namespace {
+
+// A snapshot over the inspector, handed as it streams to `parse` (which
+// reads it with the ReadFn it is given): whole, or reduced to totals.
+template <typename T>
+std::optional<T> TakeAndParse(
+    int port, const ClientOptions& options,
+    const std::function<std::optional<T>(const v8heap::ReadFn&, std::string*)>&
+        parse,
+    std::string* error) {
   static const bool initialized = (mg_init_library(0), true);  // once
   (void)initialized;
   const auto deadline = After(options.timeout_seconds);
@@ -268,9 +277,8 @@ std::optional<v8heap::HeapSnapshot> TakeHeapSnapshot(
   mg_connection* conn = RequestSnapshot(port, *path, session.get(), error);
   if (conn == nullptr) return std::nullopt;
   ChunkReader reader(session.get(), options, deadline);
-  auto snapshot = v8heap::ParseHeapSnapshot(
-      [&](char* buf, size_t cap) { return reader.Read(buf, cap); },
-      options.limits, error);
+  auto snapshot = parse(
+      [&](char* buf, size_t cap) { return reader.Read(buf, cap); }, error);
   {
     // Unblock the WebSocket thread if the parser stopped early.
     MutexLock lock(&session->mu);
@@ -305,6 +313,29 @@ std::optional<v8heap::HeapSnapshot> TakeHeapSnapshot(
     return std::nullopt;
   }
   return snapshot;
+}
+
+}  // namespace
+
+std::optional<v8heap::HeapSnapshot> TakeHeapSnapshot(
+    int port, const ClientOptions& options, std::string* error) {
+  return TakeAndParse<v8heap::HeapSnapshot>(
+      port, options,
+      [&](const v8heap::ReadFn& read, std::string* err) {
+        return v8heap::ParseHeapSnapshot(read, options.limits, err);
+      },
+      error);
+}
+
+std::optional<diff::Counts> TakeConstructorTotals(int port,
+                                                  const ClientOptions& options,
+                                                  std::string* error) {
+  return TakeAndParse<diff::Counts>(
+      port, options,
+      [&](const v8heap::ReadFn& read, std::string* err) {
+        return v8heap::ParseConstructorTotals(read, options.limits, err);
+      },
+      error);
 }
 
 }  // namespace memwatch::inspector

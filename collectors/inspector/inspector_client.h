@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "collectors/v8heap/constructor_totals.h"
 #include "collectors/v8heap/heap_snapshot.h"
 
 namespace memwatch::inspector {
@@ -40,5 +41,11 @@ struct ClientOptions {
 // bounded by civetweb's client (10 s connect, 30 s answer).
 std::optional<v8heap::HeapSnapshot> TakeHeapSnapshot(
     int port, const ClientOptions& options, std::string* error);
+
+// The same snapshot reduced to totals per constructor as it streams
+// (v8heap::ParseConstructorTotals): memory independent of the heap's size.
+std::optional<diff::Counts> TakeConstructorTotals(int port,
+                                                  const ClientOptions& options,
+                                                  std::string* error);
 
 }  // namespace memwatch::inspector

@@ -372,7 +372,7 @@ detect::TargetSample MemwatchCollector::ReadTarget(
 // unreadable (the verdict then judges without it).
 double MemwatchCollector::ReadCpuSeconds(const targets::ProcessRef& p) {
   if (!config_.verdict_rule) return detect::FloorRule::kNoCpu;
-  if (!fs_.ReadFile(std::to_string(p.pid) + "/stat", &text_, nullptr)) {
+  if (!fs_.ReadPidFile(p.pid, "stat", &text_, nullptr)) {
     return detect::FloorRule::kNoCpu;
   }
   auto stat = procfs::ParseStat(text_, nullptr);

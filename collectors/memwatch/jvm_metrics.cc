@@ -25,8 +25,7 @@ void AppendJvmFamilies(
   for (const auto& [name, snap] : targets) {
     const double freq = static_cast<double>(snap.hrt_frequency);
     for (const auto& c : snap.collectors) {
-      Labels l = {{"name", name},
-                  {"collector", hsperf::CollectorLabel(c.index)}};
+      Labels l = {{"name", name}, {"gc", hsperf::CollectorLabel(c.index)}};
       AddCounter(&count, static_cast<double>(c.invocations), l);
       if (freq > 0) {
         AddCounter(&seconds, static_cast<double>(c.time_ticks) / freq, l);

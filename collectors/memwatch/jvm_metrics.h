@@ -12,8 +12,8 @@
 
 namespace memwatch::memwatch_plugin {
 
-// memwatch_jvm_gc_collections_total{name,collector},
-// memwatch_jvm_gc_collection_seconds_total{name,collector},
+// memwatch_jvm_gc_collections_total{name,gc},
+// memwatch_jvm_gc_collection_seconds_total{name,gc},
 // memwatch_jvm_memory_used_bytes{name,space},
 // memwatch_jvm_memory_capacity_bytes{name,space}
 // for (target name, snapshot) pairs; empty families are not appended.

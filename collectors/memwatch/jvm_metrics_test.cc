@@ -39,6 +39,9 @@ TEST(AppendJvmFamilies, JstatLikeFamilies) {
   EXPECT_EQ(out[3].name, "memwatch_jvm_memory_capacity_bytes");
   ASSERT_EQ(out[0].metric.size(), 3u);
   EXPECT_EQ(out[0].metric[0].label[0].value, "api");
+  // `gc`, not `collector`: that label names a plugin on the scrape metrics.
+  EXPECT_EQ(out[0].metric[0].label[1].name, "gc");
+  EXPECT_EQ(out[1].metric[0].label[1].name, "gc");
   EXPECT_EQ(out[0].metric[0].label[1].value, "young");
   EXPECT_EQ(out[0].metric[1].label[1].value, "full");
   EXPECT_EQ(out[0].metric[2].label[1].value, "concurrent");

@@ -30,6 +30,7 @@ prometheus::MetricFamily CounterFamily(const std::string& name,
 void AddSample(prometheus::MetricFamily* family, double value,
                const Labels& labels) {
   prometheus::ClientMetric m;
+  m.label.reserve(labels.size());
   for (const auto& [k, v] : labels) m.label.push_back({k, SanitizeUtf8(v)});
   if (family->type == prometheus::MetricType::Counter) {
     m.counter.value = value;

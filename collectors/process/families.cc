@@ -1,9 +1,13 @@
 #include "collectors/process/families.h"
 
+#include "collectors/base/utf8.h"
 #include "collectors/plugin/metrics.h"
 
 namespace memwatch::process {
 namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
 
 struct SeriesInfo {
   Series series;
@@ -13,34 +17,33 @@ struct SeriesInfo {
   const char* label_value;
 };
 
-// One row per Series; rows sharing a family are adjacent.
+// One row per Series; rows sharing a family are adjacent. Why each is
+// exported: docs/metrics.md.
 constexpr SeriesInfo kSeries[] = {
     {kCpuUser, "memwatch_process_cpu_seconds_total",
      "CPU time of the target's processes, /proc/<pid>/stat utime and stime / "
      "clock ticks; kept monotonic across process exits.",
      "mode", "user"},
     {kCpuSystem, "memwatch_process_cpu_seconds_total", "", "mode", "system"},
-    {kCpuSinceStart, "memwatch_process_cpu_since_start_ratio",
-     "Average CPU since each process started, as a share of one core "
-     "(usage.lookup's default): (utime+stime)/HZ / (uptime - starttime/HZ).",
-     nullptr, nullptr},
     {kResident, "memwatch_process_resident_memory_bytes",
-     "Resident memory, /proc/<pid>/stat rss x page size.", nullptr, nullptr},
-    {kVirtual, "memwatch_process_virtual_memory_bytes",
-     "Virtual memory size, /proc/<pid>/stat vsize.", nullptr, nullptr},
+     "Resident memory, /proc/<pid>/stat rss x page size (anonymous + file + "
+     "shared memory).",
+     nullptr, nullptr},
     {kResidentAnon, "memwatch_process_resident_anon_bytes",
-     "Anonymous resident memory, /proc/<pid>/status RssAnon.", nullptr,
-     nullptr},
-    {kResidentFile, "memwatch_process_resident_file_bytes",
-     "File-backed resident memory, /proc/<pid>/status RssFile.", nullptr,
+     "Anonymous resident memory (heaps), /proc/<pid>/status RssAnon.", nullptr,
      nullptr},
     {kResidentShmem, "memwatch_process_resident_shmem_bytes",
-     "Shared-memory resident memory, /proc/<pid>/status RssShmem.", nullptr,
-     nullptr},
+     "Shared-memory resident memory (tmpfs, shm), /proc/<pid>/status "
+     "RssShmem.",
+     nullptr, nullptr},
     {kResidentPeak, "memwatch_process_resident_memory_peak_bytes",
-     "Peak resident memory, /proc/<pid>/status VmHWM.", nullptr, nullptr},
+     "Highest peak resident memory among the target's processes, "
+     "/proc/<pid>/status VmHWM.",
+     nullptr, nullptr},
     {kData, "memwatch_process_data_bytes",
-     "Data segment size, /proc/<pid>/status VmData.", nullptr, nullptr},
+     "Private writable address space (heaps, anonymous maps), "
+     "/proc/<pid>/status VmData.",
+     nullptr, nullptr},
     {kSwap, "memwatch_process_swap_bytes",
      "Swapped-out memory, /proc/<pid>/status VmSwap.", nullptr, nullptr},
     {kPss, "memwatch_process_proportional_memory_bytes",
@@ -60,11 +63,16 @@ constexpr SeriesInfo kSeries[] = {
     {kOpenFds, "memwatch_process_open_fds",
      "Open file descriptors, entries of /proc/<pid>/fd.", nullptr, nullptr},
     {kMaxFds, "memwatch_process_max_fds",
-     "Soft limit of open file descriptors, /proc/<pid>/limits.", nullptr,
-     nullptr},
-    {kStartTime, "memwatch_process_start_time_seconds",
-     "Start of the oldest process, Unix time: /proc/stat btime + starttime / "
-     "clock ticks.",
+     "Highest soft limit of open file descriptors among the target's "
+     "processes, /proc/<pid>/limits; no series when unlimited.",
+     nullptr, nullptr},
+    {kWorstFdRatio, "memwatch_process_worst_fd_ratio",
+     "Highest ratio of open file descriptors to the soft limit "
+     "(/proc/<pid>/limits) among the target's processes.",
+     nullptr, nullptr},
+    {kOldestStart, "memwatch_process_oldest_start_time_seconds",
+     "Start of the oldest of the target's processes, Unix time: /proc/stat "
+     "btime + starttime / clock ticks.",
      nullptr, nullptr},
     {kReadBytes, "memwatch_process_read_bytes_total",
      "Bytes read from storage, /proc/<pid>/io read_bytes.", nullptr, nullptr},
@@ -72,12 +80,24 @@ constexpr SeriesInfo kSeries[] = {
      "Bytes written to storage, /proc/<pid>/io write_bytes.", nullptr, nullptr},
 };
 
-}  // namespace
+// Appends one sample whose `name` value is already valid UTF-8 (sanitized
+// once per target, not once per series) and whose other label is a constant.
+void Add(MetricFamily* f, double v, const std::string& name,
+         const char* key = nullptr, const char* value = nullptr) {
+  ClientMetric& m = f->metric.emplace_back();
+  m.label.reserve(key == nullptr ? 1 : 2);
+  m.label.push_back(ClientMetric::Label{"name", name});
+  if (key != nullptr) m.label.push_back(ClientMetric::Label{key, value});
+  if (f->type == prometheus::MetricType::Counter) {
+    m.counter.value = v;
+  } else {
+    m.gauge.value = v;
+  }
+}
 
-void AppendFamilies(
-    const std::vector<TargetResult>& results,
-    const std::map<std::pair<std::string, std::string>, uint64_t>& errors,
-    std::vector<prometheus::MetricFamily>* out) {
+void AppendTargetFamilies(const std::vector<TargetResult>& results,
+                          const std::vector<std::string>& names,
+                          std::vector<MetricFamily>* out) {
   auto up = GaugeFamily(
       "memwatch_target_up",
       "1 while at least one process matches the target, 0 when none does. "
@@ -85,8 +105,12 @@ void AppendFamilies(
       "can be 0; templated matcher and container targets (discovery="
       "\"container\") are listed only while they have processes, and go away "
       "with them.");
-  auto count = GaugeFamily("memwatch_target_processes",
-                           "Number of processes matched by the target.");
+  auto restarts = CounterFamily(
+      "memwatch_target_restarts_total",
+      "Times the target's processes were replaced: the processes now share "
+      "none with the last ones it had (pid and start time), after a restart "
+      "or a time without processes. A group that grows, shrinks or replaces "
+      "some workers is not restarted.");
   auto info = GaugeFamily(
       "memwatch_target_info",
       "1 per process matched by the target, with its pid and comm, the "
@@ -94,18 +118,22 @@ void AppendFamilies(
       "memwatch source that judges its heap (hsperfdata, gc_log, synthetic); "
       "namespace, pod and container from the Kubernetes API "
       "(--collector.kubernetes), empty when not known.");
-  for (const TargetResult& r : results) {
-    const std::string& name = r.target.name;
+  up.metric.reserve(results.size());
+  restarts.metric.reserve(results.size());
+  for (size_t i = 0; i < results.size(); ++i) {
+    const TargetResult& r = results[i];
     // Container targets say so: the alert rules tell them from targets a
     // user named (only those can be down).
     const bool container = !r.target.containers.empty();
-    Labels up_labels = {{"name", name}};
-    if (container) up_labels.emplace_back("discovery", "container");
-    AddGauge(&up, r.target.processes.empty() ? 0 : 1, up_labels);
-    AddGauge(&count, static_cast<double>(r.target.processes.size()),
-             {{"name", name}});
+    if (container) {
+      AddGauge(&up, r.target.processes.empty() ? 0 : 1,
+               {{"name", names[i]}, {"discovery", "container"}});
+    } else {
+      Add(&up, r.target.processes.empty() ? 0 : 1, names[i]);
+    }
+    Add(&restarts, static_cast<double>(r.restarts), names[i]);
     for (const targets::ProcessRef& p : r.target.processes) {
-      Labels labels = {{"name", name},       {"pid", std::to_string(p.pid)},
+      Labels labels = {{"name", names[i]},   {"pid", std::to_string(p.pid)},
                        {"comm", p.comm},     {"runtime", r.runtime},
                        {"source", r.source}, {"namespace", p.namespace_name},
                        {"pod", p.pod},       {"container", p.container}};
@@ -114,25 +142,40 @@ void AppendFamilies(
     }
   }
   AppendIfNotEmpty(std::move(up), out);
-  AppendIfNotEmpty(std::move(count), out);
+  AppendIfNotEmpty(std::move(restarts), out);
   AppendIfNotEmpty(std::move(info), out);
+}
+
+}  // namespace
+
+void AppendFamilies(
+    const std::vector<TargetResult>& results,
+    const std::map<std::pair<std::string, std::string>, uint64_t>& errors,
+    std::vector<prometheus::MetricFamily>* out) {
+  std::vector<std::string> names;
+  names.reserve(results.size());
+  for (const TargetResult& r : results) {
+    names.push_back(SanitizeUtf8(r.target.name));
+  }
+  AppendTargetFamilies(results, names, out);
 
   for (size_t i = 0; i < std::size(kSeries);) {
     const SeriesInfo& head = kSeries[i];
     auto family = IsCounter(head.series) ? CounterFamily(head.family, head.help)
                                          : GaugeFamily(head.family, head.help);
     size_t j = i;
-    for (; j < std::size(kSeries) &&
-           std::string(kSeries[j].family) == head.family;
-         ++j) {
-      for (const TargetResult& r : results) {
-        const auto& v = r.values[kSeries[j].series];
-        if (!v) continue;
-        Labels labels = {{"name", r.target.name}};
-        if (kSeries[j].label_key != nullptr) {
-          labels.emplace_back(kSeries[j].label_key, kSeries[j].label_value);
+    while (j < std::size(kSeries) &&
+           std::string_view(kSeries[j].family) == head.family) {
+      ++j;
+    }
+    family.metric.reserve(results.size() * (j - i));
+    for (size_t k = i; k < j; ++k) {
+      for (size_t t = 0; t < results.size(); ++t) {
+        const auto& v = results[t].values[kSeries[k].series];
+        if (v) {
+          Add(&family, *v, names[t], kSeries[k].label_key,
+              kSeries[k].label_value);
         }
-        AddSample(&family, *v, labels);
       }
     }
     AppendIfNotEmpty(std::move(family), out);

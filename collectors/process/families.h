@@ -19,6 +19,7 @@ namespace memwatch::process {
 struct TargetResult {
   targets::Target target;
   Values values;
+  uint64_t restarts = 0;  // TargetAccumulator::restarts()
   // What the memwatch collector recognised and judges the target by (empty
   // when it is disabled or has not seen the target yet).
   std::string runtime;

@@ -74,12 +74,8 @@ void ProcessCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
   procfs::ScopedStatReuse reuse_stat;
   std::vector<targets::Target> targets = resolver_->Resolve();
 
-  // Machine-wide inputs, read once per scrape (boot time once ever).
+  // Boot time, read once ever: start times are counted from it.
   std::string text;
-  std::optional<double> uptime_s;
-  if (fs_.ReadFile("uptime", &text, nullptr)) {
-    uptime_s = procfs::ParseUptime(text, nullptr);
-  }
   std::optional<double> boot_time_s;
   {
     MutexLock lock(&mu_);
@@ -110,7 +106,7 @@ void ProcessCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
   CgroupStatsByPaths cgroups;
   bool containers = false;
   for (const targets::Target& t : targets) {
-    reads.push_back(ReadTarget(t, uptime_s, boot_time_s, known, &cgroups));
+    reads.push_back(ReadTarget(t, boot_time_s, known, &cgroups));
     containers = containers || !t.containers.empty();
   }
   // Templated and container targets are listed only while they have a
@@ -139,9 +135,8 @@ void ProcessCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
   std::map<std::pair<std::string, std::string>, uint64_t> errors;
   for (TargetRead& r : reads) {
     const std::string& name = r.result.target.name;
-    if (r.resolved_processes != 0) {
-      if (!uptime_s) CountError(name, "uptime");
-      if (!boot_time_s) CountError(name, "stat_btime");
+    if (r.resolved_processes != 0 && !boot_time_s) {
+      CountError(name, "stat_btime");
     }
     for (const std::string& file : r.errors) CountError(name, file);
     // Shown only for the targets listed now: a gone container's go with it.
@@ -150,7 +145,9 @@ void ProcessCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
       errors.insert(*it);
     }
     for (auto& [key, files] : r.slow_files) seen[key] = std::move(files);
-    r.result.values = accumulators_[name].Update(r.live);
+    TargetAccumulator& acc = accumulators_[name];
+    r.result.values = acc.Update(r.live);
+    r.result.restarts = acc.restarts();
     if (facts_) {
       TargetFact fact = facts_->Get(name);
       r.result.runtime = fact.runtime;
@@ -206,8 +203,7 @@ void ProcessCollector::Forget(double now) {
 }
 
 ProcessCollector::TargetRead ProcessCollector::ReadTarget(
-    const targets::Target& target, std::optional<double> uptime_s,
-    std::optional<double> boot_time_s,
+    const targets::Target& target, std::optional<double> boot_time_s,
     const std::map<TargetAccumulator::ProcessKey, SlowFiles>& known,
     CgroupStatsByPaths* cgroups) const {
   TargetRead read;
@@ -230,7 +226,7 @@ ProcessCollector::TargetRead ProcessCollector::ReadTarget(
     // Kept once both were read; a failed one is tried again next scrape.
     SlowFiles& keep = read.slow_files[key];
     if (s.limits && s.cgroup) keep = SlowFiles{s.limits, s.cgroup};
-    read.live[key] = ComputeValues(s, options_.params, uptime_s, boot_time_s);
+    read.live[key] = ComputeValues(s, options_.params, boot_time_s);
     // Processes are listed only while their stat was readable just now.
     result.target.processes.push_back(ref);
     if (s.cgroup && ref.start_ticks < oldest_start) {

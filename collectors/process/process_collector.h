@@ -70,8 +70,7 @@ class ProcessCollector : public Collector {
   };
   // Reads /proc for one target; touches no shared state (no lock needed).
   TargetRead ReadTarget(
-      const targets::Target& target, std::optional<double> uptime_s,
-      std::optional<double> boot_time_s,
+      const targets::Target& target, std::optional<double> boot_time_s,
       const std::map<TargetAccumulator::ProcessKey, SlowFiles>& known,
       CgroupStatsByPaths* cgroups) const;
   // Reads the target's cgroup into read->cgroup (see TargetRead).

@@ -12,10 +12,10 @@ bool Vanished(int err) { return err == ENOENT || err == ESRCH; }
 // Whether the process is gone: its stat cannot be read for that reason. (A
 // file missing beside a readable stat is a real failure: a fixture tree, or
 // a kernel without it.)
-bool Gone(const procfs::ProcFs& fs, const std::string& dir) {
+bool Gone(const procfs::ProcFs& fs, int pid) {
   std::string text;
   int err = 0;
-  if (!fs.ReadFile(dir + "stat", &text, nullptr, &err)) return Vanished(err);
+  if (!fs.ReadPidFile(pid, "stat", &text, nullptr, &err)) return Vanished(err);
   auto stat = procfs::ParseStat(text, nullptr);
   return stat && (stat->state == 'Z' || stat->state == 'X');
 }
@@ -23,15 +23,15 @@ bool Gone(const procfs::ProcFs& fs, const std::string& dir) {
 // Reads <pid>/<file> and parses it; on failure records the file name, or
 // that the process vanished.
 template <typename T, typename ParseFn>
-std::optional<T> ReadParsed(const procfs::ProcFs& fs, const std::string& dir,
-                            const std::string& file, ParseFn parse,
-                            ProcessSample* sample) {
+std::optional<T> ReadParsed(const procfs::ProcFs& fs, int pid, const char* file,
+                            ParseFn parse, ProcessSample* sample) {
   // One buffer per thread, reused for every file: no allocation per read.
   thread_local std::string text;
   int err = 0;
-  if (fs.ReadFile(dir + file, &text, nullptr, &err)) {
+  if (fs.ReadPidFile(pid, file, &text, nullptr, &err)) {
     if (std::optional<T> v = parse(text, nullptr)) return v;
-  } else if (Vanished(err) && (file == "stat" || Gone(fs, dir))) {
+  } else if (Vanished(err) &&
+             (std::string_view(file) == "stat" || Gone(fs, pid))) {
     sample->vanished = true;
     return std::nullopt;
   }
@@ -46,8 +46,8 @@ ProcessSample ReadProcessSample(const procfs::ProcFs& fs,
                                 const SlowFiles* cached) {
   ProcessSample s;
   s.ref = ref;
-  const std::string dir = std::to_string(ref.pid) + "/";
-  s.stat = ReadParsed<procfs::Stat>(fs, dir, "stat", procfs::ParseStat, &s);
+  const int pid = ref.pid;
+  s.stat = ReadParsed<procfs::Stat>(fs, pid, "stat", procfs::ParseStat, &s);
   if (!s.stat) return s;
   if (s.stat->starttime_ticks != ref.start_ticks || s.stat->state == 'Z' ||
       s.stat->state == 'X') {
@@ -57,12 +57,12 @@ ProcessSample ReadProcessSample(const procfs::ProcFs& fs,
     s.vanished = true;
     return s;
   }
-  s.status =
-      ReadParsed<procfs::Status>(fs, dir, "status", procfs::ParseStatus, &s);
+  s.status = ReadParsed<procfs::StatusFields>(fs, pid, "status",
+                                              procfs::ParseStatusFields, &s);
   int64_t fds = 0;
-  if (fs.CountDirEntries(dir + "fd", &fds, nullptr)) {
+  if (fs.CountFds(pid, &fds, nullptr)) {
     s.open_fds = fds;
-  } else if (Gone(fs, dir)) {
+  } else if (Gone(fs, pid)) {
     s.vanished = true;
   } else {
     s.failed_files.push_back("fd");
@@ -71,17 +71,17 @@ ProcessSample ReadProcessSample(const procfs::ProcFs& fs,
     s.limits = cached->limits;
   } else {
     s.limits =
-        ReadParsed<procfs::Limits>(fs, dir, "limits", procfs::ParseLimits, &s);
+        ReadParsed<procfs::Limits>(fs, pid, "limits", procfs::ParseLimits, &s);
   }
-  s.io = ReadParsed<procfs::Io>(fs, dir, "io", procfs::ParseIo, &s);
+  s.io = ReadParsed<procfs::Io>(fs, pid, "io", procfs::ParseIo, &s);
   if (cached != nullptr && cached->cgroup) {
     s.cgroup = cached->cgroup;
   } else {
     s.cgroup = ReadParsed<procfs::CgroupMembership>(
-        fs, dir, "cgroup", procfs::ParseCgroupFile, &s);
+        fs, pid, "cgroup", procfs::ParseCgroupFile, &s);
   }
   if (read_pss) {
-    s.pss_bytes = ReadParsed<uint64_t>(fs, dir, "smaps_rollup",
+    s.pss_bytes = ReadParsed<uint64_t>(fs, pid, "smaps_rollup",
                                        procfs::ParseSmapsRollupPss, &s);
   }
   if (s.vanished) s.stat.reset();

@@ -20,7 +20,7 @@ struct ProcessSample {
   // Absent: the process is gone (or its pid now belongs to another process);
   // nothing else is read then.
   std::optional<procfs::Stat> stat;
-  std::optional<procfs::Status> status;
+  std::optional<procfs::StatusFields> status;
   std::optional<int64_t> open_fds;
   std::optional<procfs::Limits> limits;
   std::optional<procfs::Io> io;

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstdlib>
 #include <cstring>
 #include <string_view>
@@ -34,11 +35,11 @@ bool IsAllDigits(const char* s) {
 
 }  // namespace
 
-size_t ReadCapFor(const std::string& relative) {
-  size_t slash = relative.rfind('/');
-  std::string_view name(relative);
-  if (slash != std::string::npos) name.remove_prefix(slash + 1);
-  const bool per_process = slash != std::string::npos;
+namespace {
+
+// ReadFile's cap by file name; `per_process` false for files directly under
+// the root.
+size_t CapFor(std::string_view name, bool per_process) {
   if (per_process) {
     if (name == "stat" || name == "statm" || name == "limits" || name == "io" ||
         name == "smaps_rollup")
@@ -50,25 +51,47 @@ size_t ReadCapFor(const std::string& relative) {
   return 1024 * 1024;
 }
 
-namespace {
-// The per-thread memo of ScopedStatReuse; null when none is alive.
-thread_local std::unordered_map<std::string, std::string>* tls_stat_memo =
-    nullptr;
+// The per-thread memo of ScopedStatReuse, by pid; null when none is alive.
+thread_local std::unordered_map<int, std::string>* tls_stat_memo = nullptr;
 
-bool IsPidStat(const std::string& relative) {
-  // "<digits>/stat"
+// The pid of "<digits>/stat", or -1.
+int PidOfStat(const std::string& relative) {
   size_t slash = relative.find('/');
-  if (slash == 0 || slash == std::string::npos) return false;
-  if (relative.compare(slash, std::string::npos, "/stat") != 0) return false;
+  if (slash == 0 || slash == std::string::npos || slash > 7) return -1;
+  if (relative.compare(slash, std::string::npos, "/stat") != 0) return -1;
+  int pid = 0;
   for (size_t i = 0; i < slash; ++i) {
-    if (relative[i] < '0' || relative[i] > '9') return false;
+    if (relative[i] < '0' || relative[i] > '9') return -1;
+    pid = pid * 10 + (relative[i] - '0');
   }
-  return true;
+  return pid;
 }
+
+// "<root>/<pid>/<file>" in a buffer of this thread, valid until the next
+// call on it: no allocation once it has grown to the longest path.
+const std::string& PidPath(const std::string& root, int pid,
+                           std::string_view file) {
+  thread_local std::string path;
+  path.assign(root);
+  path.push_back('/');
+  char digits[16];
+  path.append(digits, std::to_chars(digits, digits + sizeof(digits), pid).ptr);
+  path.push_back('/');
+  path.append(file);
+  return path;
+}
+
 }  // namespace
 
+size_t ReadCapFor(const std::string& relative) {
+  size_t slash = relative.rfind('/');
+  std::string_view name(relative);
+  if (slash != std::string::npos) name.remove_prefix(slash + 1);
+  return CapFor(name, slash != std::string::npos);
+}
+
 ScopedStatReuse::ScopedStatReuse() {
-  tls_stat_memo = new std::unordered_map<std::string, std::string>();
+  tls_stat_memo = new std::unordered_map<int, std::string>();
 }
 
 ScopedStatReuse::~ScopedStatReuse() {
@@ -89,21 +112,36 @@ std::string ProcFs::Path(const std::string& relative) const {
 
 bool ProcFs::ReadFile(const std::string& relative, std::string* out,
                       std::string* error, int* errno_out) const {
-  const bool memo = tls_stat_memo != nullptr && IsPidStat(relative);
-  if (memo) {
-    auto it = tls_stat_memo->find(relative);
+  const int memo_pid = tls_stat_memo != nullptr ? PidOfStat(relative) : -1;
+  return ReadAt(Path(relative), memo_pid, ReadCapFor(relative), out, error,
+                errno_out);
+}
+
+bool ProcFs::ReadPidFile(int pid, std::string_view file, std::string* out,
+                         std::string* error, int* errno_out) const {
+  const int memo_pid = tls_stat_memo != nullptr && file == "stat" ? pid : -1;
+  return ReadAt(PidPath(root_, pid, file), memo_pid, CapFor(file, true), out,
+                error, errno_out);
+}
+
+// memo_pid >= 0: a "<pid>/stat" handed over to, or taken from, the memo.
+bool ProcFs::ReadAt(const std::string& path, int memo_pid, size_t cap,
+                    std::string* out, std::string* error,
+                    int* errno_out) const {
+  if (memo_pid >= 0) {
+    auto it = tls_stat_memo->find(memo_pid);
     if (it != tls_stat_memo->end()) {
-      out->assign(it->second);
+      out->swap(it->second);
       tls_stat_memo->erase(it);  // once: a later read gets fresh values
       return true;
     }
   }
   if (!memwatch::ReadFile(
-          Path(relative), out, error, errno_out, ReadCapFor(relative),
+          path, out, error, errno_out, cap,
           is_procfs_ ? FileCheck::kTrustedFs : FileCheck::kRegular)) {
     return false;
   }
-  if (memo) tls_stat_memo->emplace(relative, *out);
+  if (memo_pid >= 0) tls_stat_memo->emplace(memo_pid, *out);
   return true;
 }
 
@@ -122,9 +160,18 @@ bool ProcFs::ReadLink(const std::string& relative, std::string* out,
 
 bool ProcFs::CountDirEntries(const std::string& relative, int64_t* count,
                              std::string* error) const {
-  std::string path = Path(relative);
-  if (is_procfs_ && relative.size() >= 3 &&
-      relative.compare(relative.size() - 3, 3, "/fd") == 0) {
+  const bool fd_dir = relative.size() >= 3 &&
+                      relative.compare(relative.size() - 3, 3, "/fd") == 0;
+  return CountAt(Path(relative), fd_dir, count, error);
+}
+
+bool ProcFs::CountFds(int pid, int64_t* count, std::string* error) const {
+  return CountAt(PidPath(root_, pid, "fd"), true, count, error);
+}
+
+bool ProcFs::CountAt(const std::string& path, bool fd_dir, int64_t* count,
+                     std::string* error) const {
+  if (is_procfs_ && fd_dir) {
     struct stat st;
     if (::stat(path.c_str(), &st) != 0) {
       if (error != nullptr) *error = ErrnoMessage("stat", path, errno);
@@ -194,17 +241,26 @@ bool HeldFile::Read(std::string* out, std::string* error,
     return false;
   };
   if (fd_ < 0) return fail(EBADF, "");
-  // One byte past the cap tells "exactly the cap" from "more".
-  out->resize(cap_ + 1);
+  // One byte past the cap tells "exactly the cap" from "more". A small cap
+  // (statm, stat: 4 KiB) reads into the stack: resizing *out to the cap first
+  // would zero-fill it on every read.
+  char stack[4096 + 1];
+  const bool on_stack = cap_ + 1 <= sizeof(stack);
+  if (!on_stack) out->resize(cap_ + 1);
+  char* buf = on_stack ? stack : &(*out)[0];
   ssize_t n;
   do {
-    n = ::pread(fd_, &(*out)[0], out->size(), 0);
+    n = ::pread(fd_, buf, cap_ + 1, 0);
   } while (n < 0 && errno == EINTR);
   if (n < 0) return fail(errno, "");
   if (static_cast<size_t>(n) > cap_) {
     return fail(EFBIG, "larger than " + std::to_string(cap_) + " bytes");
   }
-  out->resize(static_cast<size_t>(n));
+  if (on_stack) {
+    out->assign(stack, static_cast<size_t>(n));
+  } else {
+    out->resize(static_cast<size_t>(n));
+  }
   return true;
 }
 

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace memwatch::procfs {
@@ -24,6 +25,11 @@ class ProcFs {
   bool ReadFile(const std::string& relative, std::string* out,
                 std::string* error, int* errno_out = nullptr) const;
 
+  // ReadFile("<pid>/<file>") without building the relative and full paths
+  // as new strings (a scrape of 1000 targets reads three files of each).
+  bool ReadPidFile(int pid, std::string_view file, std::string* out,
+                   std::string* error, int* errno_out = nullptr) const;
+
   // Target of a symlink such as "123/exe". false + *error on failure.
   bool ReadLink(const std::string& relative, std::string* out,
                 std::string* error) const;
@@ -35,6 +41,8 @@ class ProcFs {
   // the descriptor it opens for the listing; st_size does not.
   bool CountDirEntries(const std::string& relative, int64_t* count,
                        std::string* error) const;
+  // CountDirEntries("<pid>/fd").
+  bool CountFds(int pid, int64_t* count, std::string* error) const;
 
   // Pids of all processes: the numeric entries of the root (thread-group
   // leaders only, as the kernel lists them). Unsorted.
@@ -46,6 +54,10 @@ class ProcFs {
 
  private:
   std::string Path(const std::string& relative) const;
+  bool ReadAt(const std::string& path, int memo_pid, size_t cap,
+              std::string* out, std::string* error, int* errno_out) const;
+  bool CountAt(const std::string& path, bool fd_dir, int64_t* count,
+               std::string* error) const;
 
   std::string root_;
   bool is_procfs_ = false;  // root is a mounted proc filesystem

@@ -48,6 +48,24 @@ TEST(ProcFs, CountsFdEntries) {
   EXPECT_NE(error.find("999/fd"), std::string::npos);
 }
 
+TEST(ProcFs, PidFileReadsAreTheRelativeReads) {
+  ProcFs fs(FixturePath("proc"));
+  std::string a, b, error;
+  for (const char* file : {"stat", "status", "io", "limits", "cgroup"}) {
+    ASSERT_TRUE(fs.ReadFile(std::string("100/") + file, &a, &error)) << error;
+    ASSERT_TRUE(fs.ReadPidFile(100, file, &b, &error)) << error;
+    EXPECT_EQ(a, b) << file;
+  }
+  int err = 0;
+  EXPECT_FALSE(fs.ReadPidFile(999, "stat", &b, &error, &err));
+  EXPECT_EQ(err, ENOENT);
+  EXPECT_NE(error.find("999/stat"), std::string::npos) << error;
+  int64_t n = -1;
+  ASSERT_TRUE(fs.CountFds(100, &n, &error)) << error;
+  EXPECT_EQ(n, 4);
+  EXPECT_FALSE(fs.CountFds(999, &n, &error));
+}
+
 TEST(ProcFs, ListsNumericEntriesOnly) {
   ProcFs fs(FixturePath("proc"));
   std::vector<int> pids = fs.ListPids();
@@ -141,6 +159,12 @@ TEST(ScopedStatReuse, SecondReadOfAPidStatIsTheFirstText) {
     EXPECT_EQ(text, "second");  // then read again
     ASSERT_TRUE(fs.ReadFile("7/status", &text, nullptr));
     EXPECT_EQ(text, "Name:\tsecond\n");  // only stat is reused
+    // Read by pid: the same memo (the third read left "second" in it).
+    WriteFile(dir + "/7/stat", "fourth");
+    ASSERT_TRUE(fs.ReadPidFile(7, "stat", &text, nullptr));
+    EXPECT_EQ(text, "second");
+    ASSERT_TRUE(fs.ReadPidFile(7, "stat", &text, nullptr));
+    EXPECT_EQ(text, "fourth");
   }
   WriteFile(dir + "/7/stat", "third");
   ASSERT_TRUE(fs.ReadFile("7/stat", &text, nullptr));

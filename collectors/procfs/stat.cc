@@ -32,11 +32,19 @@ std::optional<Stat> ParseStat(std::string_view text, std::string* error) {
   // Only fields 3..24 are needed: tokenize those into a fixed array.
   constexpr size_t kNeeded = kLastNeededField - kFirstRestField + 1;
   std::string_view rest[kNeeded];
-  std::string_view tail = text.substr(close + 1);
+  // Tokenized in place: the sampler reads every target's stat each second.
+  auto space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+  };
+  const char* p = text.data() + close + 1;
+  const char* const end = text.data() + text.size();
   size_t found = 0;
   for (; found < kNeeded; ++found) {
-    rest[found] = internal::NextToken(&tail);
-    if (rest[found].empty()) break;
+    while (p < end && space(*p)) ++p;
+    if (p == end) break;
+    const char* const begin = p;
+    while (p < end && !space(*p)) ++p;
+    rest[found] = std::string_view(begin, static_cast<size_t>(p - begin));
   }
   if (found < kNeeded) {
     if (error) {

@@ -51,5 +51,40 @@ TEST(ParseStatus, GarbageFails) {
   EXPECT_NE(error.find("status"), std::string::npos);
 }
 
+// The one-pass parse gives what the lookups by key give, on every text the
+// lookups were tested with, plus duplicated and malformed keys.
+TEST(ParseStatusFields, SameAsLookupsByKey) {
+  const char* texts[] = {
+      "Name:\t(node a) b)\nState:\tS (sleeping)\nVmHWM:\t   12000 kB\n"
+      "RssAnon:\t    8000 kB\nRssFile:\t1900 kB\nRssShmem:\t100 kB\n"
+      "VmData:\t50000 kB\nVmSwap:\t64 kB\nThreads:\t7\n"
+      "voluntary_ctxt_switches:\t321\nnonvoluntary_ctxt_switches:\t12\n",
+      "Name:\tkworker/0:1\nThreads:\t1\n",
+      "Name:\tx\nVmHWM:\t12 kB\nRssAnon:\t  80",
+      "VmHWM:\tbad kB\nVmHWM:\t5 kB\nVmData:\t7 MB\nVmSwap:\t1 kB extra\n"
+      "voluntary_ctxt_switches:\t-1\nnonvoluntary_ctxt_switches:\t3 4\n",
+  };
+  for (const char* text : texts) {
+    SCOPED_TRACE(text);
+    auto f = ParseStatusFields(text, nullptr);
+    ASSERT_TRUE(f);
+    EXPECT_EQ(f->rss_anon_bytes, StatusBytes(text, "RssAnon"));
+    EXPECT_EQ(f->rss_shmem_bytes, StatusBytes(text, "RssShmem"));
+    EXPECT_EQ(f->vm_hwm_bytes, StatusBytes(text, "VmHWM"));
+    EXPECT_EQ(f->vm_data_bytes, StatusBytes(text, "VmData"));
+    EXPECT_EQ(f->vm_swap_bytes, StatusBytes(text, "VmSwap"));
+    EXPECT_EQ(f->voluntary_ctxt_switches,
+              StatusCounter(text, "voluntary_ctxt_switches"));
+    EXPECT_EQ(f->nonvoluntary_ctxt_switches,
+              StatusCounter(text, "nonvoluntary_ctxt_switches"));
+  }
+  auto f = ParseStatusFields(texts[0], nullptr);
+  EXPECT_EQ(f->vm_hwm_bytes, 12000u * 1024);
+  EXPECT_EQ(f->nonvoluntary_ctxt_switches, 12u);
+  std::string error;
+  EXPECT_FALSE(ParseStatusFields("no keys here\n", &error));
+  EXPECT_NE(error.find("status"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace memwatch::procfs

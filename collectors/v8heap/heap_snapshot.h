@@ -22,12 +22,17 @@ namespace memwatch::v8heap {
 
 struct Limits {
   uint64_t max_input_bytes = 2ull << 30;  // whole document
-  uint64_t max_nodes = 20'000'000;        // ~16 bytes kept per node
-  // One JSON token (a string such as a script's source, or nesting state):
-  // the parser's scratch stack never grows past this.
-  size_t max_token_bytes = 64u << 20;
+  uint64_t max_nodes = 20'000'000;        // ~16 bytes kept per node (by id)
+  // One JSON token (a string, or nesting state): the parser's scratch stack
+  // never grows past this. V8 cuts the strings of a snapshot to 1024
+  // characters, so only a forged document comes near it.
+  size_t max_token_bytes = 16u << 20;
   size_t max_name_bytes = 256;  // a constructor name is cut to this
-  uint64_t max_names_total_bytes = 64u << 20;  // all names kept
+  uint64_t max_names_total_bytes = 8u << 20;  // all names kept
+  // Distinct name indices of objects counted by ParseConstructorTotals (a
+  // real heap has some hundreds; each costs ~56 bytes while the snapshot
+  // streams).
+  size_t max_constructors = 1u << 17;
 };
 
 struct Node {

@@ -3,6 +3,7 @@
 #include <string>
 #include <string_view>
 
+#include "collectors/v8heap/constructor_totals.h"
 #include "collectors/v8heap/heap_snapshot.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -13,6 +14,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   limits.max_token_bytes = 4096;
   limits.max_name_bytes = 16;
   limits.max_names_total_bytes = 256;
+  limits.max_constructors = 1000;  // as many as nodes: both readers agree
   std::string error;
   auto snap = memwatch::v8heap::ParseHeapSnapshotText(
       std::string_view(reinterpret_cast<const char*>(data), size), limits,
@@ -24,5 +26,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } else if (error.empty()) {
     __builtin_trap();
   }
+  // The totals reader accepts and refuses the same documents, and counts the
+  // same nodes.
+  std::string totals_error;
+  auto totals = memwatch::v8heap::ParseConstructorTotalsText(
+      std::string_view(reinterpret_cast<const char*>(data), size), limits,
+      &totals_error);
+  if (totals.has_value() != snap.has_value() || totals_error != error) {
+    __builtin_trap();
+  }
+  if (totals && totals->count != snap->nodes.size()) __builtin_trap();
   return 0;
 }

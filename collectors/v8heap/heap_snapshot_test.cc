@@ -8,6 +8,7 @@
 #include <string>
 
 #include "collectors/base/fixtures.h"
+#include "collectors/v8heap/constructor_totals.h"
 #include "collectors/v8heap/diff.h"
 
 namespace memwatch::v8heap {
@@ -85,14 +86,17 @@ TEST(HeapSnapshot, NameIsCut) {
   EXPECT_EQ(CountGroup(*s, "Leaky"), 2u);
 }
 
+// Both readers refuse the document with the same one-line error.
 void ExpectError(const std::string& text, const std::string& fragment,
                  const Limits& limits = Limits()) {
-  std::string error;
+  std::string error, totals_error;
   auto s = ParseHeapSnapshotText(text, limits, &error);
   EXPECT_FALSE(s) << text;
   EXPECT_NE(error.find(fragment), std::string::npos)
       << "error: " << error << " wanted: " << fragment;
   EXPECT_EQ(error.find('\n'), std::string::npos);
+  EXPECT_FALSE(ParseConstructorTotalsText(text, limits, &totals_error));
+  EXPECT_EQ(totals_error, error);
 }
 
 const char kMeta[] =

@@ -1,17 +1,19 @@
 #!/usr/bin/env python3
 """HeapDiff costs, for docs/heapdiff.md. Prints Markdown tables.
 
-    bazel build //exporter:memwatch_exporter //collectors/inspector:heap_snapshot_diff
-    python3 tests/bench/heapdiff_bench.py [--mappings 10000] [--heap-mb 100] [--runs 5]
+    bazel build //exporter:memwatch_exporter //collectors/v8heap:heap_snapshot_diff
+    python3 tests/bench/heapdiff_bench.py [--mappings 10000] [--heap-mb 100,200]
+                                          [--runs 5] [--skip-mapping] [--skip-node]
 
 1. By mapping, a process with --mappings separate regions (alternating protections,
    so the kernel cannot merge them): the `heapdiff` command (two smaps reads and the
    diff), the HTTP API's POST (one read) and GET (one read and the diff), and the
    smaps reading a --memwatch.leak-diff=mapping leak event costs the sampler (its
    `diff.read_seconds`).
-2. By constructor, a Node heap of about --heap-mb MB: two snapshots written by node,
-   diffed by heap_snapshot_diff (time and peak RSS), and the live API over the
-   inspector (time and the exporter's peak RSS, VmHWM).
+2. By constructor, a Node heap of about each --heap-mb MB: two snapshots written
+   by node, diffed by heap_snapshot_diff (time and peak RSS), and the live API
+   over the inspector (time and the exporter's peak RSS, VmHWM, above its VmHWM
+   before the POST).
 
 Figures, not assertions: nothing here fails on speed.
 """
@@ -90,6 +92,7 @@ def stats(values):
 
 
 def vm_hwm_mb(pid):
+    """VmHWM in MiB."""
     with open(f"/proc/{pid}/status") as f:
         for line in f:
             if line.startswith("VmHWM:"):
@@ -150,7 +153,7 @@ def by_mapping(n, runs):
 
 
 def by_constructor(heap_mb, runs):
-    differ = harness.binary("collectors/inspector/heap_snapshot_diff")
+    differ = harness.binary("collectors/v8heap/heap_snapshot_diff")
     tmp = tempfile.mkdtemp(prefix="heapdiff-bench-")
     a, b = os.path.join(tmp, "a.heapsnapshot"), os.path.join(tmp, "b.heapsnapshot")
     with harness.Processes() as procs:
@@ -195,7 +198,7 @@ def by_constructor(heap_mb, runs):
     print(f"| `heap_snapshot_diff` of the two files (parse both + diff; min / median / max of {runs}) "
           f"| {stats(times)} | {min(peaks):.0f}–{max(peaks):.0f} MB |")
     print(f"| live `POST ...&by=constructor` (snapshot over the inspector + parse) | {t_post:.2f} | |")
-    print(f"| live `GET` (second snapshot + parse + diff) | {t_get:.2f} | exporter VmHWM {hwm:.0f} MB (at start {base_hwm:.0f} MB) |")
+    print(f"| live `GET` (second snapshot + parse + diff) | {t_get:.2f} | exporter VmHWM {hwm:.1f} MiB, {hwm - base_hwm:.1f} MiB above its {base_hwm:.1f} MiB before the POST |")
     print(f"\nTop entries: file diff `{top['what']}` +{top['+']}, live diff "
           f"`{live_top['what']}` +{live_top['+']}")
 
@@ -203,13 +206,17 @@ def by_constructor(heap_mb, runs):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--mappings", type=int, default=10000)
-    ap.add_argument("--heap-mb", type=int, default=100)
+    ap.add_argument("--heap-mb", default="100,200",
+                    help="comma list: one Node heap of about each size")
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--skip-node", action="store_true")
+    ap.add_argument("--skip-mapping", action="store_true")
     args = ap.parse_args()
-    by_mapping(args.mappings, args.runs)
+    if not args.skip_mapping:
+        by_mapping(args.mappings, args.runs)
     if not args.skip_node:
-        by_constructor(args.heap_mb, args.runs)
+        for mb in args.heap_mb.split(","):
+            by_constructor(int(mb), args.runs)
 
 
 if __name__ == "__main__":

@@ -43,9 +43,9 @@ def run(procs, mode, sleepers, marker, scrapes):
     try:
         expect = len(sleepers)
         harness.wait_until(
-            lambda: sum(v for (n, _), v in
+            lambda: sum(1 for (n, _), v in
                         harness.parse_metrics(exp.metrics()).items()
-                        if n == "memwatch_target_processes") == expect,
+                        if n == "memwatch_target_info") == expect,
             timeout=60, what=f"{expect} processes matched")
         walls, inside, size = [], [], 0
         for _ in range(scrapes):

@@ -1,5 +1,6 @@
 // The process collector's families for N targets (AppendFamilies) and their
-// text exposition (prometheus-cpp's TextSerializer, as the exporter serves).
+// text exposition: the exporter's writer (AppendTextFormat) beside
+// prometheus-cpp's TextSerializer, which writes the same bytes.
 #include <benchmark/benchmark.h>
 #include <prometheus/text_serializer.h>
 
@@ -7,6 +8,7 @@
 #include <vector>
 
 #include "collectors/process/families.h"
+#include "exporter/text_format.h"
 
 namespace memwatch::process {
 namespace {
@@ -48,6 +50,21 @@ void BM_Serialize(benchmark::State& state) {
   state.counters["bytes"] = static_cast<double>(bytes);
 }
 BENCHMARK(BM_Serialize)->Arg(1)->Arg(100)->Arg(1000);
+
+void BM_AppendTextFormat(benchmark::State& state) {
+  auto results = Results(static_cast<int>(state.range(0)));
+  std::vector<prometheus::MetricFamily> fams;
+  AppendFamilies(results, {}, &fams);
+  size_t bytes = 0;
+  for (auto _ : state) {
+    std::string text;
+    AppendTextFormat(fams, &text);
+    bytes = text.size();
+    benchmark::DoNotOptimize(text);
+  }
+  state.counters["bytes"] = static_cast<double>(bytes);
+}
+BENCHMARK(BM_AppendTextFormat)->Arg(1)->Arg(100)->Arg(1000);
 
 }  // namespace
 }  // namespace memwatch::process

@@ -414,7 +414,9 @@ class ContainersTest(unittest.TestCase):
         seen = 0
         for _ in range(60):
             text = exp.metrics()
-            seen += int(value(text, "memwatch_target_processes", "churn") or 0)
+            seen += sum(1 for l in text.splitlines()
+                        if l.startswith("memwatch_target_info{")
+                        and 'name="churn"' in l)
             self.assertIsNone(harness.metric_value(
                 text, "memwatch_process_read_errors_total", name="churn"),
                 [l for l in text.splitlines() if "read_errors" in l])

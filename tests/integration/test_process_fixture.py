@@ -47,11 +47,12 @@ class FixtureTreeTest(unittest.TestCase):
             ("memwatch_target_up", "gone"): 0,
             ("memwatch_target_up", "kw"): 1,
             ("memwatch_process_resident_memory_bytes", "api"): 10240000,
-            ("memwatch_process_virtual_memory_bytes", "api"): 1e9,
             ("memwatch_process_resident_anon_bytes", "api"): 8192000,
-            ("memwatch_process_start_time_seconds", "api"): 1700000010,
+            ("memwatch_process_oldest_start_time_seconds", "api"): 1700000010,
             ("memwatch_process_open_fds", "api"): 4,
             ("memwatch_process_max_fds", "api"): 1024,
+            ("memwatch_process_worst_fd_ratio", "api"): 4 / 1024,
+            ("memwatch_target_restarts_total", "api"): 0,
             ("memwatch_cgroup_memory_limit_bytes", "api"): 536870912,
             ("memwatch_cgroup_memory_usage_bytes", "api"): 104857600,
             ("memwatch_process_read_errors_total", "w"): 1,  # no io file
@@ -59,9 +60,6 @@ class FixtureTreeTest(unittest.TestCase):
         for (metric, name), value in want.items():
             self.assertEqual(series(text, metric, name=name), value,
                              f"{metric}{{name={name}}}")
-        self.assertAlmostEqual(
-            series(text, "memwatch_process_cpu_since_start_ratio", name="api"),
-            2 / 90)
         self.assertEqual(series(text, "memwatch_process_cpu_seconds_total",
                                 name="api", mode="user"), 1.5)
         self.assertIsNone(series(text, "memwatch_process_resident_anon_bytes",

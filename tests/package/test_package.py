@@ -118,8 +118,10 @@ class PackageTest(unittest.TestCase):
         self.assertEqual(self.field("Version"), f"{version()}-1")
         self.assertEqual(self.field("Architecture"), arch)
         depends = self.field("Depends")
-        # adduser for the postinst; the shared libraries from dh_shlibdeps
-        for pkg in ("adduser", "libc6", "libstdc++6", "libprometheus-cpp-core"):
+        # adduser for the postinst; the shared libraries from dh_shlibdeps;
+        # libssl3 and libcrypt1, loaded with dlopen by TLS and basic auth
+        for pkg in ("adduser", "libc6", "libstdc++6", "libcivetweb1", "libssl3",
+                    "libcrypt1"):
             self.assertRegex(depends, rf"(^|, ){re.escape(pkg)}[\w.+-]*( \(|,|$)", depends)
         # libcurl is loaded with dlopen, by --collector.kubernetes only
         self.assertEqual(self.field("Recommends"), "libcurl4")

@@ -154,14 +154,15 @@ local layout = lib.layout;
     ),
     local memory = timeseries(
       'Memory breakdown vs container limit',
-      "Resident memory split by kind (status RssAnon/RssFile/RssShmem, VmSwap) against the cgroup's working set (what the kubelet evicts on and the kernel kills at) and the container's own memory limit (no line when unlimited).",
+      "Resident memory split by kind (status RssAnon and RssShmem, file-backed = resident − both, VmSwap) against the cgroup's working set (what the kubelet evicts on and the kernel kills at) and the container's own memory limit (no line when unlimited).",
       'bytes',
       [
         [scope(m('memwatch_process_resident_anon_bytes')), '{{name}} {{instance}} anon'],
-        [scope(m('memwatch_process_resident_file_bytes')), '{{name}} {{instance}} file'],
         [scope(m('memwatch_process_resident_shmem_bytes')), '{{name}} {{instance}} shmem'],
         [scope(m('memwatch_process_swap_bytes')), '{{name}} {{instance}} swap'],
         [scope(m('memwatch_process_resident_memory_bytes')), '{{name}} {{instance}} resident'],
+        // File-backed = resident - anon - shmem (no series of its own).
+        [scope('%s - %s - %s' % [m('memwatch_process_resident_memory_bytes'), m('memwatch_process_resident_anon_bytes'), m('memwatch_process_resident_shmem_bytes')]), '{{name}} {{instance}} file'],
         [scope(m('memwatch_cgroup_memory_working_set_bytes')), '{{name}} {{instance}} working set'],
         [scope(m('memwatch_cgroup_memory_limit_bytes')), '{{name}} {{instance}} limit'],
       ],
