@@ -198,12 +198,16 @@ void MemwatchCollector::Tick(double now) {
     }
     Plan plan = ChoosePlan(target, rt);
     if (plan.source == detect::kSourceSynthetic) {
-      readings.push_back(ReadTarget(target));
+      readings.push_back(ReadTarget(target, now));
       // The fast RSS rule would take a JVM's page touching for a leak.
       readings.back().fast_rule =
           config_.trend_rule && rt != runtime::Runtime::kJvm;
     }
   }
+  for (auto it = cpu_.begin(); it != cpu_.end();) {
+    it = it->second.seen ? std::next(it) : cpu_.erase(it);
+  }
+  for (auto& [key, cpu] : cpu_) cpu.seen = false;
   container_logs_.Update(now, targets_, &gc_logs_, tracker_.get());
   const bool any_jvm = !jvms.empty();
   jvm_->SetTargets(std::move(jvms));
@@ -316,7 +320,7 @@ MemwatchCollector::Plan MemwatchCollector::ChoosePlan(
 // processes cannot all be read this time is skipped, since a partial sum
 // would look like a collection.
 detect::TargetSample MemwatchCollector::ReadTarget(
-    const targets::Target& target) {
+    const targets::Target& target, double now) {
   detect::TargetSample r;
   r.name = target.name;
   r.present = !target.processes.empty();
@@ -347,7 +351,7 @@ detect::TargetSample MemwatchCollector::ReadTarget(
       ps.pid = p.pid;
       ps.identity = std::to_string(p.pid) + ":" + std::to_string(p.start_ticks);
       ps.bytes = static_cast<double>(*bytes);
-      ps.cpu_seconds = ReadCpuSeconds(p);
+      ps.cpu_seconds = ReadCpuSeconds(p, now);
       r.processes.push_back(std::move(ps));
     }
     if (gone) {
@@ -368,10 +372,19 @@ detect::TargetSample MemwatchCollector::ReadTarget(
   return r;
 }
 
-// utime + stime of the process, for the verdict's load test; NaN when
+// utime + stime of the process, for the verdict's load test, read at most
+// every kCpuEvery seconds (the value of the last read in between); NaN when
 // unreadable (the verdict then judges without it).
-double MemwatchCollector::ReadCpuSeconds(const targets::ProcessRef& p) {
+double MemwatchCollector::ReadCpuSeconds(const targets::ProcessRef& p,
+                                         double now) {
+  constexpr double kCpuEvery = 5;
   if (!config_.verdict_rule) return detect::FloorRule::kNoCpu;
+  auto cached = cpu_.find({p.pid, p.start_ticks});
+  if (cached != cpu_.end() && now - cached->second.read_at < kCpuEvery &&
+      now >= cached->second.read_at) {
+    cached->second.seen = true;
+    return cached->second.seconds;
+  }
   if (!fs_.ReadPidFile(p.pid, "stat", &text_, nullptr)) {
     return detect::FloorRule::kNoCpu;
   }
@@ -379,8 +392,11 @@ double MemwatchCollector::ReadCpuSeconds(const targets::ProcessRef& p) {
   if (!stat || stat->starttime_ticks != p.start_ticks) {
     return detect::FloorRule::kNoCpu;  // another process under the pid
   }
-  return static_cast<double>(stat->utime_ticks + stat->stime_ticks) /
-         static_cast<double>(params_.clock_ticks_per_second);
+  const double seconds =
+      static_cast<double>(stat->utime_ticks + stat->stime_ticks) /
+      static_cast<double>(params_.clock_ticks_per_second);
+  cpu_[{p.pid, p.start_ticks}] = Cpu{seconds, now, true};
+  return seconds;
 }
 
 std::optional<uint64_t> MemwatchCollector::ReadField(
