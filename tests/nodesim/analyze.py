@@ -145,7 +145,7 @@ def analyze(catalog, events, alerts, node_result, cluster, opts, setup):
     sources = {}
     for r in cluster.query(f"max_over_time(memwatch_heap_compactions_total[{span}])", at=t_end):
         sources.setdefault(r["metric"].get("name"), set()).add(r["metric"].get("source"))
-    oom_series = cluster.query(f'max_over_time({{__name__=~"memwatch_.*oom.*"}}[{span}])',
+    oom_series = cluster.query(f'max_over_time(memwatch_cgroup_oom_kills_total[{span}])',
                                at=t_end)
     for c in idx.values():
         c["named_by_exporter"] = (c["namespace"], c["pod"], c["container"]) in seen
