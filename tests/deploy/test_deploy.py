@@ -23,6 +23,8 @@ K8S = os.path.join(REPO, "deploy", "kubernetes")
 RULES = os.path.join(REPO, "deploy", "prometheus", "rules.yml")
 DOCKERFILE = os.path.join(REPO, "deploy", "Dockerfile")
 VARIANTS = ("sidecar", "daemonset")
+# Overlays shipped as examples of the opt-in components.
+EXAMPLES = ("examples/daemonset-leak-diffs",)
 
 
 def tool(name, package):
@@ -730,7 +732,7 @@ class ManifestArgsTest(unittest.TestCase):
     def container_args(self):
         kubectl = tool("kubectl", "kubernetes-client")
         out = []
-        for v in VARIANTS:
+        for v in VARIANTS + EXAMPLES:
             r = run([kubectl, "kustomize", os.path.join(K8S, v)])
             self.assertEqual(r.returncode, 0, r.stderr)
             for o in node("validate", stdin=r.stdout)["objects"]:
@@ -742,7 +744,7 @@ class ManifestArgsTest(unittest.TestCase):
     def test_exporter_accepts_the_manifest_flags(self):
         exporters = [(v, c) for v, c in self.container_args()
                      if c["name"] == "memwatch-exporter"]
-        self.assertEqual(len(exporters), 2)
+        self.assertEqual(len(exporters), 3)
         for v, c in exporters:
             with self.subTest(variant=v), tempfile.TemporaryDirectory() as logs:
                 # host paths mapped to this machine's; no pod logs here: an empty dir
@@ -783,6 +785,35 @@ class ManifestArgsTest(unittest.TestCase):
             time.sleep(1.0)
             self.assertIsNone(p.poll(), p.stderr.read().decode(errors="replace")
                               if p.poll() is not None else "")
+
+
+class LeakDiffsComponentTest(unittest.TestCase):
+    """components/leak-diffs adds what the leak events' diffs need to the
+    DaemonSet, and nothing else."""
+
+    def test_the_component_adds_the_flag_capabilities_and_memory(self):
+        kubectl = tool("kubectl", "kubernetes-client")
+        rendered = {}
+        for v in ("daemonset", EXAMPLES[0]):
+            r = run([kubectl, "kustomize", os.path.join(K8S, v)])
+            self.assertEqual(r.returncode, 0, r.stderr)
+            rendered[v] = node("validate", stdin=r.stdout)
+        self.assertEqual(rendered[EXAMPLES[0]]["errors"], [])
+
+        def exporter(v):
+            ds = [o for o in rendered[v]["objects"] if o["kind"] == "DaemonSet"]
+            self.assertEqual(len(ds), 1)
+            return ds[0]["spec"]["template"]["spec"]["containers"][0]
+
+        plain, diffs = exporter("daemonset"), exporter(EXAMPLES[0])
+        self.assertEqual(diffs["args"], plain["args"] + ["--memwatch.leak-diff=mapping,class"])
+        caps = diffs["securityContext"]["capabilities"]
+        self.assertEqual(caps["drop"], ["ALL"])
+        self.assertEqual(caps["add"], plain["securityContext"]["capabilities"]["add"]
+                         + ["SETUID", "SETGID"])
+        self.assertIs(diffs["securityContext"]["allowPrivilegeEscalation"], False)
+        self.assertEqual(diffs["resources"]["limits"]["memory"], "256Mi")
+        self.assertEqual(plain["resources"]["limits"]["memory"], "64Mi")
 
 
 def dockerfile_stages():
