@@ -107,9 +107,13 @@ CgroupValues ToValues(const cgroupfs::CgroupStats& s,
   }
   v.pressure_waiting_seconds = s.pressure_some_seconds;
   v.pressure_stalled_seconds = s.pressure_full_seconds;
-  v.cpu_periods = D(s.cpu_periods);
-  v.cpu_throttled_periods = D(s.cpu_throttled_periods);
-  v.cpu_throttled_seconds = s.cpu_throttled_seconds;
+  // No period is ever counted without a CPU quota (v1 keeps cpu.stat with
+  // zeros): no throttling series then, as cAdvisor.
+  if (s.cpu_periods.value_or(0) > 0) {
+    v.cpu_periods = D(s.cpu_periods);
+    v.cpu_throttled_periods = D(s.cpu_throttled_periods);
+    v.cpu_throttled_seconds = s.cpu_throttled_seconds;
+  }
   return v;
 }
 

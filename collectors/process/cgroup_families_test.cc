@@ -13,8 +13,21 @@ cgroupfs::CgroupStats Stats(uint64_t kills, uint64_t throttled) {
   s.usage_bytes = 300;
   s.working_set_bytes = 200;
   s.oom = cgroupfs::OomCounts{kills, kills, false};
+  s.cpu_periods = 1000;
   s.cpu_throttled_periods = throttled;
   return s;
+}
+
+TEST(ToValues, NoThrottlingSeriesWithoutAQuota) {
+  // v1 keeps cpu.stat with zeros when no quota is set.
+  cgroupfs::CgroupStats s = Stats(0, 0);
+  s.cpu_periods = 0;
+  s.cpu_throttled_seconds = 0;
+  CgroupValues v = ToValues(s, nullptr);
+  EXPECT_FALSE(v.cpu_periods);
+  EXPECT_FALSE(v.cpu_throttled_periods);
+  EXPECT_FALSE(v.cpu_throttled_seconds);
+  EXPECT_EQ(v.usage_bytes, 300);
 }
 
 TEST(ToValues, TheWatchersTallyWinsWhenHigher) {

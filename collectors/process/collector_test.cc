@@ -34,13 +34,12 @@ std::optional<double> Value(
   return std::nullopt;
 }
 
-std::unique_ptr<ProcessCollector> Make(const std::string& cgroupfs,
-                                       bool pss = false) {
+std::unique_ptr<ProcessCollector> Make(
+    const std::string& cgroupfs, bool pss = false,
+    const std::string& pids = "api=100,w=200,gone=999,short=300") {
   targets::TargetConfig config;
   std::string error;
-  EXPECT_TRUE(targets::ParsePidFlag("api=100,w=200,gone=999,short=300",
-                                    &config.specs, &error))
-      << error;
+  EXPECT_TRUE(targets::ParsePidFlag(pids, &config.specs, &error)) << error;
   ProcessCollectorOptions o;
   o.procfs_root = FixturePath("proc");
   o.cgroupfs_root = FixturePath(cgroupfs);
@@ -48,6 +47,21 @@ std::unique_ptr<ProcessCollector> Make(const std::string& cgroupfs,
   o.params = {100, 4096};
   return std::make_unique<ProcessCollector>(
       o, targets::MakeResolver(config, o.procfs_root, /*self_pid=*/1));
+}
+
+TEST(ProcessCollector, ACgroupSharedByTargetsIsNoneOfTheirs) {
+  // Two targets of processes in one cgroup: its series would repeat under
+  // each name, and its limit is neither's own.
+  auto c = Make("proc_cgroup_v2", false, "a=100,b=100,w=200");
+  std::vector<MetricFamily> f;
+  c->Collect(&f);
+  for (const char* name : {"a", "b"}) {
+    EXPECT_EQ(Value(f, "memwatch_target_up", {{"name", name}}), 1);
+    EXPECT_FALSE(
+        Value(f, "memwatch_cgroup_memory_usage_bytes", {{"name", name}}));
+    EXPECT_FALSE(
+        Value(f, "memwatch_cgroup_memory_limit_bytes", {{"name", name}}));
+  }
 }
 
 TEST(ProcessCollector, EveryMetricOfTheFixtureProcess) {

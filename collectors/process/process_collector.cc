@@ -1,6 +1,8 @@
 #include "collectors/process/process_collector.h"
 
+#include <map>
 #include <set>
+#include <string_view>
 
 #include "collectors/base/clock.h"
 #include "collectors/base/log.h"
@@ -171,11 +173,21 @@ ProcessCollector::CgroupResults(std::vector<TargetRead>* reads) {
   if (oom_watcher_) tallies = oom_watcher_->Tallies();
   std::vector<std::pair<std::string, CgroupValues>> out;
   std::vector<std::string> listed;
+  // A cgroup that several targets share (idle processes of one session given
+  // as --pid targets) is none of them's own: its series would repeat under
+  // every name. A container's cgroup is always its target's.
+  std::map<std::string_view, int> sharing;
+  for (const TargetRead& r : *reads) {
+    if (!r.cgroup.dir.empty()) ++sharing[r.cgroup.dir];
+  }
   for (const TargetRead& r : *reads) {
     const std::string& name = r.result.target.name;
     listed.push_back(name);
     last_seen_[name] = now;
     if (r.cgroup.dir.empty()) continue;
+    if (r.result.target.containers.empty() && sharing[r.cgroup.dir] > 1) {
+      continue;
+    }
     auto tally = tallies.find(r.cgroup_path);
     CgroupValues v =
         ToValues(r.cgroup, tally == tallies.end() ? nullptr : &tally->second);
