@@ -140,33 +140,40 @@ const JvmCollector* JvmGcSnapshot::Collector(int index) const {
   return nullptr;
 }
 
-std::optional<JvmGcSnapshot> ExtractJvmGc(const PerfData& data,
-                                          std::string* error) {
-  auto fail = [&](const std::string& why) {
-    if (error != nullptr) *error = "perf data: " + why;
-    return std::nullopt;
-  };
-  JvmGcSnapshot s;
+namespace {
+
+// The JVM's tick clock; false with *why when the file has none.
+bool ReadClock(const PerfData& data, JvmGcSnapshot* s, std::string* why) {
   auto ticks = data.Long("sun.os.hrt.ticks");
   auto freq = data.Long("sun.os.hrt.frequency");
   auto begin = data.Long("sun.rt.createVmBeginTime");
-  if (!freq) return fail("no sun.os.hrt.frequency");
-  if (!ticks && !(begin && *begin > 0)) {
-    return fail("no sun.os.hrt.ticks nor sun.rt.createVmBeginTime");
+  if (!freq) {
+    *why = "no sun.os.hrt.frequency";
+    return false;
   }
-  if (*freq <= 0) return fail("bad sun.os.hrt.frequency");
-  s.hrt_frequency = *freq;
+  if (!ticks && !(begin && *begin > 0)) {
+    *why = "no sun.os.hrt.ticks nor sun.rt.createVmBeginTime";
+    return false;
+  }
+  if (*freq <= 0) {
+    *why = "bad sun.os.hrt.frequency";
+    return false;
+  }
+  s->hrt_frequency = *freq;
   if (begin && *begin > 0 && *begin < kMaxCounter) {
-    s.vm_begin_unix = static_cast<double>(*begin) / 1000;
+    s->vm_begin_unix = static_cast<double>(*begin) / 1000;
   }
   if (ticks) {
-    s.hrt_ticks = Clamp(ticks, kMaxTicks);
+    s->hrt_ticks = Clamp(ticks, kMaxTicks);
   } else {
-    s.has_hrt_ticks = false;
-    s.hrt_ticks = Clamp(data.Long("sun.rt.applicationTime"), kMaxTicks) +
-                  Clamp(data.Long("sun.rt.safepointTime"), kMaxTicks);
+    s->has_hrt_ticks = false;
+    s->hrt_ticks = Clamp(data.Long("sun.rt.applicationTime"), kMaxTicks) +
+                   Clamp(data.Long("sun.rt.safepointTime"), kMaxTicks);
   }
+  return true;
+}
 
+void ReadCollectors(const PerfData& data, JvmGcSnapshot* s) {
   for (int n = 0; n < kMaxCollectors; ++n) {
     const std::string p = "sun.gc.collector.";
     auto inv = data.Long(Key(p, n, "invocations"));
@@ -179,60 +186,87 @@ std::optional<JvmGcSnapshot> ExtractJvmGc(const PerfData& data,
     c.last_entry_ticks =
         Clamp(data.Long(Key(p, n, "lastEntryTime")), kMaxTicks);
     c.last_exit_ticks = Clamp(data.Long(Key(p, n, "lastExitTime")), kMaxTicks);
-    s.collectors.push_back(std::move(c));
+    s->collectors.push_back(std::move(c));
   }
+}
 
+// The spaces of generation `g` (prefix `gp`), labelled by their names.
+std::vector<JvmSpace> ReadSpaces(const PerfData& data, int g,
+                                 const std::string& gp, bool heap) {
+  int nspaces = static_cast<int>(std::clamp<int64_t>(
+      data.Long(gp + "spaces").value_or(kMaxSpaces), 0, kMaxSpaces));
+  std::vector<JvmSpace> gspaces;
+  for (int n = 0; n < nspaces; ++n) {
+    const std::string sp = gp + "space." + std::to_string(n) + ".";
+    auto used = data.Long(sp + "used");
+    if (!used) break;
+    JvmSpace space;
+    space.generation = g;
+    space.heap = heap;
+    std::string sname = Label(data.String(sp + "name").value_or(""));
+    if (sname.empty()) sname = "space" + std::to_string(n);
+    space.eden = g == 0 && sname == "eden";
+    space.label = sname;
+    space.used = Clamp(used);
+    space.capacity = Clamp(data.Long(sp + "capacity"));
+    gspaces.push_back(std::move(space));
+  }
+  return gspaces;
+}
+
+void ReadGenerations(const PerfData& data, JvmGcSnapshot* s) {
   for (int g = 0; g < kMaxGenerations; ++g) {
     const std::string gp = "sun.gc.generation." + std::to_string(g) + ".";
     auto gname = data.String(gp + "name");
     if (!gname) continue;  // ZGC publishes only generation 1
-    s.generations.push_back({*gname, Clamp(data.Long(gp + "capacity"))});
+    s->generations.push_back({*gname, Clamp(data.Long(gp + "capacity"))});
     std::string glabel = Label(*gname);
     bool heap = glabel != "perm";  // JDK 7's class data, not heap
-    int nspaces = static_cast<int>(std::clamp<int64_t>(
-        data.Long(gp + "spaces").value_or(kMaxSpaces), 0, kMaxSpaces));
-    std::vector<JvmSpace> gspaces;
-    for (int n = 0; n < nspaces; ++n) {
-      const std::string sp = gp + "space." + std::to_string(n) + ".";
-      auto used = data.Long(sp + "used");
-      if (!used) break;
-      JvmSpace space;
-      space.generation = g;
-      space.heap = heap;
-      std::string sname = Label(data.String(sp + "name").value_or(""));
-      if (sname.empty()) sname = "space" + std::to_string(n);
-      space.eden = g == 0 && sname == "eden";
-      space.label = sname;
-      space.used = Clamp(used);
-      space.capacity = Clamp(data.Long(sp + "capacity"));
-      gspaces.push_back(std::move(space));
-    }
+    std::vector<JvmSpace> gspaces = ReadSpaces(data, g, gp, heap);
     if (g > 0) {
       for (auto& space : gspaces) {
         if (glabel.empty()) glabel = "gen" + std::to_string(g);
         space.label = gspaces.size() == 1 ? glabel : glabel + "_" + space.label;
       }
     }
-    for (auto& space : gspaces) s.spaces.push_back(std::move(space));
+    for (auto& space : gspaces) s->spaces.push_back(std::move(space));
   }
   // Names come from the file: two equal labels would make duplicate series.
-  for (size_t i = 0; i < s.spaces.size(); ++i) {
+  for (size_t i = 0; i < s->spaces.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
-      if (s.spaces[j].label == s.spaces[i].label) {
-        s.spaces[i].label += "_" + std::to_string(i);
+      if (s->spaces[j].label == s->spaces[i].label) {
+        s->spaces[i].label += "_" + std::to_string(i);
         break;
       }
     }
   }
+}
+
+void ReadMetaspace(const PerfData& data, JvmGcSnapshot* s) {
   auto mused = data.Long("sun.gc.metaspace.used");
-  if (mused) {
-    JvmSpace m;
-    m.label = "metaspace";
-    m.heap = false;
-    m.used = Clamp(mused);
-    m.capacity = Clamp(data.Long("sun.gc.metaspace.capacity"));
-    s.spaces.push_back(std::move(m));
-  }
+  if (!mused) return;
+  JvmSpace m;
+  m.label = "metaspace";
+  m.heap = false;
+  m.used = Clamp(mused);
+  m.capacity = Clamp(data.Long("sun.gc.metaspace.capacity"));
+  s->spaces.push_back(std::move(m));
+}
+
+}  // namespace
+
+std::optional<JvmGcSnapshot> ExtractJvmGc(const PerfData& data,
+                                          std::string* error) {
+  auto fail = [&](const std::string& why) {
+    if (error != nullptr) *error = "perf data: " + why;
+    return std::nullopt;
+  };
+  JvmGcSnapshot s;
+  std::string why;
+  if (!ReadClock(data, &s, &why)) return fail(why);
+  ReadCollectors(data, &s);
+  ReadGenerations(data, &s);
+  ReadMetaspace(data, &s);
   if (auto cause = data.String("sun.gc.cause")) {
     s.cause = cause->substr(0, 64);
   }
