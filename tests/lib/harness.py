@@ -12,6 +12,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import unittest
 import urllib.error
 import urllib.request
 
@@ -164,6 +165,22 @@ class Exporter:
 
     def stop(self):
         return self.procs.stop(self.proc)
+
+
+class ExporterTestCase(unittest.TestCase):
+    """Tests sharing one exporter (self.exp), started with the class's
+    `exporter_args` before its first test and stopped after its last."""
+
+    exporter_args = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.procs = Processes()
+        cls.exp = Exporter(cls.procs, args=cls.exporter_args)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.procs.stop_all()
 
 
 def parse_metrics(text):
