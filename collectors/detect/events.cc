@@ -11,37 +11,35 @@ namespace {
 // Bytes are whole numbers; print them without a fraction.
 nlohmann::json Bytes(double b) { return static_cast<int64_t>(std::llround(b)); }
 
+Event MakeEvent(Event::Type type, const std::string& name,
+                const std::string& source, double time) {
+  Event e;
+  e.type = type;
+  e.name = name;
+  e.source = source;
+  e.time = time;
+  return e;
+}
+
 }  // namespace
 
 Event MakeStatsEvent(const std::string& name, const std::string& source,
                      double time, const Stats& stats) {
-  Event e;
-  e.type = Event::Type::kStats;
-  e.name = name;
-  e.source = source;
-  e.time = time;
+  Event e = MakeEvent(Event::Type::kStats, name, source, time);
   e.stats = stats;
   return e;
 }
 
 Event MakeLeakEvent(const std::string& name, const std::string& source,
                     const LeakEvent& leak) {
-  Event e;
-  e.type = Event::Type::kLeak;
-  e.name = name;
-  e.source = source;
-  e.time = leak.end;
+  Event e = MakeEvent(Event::Type::kLeak, name, source, leak.end);
   e.leak = leak;
   return e;
 }
 
 Event MakeVerdictEvent(const std::string& name, const std::string& source,
                        const VerdictEvent& verdict) {
-  Event e;
-  e.type = Event::Type::kVerdict;
-  e.name = name;
-  e.source = source;
-  e.time = verdict.end;
+  Event e = MakeEvent(Event::Type::kVerdict, name, source, verdict.end);
   e.verdict = verdict;
   return e;
 }
