@@ -88,6 +88,22 @@ def get(url, **kw):
     return http("GET", url, **kw)
 
 
+def stop_process(p, sig=signal.SIGTERM, timeout=10.0):
+    """Signals the Popen p (by its PID) and waits; SIGKILL if it does not exit
+    in `timeout` seconds. Returns its exit code."""
+    if p.poll() is None:
+        try:
+            os.kill(p.pid, sig)
+        except ProcessLookupError:
+            pass
+        try:
+            p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.kill(p.pid, signal.SIGKILL)
+            p.wait()
+    return p.returncode
+
+
 class Processes:
     """Starts processes and guarantees they are stopped by PID at the end."""
 
@@ -102,17 +118,7 @@ class Processes:
 
     def stop(self, p, sig=signal.SIGTERM, timeout=10.0):
         """Signals p and waits; SIGKILL if it does not exit. Returns exit code."""
-        if p.poll() is None:
-            try:
-                os.kill(p.pid, sig)
-            except ProcessLookupError:
-                pass
-            try:
-                p.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                os.kill(p.pid, signal.SIGKILL)
-                p.wait()
-        return p.returncode
+        return stop_process(p, sig, timeout)
 
     def stop_all(self):
         for p in reversed(self.procs):
