@@ -11,6 +11,17 @@ namespace {
 // Bytes are whole numbers; print them without a fraction.
 nlohmann::json Bytes(double b) { return static_cast<int64_t>(std::llround(b)); }
 
+// The fields every event's JSON starts with.
+nlohmann::json Head(const char* event, const std::string& name,
+                    const std::string& source, double time) {
+  nlohmann::json j;
+  j["event"] = event;
+  j["name"] = name;
+  j["source"] = source;
+  j["time"] = time;
+  return j;
+}
+
 Event MakeEvent(Event::Type type, const std::string& name,
                 const std::string& source, double time) {
   Event e;
@@ -46,11 +57,7 @@ Event MakeVerdictEvent(const std::string& name, const std::string& source,
 
 nlohmann::json VerdictJson(const std::string& name, const std::string& source,
                            const VerdictEvent& v) {
-  nlohmann::json j;
-  j["event"] = "verdict";
-  j["name"] = name;
-  j["source"] = source;
-  j["time"] = v.end;
+  nlohmann::json j = Head("verdict", name, source, v.end);
   j["start"] = v.start;
   j["growth"] = Bytes(v.growth);
   j["rate"] = v.rate;
@@ -91,11 +98,7 @@ nlohmann::json LeakDiffJson(const LeakDiff& d) {
 
 nlohmann::json StatsJson(const std::string& name, const std::string& source,
                          double time, const Stats& s) {
-  nlohmann::json j;
-  j["event"] = "stats";
-  j["name"] = name;
-  j["source"] = source;
-  j["time"] = time;
+  nlohmann::json j = Head("stats", name, source, time);
   j["num_full_gc"] = s.num_full_gc;
   j["num_inc_gc"] = s.num_inc_gc;
   j["heap_compactions"] = s.heap_compactions;
@@ -109,11 +112,7 @@ nlohmann::json StatsJson(const std::string& name, const std::string& source,
 
 nlohmann::json LeakJson(const std::string& name, const std::string& source,
                         const LeakEvent& e) {
-  nlohmann::json j;
-  j["event"] = "leak";
-  j["name"] = name;
-  j["source"] = source;
-  j["time"] = e.end;
+  nlohmann::json j = Head("leak", name, source, e.end);
   j["start"] = e.start;
   j["end"] = e.end;
   j["growth"] = Bytes(e.growth);
