@@ -1,6 +1,7 @@
 // JvmGcWatcher: successive perf data snapshots of one JVM turned into
 // GcEvents (the snapshot itself is read in jvm_gc.cc).
 #include <algorithm>
+#include <vector>
 
 #include "collectors/hsperf/jvm_gc.h"
 
@@ -12,6 +13,52 @@ namespace {
 constexpr double kEpochSlackSeconds = 1.0;
 // Concurrent cycles closer than this to the previous event are merged.
 constexpr double kConcurrentSpacingSeconds = 10.0;
+
+// Which collectors count a concurrent collector's cycles, and whether they
+// are minor ones.
+struct Counted {
+  int index;
+  bool minor;
+};
+
+std::vector<Counted> CountedCollectors(GcAlgorithm algorithm) {
+  switch (algorithm) {
+    case GcAlgorithm::kZgc:
+      return {{2, false}};
+    case GcAlgorithm::kZgcGenerational:
+      return {{0, true}, {2, false}};
+    default:  // Shenandoah: "partial" (unused on JDK 17) and "full"
+      return {{0, false}, {1, false}};
+  }
+}
+
+// The pauses of the counted collectors since `prev`.
+struct ConcurrentPauses {
+  int64_t pauses = 0;
+  int64_t pause_ticks = 0;
+  bool major = false;                    // a major cycle among them
+  const JvmCollector* latest = nullptr;  // the last to exit; none: no pause
+};
+
+ConcurrentPauses CountPauses(const JvmGcSnapshot& snap,
+                             const JvmGcSnapshot& prev) {
+  ConcurrentPauses out;
+  for (const Counted& k : CountedCollectors(snap.algorithm)) {
+    const JvmCollector* c = snap.Collector(k.index);
+    const JvmCollector* p = prev.Collector(k.index);
+    if (c == nullptr) continue;
+    const int64_t delta = c->invocations - (p != nullptr ? p->invocations : 0);
+    if (delta <= 0) continue;
+    out.pauses += delta;
+    out.pause_ticks += c->time_ticks - (p != nullptr ? p->time_ticks : 0);
+    if (!k.minor) out.major = true;
+    if (out.latest == nullptr ||
+        c->last_exit_ticks >= out.latest->last_exit_ticks) {
+      out.latest = c;
+    }
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -126,39 +173,10 @@ JvmGcWatcher::Result JvmGcWatcher::ObserveConcurrent(const JvmGcSnapshot& snap,
   if (snap.CollectionInProgress() && have_prev_) return r;
   if (!Baseline(snap, read_unix, &r)) return r;
   const double freq = static_cast<double>(snap.hrt_frequency);
-  // Which collectors count cycles, and whether they are minor ones.
-  struct Counted {
-    int index;
-    bool minor;
-  };
-  std::vector<Counted> counted;
-  switch (snap.algorithm) {
-    case GcAlgorithm::kZgc:
-      counted = {{2, false}};
-      break;
-    case GcAlgorithm::kZgcGenerational:
-      counted = {{0, true}, {2, false}};
-      break;
-    default:  // Shenandoah: "partial" (unused on JDK 17) and "full"
-      counted = {{0, false}, {1, false}};
-      break;
-  }
-  int64_t pauses = 0, pause_ticks = 0;
-  bool major = false;
-  const JvmCollector* latest = nullptr;
-  for (const Counted& k : counted) {
-    const JvmCollector* c = snap.Collector(k.index);
-    const JvmCollector* p = prev_.Collector(k.index);
-    if (c == nullptr) continue;
-    const int64_t delta = c->invocations - (p != nullptr ? p->invocations : 0);
-    if (delta <= 0) continue;
-    pauses += delta;
-    pause_ticks += c->time_ticks - (p != nullptr ? p->time_ticks : 0);
-    if (!k.minor) major = true;
-    if (latest == nullptr || c->last_exit_ticks >= latest->last_exit_ticks) {
-      latest = c;
-    }
-  }
+  const ConcurrentPauses counted = CountPauses(snap, prev_);
+  const int64_t pauses = counted.pauses, pause_ticks = counted.pause_ticks;
+  const bool major = counted.major;
+  const JvmCollector* latest = counted.latest;
   if (latest == nullptr) {
     prev_ = snap;
     return r;
