@@ -2,34 +2,14 @@
 
 #include <sstream>
 
+#include "collectors/base/html.h"
+
 namespace memwatch {
 namespace {
 
-std::string Escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 std::string Link(const std::string& path) {
-  return "<li><a href=\"" + Escape(path) + "\">" + Escape(path) + "</a></li>\n";
+  return "<li><a href=\"" + HtmlEscape(path) + "\">" + HtmlEscape(path) +
+         "</a></li>\n";
 }
 
 }  // namespace
@@ -41,12 +21,13 @@ std::string LandingPage(const LandingPageInfo& info) {
        "<h1>memwatch_exporter</h1>\n"
        "<p>Process usage, GC statistics and leak events of other processes, "
        "for Prometheus.</p>\n"
-    << "<p>Version " << Escape(info.version) << " (revision "
-    << Escape(info.revision) << ")</p>\n<h2>Endpoints</h2>\n<ul>\n"
+    << "<p>Version " << HtmlEscape(info.version) << " (revision "
+    << HtmlEscape(info.revision) << ")</p>\n<h2>Endpoints</h2>\n<ul>\n"
     << Link(info.telemetry_path) << Link("/-/healthy") << Link("/-/ready");
   for (const auto& p : info.api_paths) o << Link(p);
   o << "</ul>\n<h2>Enabled collectors</h2>\n<ul>\n";
-  for (const auto& c : info.collectors) o << "<li>" << Escape(c) << "</li>\n";
+  for (const auto& c : info.collectors)
+    o << "<li>" << HtmlEscape(c) << "</li>\n";
   if (info.collectors.empty()) o << "<li>(none)</li>\n";
   o << "</ul>\n</body></html>\n";
   return o.str();

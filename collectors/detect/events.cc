@@ -11,48 +11,53 @@ namespace {
 // Bytes are whole numbers; print them without a fraction.
 nlohmann::json Bytes(double b) { return static_cast<int64_t>(std::llround(b)); }
 
+// The fields every event's JSON starts with.
+nlohmann::json Head(const char* event, const std::string& name,
+                    const std::string& source, double time) {
+  nlohmann::json j;
+  j["event"] = event;
+  j["name"] = name;
+  j["source"] = source;
+  j["time"] = time;
+  return j;
+}
+
+Event MakeEvent(Event::Type type, const std::string& name,
+                const std::string& source, double time) {
+  Event e;
+  e.type = type;
+  e.name = name;
+  e.source = source;
+  e.time = time;
+  return e;
+}
+
 }  // namespace
 
 Event MakeStatsEvent(const std::string& name, const std::string& source,
                      double time, const Stats& stats) {
-  Event e;
-  e.type = Event::Type::kStats;
-  e.name = name;
-  e.source = source;
-  e.time = time;
+  Event e = MakeEvent(Event::Type::kStats, name, source, time);
   e.stats = stats;
   return e;
 }
 
 Event MakeLeakEvent(const std::string& name, const std::string& source,
                     const LeakEvent& leak) {
-  Event e;
-  e.type = Event::Type::kLeak;
-  e.name = name;
-  e.source = source;
-  e.time = leak.end;
+  Event e = MakeEvent(Event::Type::kLeak, name, source, leak.end);
   e.leak = leak;
   return e;
 }
 
 Event MakeVerdictEvent(const std::string& name, const std::string& source,
                        const VerdictEvent& verdict) {
-  Event e;
-  e.type = Event::Type::kVerdict;
-  e.name = name;
-  e.source = source;
-  e.time = verdict.end;
+  Event e = MakeEvent(Event::Type::kVerdict, name, source, verdict.end);
   e.verdict = verdict;
   return e;
 }
 
 nlohmann::json VerdictJson(const std::string& name, const std::string& source,
                            const VerdictEvent& v) {
-  nlohmann::json j;
-  j["event"] = "verdict";
-  j["name"] = name;
-  j["source"] = source;
-  j["time"] = v.end;
+  nlohmann::json j = Head("verdict", name, source, v.end);
   j["start"] = v.start;
   j["growth"] = Bytes(v.growth);
   j["rate"] = v.rate;
@@ -93,11 +98,7 @@ nlohmann::json LeakDiffJson(const LeakDiff& d) {
 
 nlohmann::json StatsJson(const std::string& name, const std::string& source,
                          double time, const Stats& s) {
-  nlohmann::json j;
-  j["event"] = "stats";
-  j["name"] = name;
-  j["source"] = source;
-  j["time"] = time;
+  nlohmann::json j = Head("stats", name, source, time);
   j["num_full_gc"] = s.num_full_gc;
   j["num_inc_gc"] = s.num_inc_gc;
   j["heap_compactions"] = s.heap_compactions;
@@ -111,11 +112,7 @@ nlohmann::json StatsJson(const std::string& name, const std::string& source,
 
 nlohmann::json LeakJson(const std::string& name, const std::string& source,
                         const LeakEvent& e) {
-  nlohmann::json j;
-  j["event"] = "leak";
-  j["name"] = name;
-  j["source"] = source;
-  j["time"] = e.end;
+  nlohmann::json j = Head("leak", name, source, e.end);
   j["start"] = e.start;
   j["end"] = e.end;
   j["growth"] = Bytes(e.growth);

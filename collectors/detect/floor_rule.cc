@@ -17,59 +17,6 @@ std::vector<double>* Scratch() {
   return &scratch;
 }
 
-double Median(std::vector<double>* v) {
-  const size_t n = v->size();
-  if (n == 0) return std::numeric_limits<double>::quiet_NaN();
-  auto mid = v->begin() + static_cast<long>(n / 2);
-  std::nth_element(v->begin(), mid, v->end());
-  if (n % 2) return *mid;
-  const double hi = *mid;
-  const double lo = *std::max_element(v->begin(), mid);
-  return 0.5 * (lo + hi);
-}
-
-// Value at rank round(q (n - 1)) of the sorted values.
-double Quantile(const double* y, size_t n, double q, std::vector<double>* tmp) {
-  tmp->assign(y, y + n);
-  const size_t k =
-      static_cast<size_t>(std::lround(q * static_cast<double>(n - 1)));
-  std::nth_element(tmp->begin(), tmp->begin() + static_cast<long>(k),
-                   tmp->end());
-  return (*tmp)[k];
-}
-
-double TheilSen(const double* x, const double* y, size_t n,
-                std::vector<double>* tmp) {
-  tmp->clear();
-  for (size_t i = 0; i < n; ++i) {
-    for (size_t j = i + 1; j < n; ++j) {
-      if (x[j] > x[i]) tmp->push_back((y[j] - y[i]) / (x[j] - x[i]));
-    }
-  }
-  if (tmp->empty()) return 0;
-  return Median(tmp);
-}
-
-// P(inversions <= k) of a uniformly random permutation of n, k = 0..M.
-std::vector<double> InversionCdf(int n) {
-  std::vector<double> dist{1.0};
-  for (int k = 2; k <= n; ++k) {
-    // Convolve with the uniform distribution on {0..k-1}.
-    std::vector<double> next(dist.size() + static_cast<size_t>(k) - 1, 0.0);
-    double acc = 0;
-    for (size_t i = 0; i < next.size(); ++i) {
-      if (i < dist.size()) acc += dist[i];
-      if (i >= static_cast<size_t>(k) && i - k < dist.size()) {
-        acc -= dist[i - k];
-      }
-      next[i] = std::max(0.0, acc) / k;
-    }
-    dist.swap(next);
-  }
-  for (size_t i = 1; i < dist.size(); ++i) dist[i] += dist[i - 1];
-  return dist;
-}
-
 // Critical values at 5% for the load trend of test 6, by length.
 long LoadCritical(size_t n) {
   static const std::vector<long> table = [] {
@@ -87,37 +34,6 @@ std::string Num(const char* fmt, double v) {
 }
 
 }  // namespace
-
-double MannKendallExactTail(int n, long s) {
-  if (n < 2 || n > kMaxBins) return 1;
-  const long m = static_cast<long>(n) * (n - 1) / 2;
-  if (s > m) return 0;
-  if (s <= -m) return 1;
-  // S >= s  <=>  inversions <= (m - s) / 2.
-  const std::vector<double> cdf = InversionCdf(n);
-  const long k = (m - s) / 2;  // floor: S has the parity of m
-  return std::min(1.0, cdf[static_cast<size_t>(k)]);
-}
-
-long MannKendallCritical(int n, double alpha) {
-  const long m = static_cast<long>(n) * (n - 1) / 2;
-  if (n < 2 || n > kMaxBins) return m + 1;
-  const std::vector<double> cdf = InversionCdf(n);
-  long best = m + 1;
-  for (long k = 0; k <= m; ++k) {
-    if (cdf[static_cast<size_t>(k)] > alpha) break;
-    best = m - 2 * k;
-  }
-  return best;
-}
-
-long MannKendallS(const double* y, size_t n) {
-  long s = 0;
-  for (size_t i = 0; i < n; ++i) {
-    for (size_t j = i + 1; j < n; ++j) s += (y[j] > y[i]) - (y[j] < y[i]);
-  }
-  return s;
-}
 
 std::string ValidateFloorRuleConfig(const FloorRuleConfig& c) {
   if (c.scales.empty() || c.scales.size() > 4) return "1 to 4 scales";
@@ -287,21 +203,21 @@ bool FloorRule::Judge(const Scale& s, FloorPass* pass) {
   for (int i = 0; i < 3; ++i) {
     if (MannKendallS(y + lo[i], len[i]) < s.crit_third[i]) return false;
   }
-  const double slope = TheilSen(x, y, n, Scratch());
+  const double slope = TheilSenSlope(x, y, n, Scratch());
   // 3. Rate.
   if (slope < config_.min_rate || slope <= 0) return false;
   const size_t six = n / 6;
   for (size_t i = 0; i < 6; ++i) {
     const size_t b = i * six, e = i < 5 ? (i + 1) * six : n;
-    if (TheilSen(x + b, y + b, e - b, Scratch()) <
+    if (TheilSenSlope(x + b, y + b, e - b, Scratch()) <
         config_.sixth_share * slope) {
       return false;
     }
   }
   // 4. No deceleration, here and on longer scales.
-  const double s_first = TheilSen(x, y, k, Scratch());
-  const double s_mid = TheilSen(x + k, y + k, n - 2 * k, Scratch());
-  const double s_last = TheilSen(x + n - k, y + n - k, k, Scratch());
+  const double s_first = TheilSenSlope(x, y, k, Scratch());
+  const double s_mid = TheilSenSlope(x + k, y + k, n - 2 * k, Scratch());
+  const double s_last = TheilSenSlope(x + n - k, y + n - k, k, Scratch());
   if (s_last < config_.rho * std::max(s_first, s_mid)) return false;
   for (const Scale& other : scales_) {
     if (other.cfg.window > s.cfg.window && Decelerates(other)) return false;
@@ -341,9 +257,10 @@ bool FloorRule::Decelerates(const Scale& s) const {
     y.push_back(s.bins[i].floor);
   }
   const size_t k = n / 3;
-  const double first = TheilSen(x.data(), y.data(), k, &tmp);
-  const double mid = TheilSen(x.data() + k, y.data() + k, n - 2 * k, &tmp);
-  const double last = TheilSen(x.data() + n - k, y.data() + n - k, k, &tmp);
+  const double first = TheilSenSlope(x.data(), y.data(), k, &tmp);
+  const double mid = TheilSenSlope(x.data() + k, y.data() + k, n - 2 * k, &tmp);
+  const double last =
+      TheilSenSlope(x.data() + n - k, y.data() + n - k, k, &tmp);
   const double early = std::max(first, mid);
   return early >= config_.min_rate && last < config_.rho * early;
 }
@@ -408,8 +325,8 @@ bool FloorRule::ReversibleOk(const Scale& s, size_t first, double growth) {
   std::vector<double> copy = ly;
   const double m = Median(&copy);
   if (m <= 0) return true;
-  const double rel =
-      TheilSen(lx.data(), ly.data(), ly.size(), Scratch()) * s.cfg.window / m;
+  const double rel = TheilSenSlope(lx.data(), ly.data(), ly.size(), Scratch()) *
+                     s.cfg.window / m;
   return rel < 0.05 &&
          MannKendallS(ly.data(), ly.size()) < LoadCritical(ly.size());
 }

@@ -66,6 +66,8 @@
 #include <string>
 #include <vector>
 
+#include "collectors/detect/stats.h"
+
 namespace memwatch::detect {
 
 struct FloorScale {
@@ -107,14 +109,6 @@ struct FloorPass {
   // not following CPU"
   std::string reason;
 };
-
-// Exact upper tail of Mann-Kendall's S for n exchangeable values without
-// ties: P(S >= s). n in [2, 64].
-double MannKendallExactTail(int n, long s);
-// Smallest s with P(S >= s) <= alpha; n(n-1)/2 + 1 when none.
-long MannKendallCritical(int n, double alpha);
-// S of y[0..n): sum over i < j of sign(y[j] - y[i]).
-long MannKendallS(const double* y, size_t n);
 
 class FloorRule {
  public:

@@ -17,17 +17,6 @@ namespace {
 constexpr size_t kRing = 512;
 constexpr size_t kFirstRing = 16;
 
-double Median(std::vector<double>* v) {
-  const size_t n = v->size();
-  if (n == 0) return 0;
-  auto mid = v->begin() + n / 2;
-  std::nth_element(v->begin(), mid, v->end());
-  if (n % 2) return *mid;
-  const double hi = *mid;
-  const double lo = *std::max_element(v->begin(), mid);
-  return 0.5 * (lo + hi);
-}
-
 }  // namespace
 
 std::string ValidateTrendConfig(const TrendConfig& c) {
@@ -51,44 +40,6 @@ std::string ValidateTrendConfig(const TrendConfig& c) {
   if (!(c.warmup >= 0 && c.warmup <= 86400))
     return "trend warm-up must be in [0, 86400] seconds";
   return "";
-}
-
-MannKendall MannKendallTest(const double* x, size_t n) {
-  MannKendall r;
-  if (n < 2) return r;
-  double ties = 0;
-  for (size_t i = 0; i < n; ++i) {
-    bool first_of_group = true;
-    long equal = 0;
-    for (size_t j = 0; j < n; ++j) {
-      if (x[j] == x[i]) {
-        if (j < i) first_of_group = false;
-        ++equal;
-      }
-      if (j > i) r.s += (x[j] > x[i]) - (x[j] < x[i]);
-    }
-    if (first_of_group && equal > 1)
-      ties += static_cast<double>(equal) * (equal - 1) * (2 * equal + 5);
-  }
-  const double dn = static_cast<double>(n);
-  r.variance = (dn * (dn - 1) * (2 * dn + 5) - ties) / 18.0;
-  if (r.variance <= 0) return r;  // all equal: no trend
-  const double sd = std::sqrt(r.variance);
-  if (r.s > 0) r.z = (r.s - 1) / sd;
-  if (r.s < 0) r.z = (r.s + 1) / sd;
-  r.p = std::erfc(std::fabs(r.z) / std::sqrt(2.0));
-  return r;
-}
-
-double TheilSenSlope(const double* t, const double* y, size_t n,
-                     std::vector<double>* scratch) {
-  scratch->clear();
-  for (size_t i = 0; i < n; ++i) {
-    for (size_t j = i + 1; j < n; ++j) {
-      if (t[j] > t[i]) scratch->push_back((y[j] - y[i]) / (t[j] - t[i]));
-    }
-  }
-  return Median(scratch);
 }
 
 TrendDetector::TrendDetector(TrendConfig config)

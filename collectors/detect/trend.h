@@ -42,6 +42,8 @@
 #include <string>
 #include <vector>
 
+#include "collectors/detect/stats.h"
+
 namespace memwatch::detect {
 
 struct TrendConfig {
@@ -69,19 +71,6 @@ struct TrendLeak {
   // "memory floor growth over 1m 0s (12 bins, p=8.3e-06) - 1800 mb/hr"
   std::string reason;
 };
-
-// Statistics, exposed for tests.
-struct MannKendall {
-  long s = 0;
-  double variance = 0;  // tie-corrected
-  double z = 0;         // continuity-corrected
-  double p = 1;         // two-sided
-};
-MannKendall MannKendallTest(const double* x, size_t n);
-// Median of the pairwise slopes (y[j]-y[i])/(t[j]-t[i]), i < j, t[j] > t[i];
-// 0 when there is no pair. `scratch` is reused so no allocation per call.
-double TheilSenSlope(const double* t, const double* y, size_t n,
-                     std::vector<double>* scratch);
 
 class TrendDetector {
  public:

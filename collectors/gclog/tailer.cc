@@ -126,31 +126,63 @@ bool Tailer::ReadAvailable(size_t* budget, std::vector<std::string>* lines,
   return true;
 }
 
+bool Tailer::OpenForPoll(PollResult* r) {
+  const bool from_end = first_poll_;
+  const bool seen_before = !first_poll_;
+  const uint64_t dev = dev_, ino = ino_, offset = offset_;
+  const std::string partial = partial_;
+  first_poll_ = false;
+  r->error = Open(from_end);
+  if (!r->error.empty()) {
+    ++stats_.open_errors;
+    return false;
+  }
+  if (had_file_ && dev == dev_ && ino == ino_ && offset <= opened_size_) {
+    // The same file again (after a read error): go on where we were.
+    offset_ = offset;
+    partial_ = partial;
+  } else {
+    // A file that appears after the start (or after the followed one went
+    // away) is a new log, read whole.
+    r->restarted = seen_before;
+  }
+  had_file_ = true;
+  return true;
+}
+
+bool Tailer::FollowRotation(std::vector<std::string>* lines, PollResult* r) {
+  struct stat ps;
+  if (::stat(path_.c_str(), &ps) != 0) {
+    // Gone (deleted, or between rename and re-create): keep the open file,
+    // its writer may still append, and look again at the next poll.
+    if (errno != ENOENT) r->error = path_ + ": " + std::strerror(errno);
+    return false;
+  }
+  if (static_cast<uint64_t>(ps.st_dev) == dev_ &&
+      static_cast<uint64_t>(ps.st_ino) == ino_) {
+    return false;
+  }
+  // Rotated: the old file is read to its end; its unterminated last line
+  // will never be finished.
+  if (!partial_.empty() && !discarding_) {
+    lines->push_back(std::move(partial_));
+    ++stats_.lines;
+  }
+  Close();
+  ++stats_.rotations;
+  r->restarted = true;
+  r->error = Open(false);
+  if (!r->error.empty()) {
+    ++stats_.open_errors;
+    return false;
+  }
+  return true;
+}
+
 PollResult Tailer::Poll(std::vector<std::string>* lines) {
   PollResult r;
   size_t budget = options_.max_bytes_per_poll;
-  if (fd_ < 0) {
-    const bool from_end = first_poll_;
-    const bool seen_before = !first_poll_;
-    const uint64_t dev = dev_, ino = ino_, offset = offset_;
-    const std::string partial = partial_;
-    first_poll_ = false;
-    r.error = Open(from_end);
-    if (!r.error.empty()) {
-      ++stats_.open_errors;
-      return r;
-    }
-    if (had_file_ && dev == dev_ && ino == ino_ && offset <= opened_size_) {
-      // The same file again (after a read error): go on where we were.
-      offset_ = offset;
-      partial_ = partial;
-    } else {
-      // A file that appears after the start (or after the followed one went
-      // away) is a new log, read whole.
-      r.restarted = seen_before;
-    }
-    had_file_ = true;
-  }
+  if (fd_ < 0 && !OpenForPoll(&r)) return r;
   first_poll_ = false;
   // At most a few hops per poll, even if the path flaps between files.
   for (int hop = 0; hop < 4; ++hop) {
@@ -176,32 +208,7 @@ PollResult Tailer::Poll(std::vector<std::string>* lines) {
       r.more = offset_ < static_cast<uint64_t>(st.st_size);
       return r;
     }
-    // At the end of the followed file: does the path still name it?
-    struct stat ps;
-    if (::stat(path_.c_str(), &ps) != 0) {
-      // Gone (deleted, or between rename and re-create): keep the open file,
-      // its writer may still append, and look again at the next poll.
-      if (errno != ENOENT) r.error = path_ + ": " + std::strerror(errno);
-      return r;
-    }
-    if (static_cast<uint64_t>(ps.st_dev) == dev_ &&
-        static_cast<uint64_t>(ps.st_ino) == ino_) {
-      return r;
-    }
-    // Rotated: the old file is read to its end; its unterminated last line
-    // will never be finished.
-    if (!partial_.empty() && !discarding_) {
-      lines->push_back(std::move(partial_));
-      ++stats_.lines;
-    }
-    Close();
-    ++stats_.rotations;
-    r.restarted = true;
-    r.error = Open(false);
-    if (!r.error.empty()) {
-      ++stats_.open_errors;
-      return r;
-    }
+    if (!FollowRotation(lines, &r)) return r;
   }
   return r;
 }

@@ -61,6 +61,12 @@ class Tailer {
   bool ReadAvailable(size_t* budget, std::vector<std::string>* lines,
                      std::string* error);
   void Consume(const char* data, size_t n, std::vector<std::string>* lines);
+  // With no file open: opens it, resuming where a read error left off when
+  // it is the same file; false (r->error set) when it cannot be opened.
+  bool OpenForPoll(PollResult* r);
+  // At the end of the followed file: true when the path names another file
+  // now, opened to be read from its start (a rotation); false otherwise.
+  bool FollowRotation(std::vector<std::string>* lines, PollResult* r);
 
   std::string path_;
   TailerOptions options_;

@@ -36,7 +36,8 @@ void GcLogFollower::Restart(detect::Tracker* tracker, const char* why) {
           {{"name", spec_.name}, {"path", spec_.path}, {"why", why}});
 }
 
-void GcLogFollower::Poll(double now, detect::Tracker* tracker) {
+std::vector<std::string> GcLogFollower::ReadLines(detect::Tracker* tracker,
+                                                  GcLogStats* delta) {
   std::vector<std::string> lines;
   gclog::PollResult res = tailer_.Poll(&lines);
   if (res.error != last_error_) {
@@ -47,21 +48,18 @@ void GcLogFollower::Poll(double now, detect::Tracker* tracker) {
     }
     last_error_ = res.error;
   }
-  GcLogStats delta;
   if (res.restarted) {
     joiner_.Reset();
     sequencer_.Reset();
-    ++delta.restarts;
+    ++delta->restarts;
     Restart(tracker, "file replaced or truncated");
   }
-  if (!res.error.empty()) ++delta.read_errors;
+  if (!res.error.empty()) ++delta->read_errors;
+  return lines;
+}
 
-  // First pass: parse and order. Second: anchor and feed, so that a process's
-  // uptime is anchored at its newest line in this poll.
-  struct Item {
-    GcLogRecord record;
-    bool restart;
-  };
+std::vector<GcLogFollower::Item> GcLogFollower::Parse(
+    const std::vector<std::string>& lines, GcLogStats* delta) {
   std::vector<Item> items;
   for (const std::string& line : lines) {
     auto joined = joiner_.Feed(line);
@@ -70,15 +68,15 @@ void GcLogFollower::Poll(double now, detect::Tracker* tracker) {
     ParseStatus st = gclog::ParseJoinedLine(*joined, &r);
     if (st == ParseStatus::kNotGc) continue;
     if (st == ParseStatus::kInvalid) {
-      ++delta.invalid;
+      ++delta->invalid;
       continue;
     }
     switch (sequencer_.Next(r)) {
       case Sequencer::Verdict::kDuplicate:
-        ++delta.duplicates;
+        ++delta->duplicates;
         continue;
       case Sequencer::Verdict::kStale:
-        ++delta.stale;
+        ++delta->stale;
         continue;
       case Sequencer::Verdict::kRestart:
         items.push_back({std::move(r), true});
@@ -93,45 +91,56 @@ void GcLogFollower::Poll(double now, detect::Tracker* tracker) {
         if (!items.empty() && items.back().record.gc_id == r.gc_id) {
           items.back().record = std::move(r);
         } else {
-          ++delta.duplicates;
+          ++delta->duplicates;
         }
         break;
     }
   }
+  return items;
+}
+
+double GcLogFollower::TimeOf(double now, const std::vector<Item>& items,
+                             size_t i) {
+  const GcLogRecord& r = items[i].record;
+  if (r.clock == GcClock::kUnix) return r.time;
+  if (r.clock != GcClock::kUptime) return now;
+  if (!anchored_) {
+    double newest = r.time;
+    for (size_t k = i + 1; k < items.size() && !items[k].restart; ++k) {
+      if (items[k].record.clock == GcClock::kUptime) {
+        newest = std::max(newest, items[k].record.time);
+      }
+    }
+    anchor_ = now - newest;
+    anchored_ = true;
+  }
+  return anchor_ + r.time;
+}
+
+std::string GcLogFollower::Feed(double now, std::vector<Item>* items,
+                                detect::Tracker* tracker, GcLogStats* delta) {
   std::string format;
-  for (size_t i = 0; i < items.size(); ++i) {
-    GcLogRecord& r = items[i].record;
-    if (items[i].restart) {
-      ++delta.restarts;
+  for (size_t i = 0; i < items->size(); ++i) {
+    if ((*items)[i].restart) {
+      ++delta->restarts;
       Restart(tracker, "log clock or collection number went back");
     }
-    double t = now;
-    if (r.clock == GcClock::kUnix) {
-      t = r.time;
-    } else if (r.clock == GcClock::kUptime) {
-      if (!anchored_) {
-        double newest = r.time;
-        for (size_t k = i + 1; k < items.size() && !items[k].restart; ++k) {
-          if (items[k].record.clock == GcClock::kUptime) {
-            newest = std::max(newest, items[k].record.time);
-          }
-        }
-        anchor_ = now - newest;
-        anchored_ = true;
-      }
-      t = anchor_ + r.time;
-    }
-    r.event.time = t;
+    GcLogRecord& r = (*items)[i].record;
+    r.event.time = TimeOf(now, *items, i);
     tracker->OnGc(spec_.name, detect::kSourceGcLog, r.event);
     if (options_.on_event) options_.on_event(spec_.name, r.event);
-    ++delta.records;
+    ++delta->records;
     fed_ = true;
     format = gclog::GcLogFormatName(r.format);
   }
+  return format;
+}
 
+void GcLogFollower::Publish(size_t lines, const GcLogStats& delta,
+                            const std::string& format) {
   MutexLock lock(&shared_->mu);
   GcLogStats& s = shared_->stats;
-  s.lines += lines.size();
+  s.lines += lines;
   s.records += delta.records;
   s.invalid += delta.invalid;
   s.duplicates += delta.duplicates;
@@ -141,6 +150,16 @@ void GcLogFollower::Poll(double now, detect::Tracker* tracker) {
   s.long_lines_dropped = tailer_.stats().long_lines_dropped + joiner_.dropped();
   s.bytes_read = tailer_.stats().bytes_read;
   if (!format.empty()) s.format = format;
+}
+
+void GcLogFollower::Poll(double now, detect::Tracker* tracker) {
+  GcLogStats delta;
+  const std::vector<std::string> lines = ReadLines(tracker, &delta);
+  // First pass: parse and order. Second: anchor and feed, so that a process's
+  // uptime is anchored at its newest line in this poll.
+  std::vector<Item> items = Parse(lines, &delta);
+  const std::string format = Feed(now, &items, tracker, &delta);
+  Publish(lines.size(), delta, format);
 }
 
 }  // namespace memwatch::gcsource

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "collectors/base/mutex.h"
 #include "collectors/base/thread_annotations.h"
@@ -60,7 +61,28 @@ class GcLogFollower {
   GcLogStats stats() const;
 
  private:
+  // A parsed record in log order; `restart`: the sequencer saw the log's
+  // process start again before it.
+  struct Item {
+    gclog::GcLogRecord record;
+    bool restart = false;
+  };
   void Restart(detect::Tracker* tracker, const char* why);
+  // New lines of the file; a replaced or truncated file restarts.
+  std::vector<std::string> ReadLines(detect::Tracker* tracker,
+                                     GcLogStats* delta);
+  // Joins, parses and orders the lines' records.
+  std::vector<Item> Parse(const std::vector<std::string>& lines,
+                          GcLogStats* delta);
+  // Unix time of items[i] (anchoring uptimes at the newest line in this
+  // poll of the same process).
+  double TimeOf(double now, const std::vector<Item>& items, size_t i);
+  // Feeds the records to the tracker; the format of the last, or "".
+  std::string Feed(double now, std::vector<Item>* items,
+                   detect::Tracker* tracker, GcLogStats* delta);
+  // Adds the poll's counts to the stats Collect() reads.
+  void Publish(size_t lines, const GcLogStats& delta,
+               const std::string& format);
 
   GcLogSpec spec_;
   GcLogFollowerOptions options_;

@@ -306,32 +306,24 @@ TEST(ProfileTest, Limits) {
     EXPECT_TRUE(too_large) << want;
     EXPECT_NE(error.find(want), std::string::npos) << error;
   };
-  Limits l;
-  l.max_samples = 9;
-  refused(l, b.Gz(), "more samples than 9");
-  l = Limits();
-  l.max_locations = 5;
-  refused(l, b.Gz(), "more locations than 5");
-  l = Limits();
-  l.max_functions = 5;
-  refused(l, b.Gz(), "more functions than 5");
-  l = Limits();
-  l.max_strings = 8;
-  refused(l, b.Gz(), "more strings than 8");
-  l = Limits();
-  l.max_stack_depth = 2;
-  refused(l, b.Gz(), "locations in a sample");
-  l = Limits();
-  l.max_total_frames = 29;
-  refused(l, b.Gz(), "frames over all samples");
-  l = Limits();
-  l.max_sample_types = 3;
-  refused(l, b.Gz(), "sample types");
-  l = Limits();
-  l.max_compressed_bytes = 10;
-  refused(l, b.Gz(), "larger than 10 bytes");
+  // One limit lowered at a time, on the same profile.
+  const std::pair<void (*)(Limits*), const char*> cases[] = {
+      {[](Limits* l) { l->max_samples = 9; }, "more samples than 9"},
+      {[](Limits* l) { l->max_locations = 5; }, "more locations than 5"},
+      {[](Limits* l) { l->max_functions = 5; }, "more functions than 5"},
+      {[](Limits* l) { l->max_strings = 8; }, "more strings than 8"},
+      {[](Limits* l) { l->max_stack_depth = 2; }, "locations in a sample"},
+      {[](Limits* l) { l->max_total_frames = 29; }, "frames over all samples"},
+      {[](Limits* l) { l->max_sample_types = 3; }, "sample types"},
+      {[](Limits* l) { l->max_compressed_bytes = 10; }, "larger than 10 bytes"},
+  };
+  for (const auto& [lower, want] : cases) {
+    Limits l;
+    lower(&l);
+    refused(l, b.Gz(), want);
+  }
   // A gzip bomb stops at the uncompressed limit, not after inflating it all.
-  l = Limits();
+  Limits l;
   l.max_uncompressed_bytes = 1 << 16;
   refused(l, Gzip(std::string(10 << 20, '\0')), "larger than 65536 bytes");
   l = Limits();

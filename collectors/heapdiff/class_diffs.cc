@@ -22,7 +22,7 @@ ClassDiffs::ClassDiffs(std::string procfs_root, Clock clock)
       sessions_("class-", kMaxOpen, kMaxAgeSeconds, clock) {}
 
 bool ClassDiffs::Owns(const std::string& id) const {
-  return id.rfind(sessions_.prefix(), 0) == 0;
+  return sessions_.Owns(id);
 }
 
 bool ClassDiffs::Admit(int pid, HttpResponse* refused) {
@@ -84,10 +84,9 @@ HttpResponse ClassDiffs::Start(const DiffTarget& target, const HttpRequest&) {
 }
 
 HttpResponse ClassDiffs::End(const std::string& id) {
-  int status = 0;
-  std::string why;
-  auto taken = sessions_.Take(id, &status, &why);
-  if (!taken) return JsonError(status, why);
+  HttpResponse refused;
+  auto taken = sessions_.Take(id, &refused);
+  if (!taken) return refused;
   const Session& s = taken->first;
   diff::Counts after;
   // The end of a diff is not held to the one-a-minute rule (the start was),

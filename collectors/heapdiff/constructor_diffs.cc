@@ -26,7 +26,7 @@ ConstructorDiffs::ConstructorDiffs(std::string procfs_root,
       sessions_("v8-", kMaxOpen, kMaxAgeSeconds, std::move(clock)) {}
 
 bool ConstructorDiffs::Owns(const std::string& id) const {
-  return id.rfind(sessions_.prefix(), 0) == 0;
+  return sessions_.Owns(id);
 }
 
 HttpResponse ConstructorDiffs::Start(const DiffTarget& target,
@@ -52,10 +52,9 @@ HttpResponse ConstructorDiffs::Start(const DiffTarget& target,
 }
 
 HttpResponse ConstructorDiffs::End(const std::string& id) {
-  int status = 0;
-  std::string why;
-  auto taken = sessions_.Take(id, &status, &why);
-  if (!taken) return JsonError(status, why);
+  HttpResponse refused;
+  auto taken = sessions_.Take(id, &refused);
+  if (!taken) return refused;
   const Session& s = taken->first;
   heapread::Error error;
   auto after = heapread::TakeConstructorTotals(s.port, &cancel_, &error);

@@ -58,7 +58,7 @@ PprofDiffs::PprofDiffs(std::string procfs_root, Clock clock)
       sessions_("pprof-", kMaxOpen, kMaxAgeSeconds, std::move(clock)) {}
 
 bool PprofDiffs::Owns(const std::string& id) const {
-  return id.rfind(sessions_.prefix(), 0) == 0;
+  return sessions_.Owns(id);
 }
 
 HttpResponse PprofDiffs::Take(int pid, const heapread::PprofAccess& access,
@@ -107,10 +107,9 @@ HttpResponse PprofDiffs::Start(const DiffTarget& target,
 }
 
 HttpResponse PprofDiffs::End(const std::string& id) {
-  int status = 0;
-  std::string why;
-  auto taken = sessions_.Take(id, &status, &why);
-  if (!taken) return JsonError(status, why);
+  HttpResponse refused;
+  auto taken = sessions_.Take(id, &refused);
+  if (!taken) return refused;
   const Session& s = taken->first;
   diff::Counts after;
   HttpResponse r = Take(s.pid, s.access, &after);

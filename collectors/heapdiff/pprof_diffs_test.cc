@@ -1,15 +1,14 @@
 #include "collectors/heapdiff/pprof_diffs.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
-#include <thread>
+#include <vector>
 
 #include "collectors/base/fixtures.h"
+#include "collectors/base/loopback_server.h"
 
 namespace memwatch::heapdiff {
 namespace {
@@ -22,47 +21,13 @@ double Zero() { return 0; }
 class ProfileServer {
  public:
   explicit ProfileServer(std::vector<std::string> bodies)
-      : bodies_(std::move(bodies)) {
-    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
-    socklen_t len = sizeof(a);
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-    listen(fd_, 4);
-    thread_ = std::thread([this] {
-      for (size_t i = 0;; ++i) {
-        int c = accept(fd_, nullptr, nullptr);
-        if (c < 0) return;
-        char buf[4096];
-        (void)!recv(c, buf, sizeof(buf), 0);
-        const std::string& body = bodies_[std::min(i, bodies_.size() - 1)];
-        const std::string reply = "HTTP/1.1 200 OK\r\nContent-Length: " +
-                                  std::to_string(body.size()) +
-                                  "\r\nConnection: close\r\n\r\n" + body;
-        (void)!send(c, reply.data(), reply.size(), 0);
-        while (recv(c, buf, sizeof(buf), 0) > 0) {
-        }
-        close(c);
-      }
-    });
-  }
-  ~ProfileServer() {
-    shutdown(fd_, SHUT_RDWR);
-    close(fd_);
-    thread_.join();
-  }
-  std::string url() const {
-    return "http://127.0.0.1:" + std::to_string(port_);
-  }
+      : server_([bodies = std::move(bodies)](size_t i) {
+          return Http200(bodies[std::min(i, bodies.size() - 1)]);
+        }) {}
+  std::string url() const { return server_.url(); }
 
  private:
-  std::vector<std::string> bodies_;
-  int fd_ = -1;
-  int port_ = 0;
-  std::thread thread_;
+  LoopbackServer server_;
 };
 
 HttpRequest Post(std::map<std::string, std::string> query = {}) {

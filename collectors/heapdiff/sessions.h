@@ -18,6 +18,7 @@
 #include "collectors/base/clock.h"
 #include "collectors/base/mutex.h"
 #include "collectors/base/thread_annotations.h"
+#include "collectors/plugin/http.h"
 
 namespace memwatch::heapdiff {
 
@@ -33,6 +34,8 @@ class Sessions {
         clock_(std::move(clock)) {}
 
   const std::string& prefix() const { return prefix_; }
+  // Whether `id` names one of these sessions (by its prefix).
+  bool Owns(const std::string& id) const { return id.rfind(prefix_, 0) == 0; }
 
   // Whether one more may start (checked before a costly first reading, and
   // again by Add, since readings run without the lock).
@@ -71,6 +74,17 @@ class Sessions {
     open_.erase(it);
     RememberEnded(id);
     return out;
+  }
+
+  // Take for a GET handler: nullopt with the 404 or 410 answer in *refused.
+  std::optional<std::pair<T, double>> Take(const std::string& id,
+                                           HttpResponse* refused)
+      EXCLUDES(mu_) {
+    int status = 0;
+    std::string why;
+    auto taken = Take(id, &status, &why);
+    if (!taken) *refused = JsonError(status, why);
+    return taken;
   }
 
   size_t max_open() const { return max_open_; }

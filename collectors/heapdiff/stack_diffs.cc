@@ -35,7 +35,7 @@ StackDiffs::StackDiffs(std::string procfs_root, bool enabled,
       sessions_("stack-", 2, max_window_seconds, std::move(clock)) {}
 
 bool StackDiffs::Owns(const std::string& id) const {
-  return id.rfind(sessions_.prefix(), 0) == 0;
+  return sessions_.Owns(id);
 }
 
 HttpResponse StackDiffs::Start(const DiffTarget& target,
@@ -68,10 +68,9 @@ HttpResponse StackDiffs::Start(const DiffTarget& target,
 }
 
 HttpResponse StackDiffs::End(const std::string& id) {
-  int status = 0;
-  std::string why;
-  auto taken = sessions_.Take(id, &status, &why);
-  if (!taken) return JsonError(status, why);
+  HttpResponse refused;
+  auto taken = sessions_.Take(id, &refused);
+  if (!taken) return refused;
   nativeheap::Error error;
   auto result = taken->first->End(&cancel_, &error);
   if (!result) return NativeError(error);

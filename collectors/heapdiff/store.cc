@@ -60,10 +60,9 @@ HttpResponse Store::Start(int pid, const std::string& name) {
 }
 
 HttpResponse Store::End(const std::string& id) {
-  int status = 0;
-  std::string why;
-  auto taken = sessions_.Take(id, &status, &why);
-  if (!taken) return JsonError(status, why);
+  HttpResponse refused;
+  auto taken = sessions_.Take(id, &refused);
+  if (!taken) return refused;
   const Session& session = taken->first;
   heapread::MappingsReading after;
   heapread::Error error;

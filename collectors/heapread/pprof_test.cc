@@ -1,74 +1,22 @@
 #include "collectors/heapread/pprof.h"
 
-#include <arpa/inet.h>
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <string>
-#include <thread>
 
 #include "collectors/base/fixtures.h"
+#include "collectors/base/loopback_server.h"
 
 namespace memwatch::heapread {
 namespace {
 
-// A server on 127.0.0.1 in this test process (so that the process the
-// reading is of, getpid(), is the one listening): answers each connection
-// with `reply`, or with nothing when `reply` is empty.
-class Server {
- public:
-  explicit Server(std::string reply) : reply_(std::move(reply)) {
-    fd_ = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    EXPECT_EQ(bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
-    socklen_t len = sizeof(a);
-    getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
-    port_ = ntohs(a.sin_port);
-    listen(fd_, 4);
-    thread_ = std::thread([this] {
-      while (true) {
-        int c = accept(fd_, nullptr, nullptr);
-        if (c < 0) return;
-        char buf[4096];
-        (void)!recv(c, buf, sizeof(buf), 0);
-        if (!reply_.empty()) (void)!send(c, reply_.data(), reply_.size(), 0);
-        while (!reply_.empty() && recv(c, buf, sizeof(buf), 0) > 0) {
-        }
-        if (reply_.empty()) {
-          // Never answers: hold the connection until the client gives up.
-          while (recv(c, buf, sizeof(buf), 0) > 0) {
-          }
-        }
-        close(c);
-      }
-    });
-  }
-  ~Server() {
-    shutdown(fd_, SHUT_RDWR);
-    close(fd_);
-    thread_.join();
-  }
-  int port() const { return port_; }
-  std::string url() const {
-    return "http://127.0.0.1:" + std::to_string(port_);
-  }
-
- private:
-  std::string reply_;
-  int fd_ = -1;
-  int port_ = 0;
-  std::thread thread_;
-};
+// A server in this test process (the process the reading is of, getpid(),
+// is the one listening).
+using Server = LoopbackServer;
 
 std::string Http200(const std::string& body) {
-  return "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n"
-         "Content-Length: " +
-         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
+  return memwatch::Http200(body, "application/octet-stream");
 }
 
 const int kSelf = static_cast<int>(getpid());

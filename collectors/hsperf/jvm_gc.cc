@@ -13,11 +13,6 @@ constexpr size_t kMaxLabel = 32;
 // 2^50: a PiB of heap, or 13 days of ns ticks x 1000; far above real values.
 constexpr int64_t kMaxCounter = int64_t{1} << 50;
 constexpr int64_t kMaxTicks = int64_t{1} << 62;
-// Wall clock steps larger than this re-anchor the tick epoch (the hrt.ticks
-// staleness is at most PerfDataSamplingInterval, 50 ms by default).
-constexpr double kEpochSlackSeconds = 1.0;
-// Concurrent cycles closer than this to the previous event are merged.
-constexpr double kConcurrentSpacingSeconds = 10.0;
 
 // The file is written by the application: labels are cut to a safe alphabet.
 std::string Label(const std::string& raw) {
@@ -145,33 +140,40 @@ const JvmCollector* JvmGcSnapshot::Collector(int index) const {
   return nullptr;
 }
 
-std::optional<JvmGcSnapshot> ExtractJvmGc(const PerfData& data,
-                                          std::string* error) {
-  auto fail = [&](const std::string& why) {
-    if (error != nullptr) *error = "perf data: " + why;
-    return std::nullopt;
-  };
-  JvmGcSnapshot s;
+namespace {
+
+// The JVM's tick clock; false with *why when the file has none.
+bool ReadClock(const PerfData& data, JvmGcSnapshot* s, std::string* why) {
   auto ticks = data.Long("sun.os.hrt.ticks");
   auto freq = data.Long("sun.os.hrt.frequency");
   auto begin = data.Long("sun.rt.createVmBeginTime");
-  if (!freq) return fail("no sun.os.hrt.frequency");
-  if (!ticks && !(begin && *begin > 0)) {
-    return fail("no sun.os.hrt.ticks nor sun.rt.createVmBeginTime");
+  if (!freq) {
+    *why = "no sun.os.hrt.frequency";
+    return false;
   }
-  if (*freq <= 0) return fail("bad sun.os.hrt.frequency");
-  s.hrt_frequency = *freq;
+  if (!ticks && !(begin && *begin > 0)) {
+    *why = "no sun.os.hrt.ticks nor sun.rt.createVmBeginTime";
+    return false;
+  }
+  if (*freq <= 0) {
+    *why = "bad sun.os.hrt.frequency";
+    return false;
+  }
+  s->hrt_frequency = *freq;
   if (begin && *begin > 0 && *begin < kMaxCounter) {
-    s.vm_begin_unix = static_cast<double>(*begin) / 1000;
+    s->vm_begin_unix = static_cast<double>(*begin) / 1000;
   }
   if (ticks) {
-    s.hrt_ticks = Clamp(ticks, kMaxTicks);
+    s->hrt_ticks = Clamp(ticks, kMaxTicks);
   } else {
-    s.has_hrt_ticks = false;
-    s.hrt_ticks = Clamp(data.Long("sun.rt.applicationTime"), kMaxTicks) +
-                  Clamp(data.Long("sun.rt.safepointTime"), kMaxTicks);
+    s->has_hrt_ticks = false;
+    s->hrt_ticks = Clamp(data.Long("sun.rt.applicationTime"), kMaxTicks) +
+                   Clamp(data.Long("sun.rt.safepointTime"), kMaxTicks);
   }
+  return true;
+}
 
+void ReadCollectors(const PerfData& data, JvmGcSnapshot* s) {
   for (int n = 0; n < kMaxCollectors; ++n) {
     const std::string p = "sun.gc.collector.";
     auto inv = data.Long(Key(p, n, "invocations"));
@@ -184,60 +186,87 @@ std::optional<JvmGcSnapshot> ExtractJvmGc(const PerfData& data,
     c.last_entry_ticks =
         Clamp(data.Long(Key(p, n, "lastEntryTime")), kMaxTicks);
     c.last_exit_ticks = Clamp(data.Long(Key(p, n, "lastExitTime")), kMaxTicks);
-    s.collectors.push_back(std::move(c));
+    s->collectors.push_back(std::move(c));
   }
+}
 
+// The spaces of generation `g` (prefix `gp`), labelled by their names.
+std::vector<JvmSpace> ReadSpaces(const PerfData& data, int g,
+                                 const std::string& gp, bool heap) {
+  int nspaces = static_cast<int>(std::clamp<int64_t>(
+      data.Long(gp + "spaces").value_or(kMaxSpaces), 0, kMaxSpaces));
+  std::vector<JvmSpace> gspaces;
+  for (int n = 0; n < nspaces; ++n) {
+    const std::string sp = gp + "space." + std::to_string(n) + ".";
+    auto used = data.Long(sp + "used");
+    if (!used) break;
+    JvmSpace space;
+    space.generation = g;
+    space.heap = heap;
+    std::string sname = Label(data.String(sp + "name").value_or(""));
+    if (sname.empty()) sname = "space" + std::to_string(n);
+    space.eden = g == 0 && sname == "eden";
+    space.label = sname;
+    space.used = Clamp(used);
+    space.capacity = Clamp(data.Long(sp + "capacity"));
+    gspaces.push_back(std::move(space));
+  }
+  return gspaces;
+}
+
+void ReadGenerations(const PerfData& data, JvmGcSnapshot* s) {
   for (int g = 0; g < kMaxGenerations; ++g) {
     const std::string gp = "sun.gc.generation." + std::to_string(g) + ".";
     auto gname = data.String(gp + "name");
     if (!gname) continue;  // ZGC publishes only generation 1
-    s.generations.push_back({*gname, Clamp(data.Long(gp + "capacity"))});
+    s->generations.push_back({*gname, Clamp(data.Long(gp + "capacity"))});
     std::string glabel = Label(*gname);
     bool heap = glabel != "perm";  // JDK 7's class data, not heap
-    int nspaces = static_cast<int>(std::clamp<int64_t>(
-        data.Long(gp + "spaces").value_or(kMaxSpaces), 0, kMaxSpaces));
-    std::vector<JvmSpace> gspaces;
-    for (int n = 0; n < nspaces; ++n) {
-      const std::string sp = gp + "space." + std::to_string(n) + ".";
-      auto used = data.Long(sp + "used");
-      if (!used) break;
-      JvmSpace space;
-      space.generation = g;
-      space.heap = heap;
-      std::string sname = Label(data.String(sp + "name").value_or(""));
-      if (sname.empty()) sname = "space" + std::to_string(n);
-      space.eden = g == 0 && sname == "eden";
-      space.label = sname;
-      space.used = Clamp(used);
-      space.capacity = Clamp(data.Long(sp + "capacity"));
-      gspaces.push_back(std::move(space));
-    }
+    std::vector<JvmSpace> gspaces = ReadSpaces(data, g, gp, heap);
     if (g > 0) {
       for (auto& space : gspaces) {
         if (glabel.empty()) glabel = "gen" + std::to_string(g);
         space.label = gspaces.size() == 1 ? glabel : glabel + "_" + space.label;
       }
     }
-    for (auto& space : gspaces) s.spaces.push_back(std::move(space));
+    for (auto& space : gspaces) s->spaces.push_back(std::move(space));
   }
   // Names come from the file: two equal labels would make duplicate series.
-  for (size_t i = 0; i < s.spaces.size(); ++i) {
+  for (size_t i = 0; i < s->spaces.size(); ++i) {
     for (size_t j = 0; j < i; ++j) {
-      if (s.spaces[j].label == s.spaces[i].label) {
-        s.spaces[i].label += "_" + std::to_string(i);
+      if (s->spaces[j].label == s->spaces[i].label) {
+        s->spaces[i].label += "_" + std::to_string(i);
         break;
       }
     }
   }
+}
+
+void ReadMetaspace(const PerfData& data, JvmGcSnapshot* s) {
   auto mused = data.Long("sun.gc.metaspace.used");
-  if (mused) {
-    JvmSpace m;
-    m.label = "metaspace";
-    m.heap = false;
-    m.used = Clamp(mused);
-    m.capacity = Clamp(data.Long("sun.gc.metaspace.capacity"));
-    s.spaces.push_back(std::move(m));
-  }
+  if (!mused) return;
+  JvmSpace m;
+  m.label = "metaspace";
+  m.heap = false;
+  m.used = Clamp(mused);
+  m.capacity = Clamp(data.Long("sun.gc.metaspace.capacity"));
+  s->spaces.push_back(std::move(m));
+}
+
+}  // namespace
+
+std::optional<JvmGcSnapshot> ExtractJvmGc(const PerfData& data,
+                                          std::string* error) {
+  auto fail = [&](const std::string& why) {
+    if (error != nullptr) *error = "perf data: " + why;
+    return std::nullopt;
+  };
+  JvmGcSnapshot s;
+  std::string why;
+  if (!ReadClock(data, &s, &why)) return fail(why);
+  ReadCollectors(data, &s);
+  ReadGenerations(data, &s);
+  ReadMetaspace(data, &s);
   if (auto cause = data.String("sun.gc.cause")) {
     s.cause = cause->substr(0, 64);
   }
@@ -251,194 +280,6 @@ std::optional<JvmGcSnapshot> ExtractJvmGc(const PerfData& data,
     return fail("no sun.gc.collector counters");
   }
   return s;
-}
-
-std::optional<double> JvmGcWatcher::UnixTimeOfTicks(int64_t ticks) const {
-  if (!have_prev_) return std::nullopt;
-  return epoch_ +
-         static_cast<double>(ticks) / static_cast<double>(prev_.hrt_frequency);
-}
-
-bool JvmGcWatcher::Baseline(const JvmGcSnapshot& snap, double read_unix,
-                            Result* r) {
-  const double freq = static_cast<double>(snap.hrt_frequency);
-  // The newest tick the JVM has written: hrt.ticks may lag an exit time.
-  int64_t now_ticks = snap.hrt_ticks;
-  for (const auto& c : snap.collectors) {
-    now_ticks = std::max(now_ticks, c.last_exit_ticks);
-  }
-  double epoch = read_unix - static_cast<double>(now_ticks) / freq;
-  // Without hrt.ticks the newest tick can be seconds old: the JVM's start
-  // is the better anchor.
-  if (!snap.has_hrt_ticks && snap.vm_begin_unix > 0) epoch = snap.vm_begin_unix;
-
-  bool reset = false;
-  if (have_prev_) {
-    if (snap.hrt_frequency != prev_.hrt_frequency ||
-        snap.vm_begin_unix != prev_.vm_begin_unix ||
-        snap.hrt_ticks < prev_.hrt_ticks ||
-        snap.collectors.size() != prev_.collectors.size() ||
-        snap.algorithm != prev_.algorithm) {
-      reset = true;
-    } else {
-      for (size_t i = 0; i < prev_.collectors.size(); ++i) {
-        if (snap.collectors[i].invocations < prev_.collectors[i].invocations) {
-          reset = true;
-        }
-      }
-    }
-  }
-  if (!have_prev_ || reset || epoch < epoch_ ||
-      epoch > epoch_ + kEpochSlackSeconds ||
-      (!snap.has_hrt_ticks && snap.vm_begin_unix > 0)) {
-    epoch_ = epoch;
-  }
-  if (!have_prev_ || reset) {
-    prev_ = snap;
-    have_prev_ = true;
-    r->status = reset ? Status::kReset : Status::kOk;
-    return false;
-  }
-  return true;
-}
-
-JvmGcWatcher::Result JvmGcWatcher::Observe(const JvmGcSnapshot& snap,
-                                           double read_unix) {
-  Result r;
-  if (snap.algorithm == GcAlgorithm::kEpsilon) {
-    r.status = Status::kNoCollections;
-    return r;
-  }
-  if (snap.Concurrent()) return ObserveConcurrent(snap, read_unix);
-  if (!snap.Generational()) {
-    r.status = Status::kUnsupported;
-    return r;
-  }
-  if (snap.CollectionInProgress()) {
-    r.status = Status::kRetry;
-    return r;
-  }
-  if (!Baseline(snap, read_unix, &r)) return r;
-  const double freq = static_cast<double>(snap.hrt_frequency);
-
-  const JvmCollector* latest = nullptr;
-  for (int idx = 0; idx <= 1; ++idx) {  // 0 young, 1 full; 2+ are not GCs
-    const JvmCollector* c = snap.Collector(idx);
-    const JvmCollector* p = prev_.Collector(idx);
-    if (c == nullptr) continue;
-    int64_t delta = c->invocations - (p != nullptr ? p->invocations : 0);
-    if (delta <= 0) continue;
-    (idx == 0 ? r.young : r.full) += delta;
-    r.collections += delta;
-    if (latest == nullptr || c->last_exit_ticks >= latest->last_exit_ticks) {
-      latest = c;
-    }
-  }
-  if (latest != nullptr) {
-    runtime::GcEvent e;
-    e.kind = latest->index == 1 ? runtime::GcKind::kFull
-                                : runtime::GcKind::kIncremental;
-    e.time =
-        std::min(read_unix,
-                 epoch_ + static_cast<double>(latest->last_exit_ticks) / freq);
-    e.pause_seconds = static_cast<double>(latest->last_exit_ticks -
-                                          latest->last_entry_ticks) /
-                      freq;
-    e.heap_after_bytes = static_cast<double>(snap.HeapAfterBytes());
-    e.detail = latest->name;
-    if (r.collections > 1) {
-      e.detail += " (" + std::to_string(r.collections) + " collections)";
-    }
-    r.events.push_back(std::move(e));
-  }
-  prev_ = snap;
-  return r;
-}
-
-JvmGcWatcher::Result JvmGcWatcher::ObserveConcurrent(const JvmGcSnapshot& snap,
-                                                     double read_unix) {
-  Result r;
-  // A collector's entry after its exit: a pause, or (ZGC, Shenandoah) a
-  // whole concurrent phase that can last seconds. Not a retry: the sizes
-  // are not used, and the read that sees the cycle done reports it.
-  if (snap.CollectionInProgress() && have_prev_) return r;
-  if (!Baseline(snap, read_unix, &r)) return r;
-  const double freq = static_cast<double>(snap.hrt_frequency);
-  // Which collectors count cycles, and whether they are minor ones.
-  struct Counted {
-    int index;
-    bool minor;
-  };
-  std::vector<Counted> counted;
-  switch (snap.algorithm) {
-    case GcAlgorithm::kZgc:
-      counted = {{2, false}};
-      break;
-    case GcAlgorithm::kZgcGenerational:
-      counted = {{0, true}, {2, false}};
-      break;
-    default:  // Shenandoah: "partial" (unused on JDK 17) and "full"
-      counted = {{0, false}, {1, false}};
-      break;
-  }
-  int64_t pauses = 0, pause_ticks = 0;
-  bool major = false;
-  const JvmCollector* latest = nullptr;
-  for (const Counted& k : counted) {
-    const JvmCollector* c = snap.Collector(k.index);
-    const JvmCollector* p = prev_.Collector(k.index);
-    if (c == nullptr) continue;
-    const int64_t delta = c->invocations - (p != nullptr ? p->invocations : 0);
-    if (delta <= 0) continue;
-    pauses += delta;
-    pause_ticks += c->time_ticks - (p != nullptr ? p->time_ticks : 0);
-    if (!k.minor) major = true;
-    if (latest == nullptr || c->last_exit_ticks >= latest->last_exit_ticks) {
-      latest = c;
-    }
-  }
-  if (latest == nullptr) {
-    prev_ = snap;
-    return r;
-  }
-  // A cycle seen half-way: keep the old baseline, so that the read that
-  // sees it complete reports it with the sizes after it.
-  bool complete = snap.Idle();
-  if (snap.algorithm == GcAlgorithm::kZgc) {
-    complete = complete && latest->invocations % 3 == 0;
-  }
-  if (!complete) return r;
-  const int64_t cycles = snap.algorithm == GcAlgorithm::kZgc
-                             ? std::max<int64_t>(1, pauses / 3)
-                             : 1;
-  (major ? r.full : r.young) += cycles;
-  r.collections = cycles;
-  const double when = std::min(
-      read_unix, epoch_ + static_cast<double>(latest->last_exit_ticks) / freq);
-  const double floor = static_cast<double>(snap.HeapUsedBytes());
-  if (when - last_concurrent_event_ < kConcurrentSpacingSeconds) {
-    pending_floor_ = std::min(pending_floor_.value_or(floor), floor);
-    pending_cycles_ += cycles;
-    prev_ = snap;
-    return r;
-  }
-  runtime::GcEvent e;
-  e.kind = major ? runtime::GcKind::kFull : runtime::GcKind::kIncremental;
-  e.time = when;
-  // The cycle's stop-the-world time: all its pauses.
-  e.pause_seconds =
-      static_cast<double>(std::max<int64_t>(0, pause_ticks)) / freq;
-  e.heap_after_bytes = std::min(pending_floor_.value_or(floor), floor);
-  const int64_t merged = cycles + pending_cycles_;
-  e.detail = latest->name + " (" + std::to_string(pauses) + " pauses";
-  if (merged > 1) e.detail += ", " + std::to_string(merged) + " cycles";
-  e.detail += ")";
-  r.events.push_back(std::move(e));
-  last_concurrent_event_ = when;
-  pending_floor_.reset();
-  pending_cycles_ = 0;
-  prev_ = snap;
-  return r;
 }
 
 std::string CollectorLabel(int index) {

@@ -2,6 +2,7 @@
 // the caller can act on. Not thread-safe; one per target pid.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,20 @@ class JvmSource {
   std::string path() const { return found_ ? location_.Path() : ""; }
 
  private:
+  // The status of a failed locate or read; *error (optional) gets `err` or
+  // a better reason.
+  Status StatusOf(LocateStatus s, const std::string& err,
+                  std::string* error) const;
+  Status NotJvm(std::string* error) const;
+  // Locates the file (again, when it went) and reads it into *bytes.
+  Status ReadFile(std::string* bytes, std::string* error);
+  // The snapshot in *bytes, or why there is none.
+  Status ParseSnapshot(const std::string& bytes,
+                       std::optional<JvmGcSnapshot>* snap, std::string* error);
+  // The status of the watcher's answer (kOk for kOk and kReset).
+  Status StatusOfWatch(JvmGcWatcher::Status watched, const JvmGcSnapshot& snap,
+                       std::string* error) const;
+
   std::string procfs_root_;
   int pid_;
   bool found_ = false;

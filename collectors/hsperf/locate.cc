@@ -135,6 +135,77 @@ std::string PerfFileLocation::Path() const {
   return p + "/" + file;
 }
 
+namespace {
+
+// Why no file was found, the most telling reason so far.
+struct Miss {
+  LocateStatus status = LocateStatus::kNotFound;
+  std::string detail;
+};
+
+// The hsperfdata_<user> entries of the directory `dirfd` (bounded).
+std::vector<std::string> HsperfDirs(int dirfd) {
+  std::vector<std::string> users;
+  int listfd = dup(dirfd);
+  DIR* dir = listfd >= 0 ? fdopendir(listfd) : nullptr;
+  if (dir == nullptr) {
+    if (listfd >= 0) close(listfd);
+    return users;
+  }
+  int seen = 0;
+  while (struct dirent* de = readdir(dir)) {
+    if (++seen > kMaxDirEntries) break;
+    std::string name = de->d_name;
+    if (name.rfind("hsperfdata_", 0) == 0) users.push_back(name);
+  }
+  closedir(dir);
+  return users;
+}
+
+// Looks for <root>/<tmp...>/hsperfdata_*/<file>; true with *out when found.
+bool FindInTmp(const std::string& root, const std::vector<std::string>& tmp,
+               const std::string& file, PerfFileLocation* out, Miss* miss) {
+  int err = 0;
+  UniqueFd dirfd = OpenDirChain(root, tmp, &err);
+  if (dirfd.get() < 0) {
+    LocateStatus s = FromErrno(err);
+    if (s != LocateStatus::kNotFound) {
+      miss->status = s;
+      miss->detail =
+          "cannot open " + root + "/" + tmp[0] + ": " + std::strerror(err);
+      if (s == LocateStatus::kPermissionDenied) {
+        // /proc/<pid>/root needs ptrace read access to the process.
+        miss->detail += " (run as the JVM's user or with CAP_SYS_PTRACE)";
+      }
+    }
+    return false;
+  }
+  for (const auto& user : HsperfDirs(dirfd.get())) {
+    UniqueFd udir(openat(dirfd.get(), user.c_str(),
+                         O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+    if (udir.get() < 0) {
+      if (errno == EACCES) {
+        miss->status = LocateStatus::kPermissionDenied;
+        miss->detail = "cannot open " + root + "/" + tmp[0] + "/" + user +
+                       ": " + std::strerror(errno);
+      }
+      continue;
+    }
+    struct stat st;
+    if (fstatat(udir.get(), file.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      continue;
+    }
+    out->root = root;
+    out->dirs = tmp;
+    out->dirs.push_back(user);
+    out->file = file;
+    return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 LocateStatus LocatePerfData(const std::string& procfs_root, int pid,
                             PerfFileLocation* out, std::string* error) {
   const std::string base = procfs_root + "/" + std::to_string(pid);
@@ -157,66 +228,16 @@ LocateStatus LocatePerfData(const std::string& procfs_root, int pid,
 
   const std::string root = base + "/root";
   const std::string file = std::to_string(nspid);
-  LocateStatus worst = LocateStatus::kNotFound;
-  std::string worst_detail;
+  Miss miss;
   for (const auto& tmp : tmps) {
-    int err = 0;
-    UniqueFd dirfd = OpenDirChain(root, tmp, &err);
-    if (dirfd.get() < 0) {
-      LocateStatus s = FromErrno(err);
-      if (s != LocateStatus::kNotFound) {
-        worst = s;
-        worst_detail =
-            "cannot open " + root + "/" + tmp[0] + ": " + std::strerror(err);
-        if (s == LocateStatus::kPermissionDenied) {
-          // /proc/<pid>/root needs ptrace read access to the process.
-          worst_detail += " (run as the JVM's user or with CAP_SYS_PTRACE)";
-        }
-      }
-      continue;
-    }
-    std::vector<std::string> users;
-    int listfd = dup(dirfd.get());
-    DIR* dir = listfd >= 0 ? fdopendir(listfd) : nullptr;
-    if (dir == nullptr) {
-      if (listfd >= 0) close(listfd);
-      continue;
-    }
-    int seen = 0;
-    while (struct dirent* de = readdir(dir)) {
-      if (++seen > kMaxDirEntries) break;
-      std::string name = de->d_name;
-      if (name.rfind("hsperfdata_", 0) == 0) users.push_back(name);
-    }
-    closedir(dir);
-    for (const auto& user : users) {
-      UniqueFd udir(openat(dirfd.get(), user.c_str(),
-                           O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-      if (udir.get() < 0) {
-        if (errno == EACCES) {
-          worst = LocateStatus::kPermissionDenied;
-          worst_detail = "cannot open " + root + "/" + tmp[0] + "/" + user +
-                         ": " + std::strerror(errno);
-        }
-        continue;
-      }
-      struct stat st;
-      if (fstatat(udir.get(), file.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-        continue;
-      }
-      out->root = root;
-      out->dirs = tmp;
-      out->dirs.push_back(user);
-      out->file = file;
-      return LocateStatus::kOk;
-    }
+    if (FindInTmp(root, tmp, file, out, &miss)) return LocateStatus::kOk;
   }
-  if (worst == LocateStatus::kNotFound) {
-    worst_detail = "no hsperfdata_*/" + file + " under " + root +
-                   "/tmp (JVM run with -XX:-UsePerfData, or not HotSpot)";
+  if (miss.status == LocateStatus::kNotFound) {
+    miss.detail = "no hsperfdata_*/" + file + " under " + root +
+                  "/tmp (JVM run with -XX:-UsePerfData, or not HotSpot)";
   }
-  set_error(worst_detail);
-  return worst;
+  set_error(miss.detail);
+  return miss.status;
 }
 
 LocateStatus ReadPerfFile(const PerfFileLocation& loc, std::string* bytes,

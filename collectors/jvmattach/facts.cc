@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "collectors/base/split.h"
+
 namespace memwatch::jvmattach {
 namespace {
 
@@ -76,16 +78,9 @@ std::optional<bool> HasSigquit(std::string_view text) {
   return (mask >> (kSigquit - 1)) & 1;
 }
 
+// The NUL-separated strings of cmdline and environ.
 std::vector<std::string_view> SplitNul(std::string_view s) {
-  std::vector<std::string_view> out;
-  size_t start = 0;
-  while (start < s.size()) {
-    size_t end = s.find('\0', start);
-    if (end == std::string_view::npos) end = s.size();
-    out.push_back(s.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
+  return SplitOn(s, '\0');
 }
 
 }  // namespace

@@ -14,6 +14,8 @@
 #include <thread>
 #include <vector>
 
+#include "collectors/base/fixtures.h"
+
 namespace memwatch::leakdiff {
 namespace {
 
@@ -21,8 +23,8 @@ namespace {
 class FakeProc {
  public:
   FakeProc() {
-    char tmpl[] = "/tmp/leak_diff_test_XXXXXX";
-    root_ = mkdtemp(tmpl);
+    std::string tmpl = TestTmpDir() + "/leak_diff_test_XXXXXX";
+    root_ = mkdtemp(tmpl.data());
     mkdir((root_ + "/100").c_str(), 0755);
   }
   ~FakeProc() { std::filesystem::remove_all(root_); }
@@ -54,18 +56,31 @@ targets::Target Target(uint64_t start_ticks) {
   return {"app", {{100, start_ticks, "app"}}, ""};
 }
 
+// A fake process and a LeakDiffer reading it, with the tracker it consults.
+struct Differ {
+  explicit Differ(const detect::Config& config = detect::Config())
+      : tracker(config, [](const detect::Event&) {}),
+        differ(Options(proc), &tracker) {}
+  static LeakDiffOptions Options(const FakeProc& p) {
+    LeakDiffOptions options;
+    options.procfs_root = p.root();
+    return options;
+  }
+  FakeProc proc;
+  detect::Tracker tracker;
+  LeakDiffer differ;
+};
+
 detect::Event Leak(double t) {
   detect::LeakEvent l{t - 10, t, 1 << 20, "test"};
   return detect::MakeLeakEvent("app", detect::kSourceSynthetic, l);
 }
 
 TEST(LeakDiffer, AttachesTheGrowthSinceTheStartReading) {
-  FakeProc proc;
+  Differ fx;
+  FakeProc& proc = fx.proc;
+  LeakDiffer& differ = fx.differ;
   proc.Write(500, 1024, 1);
-  detect::Tracker tracker(detect::Config(), [](const detect::Event&) {});
-  LeakDiffOptions options;
-  options.procfs_root = proc.root();
-  LeakDiffer differ(options, &tracker);
   differ.Update(1000, {Target(500)});
   proc.Write(500, 3072, 5);  // heap +2 MiB, 4 more anonymous regions
   detect::Event e = Leak(1010);
@@ -93,12 +108,10 @@ TEST(LeakDiffer, AttachesTheGrowthSinceTheStartReading) {
 }
 
 TEST(LeakDiffer, SaysWhyThereIsNoDiff) {
-  FakeProc proc;
+  Differ fx;
+  FakeProc& proc = fx.proc;
+  LeakDiffer& differ = fx.differ;
   proc.Write(500, 1024, 1);
-  detect::Tracker tracker(detect::Config(), [](const detect::Event&) {});
-  LeakDiffOptions options;
-  options.procfs_root = proc.root();
-  LeakDiffer differ(options, &tracker);
   differ.Update(1000, {Target(500)});
   detect::Event stats = detect::MakeStatsEvent("app", detect::kSourceSynthetic,
                                                1000, detect::Stats());
@@ -119,15 +132,14 @@ TEST(LeakDiffer, SaysWhyThereIsNoDiff) {
 }
 
 TEST(LeakDiffer, RefreshesOnlyWhileNoStreakRuns) {
-  FakeProc proc;
-  proc.Write(500, 1024, 0);
   detect::Config config;
   config.engine.leak_gcs = 3;
   config.engine.min_growth = 0;
-  detect::Tracker tracker(config, [](const detect::Event&) {});
-  LeakDiffOptions options;
-  options.procfs_root = proc.root();
-  LeakDiffer differ(options, &tracker);
+  Differ fx(config);
+  FakeProc& proc = fx.proc;
+  detect::Tracker& tracker = fx.tracker;
+  LeakDiffer& differ = fx.differ;
+  proc.Write(500, 1024, 0);
   auto gc = [&](double t, double heap) {
     runtime::GcEvent ev;
     ev.kind = runtime::GcKind::kFull;
@@ -152,12 +164,10 @@ TEST(LeakDiffer, RefreshesOnlyWhileNoStreakRuns) {
 }
 
 TEST(LeakDiffer, TheWorkerPublishesLeaksWithTheirDiff) {
-  FakeProc proc;
+  Differ fx;
+  FakeProc& proc = fx.proc;
+  LeakDiffer& differ = fx.differ;
   proc.Write(500, 1024, 0);
-  detect::Tracker tracker(detect::Config(), [](const detect::Event&) {});
-  LeakDiffOptions options;
-  options.procfs_root = proc.root();
-  LeakDiffer differ(options, &tracker);
   std::mutex mu;
   std::condition_variable cv;
   std::vector<detect::Event> published;

@@ -1,7 +1,5 @@
 #include "collectors/memwatch/collector.h"
 
-#include <sys/resource.h>
-
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -12,11 +10,6 @@
 #include "collectors/memwatch/events_page.h"
 #include "collectors/memwatch/jvm_metrics.h"
 #include "collectors/memwatch/metrics.h"
-#include "collectors/procfs/files.h"
-#include "collectors/procfs/procfs.h"
-#include "collectors/procfs/stat.h"
-#include "collectors/procfs/statm.h"
-#include "collectors/procfs/status.h"
 
 namespace memwatch::memwatch_plugin {
 namespace {
@@ -32,11 +25,9 @@ MemwatchCollector::MemwatchCollector(Config config, const CollectorContext& ctx,
     : config_(std::move(config)),
       own_thread_(own_thread),
       procfs_root_(ctx.procfs_root),
-      fs_(procfs_root_),
-      params_(procfs::SystemParams::FromSysconf()),
-      use_statm_(procfs::StatmHasField(config_.memory_field)),
       resolver_(ctx.resolver),
-      facts_(ctx.facts) {}
+      facts_(ctx.facts),
+      reader_(procfs_root_, config_.memory_field, config_.verdict_rule) {}
 
 MemwatchCollector::~MemwatchCollector() { Stop(); }
 
@@ -73,12 +64,6 @@ bool MemwatchCollector::Start(std::string* error) {
     leak_diff_ =
         std::make_unique<leakdiff::LeakDiffer>(options, tracker_.get());
     leak_diff_->Start([this](detect::Event e) { Publish(std::move(e)); });
-  }
-  struct rlimit nofile;
-  held_budget_ = 256;
-  if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 &&
-      nofile.rlim_cur != RLIM_INFINITY) {
-    held_budget_ = static_cast<size_t>(nofile.rlim_cur / 4);
   }
   if (own_thread_) {
     sampler_ = std::make_unique<gcsource::Sampler>(
@@ -198,16 +183,15 @@ void MemwatchCollector::Tick(double now) {
     }
     Plan plan = ChoosePlan(target, rt);
     if (plan.source == detect::kSourceSynthetic) {
-      readings.push_back(ReadTarget(target, now));
+      bool gone = false;
+      readings.push_back(reader_.Read(target, now, &gone));
+      if (gone) stale_ = true;  // resolve again next sample
       // The fast RSS rule would take a JVM's page touching for a leak.
       readings.back().fast_rule =
           config_.trend_rule && rt != runtime::Runtime::kJvm;
     }
   }
-  for (auto it = cpu_.begin(); it != cpu_.end();) {
-    it = it->second.seen ? std::next(it) : cpu_.erase(it);
-  }
-  for (auto& [key, cpu] : cpu_) cpu.seen = false;
+  reader_.EndTick();
   container_logs_.Update(now, targets_, &gc_logs_, tracker_.get());
   const bool any_jvm = !jvms.empty();
   jvm_->SetTargets(std::move(jvms));
@@ -244,10 +228,7 @@ const std::vector<targets::Target>& MemwatchCollector::CurrentTargets() {
     for (auto it = runtimes_.begin(); it != runtimes_.end();) {
       it = live.count(it->first) ? std::next(it) : runtimes_.erase(it);
     }
-    for (auto it = held_.begin(); it != held_.end();) {
-      it = live.count({it->first, it->second.start_ticks}) ? std::next(it)
-                                                           : held_.erase(it);
-    }
+    reader_.KeepOnly(live);
   }
   return targets_;
 }
@@ -314,155 +295,6 @@ MemwatchCollector::Plan MemwatchCollector::ChoosePlan(
     }
   }
   return plan;
-}
-
-// The memory field summed over the target's processes. A target whose
-// processes cannot all be read this time is skipped, since a partial sum
-// would look like a collection.
-detect::TargetSample MemwatchCollector::ReadTarget(
-    const targets::Target& target, double now) {
-  detect::TargetSample r;
-  r.name = target.name;
-  r.present = !target.processes.empty();
-  if (!boot_time_) {
-    if (fs_.ReadFile("stat", &text_, nullptr)) {
-      if (auto b = procfs::ParseBootTime(text_, nullptr)) {
-        boot_time_ = static_cast<double>(*b);
-      }
-    }
-  }
-  if (boot_time_ && r.present) {
-    uint64_t oldest = target.processes.front().start_ticks;
-    for (const auto& p : target.processes) {
-      oldest = std::min(oldest, p.start_ticks);
-    }
-    r.process_start =
-        *boot_time_ + static_cast<double>(oldest) /
-                          static_cast<double>(params_.clock_ticks_per_second);
-  }
-  for (const targets::ProcessRef& p : target.processes) {
-    if (!r.identity.empty()) r.identity += ",";
-    r.identity += std::to_string(p.pid) + ":" + std::to_string(p.start_ticks);
-    std::string err;
-    bool gone = false;
-    std::optional<uint64_t> bytes = ReadField(p, &err, &gone);
-    if (!gone && bytes) {
-      detect::ProcessSample ps;
-      ps.pid = p.pid;
-      ps.identity = std::to_string(p.pid) + ":" + std::to_string(p.start_ticks);
-      ps.bytes = static_cast<double>(*bytes);
-      ps.cpu_seconds = ReadCpuSeconds(p, now);
-      r.processes.push_back(std::move(ps));
-    }
-    if (gone) {
-      LogDebug("memwatch: read failed",
-               {{"name", target.name}, {"error", err}});
-      r.present = false;
-      stale_ = true;  // the process is gone: resolve again next sample
-      continue;
-    }
-    if (!bytes) {
-      WarnOnce(target.name, "memwatch: memory field missing in status",
-               err.empty() ? config_.memory_field : err);
-      r.present = false;
-      continue;
-    }
-    r.bytes += static_cast<double>(*bytes);
-  }
-  return r;
-}
-
-// utime + stime of the process, for the verdict's load test, read at most
-// every kCpuEvery seconds (the value of the last read in between); NaN when
-// unreadable (the verdict then judges without it).
-double MemwatchCollector::ReadCpuSeconds(const targets::ProcessRef& p,
-                                         double now) {
-  constexpr double kCpuEvery = 5;
-  if (!config_.verdict_rule) return detect::FloorRule::kNoCpu;
-  auto cached = cpu_.find({p.pid, p.start_ticks});
-  if (cached != cpu_.end() && now - cached->second.read_at < kCpuEvery &&
-      now >= cached->second.read_at) {
-    cached->second.seen = true;
-    return cached->second.seconds;
-  }
-  if (!fs_.ReadPidFile(p.pid, "stat", &text_, nullptr)) {
-    return detect::FloorRule::kNoCpu;
-  }
-  auto stat = procfs::ParseStat(text_, nullptr);
-  if (!stat || stat->starttime_ticks != p.start_ticks) {
-    return detect::FloorRule::kNoCpu;  // another process under the pid
-  }
-  const double seconds =
-      static_cast<double>(stat->utime_ticks + stat->stime_ticks) /
-      static_cast<double>(params_.clock_ticks_per_second);
-  cpu_[{p.pid, p.start_ticks}] = Cpu{seconds, now, true};
-  return seconds;
-}
-
-std::optional<uint64_t> MemwatchCollector::ReadField(
-    const targets::ProcessRef& p, std::string* err, bool* gone) {
-  if (use_statm_) {
-    if (auto bytes = ReadFieldFromStatm(p, err, gone)) return bytes;
-    if (*gone) return std::nullopt;
-    err->clear();
-  }
-  // status: any field, and the answer for what statm cannot tell (a process
-  // without memory, a fixture tree without statm).
-  if (!fs_.ReadFile(std::to_string(p.pid) + "/status", &text_, err)) {
-    *gone = true;
-    return std::nullopt;
-  }
-  auto bytes = procfs::StatusBytes(text_, config_.memory_field);
-  if (!bytes && !procfs::StatusBytes(text_, "VmRSS")) {
-    // No memory lines at all: a zombie or exiting process whose memory is
-    // already gone, a normal race for short-lived targets, not a format
-    // problem (logged at debug by the caller).
-    *err = "process exiting: no memory lines in status";
-    *gone = true;
-  }
-  return bytes;
-}
-
-// nullopt without *gone: statm does not answer, ask status.
-std::optional<uint64_t> MemwatchCollector::ReadFieldFromStatm(
-    const targets::ProcessRef& p, std::string* err, bool* gone) {
-  const std::string relative = std::to_string(p.pid) + "/statm";
-  bool read = false;
-  if (fs_.is_procfs()) {
-    auto it = held_.find(p.pid);
-    if (it != held_.end() && it->second.start_ticks != p.start_ticks) {
-      held_.erase(it);  // a new process under the pid
-      it = held_.end();
-    }
-    if (it == held_.end() && held_.size() < held_budget_) {
-      procfs::HeldFile file;
-      if (!file.Open(fs_, relative, err)) {
-        *gone = true;
-        return std::nullopt;
-      }
-      it = held_.emplace(p.pid, Held{p.start_ticks, std::move(file)}).first;
-    }
-    if (it != held_.end()) {
-      if (!it->second.file.Read(&text_, err)) {
-        held_.erase(it);
-        *gone = true;
-        return std::nullopt;
-      }
-      read = true;
-    }
-  }
-  if (!read && !fs_.ReadFile(relative, &text_, nullptr)) return std::nullopt;
-  auto statm = procfs::ParseStatm(text_, nullptr);
-  if (!statm) return std::nullopt;
-  return procfs::StatmBytes(*statm, config_.memory_field,
-                            params_.page_size_bytes);
-}
-
-void MemwatchCollector::WarnOnce(const std::string& name,
-                                 const std::string& msg,
-                                 const std::string& detail) {
-  if (!warned_.insert(name).second) return;
-  LogWarn(msg, {{"name", name}, {"field", detail}});
 }
 
 }  // namespace memwatch::memwatch_plugin

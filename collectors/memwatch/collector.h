@@ -13,7 +13,6 @@
 #include <memory>
 #include <set>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -28,8 +27,8 @@
 #include "collectors/memwatch/config.h"
 #include "collectors/memwatch/container_logs.h"
 #include "collectors/memwatch/floor_history.h"
+#include "collectors/memwatch/memory_reader.h"
 #include "collectors/plugin/collector.h"
-#include "collectors/procfs/procfs.h"
 #include "collectors/runtime/recognize.h"
 #include "collectors/targets/resolver.h"
 
@@ -69,16 +68,6 @@ class MemwatchCollector : public Collector {
   const std::vector<targets::Target>& CurrentTargets();
   runtime::Runtime TargetRuntime(const targets::Target& target);
   Plan ChoosePlan(const targets::Target& target, runtime::Runtime rt);
-  detect::TargetSample ReadTarget(const targets::Target& target, double now);
-  // The sampled field of one process, in bytes; nullopt with *gone when the
-  // process cannot be read (exited), without it when the field is missing.
-  std::optional<uint64_t> ReadField(const targets::ProcessRef& p,
-                                    std::string* err, bool* gone);
-  double ReadCpuSeconds(const targets::ProcessRef& p, double now);
-  std::optional<uint64_t> ReadFieldFromStatm(const targets::ProcessRef& p,
-                                             std::string* err, bool* gone);
-  void WarnOnce(const std::string& name, const std::string& msg,
-                const std::string& detail);
   // Targets that went away since the last resolution (containers): their
   // series, plans and facts go too (forget.cc).
   void ForgetGone(const std::vector<targets::Target>& targets);
@@ -86,11 +75,6 @@ class MemwatchCollector : public Collector {
   const Config config_;
   const bool own_thread_;
   const std::string procfs_root_;
-  const procfs::ProcFs fs_;
-  const procfs::SystemParams params_;
-  // The sampled field is one statm has (VmRSS, RssAnon, VmSize): read that
-  // file, a tenth of status's cost.
-  const bool use_statm_;
   const std::shared_ptr<targets::Resolver> resolver_;
   const std::shared_ptr<TargetFacts> facts_;
   std::unique_ptr<detect::EventBuffer> events_;
@@ -103,7 +87,7 @@ class MemwatchCollector : public Collector {
       leak_diff_;  // under --memwatch.leak-diff
 
   // gcsource::Sampler thread only.
-  std::set<std::string> warned_;
+  MemoryReader reader_;  // the synthetic source's reads
   std::vector<targets::Target> targets_;
   std::chrono::steady_clock::time_point resolved_at_;
   bool stale_ = true;
@@ -117,28 +101,6 @@ class MemwatchCollector : public Collector {
   mutable Mutex gc_stats_mu_;
   std::map<std::string, gcsource::GcLogStats> gc_stats_
       GUARDED_BY(gc_stats_mu_);
-  std::optional<double> boot_time_;  // /proc/stat btime, read once
-  // Each target process's statm kept open (HeldFile), by pid; entries of
-  // processes that left the targets are closed at each resolution. At most
-  // held_budget_ of them (a quarter of RLIMIT_NOFILE), so sockets and the
-  // scrape's reads always have descriptors; the rest are opened per read.
-  struct Held {
-    uint64_t start_ticks = 0;
-    procfs::HeldFile file;
-  };
-  std::unordered_map<int, Held> held_;
-  size_t held_budget_ = 0;
-  std::string text_;  // reused read buffer
-  // The verdict's load test wants CPU time over bins of a minute and more:
-  // each process's stat is read every kCpuEvery seconds, not every sample
-  // (at 1000 targets that read was most of the sampler's CPU). By pid and
-  // start time; entries of processes not read in a tick are dropped.
-  struct Cpu {
-    double seconds = 0;
-    double read_at = 0;
-    bool seen = false;  // in this tick
-  };
-  std::map<std::pair<int, uint64_t>, Cpu> cpu_;
 };
 
 }  // namespace memwatch::memwatch_plugin

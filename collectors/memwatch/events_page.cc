@@ -7,6 +7,7 @@
 #include <ctime>
 
 #include "collectors/base/format.h"
+#include "collectors/base/html.h"
 
 namespace memwatch::memwatch_plugin {
 namespace {
@@ -114,33 +115,6 @@ std::string SeriesSection(const PageSeries& s, double earliest, double to) {
 }
 
 }  // namespace
-
-std::string HtmlEscape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string EventAnchor(const detect::Event& event) {
   std::string id = "event-";

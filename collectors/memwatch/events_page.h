@@ -31,7 +31,6 @@ struct PageInput {
 std::string RenderEventsPage(const PageInput& input);
 
 // Pieces, exposed for tests.
-std::string HtmlEscape(std::string_view text);
 // An event drawn on the chart: when, and its type ("leak", "verdict"),
 // which is its CSS class.
 struct ChartMark {

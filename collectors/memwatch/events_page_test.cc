@@ -18,8 +18,6 @@ detect::Event Leak(const std::string& name, double end) {
 }
 
 TEST(EventsPage, EscapesWhatProcessesChoose) {
-  EXPECT_EQ(HtmlEscape("<script>a&b\"'</script>"),
-            "&lt;script&gt;a&amp;b&quot;&#39;&lt;/script&gt;");
   PageInput in;
   in.now = 1e9;
   PageSeries s;

@@ -16,7 +16,7 @@ void MemwatchCollector::ForgetGone(
       tracker_->Reset(name, source);
     }
     plans_.erase(name);
-    warned_.erase(name);
+    reader_.ForgetTarget(name);
     if (facts_) facts_->Erase(name);
   }
   target_names_ = std::move(names);

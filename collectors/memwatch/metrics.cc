@@ -7,44 +7,53 @@
 
 namespace memwatch::memwatch_plugin {
 
-void AppendFamilies(const std::vector<detect::SeriesState>& snapshots,
-                    std::vector<prometheus::MetricFamily>* out) {
-  auto gc = CounterFamily("memwatch_gc_total",
-                          "Collections seen, by kind (full or incremental).");
-  auto compactions = CounterFamily("memwatch_heap_compactions_total",
-                                   "Compactions (heap floor observations) fed "
-                                   "to the memwatch engine.");
-  auto current = GaugeFamily("memwatch_heap_current_base_bytes",
-                             "Heap floor after the last compaction.");
-  auto estimated = GaugeFamily("memwatch_heap_estimated_base_bytes",
-                               "The engine's recent (decaying average) base.");
-  auto min = GaugeFamily("memwatch_heap_min_base_bytes",
-                         "Lowest base since the 3rd compaction.");
-  auto max = GaugeFamily("memwatch_heap_max_base_bytes",
-                         "Highest base since the 3rd compaction.");
-  auto trend = GaugeFamily("memwatch_heap_usage_trend_ratio",
-                           "(recent - ancient) / ancient base, signed.");
-  auto streak = GaugeFamily("memwatch_heap_growth_streak",
-                            "Consecutive growing compactions now.");
-  auto leaks = CounterFamily("memwatch_leak_events_total",
-                             "Leak events emitted (heap growth over "
-                             "--memwatch.leak-gcs consecutive compactions).");
-  auto growth = GaugeFamily("memwatch_leak_last_growth_bytes",
-                            "Growth of the last leak event.");
-  auto duration = GaugeFamily("memwatch_leak_last_duration_seconds",
-                              "end - start of the last leak event.");
-  auto when = GaugeFamily("memwatch_leak_last_event_timestamp_seconds",
-                          "End of the last leak event, Unix time.");
-  auto verdict = GaugeFamily(
+namespace {
+
+using prometheus::MetricFamily;
+
+// The families of the tracker's series, in the order they are exposed.
+struct SeriesFamilies {
+  MetricFamily gc = CounterFamily(
+      "memwatch_gc_total", "Collections seen, by kind (full or incremental).");
+  MetricFamily compactions =
+      CounterFamily("memwatch_heap_compactions_total",
+                    "Compactions (heap floor observations) fed "
+                    "to the memwatch engine.");
+  MetricFamily current = GaugeFamily("memwatch_heap_current_base_bytes",
+                                     "Heap floor after the last compaction.");
+  MetricFamily estimated =
+      GaugeFamily("memwatch_heap_estimated_base_bytes",
+                  "The engine's recent (decaying average) base.");
+  MetricFamily min = GaugeFamily("memwatch_heap_min_base_bytes",
+                                 "Lowest base since the 3rd compaction.");
+  MetricFamily max = GaugeFamily("memwatch_heap_max_base_bytes",
+                                 "Highest base since the 3rd compaction.");
+  MetricFamily trend =
+      GaugeFamily("memwatch_heap_usage_trend_ratio",
+                  "(recent - ancient) / ancient base, signed.");
+  MetricFamily streak = GaugeFamily("memwatch_heap_growth_streak",
+                                    "Consecutive growing compactions now.");
+  MetricFamily leaks =
+      CounterFamily("memwatch_leak_events_total",
+                    "Leak events emitted (heap growth over "
+                    "--memwatch.leak-gcs consecutive compactions).");
+  MetricFamily growth = GaugeFamily("memwatch_leak_last_growth_bytes",
+                                    "Growth of the last leak event.");
+  MetricFamily duration = GaugeFamily("memwatch_leak_last_duration_seconds",
+                                      "end - start of the last leak event.");
+  MetricFamily when = GaugeFamily("memwatch_leak_last_event_timestamp_seconds",
+                                  "End of the last leak event, Unix time.");
+  MetricFamily verdict = GaugeFamily(
       "memwatch_leak_verdict",
       "1 while the paging verdict holds (memory floor growth sustained over "
       "15 min to 4 h, not slowing toward a cap, not following the process's "
       "CPU), else 0.");
-  auto verdicts = CounterFamily("memwatch_leak_verdicts_total",
-                                "Paging verdicts raised (0 -> 1 transitions "
-                                "of memwatch_leak_verdict).");
+  MetricFamily verdicts =
+      CounterFamily("memwatch_leak_verdicts_total",
+                    "Paging verdicts raised (0 -> 1 transitions "
+                    "of memwatch_leak_verdict).");
 
-  for (const detect::SeriesState& s : snapshots) {
+  void Add(const detect::SeriesState& s) {
     const Labels l = {{"name", s.name}, {"source", s.source}};
     const detect::Stats& st = s.stats;
     AddCounter(&gc, static_cast<double>(st.num_full_gc),
@@ -65,7 +74,7 @@ void AppendFamilies(const std::vector<detect::SeriesState>& snapshots,
       AddGauge(&duration, st.last_leak->end - st.last_leak->start, l);
       AddGauge(&when, st.last_leak->end, l);
     }
-    if (st.heap_compactions == 0) continue;  // no base observed yet
+    if (st.heap_compactions == 0) return;  // no base observed yet
     AddGauge(&current, st.current_base, l);
     AddGauge(&estimated, st.estimated_base, l);
     AddGauge(&trend, st.usage_trend, l);
@@ -75,13 +84,34 @@ void AppendFamilies(const std::vector<detect::SeriesState>& snapshots,
       AddGauge(&max, st.max, l);
     }
   }
-  for (auto* f :
-       {&gc, &compactions, &current, &estimated, &min, &max, &trend, &streak,
-        &leaks, &growth, &duration, &when, &verdict, &verdicts}) {
-    AppendIfNotEmpty(std::move(*f), out);
-  }
 
-  prometheus::MetricFamily pauses;
+  void AppendTo(std::vector<MetricFamily>* out) {
+    for (auto* f :
+         {&gc, &compactions, &current, &estimated, &min, &max, &trend, &streak,
+          &leaks, &growth, &duration, &when, &verdict, &verdicts}) {
+      AppendIfNotEmpty(std::move(*f), out);
+    }
+  }
+};
+
+prometheus::ClientMetric PauseMetric(const detect::SeriesState& s,
+                                     const char* kind,
+                                     const detect::PauseHistogram& h) {
+  prometheus::ClientMetric m;
+  m.label = {{"name", s.name}, {"source", s.source}, {"kind", kind}};
+  m.histogram.sample_count = h.count;
+  m.histogram.sample_sum = h.sum;
+  for (size_t i = 0; i < detect::PauseHistogram::kBuckets; ++i) {
+    m.histogram.bucket.push_back(
+        {h.cumulative[i], detect::PauseHistogram::kBounds[i]});
+  }
+  m.histogram.bucket.push_back(
+      {h.count, std::numeric_limits<double>::infinity()});
+  return m;
+}
+
+MetricFamily PauseFamily(const std::vector<detect::SeriesState>& snapshots) {
+  MetricFamily pauses;
   pauses.name = "memwatch_gc_pause_seconds";
   pauses.help =
       "Stop-the-world pauses of collections, by kind, from the runtime's own "
@@ -92,20 +122,20 @@ void AppendFamilies(const std::vector<detect::SeriesState>& snapshots,
          {std::make_pair("full", &s.full_pauses),
           std::make_pair("incremental", &s.incremental_pauses)}) {
       if (h->count == 0) continue;
-      prometheus::ClientMetric m;
-      m.label = {{"name", s.name}, {"source", s.source}, {"kind", kind}};
-      m.histogram.sample_count = h->count;
-      m.histogram.sample_sum = h->sum;
-      for (size_t i = 0; i < detect::PauseHistogram::kBuckets; ++i) {
-        m.histogram.bucket.push_back(
-            {h->cumulative[i], detect::PauseHistogram::kBounds[i]});
-      }
-      m.histogram.bucket.push_back(
-          {h->count, std::numeric_limits<double>::infinity()});
-      pauses.metric.push_back(std::move(m));
+      pauses.metric.push_back(PauseMetric(s, kind, *h));
     }
   }
-  AppendIfNotEmpty(std::move(pauses), out);
+  return pauses;
+}
+
+}  // namespace
+
+void AppendFamilies(const std::vector<detect::SeriesState>& snapshots,
+                    std::vector<prometheus::MetricFamily>* out) {
+  SeriesFamilies families;
+  for (const detect::SeriesState& s : snapshots) families.Add(s);
+  families.AppendTo(out);
+  AppendIfNotEmpty(PauseFamily(snapshots), out);
 }
 
 void AppendGcLogFamilies(

@@ -16,6 +16,7 @@
 #include "collectors/detect/engine.h"
 #include "collectors/detect/events.h"
 #include "collectors/detect/tracker.h"
+#include "collectors/memwatch/replay_csv.h"
 
 namespace memwatch::memwatch_plugin {
 
@@ -30,51 +31,6 @@ const char kReplayUsage[] =
     "--compactions each row is a compaction `time,heap_after` (no detector).\n"
     "Options default to the --memwatch.* flags. Prints JSON lines: stats\n"
     "(per compaction), leak events, verdicts, and a final summary.\n";
-
-namespace {
-
-bool ParseNumber(const std::string& s, double* out) {
-  if (s.empty()) return false;
-  char* end = nullptr;
-  *out = std::strtod(s.c_str(), &end);
-  return *end == '\0' && std::isfinite(*out);
-}
-
-// Longest input line accepted: a `time,bytes` row is a few dozen bytes; a
-// line of megabytes (or /dev/zero on stdin) is not a CSV.
-constexpr size_t kMaxLineBytes = 4096;
-
-enum class LineResult { kLine, kEof, kTooLong };
-
-// std::getline without a cap grows its string until bad_alloc on input that
-// has no newline; this stops at kMaxLineBytes.
-LineResult ReadLine(std::istream& in, std::string* line) {
-  line->clear();
-  char c;
-  while (in.get(c)) {
-    if (c == '\n') return LineResult::kLine;
-    if (line->size() >= kMaxLineBytes) return LineResult::kTooLong;
-    line->push_back(c);
-  }
-  return line->empty() ? LineResult::kEof : LineResult::kLine;
-}
-
-// A CSV row is printable text; NUL and other control bytes mean binary input.
-bool HasControlBytes(const std::string& s) {
-  for (char c : s) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if ((u < 0x20 && c != '\t' && c != '\r') || u == 0x7f) return true;
-  }
-  return false;
-}
-
-std::string Trim(const std::string& s) {
-  size_t b = s.find_first_not_of(" \t\r");
-  size_t e = s.find_last_not_of(" \t\r");
-  return b == std::string::npos ? "" : s.substr(b, e - b + 1);
-}
-
-}  // namespace
 
 bool ParseReplayArgs(const std::vector<std::string>& args, ReplayOptions* o,
                      std::string* error) {
@@ -152,108 +108,6 @@ bool ParseReplayArgs(const std::vector<std::string>& args, ReplayOptions* o,
 }
 
 namespace {
-
-enum class RowResult { kRow, kEof, kBad };
-
-// One row: `time,bytes[,cpu_seconds[,pid]]`.
-struct Row {
-  double t = 0, v = 0;
-  double cpu = detect::FloorRule::kNoCpu;
-  int64_t pid = 0;
-};
-
-// The data rows of a `time,bytes` CSV, in order: blank lines, comments and a
-// first header line are skipped; anything else that is not a row stops the
-// replay with "<input>:<line>: why" on `err`.
-class RowReader {
- public:
-  RowReader(std::istream& in, const std::string& input_name, std::ostream& err)
-      : in_(in), input_name_(input_name), err_(err) {}
-
-  RowResult Next(Row* row) {
-    double* t = &row->t;
-    std::string line;
-    for (;;) {
-      LineResult got = ReadLine(in_, &line);
-      if (got == LineResult::kEof) return RowResult::kEof;
-      ++lineno_;
-      if (!IsText(got, line)) return RowResult::kBad;
-      std::string l = Trim(line);
-      if (l.empty() || l[0] == '#') continue;
-      const bool first = !seen_data_or_header_;
-      seen_data_or_header_ = true;
-      if (!ParseRow(l, row)) {
-        if (first) continue;  // a header such as "time,bytes"
-        Where() << ": expected `time,bytes[,cpu_seconds[,pid]]` (numbers, "
-                   "bytes >= 0), got \""
-                << l << "\"\n";
-        return RowResult::kBad;
-      }
-      if (last_time_ && *t < *last_time_) {
-        Where() << ": time " << *t << " goes backwards (previous "
-                << *last_time_ << ")\n";
-        return RowResult::kBad;
-      }
-      last_time_ = *t;
-      return RowResult::kRow;
-    }
-  }
-
- private:
-  std::ostream& Where() { return err_ << input_name_ << ":" << lineno_; }
-
-  bool IsText(LineResult got, const std::string& line) {
-    if (got == LineResult::kTooLong) {
-      Where() << ": line longer than " << kMaxLineBytes
-              << " bytes: not a `time,bytes` CSV\n";
-      return false;
-    }
-    if (HasControlBytes(line)) {
-      Where() << ": control or NUL bytes: not a `time,bytes` CSV\n";
-      return false;
-    }
-    return true;
-  }
-
-  static bool ParseRow(const std::string& l, Row* row) {
-    std::vector<std::string> cells;
-    size_t from = 0;
-    for (;;) {
-      const size_t comma = l.find(',', from);
-      cells.push_back(Trim(l.substr(from, comma - from)));
-      if (comma == std::string::npos) break;
-      from = comma + 1;
-      if (cells.size() > 4) return false;
-    }
-    if (cells.size() < 2 || cells.size() > 4) return false;
-    double pid = 0;
-    if (!ParseNumber(cells[0], &row->t) || !ParseNumber(cells[1], &row->v) ||
-        row->v < 0) {
-      return false;
-    }
-    row->cpu = detect::FloorRule::kNoCpu;
-    row->pid = 0;
-    if (cells.size() > 2 && !cells[2].empty() &&
-        (!ParseNumber(cells[2], &row->cpu) || row->cpu < 0)) {
-      return false;
-    }
-    if (cells.size() > 3) {
-      if (!ParseNumber(cells[3], &pid) || pid < 0 || pid > 4194304 ||
-          pid != std::floor(pid)) {
-        return false;
-      }
-      row->pid = static_cast<int64_t>(pid);
-    }
-    return true;
-  }
-
-  std::istream& in_;
-  const std::string& input_name_;
-  std::ostream& err_;
-  int lineno_ = 0;
-  bool seen_data_or_header_ = false;
-  std::optional<double> last_time_;
-};
 
 constexpr char kReplayTarget[] = "replay";
 

@@ -70,38 +70,67 @@ void ProcessCollector::CountError(const std::string& name,
   ++errors_[{name, file}];
 }
 
-void ProcessCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
-  // Resolving reads every candidate's stat; this thread's reads below reuse
-  // those texts instead of reading the files again.
-  procfs::ScopedStatReuse reuse_stat;
-  std::vector<targets::Target> targets = resolver_->Resolve();
-
-  // Boot time, read once ever: start times are counted from it.
-  std::string text;
+std::optional<double> ProcessCollector::BootTime() {
   std::optional<double> boot_time_s;
   {
     MutexLock lock(&mu_);
     boot_time_s = boot_time_s_;
   }
+  std::string text;
   if (!boot_time_s && fs_.ReadFile("stat", &text, nullptr)) {
     if (auto btime = procfs::ParseBootTime(text, nullptr)) {
       boot_time_s = static_cast<double>(*btime);
     }
   }
+  return boot_time_s;
+}
 
-  // The slow files known for the processes about to be read: copied under
-  // the lock, so that the reads below hold no lock and two overlapping
-  // scrapes read /proc in parallel.
+std::map<TargetAccumulator::ProcessKey, SlowFiles>
+ProcessCollector::KnownSlowFiles(const std::vector<targets::Target>& targets) {
   std::map<TargetAccumulator::ProcessKey, SlowFiles> known;
-  {
-    MutexLock lock(&mu_);
-    for (const targets::Target& t : targets) {
-      for (const targets::ProcessRef& ref : t.processes) {
-        auto it = slow_files_.find({ref.pid, ref.start_ticks});
-        if (it != slow_files_.end()) known.insert(*it);
-      }
+  MutexLock lock(&mu_);
+  for (const targets::Target& t : targets) {
+    for (const targets::ProcessRef& ref : t.processes) {
+      auto it = slow_files_.find({ref.pid, ref.start_ticks});
+      if (it != slow_files_.end()) known.insert(*it);
     }
   }
+  return known;
+}
+
+TargetResult ProcessCollector::Merge(
+    TargetRead* r, bool have_boot_time,
+    std::map<TargetAccumulator::ProcessKey, SlowFiles>* seen,
+    std::map<std::pair<std::string, std::string>, uint64_t>* errors) {
+  const std::string& name = r->result.target.name;
+  if (r->resolved_processes != 0 && !have_boot_time) {
+    CountError(name, "stat_btime");
+  }
+  for (const std::string& file : r->errors) CountError(name, file);
+  // Shown only for the targets listed now: a gone container's go with it.
+  for (auto it = errors_.lower_bound({name, ""});
+       it != errors_.end() && it->first.first == name; ++it) {
+    errors->insert(*it);
+  }
+  for (auto& [key, files] : r->slow_files) (*seen)[key] = std::move(files);
+  TargetAccumulator& acc = accumulators_[name];
+  r->result.values = acc.Update(r->live);
+  r->result.restarts = acc.restarts();
+  if (facts_) {
+    TargetFact fact = facts_->Get(name);
+    r->result.runtime = fact.runtime;
+    r->result.source = fact.source;
+  }
+  return std::move(r->result);
+}
+
+void ProcessCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
+  // Resolving reads every candidate's stat; this thread's reads below reuse
+  // those texts instead of reading the files again.
+  procfs::ScopedStatReuse reuse_stat;
+  std::vector<targets::Target> targets = resolver_->Resolve();
+  const std::optional<double> boot_time_s = BootTime();
+  const auto known = KnownSlowFiles(targets);
 
   std::vector<TargetRead> reads;
   reads.reserve(targets.size());
@@ -136,26 +165,7 @@ void ProcessCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
   std::map<TargetAccumulator::ProcessKey, SlowFiles> seen;
   std::map<std::pair<std::string, std::string>, uint64_t> errors;
   for (TargetRead& r : reads) {
-    const std::string& name = r.result.target.name;
-    if (r.resolved_processes != 0 && !boot_time_s) {
-      CountError(name, "stat_btime");
-    }
-    for (const std::string& file : r.errors) CountError(name, file);
-    // Shown only for the targets listed now: a gone container's go with it.
-    for (auto it = errors_.lower_bound({name, ""});
-         it != errors_.end() && it->first.first == name; ++it) {
-      errors.insert(*it);
-    }
-    for (auto& [key, files] : r.slow_files) seen[key] = std::move(files);
-    TargetAccumulator& acc = accumulators_[name];
-    r.result.values = acc.Update(r.live);
-    r.result.restarts = acc.restarts();
-    if (facts_) {
-      TargetFact fact = facts_->Get(name);
-      r.result.runtime = fact.runtime;
-      r.result.source = fact.source;
-    }
-    results.push_back(std::move(r.result));
+    results.push_back(Merge(&r, boot_time_s.has_value(), &seen, &errors));
   }
   // Only processes read in this scrape stay cached: nothing grows with uptime.
   // An overlapping scrape may drop an entry the other one needs; that costs a

@@ -81,6 +81,20 @@ class ProcessCollector : public Collector {
   // plus the final OOM counts of container targets gone since the last.
   std::vector<std::pair<std::string, CgroupValues>> CgroupResults(
       std::vector<TargetRead>* reads) REQUIRES(mu_);
+  // Boot time (start times count from it): the one read, or /proc/stat now.
+  std::optional<double> BootTime() EXCLUDES(mu_);
+  // The slow files known for the targets' processes, copied under the lock
+  // so that the reads hold no lock (two overlapping scrapes read in
+  // parallel).
+  std::map<TargetAccumulator::ProcessKey, SlowFiles> KnownSlowFiles(
+      const std::vector<targets::Target>& targets) EXCLUDES(mu_);
+  // Merges one target's reads into the shared state: its errors (into
+  // *errors), its slow files (into *seen), its accumulated values.
+  TargetResult Merge(
+      TargetRead* read, bool have_boot_time,
+      std::map<TargetAccumulator::ProcessKey, SlowFiles>* seen,
+      std::map<std::pair<std::string, std::string>, uint64_t>* errors)
+      REQUIRES(mu_);
   // Drops the state of targets unseen for a while (containers come and go).
   void Forget(double now) REQUIRES(mu_);
   void CountError(const std::string& name, const std::string& file)

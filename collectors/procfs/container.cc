@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "collectors/base/split.h"
 #include "collectors/procfs/parse_util.h"
 
 namespace memwatch::procfs {
@@ -138,18 +139,6 @@ bool ParseContainer(std::string_view comp, ContainerIdentity* out) {
   return true;
 }
 
-std::vector<std::string_view> Lines(std::string_view text) {
-  std::vector<std::string_view> lines;
-  size_t start = 0;
-  while (start < text.size() && lines.size() < kMaxLines) {
-    size_t nl = text.find('\n', start);
-    if (nl == std::string_view::npos) nl = text.size();
-    lines.push_back(text.substr(start, nl - start));
-    start = nl + 1;
-  }
-  return lines;
-}
-
 }  // namespace
 
 std::optional<ContainerIdentity> ParseContainerCgroupPath(
@@ -188,7 +177,7 @@ std::optional<ContainerIdentity> ParseContainerIdentity(
   std::string_view memory_path, v2_path;
   std::vector<std::string_view> others;
   bool have_memory = false, have_v2 = false;
-  for (std::string_view line : Lines(text)) {
+  for (std::string_view line : SplitOn(text, '\n', kMaxLines)) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     // hierarchy-ID:controller-list:path; the path itself may hold ':'.
     size_t c1 = line.find(':');

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <string>
 
+#include "collectors/base/split.h"
+
 namespace memwatch::procfs::internal {
 namespace {
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -22,15 +24,7 @@ std::vector<std::string_view> SplitWhitespace(std::string_view s) {
 }
 
 std::vector<std::string_view> Split(std::string_view s, char sep) {
-  std::vector<std::string_view> out;
-  size_t start = 0;
-  while (start < s.size()) {
-    size_t end = s.find(sep, start);
-    if (end == std::string_view::npos) end = s.size();
-    out.push_back(s.substr(start, end - start));
-    start = end + 1;
-  }
-  return out;
+  return SplitOn(s, sep);
 }
 
 std::vector<std::string_view> SplitLines(std::string_view s) {

@@ -84,6 +84,65 @@ size_t SequenceLength(unsigned char lead) {
   return 4;
 }
 
+// The template's size and encoding; false with *error.
+bool CheckText(std::string_view tmpl, std::string* error) {
+  if (tmpl.empty()) {
+    Fail(error, "name template is empty");
+    return false;
+  }
+  if (tmpl.size() > kMaxTemplateBytes) {
+    Fail(error, "name template is " + std::to_string(tmpl.size()) +
+                    " bytes, more than " + std::to_string(kMaxTemplateBytes));
+    return false;
+  }
+  if (SanitizeUtf8(tmpl) != tmpl) {
+    Fail(error, "name template is not valid UTF-8");
+    return false;
+  }
+  return true;
+}
+
+// The field of the action "{{ .Name }}" at column i (between i + 2 and
+// close); nullptr with *error when it names none.
+const FieldName* ParseAction(std::string_view tmpl, size_t i, size_t close,
+                             std::string* error) {
+  std::string_view action = tmpl.substr(i + 2, close - i - 2);
+  size_t b = action.find_first_not_of(" \t");
+  size_t e = action.find_last_not_of(" \t");
+  std::string_view body =
+      b == std::string_view::npos ? "" : action.substr(b, e - b + 1);
+  if (body.empty()) {
+    Fail(error, "name template: empty {{}} at column " + Column(i));
+    return nullptr;
+  }
+  bool ident = body.size() >= 2 && body[0] == '.';
+  for (size_t k = 1; ident && k < body.size(); ++k) {
+    ident = IsIdentChar(body[k]);
+  }
+  if (!ident) {
+    Fail(error, "name template: " + Quote(body) + " at column " + Column(i) +
+                    " is not a field; use one of " + KnownFields());
+    return nullptr;
+  }
+  std::string_view name = body.substr(1);
+  const FieldName* found = nullptr;
+  for (const FieldName& f : kFields) {
+    if (f.name == name) found = &f;
+  }
+  if (!found && name == "PID") {
+    Fail(error, "name template: {{.PID}} at column " + Column(i) +
+                    " is not allowed: a pid in a target name makes a new "
+                    "series at every restart (name it by .Comm, .ExeBase, "
+                    ".Container or .ContainerID12)");
+    return nullptr;
+  }
+  if (!found) {
+    Fail(error, "name template: unknown field " + Quote(body) + " at column " +
+                    Column(i) + "; known: " + KnownFields());
+  }
+  return found;
+}
+
 }  // namespace
 
 std::string SanitizeNameValue(std::string_view s) {
@@ -107,19 +166,7 @@ std::string SanitizeNameValue(std::string_view s) {
 
 std::optional<NameTemplate> NameTemplate::Parse(std::string_view tmpl,
                                                 std::string* error) {
-  if (tmpl.empty()) {
-    Fail(error, "name template is empty");
-    return std::nullopt;
-  }
-  if (tmpl.size() > kMaxTemplateBytes) {
-    Fail(error, "name template is " + std::to_string(tmpl.size()) +
-                    " bytes, more than " + std::to_string(kMaxTemplateBytes));
-    return std::nullopt;
-  }
-  if (SanitizeUtf8(tmpl) != tmpl) {
-    Fail(error, "name template is not valid UTF-8");
-    return std::nullopt;
-  }
+  if (!CheckText(tmpl, error)) return std::nullopt;
   NameTemplate t;
   t.text_ = std::string(tmpl);
   std::string literal;
@@ -146,41 +193,8 @@ std::optional<NameTemplate> NameTemplate::Parse(std::string_view tmpl,
            "name template: \"{{\" without \"}}\" at column " + Column(i));
       return std::nullopt;
     }
-    std::string_view action = tmpl.substr(i + 2, close - i - 2);
-    size_t b = action.find_first_not_of(" \t");
-    size_t e = action.find_last_not_of(" \t");
-    std::string_view body =
-        b == std::string_view::npos ? "" : action.substr(b, e - b + 1);
-    if (body.empty()) {
-      Fail(error, "name template: empty {{}} at column " + Column(i));
-      return std::nullopt;
-    }
-    bool ident = body.size() >= 2 && body[0] == '.';
-    for (size_t k = 1; ident && k < body.size(); ++k) {
-      ident = IsIdentChar(body[k]);
-    }
-    if (!ident) {
-      Fail(error, "name template: " + Quote(body) + " at column " + Column(i) +
-                      " is not a field; use one of " + KnownFields());
-      return std::nullopt;
-    }
-    std::string_view name = body.substr(1);
-    const FieldName* found = nullptr;
-    for (const FieldName& f : kFields) {
-      if (f.name == name) found = &f;
-    }
-    if (!found && name == "PID") {
-      Fail(error, "name template: {{.PID}} at column " + Column(i) +
-                      " is not allowed: a pid in a target name makes a new "
-                      "series at every restart (name it by .Comm, .ExeBase, "
-                      ".Container or .ContainerID12)");
-      return std::nullopt;
-    }
-    if (!found) {
-      Fail(error, "name template: unknown field " + Quote(body) +
-                      " at column " + Column(i) + "; known: " + KnownFields());
-      return std::nullopt;
-    }
+    const FieldName* found = ParseAction(tmpl, i, close, error);
+    if (!found) return std::nullopt;
     flush();
     t.pieces_.push_back(Piece{found->field, ""});
     if (FieldNeedsContainer(found->field)) {

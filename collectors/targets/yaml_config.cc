@@ -25,13 +25,78 @@ std::string At(const std::string& file, const YAML::Mark& mark) {
          std::to_string(mark.column + 1) + ": ";
 }
 
+// One scalar key of a target entry into *spec; false with *why (about the
+// value, or about the key itself when *at_key).
+bool SetKey(const std::string& key, const YAML::Node& v, TargetSpec* spec,
+            std::string* why, bool* at_key) {
+  std::string val = v.as<std::string>();
+  if (key == "name") {
+    spec->name = val;
+  } else if (key == "pid") {
+    int pid = 0;
+    if (!YAML::convert<int>::decode(v, pid) || pid <= 0) {
+      *why = "pid must be a positive integer";
+      return false;
+    }
+    spec->pid = pid;
+  } else if (key == "pidfile") {
+    spec->pidfile = val;
+  } else if (key == "gc_log") {
+    if (val.empty()) {
+      *why = "gc_log must be a file path";
+      return false;
+    }
+    spec->gc_log = val;
+  } else if (key == "pprof") {
+    auto url = PprofBaseUrl(val, why);
+    if (!url) return false;
+    spec->pprof = *url;
+  } else if (key == "comm") {
+    spec->comm = val;
+  } else if (key == "exe") {
+    spec->exe = val;
+  } else if (key == "cmdline") {
+    spec->cmdline = val;
+    if (!CompileCmdline(spec, why)) return false;
+  } else {
+    *why = "unknown key \"" + key +
+           "\" (name, pid, pidfile, comm, exe, cmdline, gc_log, pprof)";
+    *at_key = true;
+    return false;
+  }
+  return true;
+}
+
+// A whole entry: a name, exactly one way to find its processes, a template
+// that compiles; false with *why.
+bool CheckEntry(TargetSpec* spec, std::string* why) {
+  if (spec->name.empty()) {
+    *why = "target needs a name";
+    return false;
+  }
+  int kinds = (spec->pid ? 1 : 0) + (spec->pidfile ? 1 : 0) +
+              (spec->IsMatcher() ? 1 : 0);
+  if (kinds == 1 && !CompileNameTemplate(spec, why)) return false;
+  if (spec->name_template && !spec->pprof.empty()) {
+    *why = "target \"" + spec->name +
+           "\": pprof needs a plain name, not a template (for containers, "
+           "use the memwatch.io/pprof-port pod annotation)";
+    return false;
+  }
+  if (kinds != 1) {
+    *why = "target \"" + spec->name +
+           "\" needs exactly one of pid, pidfile, or comm/exe/cmdline";
+    return false;
+  }
+  return true;
+}
+
 bool ParseEntry(const YAML::Node& entry, const std::string& file,
                 TargetSpec* spec, std::string* error) {
   if (!entry.IsMap()) {
     *error = At(file, entry.Mark()) + "each target must be a mapping";
     return false;
   }
-  std::string why;
   for (const auto& kv : entry) {
     std::string key = kv.first.as<std::string>();
     const YAML::Node& v = kv.second;
@@ -39,68 +104,16 @@ bool ParseEntry(const YAML::Node& entry, const std::string& file,
       *error = At(file, v.Mark()) + key + " must be a scalar";
       return false;
     }
-    std::string val = v.as<std::string>();
-    if (key == "name") {
-      spec->name = val;
-    } else if (key == "pid") {
-      int pid = 0;
-      if (!YAML::convert<int>::decode(v, pid) || pid <= 0) {
-        *error = At(file, v.Mark()) + "pid must be a positive integer";
-        return false;
-      }
-      spec->pid = pid;
-    } else if (key == "pidfile") {
-      spec->pidfile = val;
-    } else if (key == "gc_log") {
-      if (val.empty()) {
-        *error = At(file, v.Mark()) + "gc_log must be a file path";
-        return false;
-      }
-      spec->gc_log = val;
-    } else if (key == "pprof") {
-      auto url = PprofBaseUrl(val, &why);
-      if (!url) {
-        *error = At(file, v.Mark()) + why;
-        return false;
-      }
-      spec->pprof = *url;
-    } else if (key == "comm") {
-      spec->comm = val;
-    } else if (key == "exe") {
-      spec->exe = val;
-    } else if (key == "cmdline") {
-      spec->cmdline = val;
-      std::string regex_error;
-      if (!CompileCmdline(spec, &regex_error)) {
-        *error = At(file, v.Mark()) + regex_error;
-        return false;
-      }
-    } else {
-      *error = At(file, kv.first.Mark()) + "unknown key \"" + key +
-               "\" (name, pid, pidfile, comm, exe, cmdline, gc_log, pprof)";
+    std::string why;
+    bool at_key = false;
+    if (!SetKey(key, v, spec, &why, &at_key)) {
+      *error = At(file, at_key ? kv.first.Mark() : v.Mark()) + why;
       return false;
     }
   }
-  if (spec->name.empty()) {
-    *error = At(file, entry.Mark()) + "target needs a name";
-    return false;
-  }
-  int kinds = (spec->pid ? 1 : 0) + (spec->pidfile ? 1 : 0) +
-              (spec->IsMatcher() ? 1 : 0);
-  std::string template_error;
-  if (kinds == 1 && !CompileNameTemplate(spec, &template_error)) {
-    *error = At(file, entry.Mark()) + template_error;
-    return false;
-  }
-  if (spec->name_template && !spec->pprof.empty()) {
-    *error = At(file, entry.Mark()) + "target \"" + spec->name +
-             "\": pprof needs a plain name, not a template (for containers, "
-             "use the memwatch.io/pprof-port pod annotation)";
-    return false;
-  }
-  if (kinds != 1) {
-    *error = At(file, entry.Mark()) + "target \"" + spec->name +
-             "\" needs exactly one of pid, pidfile, or comm/exe/cmdline";
+  std::string why;
+  if (!CheckEntry(spec, &why)) {
+    *error = At(file, entry.Mark()) + why;
     return false;
   }
   return true;

@@ -38,22 +38,7 @@ from tests.lib import harness  # noqa: E402
 
 # N one-page regions, alternating protections (the kernel cannot merge them), then
 # 1 MiB more every 0.5 s.
-MAPPER = r"""
-import mmap, sys, time
-n = int(sys.argv[1])
-keep = []
-for i in range(n):
-    prot = mmap.PROT_READ | (mmap.PROT_WRITE if i % 2 else 0)
-    m = mmap.mmap(-1, mmap.PAGESIZE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS, prot=prot)
-    if i % 2:
-        m[0] = 1
-    keep.append(m)
-print("ready", flush=True)
-held = []
-while True:
-    held.append(bytearray(b"x" * (1 << 20)))
-    time.sleep(0.5)
-"""
+MAPPER = os.path.join(harness.REPO, "tests", "workloads", "python", "mapper.py")
 
 # Grows 256 KiB every 0.5 s, with garbage in between (a leak the engine sees).
 LEAKER = r"""
@@ -153,8 +138,8 @@ def main():
     stop = threading.Event()
     try:
         with harness.Processes() as procs:
-            targets = [("big", start_ready(procs, [sys.executable, "-c", MAPPER,
-                                                   str(args.mappings)]))]
+            targets = [("big", start_ready(procs, [sys.executable, MAPPER,
+                                                   str(args.mappings), "0.5"]))]
             for i in range(args.leakers):
                 targets.append((f"leak{i}", start_ready(procs, [sys.executable, "-c", LEAKER])))
             java = shutil.which("java")

@@ -32,24 +32,7 @@ from tests.lib import harness  # noqa: E402
 
 # Maps N one-page regions, alternating read-only and read-write (touched), then
 # on "leak" grows by 1 MiB every 0.1 s.
-MAPPER = r"""
-import mmap, sys, time
-n = int(sys.argv[1])
-keep = []
-for i in range(n):
-    prot = mmap.PROT_READ | (mmap.PROT_WRITE if i % 2 else 0)
-    m = mmap.mmap(-1, mmap.PAGESIZE, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS,
-                  prot=prot)
-    if i % 2:
-        m[0] = 1
-    keep.append(m)
-print("ready", flush=True)
-if sys.stdin.readline().strip() == "leak":
-    held = []
-    while True:
-        held.append(bytearray(b"x" * (1 << 20)))
-        time.sleep(0.1)
-"""
+MAPPER = os.path.join(harness.REPO, "tests", "workloads", "python", "mapper.py")
 
 # A heap of about HEAP_MB MB of small objects and strings; "snap FILE" writes a
 # snapshot, "grow" adds 20,000 Item objects.
@@ -103,7 +86,7 @@ def vm_hwm_mb(pid):
 def by_mapping(n, runs):
     exporter = harness.binary("exporter/memwatch_exporter")
     with harness.Processes() as procs:
-        child, _ = start_child(procs, [sys.executable, "-c", MAPPER, str(n)])
+        child, _ = start_child(procs, [sys.executable, MAPPER, str(n), "0.1", "--on-leak"])
         with open(f"/proc/{child.pid}/smaps", "rb") as f:
             smaps_bytes = len(f.read())
         with open(f"/proc/{child.pid}/maps") as f:

@@ -25,6 +25,8 @@ import urllib.error
 import urllib.request
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, ROOT)
+from tests.lib import harness  # noqa: E402
 MIB = 1024 * 1024
 
 # Counts requests per wrk thread and stops the thread after its share, so a run
@@ -232,16 +234,7 @@ class Children:
         return p
 
     def stop(self, p, timeout=10.0):
-        if p.poll() is None:
-            try:
-                os.kill(p.pid, signal.SIGTERM)
-            except ProcessLookupError:
-                pass
-            try:
-                p.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                os.kill(p.pid, signal.SIGKILL)
-                p.wait()
+        harness.stop_process(p, timeout=timeout)
         with self.lock:
             self.procs.discard(p)
         return p.returncode

@@ -24,20 +24,18 @@ intervals, Alertmanager's own group_wait; the alert must then arrive within 150 
 compactions and is not checked then).
 """
 
-import http.server
 import json
 import os
 import re
 import shutil
 import sys
 import tempfile
-import threading
 import time
 import unittest
 import urllib.parse
 
 from tests.deploy import dashboard as dash_lib
-from tests.lib import harness
+from tests.lib import alerting, harness
 
 REPO = harness.REPO
 RULES = os.path.join(REPO, "deploy", "prometheus", "rules.yml")
@@ -70,45 +68,12 @@ DEMO_NO_LEAK_ARGS = ["--no-leak"]
 LEAK_ALERTS = {"MemwatchLeakEvent", "MemwatchHeapGrowthStreak"}
 
 
-def tool(name, package):
-    path = shutil.which(name)
-    if path is None:
-        raise AssertionError(f"{name} not found: install the Debian package {package}")
-    return path
-
-
-class Webhook:
+class Webhook(alerting.WebhookReceiver):
     """Alertmanager webhook receiver: records every POST (time, path, JSON body)."""
-
-    def __init__(self):
-        self.posts = []
-        self.lock = threading.Lock()
-        hook = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                with hook.lock:
-                    hook.posts.append((time.monotonic(), self.path, json.loads(body)))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
 
     def alerts(self):
         """[(receive time, path, alert)] for every alert in every notification."""
-        with self.lock:
-            return [(t, path, a) for t, path, body in self.posts for a in body["alerts"]]
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        return [(t, path, a) for t, _, path, body in self.posts() for a in body["alerts"]]
 
 
 def alertmanager_config(webhook_port):
@@ -145,8 +110,8 @@ def prometheus_config(targets, am_port):
 
 class LeakAlertEndToEnd(unittest.TestCase):
     def setUp(self):
-        self.prometheus = tool("prometheus", "prometheus")
-        self.alertmanager = tool("prometheus-alertmanager", "prometheus-alertmanager")
+        self.prometheus = alerting.tool("prometheus", "prometheus")
+        self.alertmanager = alerting.tool("prometheus-alertmanager", "prometheus-alertmanager")
         self.exporter_bin = harness.binary("exporter/memwatch_exporter")
         self.demo_bin = harness.binary("demo/memwatch_demo")
         self.tmp = tempfile.mkdtemp(prefix="memwatch-e2e-")

@@ -11,15 +11,7 @@ import unittest
 from tests.lib import harness
 
 
-class ExporterHttpTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.procs = harness.Processes()
-        cls.exp = harness.Exporter(cls.procs)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.procs.stop_all()
+class ExporterHttpTest(harness.ExporterTestCase):
 
     def test_metrics_content_type_and_self_metrics(self):
         r = self.exp.get("/metrics")

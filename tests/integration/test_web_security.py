@@ -35,17 +35,8 @@ def run_exporter_expecting_exit(args, timeout=20):
     return p.returncode, p.stderr.decode(errors="replace")
 
 
-class HardeningTest(unittest.TestCase):
+class HardeningTest(harness.ExporterTestCase):
     """No web config: the server must survive idle, slow and oversized clients."""
-
-    @classmethod
-    def setUpClass(cls):
-        cls.procs = harness.Processes()
-        cls.exp = harness.Exporter(cls.procs)
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.procs.stop_all()
 
     def test_idle_and_slowloris_clients_do_not_starve_scrapes(self):
         idle, slow = [], []
@@ -251,24 +242,33 @@ class TlsExporter:
             conn.close()
 
 
-class MutualTlsTest(unittest.TestCase):
+class TlsTestCase(unittest.TestCase):
+    """Tests sharing one TLS exporter (self.exp) with the class's `web_config`,
+    and certificates made for it in a temporary directory."""
+
+    web_config = ""
+
     @classmethod
     def setUpClass(cls):
         cls.dir = tempfile.mkdtemp(prefix="memwatch-tls-")
         make_certs(cls.dir)
         cls.procs = harness.Processes()
-        cls.exp = TlsExporter(cls.procs, cls.dir, (
-            "tls_server_config:\n"
-            "  cert_file: server.crt\n"
-            "  key_file: server.key\n"
-            "  client_ca_file: ca.crt\n"
-            "  client_auth_type: RequireAndVerifyClientCert\n"
-            f"basic_auth_users:\n  alice: '{ALICE_HASH}'\n"))
+        cls.exp = TlsExporter(cls.procs, cls.dir, cls.web_config)
 
     @classmethod
     def tearDownClass(cls):
         cls.procs.stop_all()
         shutil.rmtree(cls.dir, ignore_errors=True)
+
+
+class MutualTlsTest(TlsTestCase):
+    web_config = (
+        "tls_server_config:\n"
+        "  cert_file: server.crt\n"
+        "  key_file: server.key\n"
+        "  client_ca_file: ca.crt\n"
+        "  client_auth_type: RequireAndVerifyClientCert\n"
+        f"basic_auth_users:\n  alice: '{ALICE_HASH}'\n")
 
     def test_verified_client_and_credentials_get_metrics(self):
         status, _, body = self.exp.request("/metrics", client_cert=True,
@@ -303,22 +303,12 @@ class MutualTlsTest(unittest.TestCase):
         self.assertNotIn(b"memwatch_exporter_build_info", data)
 
 
-class TlsVersionTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.dir = tempfile.mkdtemp(prefix="memwatch-tls-")
-        make_certs(cls.dir)
-        cls.procs = harness.Processes()
-        cls.exp = TlsExporter(cls.procs, cls.dir, (
-            "tls_server_config:\n"
-            "  cert_file: server.crt\n"
-            "  key_file: server.key\n"
-            "  min_version: TLS13\n"))
-
-    @classmethod
-    def tearDownClass(cls):
-        cls.procs.stop_all()
-        shutil.rmtree(cls.dir, ignore_errors=True)
+class TlsVersionTest(TlsTestCase):
+    web_config = (
+        "tls_server_config:\n"
+        "  cert_file: server.crt\n"
+        "  key_file: server.key\n"
+        "  min_version: TLS13\n")
 
     def test_no_client_cert_needed_and_no_auth_configured(self):
         status, _, body = self.exp.request("/metrics")

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import tempfile
 import time
+import unittest
 import urllib.error
 import urllib.request
 
@@ -87,6 +88,22 @@ def get(url, **kw):
     return http("GET", url, **kw)
 
 
+def stop_process(p, sig=signal.SIGTERM, timeout=10.0):
+    """Signals the Popen p (by its PID) and waits; SIGKILL if it does not exit
+    in `timeout` seconds. Returns its exit code."""
+    if p.poll() is None:
+        try:
+            os.kill(p.pid, sig)
+        except ProcessLookupError:
+            pass
+        try:
+            p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.kill(p.pid, signal.SIGKILL)
+            p.wait()
+    return p.returncode
+
+
 class Processes:
     """Starts processes and guarantees they are stopped by PID at the end."""
 
@@ -101,17 +118,7 @@ class Processes:
 
     def stop(self, p, sig=signal.SIGTERM, timeout=10.0):
         """Signals p and waits; SIGKILL if it does not exit. Returns exit code."""
-        if p.poll() is None:
-            try:
-                os.kill(p.pid, sig)
-            except ProcessLookupError:
-                pass
-            try:
-                p.wait(timeout=timeout)
-            except subprocess.TimeoutExpired:
-                os.kill(p.pid, signal.SIGKILL)
-                p.wait()
-        return p.returncode
+        return stop_process(p, sig, timeout)
 
     def stop_all(self):
         for p in reversed(self.procs):
@@ -164,6 +171,22 @@ class Exporter:
 
     def stop(self):
         return self.procs.stop(self.proc)
+
+
+class ExporterTestCase(unittest.TestCase):
+    """Tests sharing one exporter (self.exp), started with the class's
+    `exporter_args` before its first test and stopped after its last."""
+
+    exporter_args = ()
+
+    @classmethod
+    def setUpClass(cls):
+        cls.procs = Processes()
+        cls.exp = Exporter(cls.procs, args=cls.exporter_args)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.procs.stop_all()
 
 
 def parse_metrics(text):

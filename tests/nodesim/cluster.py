@@ -7,19 +7,17 @@ listens on a free port, keeps its data under the run's directory and is
 stopped by PID.
 """
 
-import http.server
 import json
 import os
 import re
-import shutil
 import socket
 import sys
-import threading
 import time
 import urllib.parse
 
 import yaml
 
+from tests.lib import alerting
 from tests.nodesim.exporter import http as http_call
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
@@ -35,48 +33,14 @@ def free_port():
         return s.getsockname()[1]
 
 
-def tool(name, package):
-    path = shutil.which(name)
-    if not path:
-        raise RuntimeError(f"{name} not found: install the Debian package {package}")
-    return path
-
-
-class Webhook:
+class Webhook(alerting.WebhookReceiver):
     """Alertmanager's webhook receiver: every alert of every POST, with the
     wall-clock time it arrived."""
 
-    def __init__(self):
-        self.alerts = []
-        self.lock = threading.Lock()
-        hook = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                now = time.time()
-                with hook.lock:
-                    for a in json.loads(body).get("alerts", []):
-                        hook.alerts.append({"t": now, "path": self.path, "status": a["status"],
-                                            "labels": a["labels"],
-                                            "startsAt": a.get("startsAt")})
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
     def snapshot(self):
-        with self.lock:
-            return list(self.alerts)
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        return [{"t": wall, "path": path, "status": a["status"], "labels": a["labels"],
+                 "startsAt": a.get("startsAt")}
+                for _, wall, path, body in self.posts() for a in body.get("alerts", [])]
 
 
 def alertmanager_config(webhook_port, group_wait=None, group_interval=None):
@@ -130,7 +94,7 @@ class Cluster:
                     "--requests", self.api_requests], "api")
         self.wait(lambda: socket.create_connection(("127.0.0.1", self.api_port), 1).close()
                   or True, "API server", p)
-        am = tool("prometheus-alertmanager", "prometheus-alertmanager")
+        am = alerting.tool("prometheus-alertmanager", "prometheus-alertmanager")
         self.am_port = free_port()
         cfg = os.path.join(workdir, "alertmanager.yml")
         with open(cfg, "w") as f:
@@ -142,7 +106,7 @@ class Cluster:
                     "--cluster.listen-address="], "alertmanager")
         self.wait(lambda: http_call("GET", f"http://127.0.0.1:{self.am_port}/-/ready")[0] == 200,
                   "alertmanager ready", p)
-        prom = tool("prometheus", "prometheus")
+        prom = alerting.tool("prometheus", "prometheus")
         self.prom_port = free_port()
         text, self.job = prometheus_config(exporter_addr, self.am_port, node_name,
                                            opts.scrape_interval, opts.evaluation_interval)

@@ -48,7 +48,8 @@ def _kinds(bin_dir):
             "go", "example.com/go-leak-churn",
             [os.path.join(bin_dir, "go-leak-churn"), str(rate), str(garbage)], gctrace, rate),
         "go-steady": lambda: (
-            "go", "example.com/go-steady", [os.path.join(bin_dir, "go-steady")], gctrace, 0),
+            "go", "example.com/go-steady",
+            [os.path.join(bin_dir, "go-leak-churn"), "0", str(640 * 1024)], gctrace, 0),
         # G1 in a fixed 256 MB heap, as detect-bench's fast twin (-Xmx256m on a
         # large host gets G1): a young GC every ~15 s. In a 512 MiB container
         # the JVM would pick Serial and grow its heap from 8 MB, collecting

@@ -76,17 +76,12 @@ def parse(argv):
 
 
 def build(catalog, bin_dir):
-    """The workloads the catalog needs, plus pause and the floor program."""
+    """The workloads the catalog needs (go-leak's build is go-leak-churn), plus
+    pause and the floor program."""
     need = pods.runtimes_needed(catalog)
     picks = {"jvm": "jvm-leak-default", "go": "go-leak", "c": "c-leak"}
     wl.build([w for w in wl.WORKLOADS if w.name in {picks[r] for r in need if r in picks}
               | {"c-leak"}], bin_dir)
-    if "go" in need:
-        env = dict(os.environ, GOCACHE=os.path.join(bin_dir, "gocache"), GO111MODULE="off",
-                   GOPATH=os.path.join(bin_dir, "gopath"), CGO_ENABLED="0")
-        subprocess.run(["go", "build", "-o", os.path.join(bin_dir, "go-leak-churn"),
-                        os.path.join(wl.HERE, "go", "leak_churn.go")], env=env, check=True)
-        shutil.rmtree(os.path.join(bin_dir, "gocache"), ignore_errors=True)
     for name in ("pause", "floor"):
         subprocess.run(["gcc", "-O2", "-o", os.path.join(bin_dir, name),
                         os.path.join(HERE, name + ".c")], check=True)

@@ -130,9 +130,9 @@ WORKLOADS = [
                    "-XX:+UseEpsilonGC"), "jvm",
              "Steady under Epsilon (no collections: the heap only grows; "
              "OutOfMemoryError after ~6 min)"),
-    Workload("go-leak", "go", True, "go", _bin("go-leak"), "go",
+    Workload("go-leak", "go", True, "go", _bin("go-leak-churn", "655360", "0"), "go",
              "64 KiB kept every 100 ms"),
-    Workload("go-steady", "go", False, "go", _bin("go-steady"), "go",
+    Workload("go-steady", "go", False, "go", _bin("go-leak-churn", "0", "655360"), "go",
              "same 64 KiB every 100 ms, dropped"),
     Workload("python-leak", "python", True, None, _py("leak.py"), "python",
              "~640 KiB/s of small strings kept in a list"),
@@ -198,9 +198,9 @@ def build(workloads, bin_dir):
         env = dict(os.environ, GOCACHE=os.path.join(bin_dir, "gocache"),
                    GOPATH=os.path.join(bin_dir, "gopath"), GO111MODULE="off",
                    CGO_ENABLED="0")
-        for name in ("leak", "steady"):
-            run(["go", "build", "-o", os.path.join(bin_dir, "go-" + name),
-                 os.path.join(HERE, "go", name + ".go")], env=env)
+        # One program for both: leak_churn RETAIN GARBAGE (bytes per second).
+        run(["go", "build", "-o", os.path.join(bin_dir, "go-leak-churn"),
+             os.path.join(HERE, "go", "leak_churn.go")], env=env)
         shutil.rmtree(os.path.join(bin_dir, "gocache"), ignore_errors=True)
     if "c" in needs:
         cc = shutil.which("cc") or shutil.which("gcc") or "clang-14"

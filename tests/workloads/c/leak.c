@@ -8,11 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-static volatile sig_atomic_t stop;
-static void on_signal(int sig) {
-  (void)sig;
-  stop = 1;
-}
+#include "stop.h"
 
 int main(int argc, char** argv) {
   double rate = argc > 1 ? atof(argv[1]) : 512 * 1024;
@@ -20,11 +16,7 @@ int main(int argc, char** argv) {
     fprintf(stderr, "usage: leak [BYTES_PER_SECOND 1..1e9]\n");
     return 2;
   }
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigaction(SIGTERM, &sa, NULL);
-  sigaction(SIGINT, &sa, NULL);
+  stop_on_signals();
   // Garbage blocks get their own mapping, so freeing them really returns them.
   mallopt(M_MMAP_THRESHOLD, 128 * 1024);
 

@@ -10,14 +10,10 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "stop.h"
+
 #define BLOCK (1 << 20)
 #define MAX_BLOCKS 4096
-
-static volatile sig_atomic_t stop;
-static void on_signal(int sig) {
-  (void)sig;
-  stop = 1;
-}
 
 int main(int argc, char** argv) {
   double period = argc > 1 ? atof(argv[1]) : 0;
@@ -26,11 +22,7 @@ int main(int argc, char** argv) {
     fprintf(stderr, "usage: sawtooth PERIOD_SECONDS>=1 [PEAK_MIB 1..4096]\n");
     return 2;
   }
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigaction(SIGTERM, &sa, NULL);
-  sigaction(SIGINT, &sa, NULL);
+  stop_on_signals();
 
   static void* blocks[MAX_BLOCKS];
   int n = 0;

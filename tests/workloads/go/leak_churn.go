@@ -1,8 +1,10 @@
 // leak_churn RETAIN_BYTES_PER_S GARBAGE_BYTES_PER_S: every 100 ms keeps a
 // tenth of RETAIN and drops a tenth of GARBAGE (every page touched), for ever.
-// Unlike leak.go, whose heap doubles between collections so that it collects
-// about once a minute, the garbage makes the runtime collect every few
-// seconds, as a serving Go process does. RETAIN 0 is the steady twin.
+// `leak_churn 655360 0` is the go-leak workload (64 KiB kept every 100 ms: its
+// heap doubles between collections, so it collects about once a minute) and
+// `leak_churn 0 655360` its steady twin (the same 64 KiB dropped). With
+// garbage as well, the runtime collects every few seconds, as a serving Go
+// process does. RETAIN 0 is the steady twin.
 // Standard library only; exits on SIGTERM/SIGINT.
 package main
 

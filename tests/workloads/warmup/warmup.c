@@ -12,14 +12,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "../c/stop.h"
+
 #define PIECE (64 * 1024)
 #define GARBAGE (200 * 1024)  // per 100 ms tick
-
-static volatile sig_atomic_t stop;
-static void on_signal(int sig) {
-  (void)sig;
-  stop = 1;
-}
 
 int main(int argc, char** argv) {
   double plateau = (argc > 1 ? atof(argv[1]) : 200) * 1024 * 1024;
@@ -28,11 +24,7 @@ int main(int argc, char** argv) {
     fprintf(stderr, "usage: warmup [PLATEAU_MIB] [TAU_SECONDS 0..60]\n");
     return 2;
   }
-  struct sigaction sa;
-  memset(&sa, 0, sizeof sa);
-  sa.sa_handler = on_signal;
-  sigaction(SIGTERM, &sa, NULL);
-  sigaction(SIGINT, &sa, NULL);
+  stop_on_signals();
   mallopt(M_MMAP_THRESHOLD, 64 * 1024);  // freed garbage goes back to the OS
 
   size_t max_pieces = (size_t)(plateau / PIECE) + 1;
