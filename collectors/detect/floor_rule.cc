@@ -75,6 +75,7 @@ std::string ValidateFloorRuleConfig(const FloorRuleConfig& c) {
 }
 
 FloorRule::FloorRule(FloorRuleConfig config) : config_(std::move(config)) {
+  scales_.reserve(config_.scales.size());
   for (size_t i = 0; i < config_.scales.size(); ++i) {
     Scale s;
     s.cfg = config_.scales[i];
@@ -92,8 +93,6 @@ FloorRule::FloorRule(FloorRuleConfig config) : config_(std::move(config)) {
     }
     scales_.push_back(std::move(s));
   }
-  x_.reserve(kMaxBins);
-  y_.reserve(kMaxBins);
 }
 
 void FloorRule::Reset() {
@@ -112,7 +111,11 @@ void FloorRule::CloseBin(Scale* s) {
   if (s->cpu_known && s->t1 > s->t0)
     load = (s->cpu1 - s->cpu0) / (s->t1 - s->t0);
   s->bins.push_back({s->end, s->low, load});
-  while (s->bins.size() > s->keep) s->bins.pop_front();
+  if (s->bins.size() > s->keep) {
+    s->bins.erase(s->bins.begin(),
+                  s->bins.begin() +
+                      static_cast<std::ptrdiff_t>(s->bins.size() - s->keep));
+  }
 }
 
 std::optional<FloorPass> FloorRule::Add(double t, double bytes,
@@ -185,14 +188,16 @@ bool FloorRule::Judge(const Scale& s, FloorPass* pass) {
       1.5 * s.cfg.window) {
     return false;
   }
-  x_.clear();
-  y_.clear();
+  // One scratch per thread, not per rule (1 KiB per process watched).
+  thread_local std::vector<double> xs, ys;
+  xs.clear();
+  ys.clear();
   for (size_t i = first; i < s.bins.size(); ++i) {
-    x_.push_back(s.bins[i].t_end);
-    y_.push_back(s.bins[i].floor);
+    xs.push_back(s.bins[i].t_end);
+    ys.push_back(s.bins[i].floor);
   }
-  const double* x = x_.data();
-  const double* y = y_.data();
+  const double* x = xs.data();
+  const double* y = ys.data();
   // 1. Rising floor.
   const long S = MannKendallS(y, n);
   if (S < s.crit) return false;

@@ -60,7 +60,6 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <limits>
 #include <optional>
 #include <string>
@@ -139,7 +138,9 @@ class FloorRule {
     long crit = 0;                   // test 1
     long crit_third[3] = {0, 0, 0};  // test 2, per third length
     size_t keep = 0;
-    std::deque<Bin> bins;
+    // Oldest first; a vector, not a deque: an empty deque already holds a
+    // 512-byte block, three per process watched.
+    std::vector<Bin> bins;
     bool open = false;
     double end = 0, low = 0;
     double cpu0 = 0, t0 = 0, cpu1 = 0, t1 = 0;
@@ -159,8 +160,6 @@ class FloorRule {
   bool active_ = false;
   double last_pass_t_ = 0;
   FloorPass last_pass_;
-  // Scratch, reused (the larger one is per thread: floor_rule.cc).
-  std::vector<double> x_, y_;
 };
 
 }  // namespace memwatch::detect
