@@ -41,23 +41,60 @@ void UniqueFd::Reset(int fd) {
   fd_ = fd;
 }
 
+namespace {
+
+// openat(dir_fd, path) with the checks of OpenFile; `shown` names the file in
+// errors.
+UniqueFd OpenChecked(int dir_fd, const char* path, const std::string& shown,
+                     std::string* error, int* errno_out, FileCheck check);
+
+}  // namespace
+
 UniqueFd OpenFile(const std::string& path, std::string* error, int* errno_out,
                   FileCheck check) {
-  UniqueFd fd(
-      ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  return OpenChecked(AT_FDCWD, path.c_str(), path, error, errno_out, check);
+}
+
+UniqueFd OpenDirectory(const std::string& path, std::string* error,
+                       int* errno_out) {
+  UniqueFd fd(::open(path.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (!fd.ok()) Fail(path, errno, "", error, errno_out);
+  return fd;
+}
+
+bool ReadFileAt(int dir_fd, const std::string& dir_path, const char* name,
+                std::string* out, std::string* error, int* errno_out,
+                size_t max_bytes, FileCheck check) {
+  // The full name only for messages; built when one is wanted.
+  const std::string shown =
+      error != nullptr ? dir_path + "/" + name : std::string();
+  UniqueFd fd = OpenChecked(dir_fd, name, shown, error, errno_out, check);
   if (!fd.ok()) {
-    Fail(path, errno, "", error, errno_out);
+    out->clear();
+    return false;
+  }
+  return ReadOpenFile(fd.get(), shown, max_bytes, out, error, errno_out);
+}
+
+namespace {
+
+UniqueFd OpenChecked(int dir_fd, const char* path, const std::string& shown,
+                     std::string* error, int* errno_out, FileCheck check) {
+  UniqueFd fd(
+      ::openat(dir_fd, path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  if (!fd.ok()) {
+    Fail(shown, errno, "", error, errno_out);
     return fd;
   }
   if (check == FileCheck::kTrustedFs) return fd;
   struct stat st;
   if (::fstat(fd.get(), &st) != 0) {
-    Fail(path, errno, "", error, errno_out);
+    Fail(shown, errno, "", error, errno_out);
     return UniqueFd();
   }
   if (!S_ISREG(st.st_mode)) {
     const char* kind = KindOf(st.st_mode);
-    Fail(path, EINVAL,
+    Fail(shown, EINVAL,
          std::strcmp(kind, "not a regular file") == 0
              ? std::string(kind)
              : std::string("is ") + kind + ", not a regular file",
@@ -66,6 +103,8 @@ UniqueFd OpenFile(const std::string& path, std::string* error, int* errno_out,
   }
   return fd;
 }
+
+}  // namespace
 
 bool ReadOpenFile(int fd, const std::string& path, size_t max_bytes,
                   std::string* out, std::string* error, int* errno_out) {

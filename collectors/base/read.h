@@ -77,6 +77,19 @@ bool ReadFilePrefix(const std::string& path, size_t max_bytes, std::string* out,
                     std::string* error, bool* truncated = nullptr,
                     FileCheck check = FileCheck::kRegular);
 
+// A directory held open (O_PATH) for ReadFileAt; invalid with *error when
+// it cannot be opened.
+UniqueFd OpenDirectory(const std::string& path, std::string* error = nullptr,
+                       int* errno_out = nullptr);
+
+// ReadFile of `name` inside a directory held open: the kernel walks one path
+// component instead of the whole path (deep cgroup paths make that walk most
+// of a small read). `dir_path` names the directory in errors.
+bool ReadFileAt(int dir_fd, const std::string& dir_path, const char* name,
+                std::string* out, std::string* error = nullptr,
+                int* errno_out = nullptr, size_t max_bytes = kDefaultReadCap,
+                FileCheck check = FileCheck::kRegular);
+
 // Exactly `size` bytes at `offset` of an open file (pread), or false.
 bool ReadAt(int fd, uint64_t offset, size_t size, std::string* out);
 

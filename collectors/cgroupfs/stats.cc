@@ -33,10 +33,23 @@ bool Read(const CgroupLayout& layout, const std::string& path, size_t cap,
                   layout.mounted ? FileCheck::kTrustedFs : FileCheck::kRegular);
 }
 
-std::optional<CgroupValue> ReadValue(const CgroupLayout& layout,
-                                     const std::string& path) {
+// A file of a cgroup directory held open (ReadFileAt).
+struct Dir {
+  const std::string& path;
+  int fd;
+};
+
+bool ReadIn(const CgroupLayout& layout, const Dir& dir, const char* name,
+            size_t cap, std::string* text, std::string* error = nullptr) {
+  return ReadFileAt(
+      dir.fd, dir.path, name, text, error, nullptr, cap,
+      layout.mounted ? FileCheck::kTrustedFs : FileCheck::kRegular);
+}
+
+std::optional<CgroupValue> ReadValue(const CgroupLayout& layout, const Dir& dir,
+                                     const char* name) {
   std::string text;
-  if (!Read(layout, path, kMaxValueBytes, &text)) return std::nullopt;
+  if (!ReadIn(layout, dir, name, kMaxValueBytes, &text)) return std::nullopt;
   return ParseCgroupValue(text, nullptr);
 }
 
@@ -46,25 +59,24 @@ std::string Join(const std::string& base, const std::string& path) {
   return path.front() == '/' ? base + path : base + "/" + path;
 }
 
-void ReadMemory(const CgroupLayout& layout, const std::string& dir,
-                CgroupStats* out) {
+void ReadMemory(const CgroupLayout& layout, const Dir& dir, CgroupStats* out) {
   const bool v1 = layout.v1();
-  if (auto usage = ReadValue(
-          layout, dir + (v1 ? "/memory.usage_in_bytes" : "/memory.current"))) {
+  if (auto usage = ReadValue(layout, dir,
+                             v1 ? "memory.usage_in_bytes" : "memory.current")) {
     if (!usage->unlimited) out->usage_bytes = usage->bytes;
   }
-  if (auto limit = ReadValue(
-          layout, dir + (v1 ? "/memory.limit_in_bytes" : "/memory.max"))) {
+  if (auto limit =
+          ReadValue(layout, dir, v1 ? "memory.limit_in_bytes" : "memory.max")) {
     if (!limit->unlimited) out->limit_bytes = limit->bytes;
   }
   if (!v1) {
-    if (auto high = ReadValue(layout, dir + "/memory.high")) {
+    if (auto high = ReadValue(layout, dir, "memory.high")) {
       if (!high->unlimited) out->high_bytes = high->bytes;
     }
   }
   std::string text;
   if (out->usage_bytes &&
-      Read(layout, dir + "/memory.stat", kMaxKeyedFileBytes, &text)) {
+      ReadIn(layout, dir, "memory.stat", kMaxKeyedFileBytes, &text)) {
     auto stat = ParseMemoryStat(text, v1, nullptr);
     if (stat && stat->inactive_file) {
       out->working_set_bytes =
@@ -105,19 +117,15 @@ CgroupPaths SamePaths(const std::string& path) {
   return CgroupPaths{path, path, path};
 }
 
-std::optional<OomCounts> ReadOomCounts(const CgroupLayout& layout,
-                                       const std::string& memory_path,
-                                       std::string* error) {
-  std::string dir = Join(layout.memory_root, memory_path);
-  if (dir.empty()) {
-    if (error != nullptr) *error = "no memory cgroup hierarchy";
-    return std::nullopt;
-  }
+namespace {
+
+std::optional<OomCounts> ReadOomCountsIn(const CgroupLayout& layout,
+                                         const Dir& dir, std::string* error) {
   std::string text;
   OomCounts c;
   if (layout.v1()) {
-    if (!Read(layout, dir + "/memory.oom_control", kMaxKeyedFileBytes, &text,
-              error)) {
+    if (!ReadIn(layout, dir, "memory.oom_control", kMaxKeyedFileBytes, &text,
+                error)) {
       return std::nullopt;
     }
     auto oc = ParseOomControl(text, error);
@@ -126,7 +134,7 @@ std::optional<OomCounts> ReadOomCounts(const CgroupLayout& layout,
     c.under_oom = oc->under_oom;
     return c;
   }
-  if (!Read(layout, dir + "/memory.events", kMaxKeyedFileBytes, &text, error)) {
+  if (!ReadIn(layout, dir, "memory.events", kMaxKeyedFileBytes, &text, error)) {
     return std::nullopt;
   }
   auto ev = ParseMemoryEvents(text, error);
@@ -136,20 +144,38 @@ std::optional<OomCounts> ReadOomCounts(const CgroupLayout& layout,
   return c;
 }
 
+}  // namespace
+
+std::optional<OomCounts> ReadOomCounts(const CgroupLayout& layout,
+                                       const std::string& memory_path,
+                                       std::string* error) {
+  const std::string path = Join(layout.memory_root, memory_path);
+  if (path.empty()) {
+    if (error != nullptr) *error = "no memory cgroup hierarchy";
+    return std::nullopt;
+  }
+  UniqueFd fd = OpenDirectory(path, error);
+  if (!fd.ok()) return std::nullopt;
+  return ReadOomCountsIn(layout, Dir{path, fd.get()}, error);
+}
+
 CgroupStats ReadCgroupStats(const CgroupLayout& layout,
                             const CgroupPaths& paths,
                             const ReadStatsOptions& options) {
   CgroupStats out;
   if (layout.memory == CgroupLayout::Kind::kNone) return out;
   std::string dir = Join(layout.memory_root, paths.memory);
-  if (!Exists(dir)) {
+  // Held open: the memory files are read through it (ReadFileAt).
+  UniqueFd dir_fd = OpenDirectory(dir);
+  if (!dir_fd.ok()) {
     if (!options.fall_back_to_root) return out;
     dir = layout.memory_root;
+    dir_fd = OpenDirectory(dir);
   }
   out.dir = dir;
-  ReadMemory(layout, dir, &out);
-  std::string rel = dir.substr(layout.memory_root.size());
-  out.oom = ReadOomCounts(layout, rel);
+  const Dir memory{dir, dir_fd.get()};
+  ReadMemory(layout, memory, &out);
+  out.oom = ReadOomCountsIn(layout, memory, nullptr);
   std::string text;
   // v1 has no memory.pressure; a hybrid host's unified tree may have the
   // same cgroup, with PSI (which needs no controller there).
