@@ -70,6 +70,31 @@ TEST(ReadFile, FifoWithoutWriterDoesNotBlock) {
   unlink(path.c_str());
 }
 
+TEST(ReadFileAt, ReadsInsideAHeldDirectoryWithTheSameChecks) {
+  const std::string dir = TestTmpDir() + "/held";
+  mkdir(dir.c_str(), 0700);
+  std::ofstream(dir + "/value") << "42\n";
+  std::ofstream(dir + "/big") << std::string(65, 'x');
+  const std::string fifo = dir + "/fifo";
+  unlink(fifo.c_str());
+  ASSERT_EQ(mkfifo(fifo.c_str(), 0600), 0);
+  std::string error;
+  UniqueFd fd = OpenDirectory(dir, &error);
+  ASSERT_TRUE(fd.ok()) << error;
+  std::string out;
+  ASSERT_TRUE(ReadFileAt(fd.get(), dir, "value", &out, &error, nullptr, 64))
+      << error;
+  EXPECT_EQ(out, "42\n");
+  EXPECT_FALSE(ReadFileAt(fd.get(), dir, "big", &out, &error, nullptr, 64));
+  EXPECT_NE(error.find(dir + "/big"), std::string::npos) << error;
+  EXPECT_FALSE(ReadFileAt(fd.get(), dir, "fifo", &out, &error, nullptr, 64));
+  EXPECT_NE(error.find("FIFO"), std::string::npos) << error;
+  EXPECT_FALSE(ReadFileAt(fd.get(), dir, "missing", &out, &error));
+  EXPECT_NE(error.find(dir + "/missing"), std::string::npos) << error;
+  EXPECT_FALSE(OpenDirectory(dir + "/value").ok());  // not a directory
+  unlink(fifo.c_str());
+}
+
 TEST(ReadFile, ProcFilesReportingSizeZeroAreReadToEof) {
   // /proc files report size 0 but are regular: read to EOF within the cap.
   std::string out, error;
