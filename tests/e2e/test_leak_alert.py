@@ -307,13 +307,15 @@ class LeakAlertEndToEnd(unittest.TestCase):
         exported = harness.get(f"http://{leak_inst}/metrics").text
         # Panels the demo chain cannot fill: JVM perf data and GC pauses (the demo
         # is judged on sampled memory, no runtime GC data), and what this machine's
-        # cgroup may not have (no memory limit, no memory.high, no PSI), and the
+        # cgroup may not have (no memory limit, no memory.high, no PSI, no CPU
+        # quota), and the
         # OOM kill annotation (only when a kill happened).
         optional = {"memwatch_jvm_", "memwatch_gc_pause_seconds",
                     "memwatch_cgroup_oom_kills_total"}
         for family in ("memwatch_cgroup_memory_limit_bytes",
                        "memwatch_cgroup_memory_high_bytes",
-                       "memwatch_cgroup_memory_pressure_"):
+                       "memwatch_cgroup_memory_pressure_",
+                       "memwatch_cgroup_cpu_"):
             if family not in exported:
                 optional.add(family)
         print(f"e2e: dashboard queries allowed empty here: {sorted(optional)}",
