@@ -308,8 +308,7 @@ class LeakAlertEndToEnd(unittest.TestCase):
         # Panels the demo chain cannot fill: JVM perf data and GC pauses (the demo
         # is judged on sampled memory, no runtime GC data), and what this machine's
         # cgroup may not have (no memory limit, no memory.high, no PSI, no CPU
-        # quota), and the
-        # OOM kill annotation (only when a kill happened).
+        # quota), and the OOM kill annotation (only when a kill happened).
         optional = {"memwatch_jvm_", "memwatch_gc_pause_seconds",
                     "memwatch_cgroup_oom_kills_total"}
         for family in ("memwatch_cgroup_memory_limit_bytes",
