@@ -5,6 +5,7 @@
 
 #include "collectors/base/clock.h"
 #include "collectors/base/log.h"
+#include "collectors/base/utf8.h"
 #include "collectors/plugin/metrics.h"
 #include "exporter/http_server.h"
 #include "exporter/tls_context.h"
@@ -20,7 +21,23 @@ std::shared_ptr<targets::Resolver> ReloadableResolver::Current() const {
 }
 
 std::vector<targets::Target> ReloadableResolver::Resolve() {
-  return Current()->Resolve();
+  std::vector<targets::Target> targets = Current()->Resolve();
+  auto present = std::make_shared<std::set<std::string>>();
+  for (const targets::Target& t : targets) {
+    if (t.named || !t.processes.empty()) {
+      present->insert(t.name);
+      present->insert(SanitizeUtf8(t.name));  // as series carry it
+    }
+  }
+  MutexLock lock(&mu_);
+  present_ = std::move(present);
+  return targets;
+}
+
+std::shared_ptr<const std::set<std::string>> ReloadableResolver::PresentNames()
+    const {
+  MutexLock lock(&mu_);
+  return present_;
 }
 
 std::map<std::string, uint64_t> ReloadableResolver::PidfileErrorCounts() const {

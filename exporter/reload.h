@@ -33,6 +33,8 @@ class ReloadableResolver : public targets::Resolver {
       override EXCLUDES(mu_);
   std::vector<std::string> ContainerCgroupPaths() override EXCLUDES(mu_);
   bool WatchesContainers() const override EXCLUDES(mu_);
+  std::shared_ptr<const std::set<std::string>> PresentNames() const override
+      EXCLUDES(mu_);
   // From now on, `inner` answers (it gets the Kubernetes names too).
   void Replace(std::shared_ptr<targets::Resolver> inner) EXCLUDES(mu_);
 
@@ -41,6 +43,7 @@ class ReloadableResolver : public targets::Resolver {
   mutable Mutex mu_;
   std::shared_ptr<targets::Resolver> inner_ GUARDED_BY(mu_);
   std::shared_ptr<const targets::KubeNameSource> names_ GUARDED_BY(mu_);
+  std::shared_ptr<const std::set<std::string>> present_ GUARDED_BY(mu_);
 };
 
 struct ReloadOptions {

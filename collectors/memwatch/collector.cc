@@ -114,10 +114,18 @@ void MemwatchCollector::Publish(detect::Event event) {
 
 void MemwatchCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
   if (!tracker_) return;
+  const size_t first = out->size();
   AppendFamilies(tracker_->SeriesStates(), out);
   AppendJvmFamilies(jvm_->Snapshots(), out);
-  MutexLock lock(&gc_stats_mu_);
-  AppendGcLogFamilies(gc_stats_, out);
+  {
+    MutexLock lock(&gc_stats_mu_);
+    AppendGcLogFamilies(gc_stats_, out);
+  }
+  // A container that just went is gone from the scrape's own resolution
+  // before the sampler resolves again (up to 5 s): its series go now.
+  if (auto present = resolver_->PresentNames()) {
+    KeepPresent(*present, first, out);
+  }
 }
 
 std::vector<HttpRoute> MemwatchCollector::Routes() {

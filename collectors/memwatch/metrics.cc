@@ -1,5 +1,6 @@
 #include "collectors/memwatch/metrics.h"
 
+#include <algorithm>
 #include <limits>
 #include <utility>
 
@@ -169,6 +170,26 @@ void AppendGcLogFamilies(
   }
   AppendIfNotEmpty(std::move(lines), out);
   AppendIfNotEmpty(std::move(errors), out);
+}
+
+void KeepPresent(const std::set<std::string>& present, size_t first,
+                 std::vector<prometheus::MetricFamily>* out) {
+  auto gone = [&](const prometheus::ClientMetric& m) {
+    for (const auto& l : m.label) {
+      if (l.name == "name") return present.count(l.value) == 0;
+    }
+    return false;
+  };
+  for (size_t i = first; i < out->size(); ++i) {
+    auto& metrics = (*out)[i].metric;
+    metrics.erase(std::remove_if(metrics.begin(), metrics.end(), gone),
+                  metrics.end());
+  }
+  out->erase(
+      std::remove_if(
+          out->begin() + static_cast<std::ptrdiff_t>(first), out->end(),
+          [](const prometheus::MetricFamily& f) { return f.metric.empty(); }),
+      out->end());
 }
 
 }  // namespace memwatch::memwatch_plugin

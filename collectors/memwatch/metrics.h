@@ -5,6 +5,7 @@
 #include <prometheus/metric_family.h>
 
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -21,5 +22,10 @@ void AppendFamilies(const std::vector<detect::SeriesState>& snapshots,
 void AppendGcLogFamilies(
     const std::map<std::string, gcsource::GcLogStats>& logs,
     std::vector<prometheus::MetricFamily>* out);
+
+// Drops, from the families out[first...], the samples whose `name` label is
+// not in `present`, then the families left empty.
+void KeepPresent(const std::set<std::string>& present, size_t first,
+                 std::vector<prometheus::MetricFamily>* out);
 
 }  // namespace memwatch::memwatch_plugin

@@ -79,6 +79,29 @@ TEST(MetricsTest, FamiliesFollowTheContract) {
 namespace memwatch::memwatch_plugin {
 namespace {
 
+TEST(MetricsTest, KeepPresentDropsTheSeriesOfGoneTargets) {
+  std::vector<prometheus::MetricFamily> out(1);
+  out[0].name = "before";  // not this collector's: untouched
+  out[0].metric.resize(1);
+  out[0].metric[0].label = {{"name", "gone"}};
+  prometheus::MetricFamily a, b;
+  a.name = "a";
+  a.metric.resize(2);
+  a.metric[0].label = {{"name", "live"}, {"source", "gc_log"}};
+  a.metric[1].label = {{"name", "gone"}, {"source", "gc_log"}};
+  b.name = "b";
+  b.metric.resize(1);
+  b.metric[0].label = {{"name", "gone"}};
+  out.push_back(a);
+  out.push_back(b);
+  KeepPresent({"live"}, 1, &out);
+  ASSERT_EQ(out.size(), 2u);  // b had only the gone target
+  EXPECT_EQ(out[0].metric.size(), 1u);
+  ASSERT_EQ(out[1].name, "a");
+  ASSERT_EQ(out[1].metric.size(), 1u);
+  EXPECT_EQ(out[1].metric[0].label[0].value, "live");
+}
+
 TEST(MetricsTest, VerdictGaugeAndCounter) {
   detect::SeriesState idle{"a", "synthetic", {}, {}, {}};
   detect::SeriesState held{"b", "gc_log", {}, {}, {}};

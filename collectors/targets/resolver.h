@@ -7,6 +7,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -104,6 +105,14 @@ class Resolver {
   // Whether containers are targets (--targets.containers): there may be
   // none now and more later.
   virtual bool WatchesContainers() const { return false; }
+  // The names the last Resolve() found present: targets a user named (always
+  // listed) and the others while they have a process; nullptr before the
+  // first, or when this resolver does not keep them. A collector that samples
+  // on its own clock drops the series of a name that is gone at once, not at
+  // its next resolution. Thread-safe.
+  virtual std::shared_ptr<const std::set<std::string>> PresentNames() const {
+    return nullptr;
+  }
 };
 
 // A resolver for an explicit config (tests, the lookup command). self_pid is
