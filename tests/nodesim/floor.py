@@ -25,6 +25,7 @@ from tests.nodesim import exporter
 SYSCALLS = "openat,open,newfstatat,statx,stat,lstat,readlink,readlinkat"
 LINE = re.compile(r"^(\d+)\s+(\d+\.\d+)\s+(\w+)\((.*)$")
 DIRFD = re.compile(r"^(AT_FDCWD|\d+)(?:<([^>]*)>)?,\s*")
+CGROUP_FILE = re.compile(r"^((cgroup|memory|cpu|cpuacct|pids|io|blkio)\.\w|tasks$)")
 QUOTED = re.compile(r'^"((?:[^"\\]|\\.)*)"')
 
 
@@ -59,7 +60,9 @@ def parse_trace(lines, t1, t2, roots):
             path = os.path.join(base, path)
         if not any(path == r or path.startswith(r + "/") for r in roots):
             continue
-        if call in ("openat", "open"):
+        if call in ("openat", "open") and "O_PATH" in rest:
+            op = "stat"  # a directory held for openat: a path walk, no read
+        elif call in ("openat", "open"):
             op = "list" if "O_DIRECTORY" in rest else "read"
         elif call.startswith("readlink"):
             op = "readlink"
@@ -78,7 +81,10 @@ def summarize(plan):
         if m:
             pids.add(m.group(1))
         elif p.startswith("/sys/fs/cgroup/"):
-            cg.add(os.path.dirname(p))
+            # a cgroup file counts its directory; a directory (held open,
+            # listed) itself
+            cg.add(os.path.dirname(p) if CGROUP_FILE.match(os.path.basename(p))
+                   else p)
     names = sorted({re.sub(r"^/proc/\d+/", "/proc/<pid>/", p) if "/proc/" in p
                     else os.path.basename(p) for _, p in plan
                     if re.match(r"/proc/\d+/", p) or p.startswith("/sys/fs/cgroup/")})

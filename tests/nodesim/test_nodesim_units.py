@@ -149,6 +149,8 @@ TRACE = """\
 7 100.000600 newfstatat(AT_FDCWD</w>, "/sys/fs/cgroup/memory/a/memory.limit_in_bytes", {...}, 0) = 0
 7 100.000700 openat(AT_FDCWD</w>, "/sys/fs/cgroup/memory/a/memory.limit_in_bytes", O_RDONLY) = 6</x>
 7 100.000800 readlink("/proc/12/exe", "/usr/bin/sleep", 4095) = 14
+7 100.000850 openat(AT_FDCWD</w>, "/sys/fs/cgroup/memory/b", O_RDONLY|O_CLOEXEC|O_PATH|O_DIRECTORY) = 7</sys/fs/cgroup/memory/b>
+7 100.000860 openat(7</sys/fs/cgroup/memory/b>, "memory.stat", O_RDONLY|O_CLOEXEC) = 8</x>
 9 100.000900 newfstatat(AT_FDCWD</w>, "/.htpasswd", 0x7f, 0) = -1 ENOENT (No such file)
 7 200.000000 openat(AT_FDCWD</w>, "/proc/13/stat", O_RDONLY) = 5</proc/13/stat>
 """
@@ -161,9 +163,12 @@ class ScrapePlan(unittest.TestCase):
             ("list", "/proc"), ("read", "/proc/12/stat"), ("read", "/proc/12/status"),
             ("stat", "/proc/12/fd"),
             ("read", "/sys/fs/cgroup/memory/a/memory.limit_in_bytes"),
-            ("readlink", "/proc/12/exe")])
+            ("readlink", "/proc/12/exe"),
+            # a directory held open (O_PATH) is a path walk, not a listing
+            ("stat", "/sys/fs/cgroup/memory/b"),
+            ("read", "/sys/fs/cgroup/memory/b/memory.stat")])
         s = floor.summarize(plan)
-        self.assertEqual((s["pids"], s["cgroup_dirs"], s["ops"]), (1, 1, 6))
+        self.assertEqual((s["pids"], s["cgroup_dirs"], s["ops"]), (1, 2, 8))
 
 
 class CriLog(unittest.TestCase):
