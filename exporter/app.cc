@@ -231,6 +231,7 @@ int RunExporter() {
 
   target_config.cgroupfs_root = FLAGS_path_cgroupfs;
   CollectorContext ctx;
+  ctx.read_threads = target_config.read_threads;
   ctx.procfs_root = FLAGS_path_procfs;
   ctx.cgroupfs_root = FLAGS_path_cgroupfs;
   auto resolver = std::make_shared<ReloadableResolver>(targets::MakeResolver(

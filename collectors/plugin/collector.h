@@ -35,6 +35,8 @@ struct CollectorContext {
   // What collectors learn about a target that others show (the memwatch
   // source that judges it, shown on memwatch_target_info).
   std::shared_ptr<TargetFacts> facts;
+  // Threads that read the targets' files at a scrape (--targets.read-threads).
+  int read_threads = 2;
 };
 
 class Collector {

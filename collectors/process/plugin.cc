@@ -17,7 +17,6 @@ DEFINE_bool(api_usage_any_pid, false,
             "Let GET /api/v1/usage answer for any pid on the host, not only "
             "the watched targets' processes (exposes every process's CPU and "
             "memory to whoever reaches the port).");
-
 namespace memwatch::process {
 namespace {
 
@@ -27,6 +26,7 @@ std::unique_ptr<Collector> MakeProcessCollector(const CollectorContext& ctx) {
   options.cgroupfs_root = ctx.cgroupfs_root;
   options.read_pss = FLAGS_process_pss;
   options.usage_any_pid = FLAGS_api_usage_any_pid;
+  options.read_threads = ctx.read_threads;
   options.params = procfs::SystemParams::FromSysconf();
   return std::make_unique<ProcessCollector>(std::move(options), ctx.resolver,
                                             ctx.facts);

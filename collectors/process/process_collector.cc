@@ -6,6 +6,7 @@
 
 #include "collectors/base/clock.h"
 #include "collectors/base/log.h"
+#include "collectors/base/parallel.h"
 #include "collectors/process/sample.h"
 #include "collectors/procfs/cgroup.h"
 #include "collectors/procfs/files.h"
@@ -132,12 +133,17 @@ void ProcessCollector::Collect(std::vector<prometheus::MetricFamily>* out) {
   const std::optional<double> boot_time_s = BootTime();
   const auto known = KnownSlowFiles(targets);
 
-  std::vector<TargetRead> reads;
-  reads.reserve(targets.size());
-  CgroupStatsByPaths cgroups;
+  // A node's containers are a hundred targets: their reads go to a few
+  // threads, which share the stat texts of the resolution.
+  std::vector<TargetRead> reads(targets.size());
+  procfs::ScopedStatReuse::Memo* memo = procfs::ScopedStatReuse::Current();
+  ParallelFor(targets.size(), options_.read_threads, [&](size_t i) {
+    procfs::ScopedStatReuse::Share share(memo);
+    reads[i] = ReadTarget(targets[i], boot_time_s, known);
+  });
+  ReadCgroups(&reads);
   bool containers = false;
   for (const targets::Target& t : targets) {
-    reads.push_back(ReadTarget(t, boot_time_s, known, &cgroups));
     containers = containers || !t.containers.empty();
   }
   // Templated and container targets are listed only while they have a
@@ -226,8 +232,7 @@ void ProcessCollector::Forget(double now) {
 
 ProcessCollector::TargetRead ProcessCollector::ReadTarget(
     const targets::Target& target, std::optional<double> boot_time_s,
-    const std::map<TargetAccumulator::ProcessKey, SlowFiles>& known,
-    CgroupStatsByPaths* cgroups) const {
+    const std::map<TargetAccumulator::ProcessKey, SlowFiles>& known) const {
   TargetRead read;
   read.resolved_processes = target.processes.size();
   TargetResult& result = read.result;
@@ -257,7 +262,7 @@ ProcessCollector::TargetRead ProcessCollector::ReadTarget(
     }
   }
   if (!result.target.processes.empty()) {
-    ReadCgroup(target, oldest, cgroups, &read);
+    read.cgroup_request = CgroupOf(target, oldest);
   }
   return read;
 }
@@ -270,37 +275,48 @@ namespace memwatch::process {
 // oldest process, when a name stands for several). Any other target's is the
 // cgroup of its oldest process: one cgroup, never a sum of several limits
 // (processes of one name in several cgroups show the first one's).
-void ProcessCollector::ReadCgroup(
+std::optional<ProcessCollector::CgroupRequest> ProcessCollector::CgroupOf(
     const targets::Target& target,
-    const std::optional<procfs::CgroupMembership>& oldest,
-    CgroupStatsByPaths* cgroups, TargetRead* read) const {
-  cgroupfs::CgroupPaths paths;
-  cgroupfs::ReadStatsOptions options;
+    const std::optional<procfs::CgroupMembership>& oldest) const {
+  CgroupRequest r;
   if (!target.containers.empty()) {
-    paths = cgroupfs::SamePaths(target.containers[0].cgroup_path);
+    r.paths = cgroupfs::SamePaths(target.containers[0].cgroup_path);
   } else if (oldest) {
     const std::string v2 = oldest->v2_path.value_or("");
-    paths.memory = layout_.v1() ? oldest->v1_memory_path.value_or("") : v2;
-    paths.cpu = layout_.v1() ? oldest->v1_cpu_path.value_or("") : v2;
-    paths.unified = v2;
+    r.paths.memory = layout_.v1() ? oldest->v1_memory_path.value_or("") : v2;
+    r.paths.cpu = layout_.v1() ? oldest->v1_cpu_path.value_or("") : v2;
+    r.paths.unified = v2;
     // Seen from inside a container, a process's own cgroup is the root.
-    options.fall_back_to_root = true;
-    if (layout_.v1() && !oldest->v1_memory_path) return;
+    r.options.fall_back_to_root = true;
+    if (layout_.v1() && !oldest->v1_memory_path) return std::nullopt;
   } else {
-    return;
+    return std::nullopt;
   }
-  const std::string key = paths.memory + "\n" + paths.cpu + "\n" +
-                          paths.unified +
-                          (options.fall_back_to_root ? "\n+" : "");
-  auto it = cgroups->find(key);
-  if (it == cgroups->end()) {
-    it = cgroups
-             ->emplace(key, cgroupfs::ReadCgroupStats(layout_, paths, options))
-             .first;
+  r.key = r.paths.memory + "\n" + r.paths.cpu + "\n" + r.paths.unified +
+          (r.options.fall_back_to_root ? "\n+" : "");
+  return r;
+}
+
+void ProcessCollector::ReadCgroups(std::vector<TargetRead>* reads) const {
+  std::map<std::string_view, size_t> index;  // key -> position in `unique`
+  std::vector<const CgroupRequest*> unique;
+  for (const TargetRead& r : *reads) {
+    if (r.cgroup_request &&
+        index.emplace(r.cgroup_request->key, unique.size()).second) {
+      unique.push_back(&*r.cgroup_request);
+    }
   }
-  read->cgroup = it->second;
-  if (!read->cgroup.dir.empty()) {
-    read->cgroup_path = read->cgroup.dir.substr(layout_.memory_root.size());
+  std::vector<cgroupfs::CgroupStats> stats(unique.size());
+  ParallelFor(unique.size(), options_.read_threads, [&](size_t i) {
+    stats[i] = cgroupfs::ReadCgroupStats(layout_, unique[i]->paths,
+                                         unique[i]->options);
+  });
+  for (TargetRead& r : *reads) {
+    if (!r.cgroup_request) continue;
+    r.cgroup = stats[index.at(r.cgroup_request->key)];
+    if (!r.cgroup.dir.empty()) {
+      r.cgroup_path = r.cgroup.dir.substr(layout_.memory_root.size());
+    }
   }
 }
 

@@ -30,6 +30,7 @@ struct ProcessCollectorOptions {
   std::string cgroupfs_root;   // --path.cgroupfs
   bool read_pss = false;       // --process.pss
   bool usage_any_pid = false;  // --api.usage-any-pid
+  int read_threads = 2;        // --targets.read-threads
   procfs::SystemParams params;
 };
 
@@ -53,9 +54,13 @@ class ProcessCollector : public Collector {
   std::vector<HttpRoute> Routes() override { return usage_api_.Routes(); }
 
  private:
-  // Cgroups of one scrape, by paths: read once per cgroup per scrape,
-  // whichever targets share it.
-  using CgroupStatsByPaths = std::map<std::string, cgroupfs::CgroupStats>;
+  // A cgroup to read for a target: read once per scrape, whichever targets
+  // share it.
+  struct CgroupRequest {
+    cgroupfs::CgroupPaths paths;
+    cgroupfs::ReadStatsOptions options;
+    std::string key;  // the same for the same paths and options
+  };
   // What one target's reads gave, before it is merged into the shared state.
   struct TargetRead {
     TargetResult result;  // values still empty
@@ -67,16 +72,23 @@ class ProcessCollector : public Collector {
     // its memory hierarchy path and what it holds; dir "" when none.
     std::string cgroup_path;
     cgroupfs::CgroupStats cgroup;
+    // Which cgroup to read (ReadTarget), then read once per scrape for all
+    // the targets that name it (ReadCgroups).
+    std::optional<CgroupRequest> cgroup_request;
   };
-  // Reads /proc for one target; touches no shared state (no lock needed).
+  // Reads /proc for one target; touches no shared state (no lock needed),
+  // so targets are read on several threads.
   TargetRead ReadTarget(
       const targets::Target& target, std::optional<double> boot_time_s,
-      const std::map<TargetAccumulator::ProcessKey, SlowFiles>& known,
-      CgroupStatsByPaths* cgroups) const;
-  // Reads the target's cgroup into read->cgroup (see TargetRead).
-  void ReadCgroup(const targets::Target& target,
-                  const std::optional<procfs::CgroupMembership>& oldest,
-                  CgroupStatsByPaths* cgroups, TargetRead* read) const;
+      const std::map<TargetAccumulator::ProcessKey, SlowFiles>& known) const;
+  // The target's cgroup (see TargetRead): its container's, else its oldest
+  // process's; none when neither is known.
+  std::optional<CgroupRequest> CgroupOf(
+      const targets::Target& target,
+      const std::optional<procfs::CgroupMembership>& oldest) const;
+  // Reads every requested cgroup once (on several threads) into
+  // read->cgroup and read->cgroup_path.
+  void ReadCgroups(std::vector<TargetRead>* reads) const;
   // The cgroup values of this scrape's targets, counters made monotonic,
   // plus the final OOM counts of container targets gone since the last.
   std::vector<std::pair<std::string, CgroupValues>> CgroupResults(

@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "collectors/base/mutex.h"
 #include "collectors/base/read.h"
 
 namespace memwatch::procfs {
@@ -51,8 +52,20 @@ size_t CapFor(std::string_view name, bool per_process) {
   return 1024 * 1024;
 }
 
-// The per-thread memo of ScopedStatReuse, by pid; null when none is alive.
-thread_local std::unordered_map<int, std::string>* tls_stat_memo = nullptr;
+}  // namespace
+
+// "<pid>/stat" texts by pid; locked, since ScopedStatReuse::Share lets
+// several threads of one scrape use it.
+struct ScopedStatReuse::Memo {
+  Mutex mu;
+  std::unordered_map<int, std::string> texts GUARDED_BY(mu);
+};
+
+namespace {
+
+// The memo of this thread's ScopedStatReuse (or the one it shares); null when
+// none is alive.
+thread_local ScopedStatReuse::Memo* tls_stat_memo = nullptr;
 
 // The pid of "<digits>/stat", or -1.
 int PidOfStat(const std::string& relative) {
@@ -90,14 +103,20 @@ size_t ReadCapFor(const std::string& relative) {
   return CapFor(name, slash != std::string::npos);
 }
 
-ScopedStatReuse::ScopedStatReuse() {
-  tls_stat_memo = new std::unordered_map<int, std::string>();
-}
+ScopedStatReuse::ScopedStatReuse() : memo_(new Memo) { tls_stat_memo = memo_; }
 
 ScopedStatReuse::~ScopedStatReuse() {
-  delete tls_stat_memo;
+  delete memo_;
   tls_stat_memo = nullptr;
 }
+
+ScopedStatReuse::Memo* ScopedStatReuse::Current() { return tls_stat_memo; }
+
+ScopedStatReuse::Share::Share(Memo* memo) : previous_(tls_stat_memo) {
+  tls_stat_memo = memo;
+}
+
+ScopedStatReuse::Share::~Share() { tls_stat_memo = previous_; }
 
 ProcFs::ProcFs(std::string root) : root_(std::move(root)) {
   struct statfs fs;
@@ -128,11 +147,13 @@ bool ProcFs::ReadPidFile(int pid, std::string_view file, std::string* out,
 bool ProcFs::ReadAt(const std::string& path, int memo_pid, size_t cap,
                     std::string* out, std::string* error,
                     int* errno_out) const {
-  if (memo_pid >= 0) {
-    auto it = tls_stat_memo->find(memo_pid);
-    if (it != tls_stat_memo->end()) {
+  ScopedStatReuse::Memo* memo = memo_pid >= 0 ? tls_stat_memo : nullptr;
+  if (memo != nullptr) {
+    MutexLock lock(&memo->mu);
+    auto it = memo->texts.find(memo_pid);
+    if (it != memo->texts.end()) {
       out->swap(it->second);
-      tls_stat_memo->erase(it);  // once: a later read gets fresh values
+      memo->texts.erase(it);  // once: a later read gets fresh values
       return true;
     }
   }
@@ -141,7 +162,10 @@ bool ProcFs::ReadAt(const std::string& path, int memo_pid, size_t cap,
           is_procfs_ ? FileCheck::kTrustedFs : FileCheck::kRegular)) {
     return false;
   }
-  if (memo_pid >= 0) tls_stat_memo->emplace(memo_pid, *out);
+  if (memo != nullptr) {
+    MutexLock lock(&memo->mu);
+    memo->texts.emplace(memo_pid, *out);
+  }
   return true;
 }
 

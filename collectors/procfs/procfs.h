@@ -108,13 +108,33 @@ class HeldFile {
 // the same file, instead of reading it again. A scrape resolves its targets
 // (one stat read per process) and then reads every matched process's files:
 // with this, stat is read once per process per scrape. Values are as old as
-// the resolution (milliseconds). Not nestable; thread-local.
+// the resolution (milliseconds). Not nestable; per thread, unless another
+// thread joins it with Share (a scrape's reads spread over threads).
 class ScopedStatReuse {
  public:
   ScopedStatReuse();
   ~ScopedStatReuse();
   ScopedStatReuse(const ScopedStatReuse&) = delete;
   ScopedStatReuse& operator=(const ScopedStatReuse&) = delete;
+
+  struct Memo;
+  // The memo this thread reads with (null: none), to hand to Share.
+  static Memo* Current();
+  // While alive, this thread's reads use `memo` (Current() of the thread
+  // that owns it, which must outlive this); lookups are locked.
+  class Share {
+   public:
+    explicit Share(Memo* memo);
+    ~Share();
+    Share(const Share&) = delete;
+    Share& operator=(const Share&) = delete;
+
+   private:
+    Memo* previous_;
+  };
+
+ private:
+  Memo* memo_;
 };
 
 // Kernel constants the parsers need to turn ticks and pages into base units.

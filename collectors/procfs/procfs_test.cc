@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstdlib>
 #include <fstream>
+#include <thread>
 #include <vector>
 
 #include "collectors/base/fixtures.h"
@@ -169,6 +170,33 @@ TEST(ScopedStatReuse, SecondReadOfAPidStatIsTheFirstText) {
   WriteFile(dir + "/7/stat", "third");
   ASSERT_TRUE(fs.ReadFile("7/stat", &text, nullptr));
   EXPECT_EQ(text, "third");
+}
+
+TEST(ScopedStatReuse, ShareHandsTheMemoToAnotherThread) {
+  std::string dir = TestTmpDir() + "/reuse-share";
+  ::mkdir(dir.c_str(), 0755);
+  ::mkdir((dir + "/8").c_str(), 0755);
+  WriteFile(dir + "/8/stat", "resolved");
+  ProcFs fs(dir);
+  std::string text;
+  ScopedStatReuse reuse;
+  ASSERT_TRUE(fs.ReadFile("8/stat", &text, nullptr));
+  WriteFile(dir + "/8/stat", "later");
+  ScopedStatReuse::Memo* memo = ScopedStatReuse::Current();
+  ASSERT_NE(memo, nullptr);
+  std::string on_worker, without_share;
+  std::thread worker([&] {
+    {
+      ScopedStatReuse::Share share(memo);
+      fs.ReadFile("8/stat", &on_worker, nullptr);  // the resolution's text
+    }
+    fs.ReadFile("8/stat", &without_share, nullptr);  // no memo here
+  });
+  worker.join();
+  EXPECT_EQ(on_worker, "resolved");
+  EXPECT_EQ(without_share, "later");
+  ASSERT_TRUE(fs.ReadFile("8/stat", &text, nullptr));
+  EXPECT_EQ(text, "later");  // handed out once, to the worker
 }
 
 TEST(ProcFs, CountsFdsOfTheRealProcfs) {

@@ -67,6 +67,9 @@ struct TargetConfig {
   // which defines that flag) and --path.pod-logs.
   std::string cgroupfs_root = "/sys/fs/cgroup";
   std::string pod_logs_root = "/var/log/pods";
+  // --targets.read-threads: threads that read the targets' /proc and cgroup
+  // files (the containers' resolution, a scrape's reads).
+  int read_threads = 2;
 };
 
 // "--pid": "1234", "api=1234"; several separated by ',' or '\n'. A bare pid

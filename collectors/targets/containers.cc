@@ -3,7 +3,9 @@
 #include <algorithm>
 
 #include "collectors/base/log.h"
+#include "collectors/base/parallel.h"
 #include "collectors/base/read.h"
+#include "collectors/procfs/procfs.h"
 
 namespace memwatch::targets::internal {
 namespace {
@@ -100,17 +102,33 @@ std::vector<ContainerTarget> ContainerSource::Resolve(
   std::vector<ContainerTarget> out;
   std::set<std::string> unknown;
   const std::vector<cgroupfs::ContainerCgroup> walked = Walk();
-  for (const cgroupfs::ContainerCgroup& c : walked) {
-    std::optional<KubeNames> n;
+  std::vector<std::optional<KubeNames>> named(walked.size());
+  std::vector<size_t> kept;  // not ruled out by the namespace filters
+  for (size_t i = 0; i < walked.size(); ++i) {
+    const cgroupfs::ContainerCgroup& c = walked[i];
     if (names != nullptr) {
-      n = names->Lookup(c.identity.pod_uid, c.identity.container_id);
-      if (!n || n->container.empty()) unknown.insert(c.identity.container_id);
+      named[i] = names->Lookup(c.identity.pod_uid, c.identity.container_id);
+      if (!named[i] || named[i]->container.empty()) {
+        unknown.insert(c.identity.container_id);
+      }
     }
-    if (RuledOut(n)) continue;
+    if (!RuledOut(named[i])) kept.push_back(i);
+  }
+  // Every container's cgroup.procs and its processes' stat files: the bulk
+  // of a resolution, read on a few threads (sharing the caller's stat memo).
+  std::vector<std::vector<ProcessRef>> found(walked.size());
+  procfs::ScopedStatReuse::Memo* memo = procfs::ScopedStatReuse::Current();
+  ParallelFor(kept.size(), options_.read_threads, [&](size_t k) {
+    procfs::ScopedStatReuse::Share share(memo);
+    for (int pid : Pids(walked[kept[k]])) {
+      if (auto ref = lookup(pid)) found[kept[k]].push_back(std::move(*ref));
+    }
+  });
+  for (size_t i : kept) {
+    const cgroupfs::ContainerCgroup& c = walked[i];
+    const std::optional<KubeNames>& n = named[i];
     ContainerTarget t;
-    for (int pid : Pids(c)) {
-      if (auto ref = lookup(pid)) t.processes.push_back(std::move(*ref));
-    }
+    t.processes = std::move(found[i]);
     // Not a target while it has no process: created, or exited and not
     // removed yet. Before the API names it, a sandbox is told by its only
     // process, the pause binary.

@@ -27,6 +27,7 @@ struct ContainerSourceOptions {
   std::string pod_logs_root;
   double walk_every_seconds = 2;
   size_t max_pids_per_container = 10000;
+  int read_threads = 2;  // containers' pids and stat files read in parallel
   cgroupfs::WalkLimits walk;
   Clock clock = MonotonicSeconds;
 };

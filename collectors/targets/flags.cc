@@ -20,6 +20,10 @@ DEFINE_string(match, "",
               "Process matcher: name=N,comm=C,exe=PATH,cmdline=REGEX (name and "
               "at least one condition; all given must hold). Repeatable; also "
               "';' or newline separated.");
+DEFINE_int32(targets_read_threads, 2,
+             "Threads that read the targets' /proc and cgroup files at a "
+             "scrape and when resolving containers (1 to 64; 1 reads them in "
+             "turn on one thread).");
 DEFINE_string(targets_config, "",
               "YAML file listing targets (see collectors/process/README.md).");
 DEFINE_bool(targets_containers, false,
@@ -50,6 +54,12 @@ namespace memwatch::targets {
 bool TargetConfigFromFlags(TargetConfig* config, std::string* error) {
   config->self = FLAGS_self;
   config->pod_logs_root = FLAGS_path_pod_logs;
+  if (FLAGS_targets_read_threads < 1 || FLAGS_targets_read_threads > 64) {
+    *error = "--targets.read-threads must be between 1 and 64, not " +
+             std::to_string(FLAGS_targets_read_threads);
+    return false;
+  }
+  config->read_threads = FLAGS_targets_read_threads;
   ContainerTargets& c = config->containers;
   c.enabled = FLAGS_targets_containers;
   c.name = FLAGS_targets_containers_name;

@@ -50,6 +50,7 @@ class ProcResolver : public Resolver {
       }
       o.cgroupfs_root = config_.cgroupfs_root;
       o.pod_logs_root = config_.pod_logs_root;
+      o.read_threads = config_.read_threads;
       containers_ = std::make_unique<internal::ContainerSource>(std::move(o));
     }
   }

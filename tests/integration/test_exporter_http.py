@@ -106,7 +106,8 @@ class ExporterLifecycleTest(unittest.TestCase):
     def test_bad_flags_exit_2_with_one_line(self):
         for args in (["--no-such-flag"], ["--web.listen-address=nonsense"],
                      ["--log.level=loud"], ["--collector.nosuch"],
-                     ["--web.max-threads=abc"], ["stray"]):
+                     ["--web.max-threads=abc"], ["stray"],
+                     ["--targets.read-threads=0"], ["--targets.read-threads=65"]):
             p = self.run_bin(*args)
             self.assertEqual(p.returncode, 2, (args, p.stderr))
             err = p.stderr.decode().strip()
