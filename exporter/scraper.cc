@@ -207,8 +207,16 @@ std::string Scraper::ScrapeText() const {
   // About 1000 series: below it the families are a few hundred KiB that the
   // next scrape reuses, and a trim would only cost page faults.
   constexpr size_t kTrimAfterBytes = 64 * 1024;
-  std::string text = SerializeText(Scrape());  // families freed here
-  if (text.size() > kTrimAfterBytes) malloc_trim(0);
+  auto families =
+      std::make_shared<std::vector<prometheus::MetricFamily>>(Scrape());
+  std::string text = SerializeText(*families);
+  // Freeing a node's families and trimming the heap take milliseconds: done
+  // on the pool while the response is sent, not before it.
+  const bool trim = text.size() > kTrimAfterBytes;
+  pool_->Submit([families = std::move(families), trim]() mutable {
+    families.reset();
+    if (trim) malloc_trim(0);
+  });
   return text;
 }
 

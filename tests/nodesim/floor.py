@@ -14,6 +14,7 @@ it) and floor passes alternate, so that both see the same load.
 
 import os
 import re
+import resource
 import signal
 import statistics
 import subprocess
@@ -92,8 +93,18 @@ def summarize(plan):
             "files": names[:40]}
 
 
-def trace_scrape(cfg, workdir):
-    """The plan of one warm scrape of a traced twin of the exporter."""
+def cpu_seconds(pid):
+    """utime + stime of a process, threads that exited included."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def trace_scrape(cfg, workdir, cpu=None):
+    """The plan of one warm scrape of a traced twin of the exporter; with
+    `cpu` (a dict), also the twin's CPU time per scrape ("per_scrape"),
+    averaged over back-to-back scrapes (clock ticks are 10 ms; the twin has
+    no sampler thread, so its CPU time is its scrapes')."""
     port = _free_port()
     argv = [a for a in cfg["exporter"]["argv"] if not a.startswith("--web.listen-address")]
     argv += [f"--web.listen-address=127.0.0.1:{port}", "--no-collector.memwatch"]
@@ -116,6 +127,13 @@ def trace_scrape(cfg, workdir):
         time.sleep(0.3)
         st.send_signal(signal.SIGINT)  # detaches
         st.wait(timeout=30)
+        if cpu is not None:
+            n = cfg["measure"].get("cpu_scrapes", 40)
+            c0 = cpu_seconds(twin.pid)
+            for _ in range(n):
+                exporter.http("GET", base + "/metrics", timeout=60)
+            cpu["per_scrape"] = (cpu_seconds(twin.pid) - c0) / n
+            cpu["scrapes"] = n
     finally:
         twin.terminate()
         try:
@@ -134,12 +152,14 @@ def p50(xs):
 
 def measure(cfg, base):
     workdir = cfg["sim_root"]
-    plan = trace_scrape(cfg, workdir)
+    cpu = {}
+    plan = trace_scrape(cfg, workdir, cpu)
     plan_file = os.path.join(workdir, "floor.plan")
     with open(plan_file, "w") as f:
         f.writelines(f"{op} {p}\n" for op, p in plan)
     rounds = cfg["measure"].get("rounds", 21)
     scrape, fl, failed, body, inside = [], [], [], 0, {}
+    floor_cpu = 0.0
     for _ in range(rounds):
         t0 = time.perf_counter()
         status, text = exporter.http("GET", base + "/metrics", timeout=60)
@@ -149,8 +169,11 @@ def measure(cfg, base):
         for name, v in re.findall(r'^memwatch_scrape_collector_duration_seconds\{'
                                   r'collector="([^"]+)"\} (\S+)$', text, flags=re.M):
             inside.setdefault(name, []).append(float(v))
+        ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         r = subprocess.run([cfg["floor_bin"], plan_file, "1"], capture_output=True,
                            text=True, timeout=120)
+        ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+        floor_cpu += (ru1.ru_utime + ru1.ru_stime) - (ru0.ru_utime + ru0.ru_stime)
         secs, nfail = r.stdout.split()
         fl.append(float(secs))
         failed.append(int(nfail))
@@ -160,7 +183,11 @@ def measure(cfg, base):
             "floor_failed_ops": failed, "p50_scrape": p50(scrape), "p50_floor": p50(fl),
             "ratio": p50(scrape) / p50(fl) if fl and p50(fl) else None,
             "body_bytes": body, "targets": targets, "rounds": rounds,
-            "collector_p50": {k: p50(v) for k, v in inside.items()}}
+            "collector_p50": {k: p50(v) for k, v in inside.items()},
+            # CPU time: the twin's per scrape (mean), the floor pass's (mean,
+            # process start included, so a little high).
+            "cpu_scrape": cpu.get("per_scrape"), "cpu_scrapes": cpu.get("scrapes"),
+            "cpu_floor": floor_cpu / rounds if rounds else None}
 
 
 def heapdiff_run(cfg, base, pid, stopping):

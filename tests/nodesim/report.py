@@ -7,6 +7,17 @@ import os
 MARK = "<!-- node-sim runs: newest first; scripts/node-sim inserts below -->"
 
 
+def _cpu_line(m):
+    """The CPU time beside the wall times: the exporter reads on several
+    threads (--targets.read-threads), the floor on one."""
+    if not m.get("cpu_scrape") or not m.get("cpu_floor"):
+        return ""
+    return (f" CPU time per scrape: {m['cpu_scrape'] * 1000:.1f} ms (a twin without "
+            f"the memwatch sampler, mean of {m['cpu_scrapes']} scrapes) vs "
+            f"{m['cpu_floor'] * 1000:.1f} ms per floor pass: "
+            f"{m['cpu_scrape'] / m['cpu_floor']:.2f}x.")
+
+
 def _mib(b):
     return f"{b / 2**20:.1f} MiB" if b else "—"
 
@@ -69,7 +80,8 @@ def section(r, opts, setup, checks):
                   + ". Prometheus' "
                   f"scrape_duration_seconds over the run: "
                   f"p50 {r['prometheus_scrape_seconds'].get('p50', 0) * 1000:.1f} ms, "
-                  f"p90 {r['prometheus_scrape_seconds'].get('p90', 0) * 1000:.1f} ms.", ""]
+                  f"p90 {r['prometheus_scrape_seconds'].get('p90', 0) * 1000:.1f} ms."
+                  + _cpu_line(m), ""]
     elif m.get("error"):
         lines += [f"Floor not measured: {m['error']}", ""]
     h = r.get("heapdiff") or {}
