@@ -206,7 +206,7 @@ int Scraper::ThreadsStarted() const { return pool_->started(); }
 std::string Scraper::ScrapeText() const {
   // About 1000 series: below it the families are a few hundred KiB that the
   // next scrape reuses, and a trim would only cost page faults.
-  constexpr size_t kTrimAfterBytes = 64 * 1024;
+  constexpr size_t kTrimAfterBytes = size_t{64} * 1024;
   auto families =
       std::make_shared<std::vector<prometheus::MetricFamily>>(Scrape());
   std::string text = SerializeText(*families);

@@ -44,12 +44,12 @@ size_t CapFor(std::string_view name, bool per_process) {
   if (per_process) {
     if (name == "stat" || name == "statm" || name == "limits" || name == "io" ||
         name == "smaps_rollup")
-      return 4 * 1024;
-    if (name == "status") return 16 * 1024;
-    if (name == "cgroup" || name == "cmdline") return 64 * 1024;
+      return size_t{4} * 1024;
+    if (name == "status") return size_t{16} * 1024;
+    if (name == "cgroup" || name == "cmdline") return size_t{64} * 1024;
   }
   if (name == "uptime") return 256;
-  return 1024 * 1024;
+  return size_t{1024} * 1024;
 }
 
 }  // namespace
