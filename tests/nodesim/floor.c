@@ -7,7 +7,7 @@
 //   readlink readlink(2)
 // Every pass runs the whole plan once, single-threaded; failures (a process
 // gone since the trace) are counted, not fatal. Prints one line per pass:
-// "<seconds> <failed ops>".
+// "<seconds> <failed ops> <CPU seconds>".
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
@@ -28,6 +28,12 @@ struct op {
 static double now(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double cpu_now(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
   return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
@@ -114,9 +120,10 @@ int main(int argc, char** argv) {
   int passes = atoi(argv[2]);
   for (int p = 0; p < passes; ++p) {
     int failed = 0;
-    double t0 = now();
+    double t0 = now(), c0 = cpu_now();
     for (size_t i = 0; i < n; ++i) failed += run(&ops[i]);
-    printf("%.9f %d\n", now() - t0, failed);
+    double wall = now() - t0;
+    printf("%.9f %d %.9f\n", wall, failed, cpu_now() - c0);
     fflush(stdout);
   }
   free_ops(ops, n);

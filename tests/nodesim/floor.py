@@ -14,7 +14,6 @@ it) and floor passes alternate, so that both see the same load.
 
 import os
 import re
-import resource
 import signal
 import statistics
 import subprocess
@@ -169,12 +168,10 @@ def measure(cfg, base):
         for name, v in re.findall(r'^memwatch_scrape_collector_duration_seconds\{'
                                   r'collector="([^"]+)"\} (\S+)$', text, flags=re.M):
             inside.setdefault(name, []).append(float(v))
-        ru0 = resource.getrusage(resource.RUSAGE_CHILDREN)
         r = subprocess.run([cfg["floor_bin"], plan_file, "1"], capture_output=True,
                            text=True, timeout=120)
-        ru1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        floor_cpu += (ru1.ru_utime + ru1.ru_stime) - (ru0.ru_utime + ru0.ru_stime)
-        secs, nfail = r.stdout.split()
+        secs, nfail, cpu_secs = r.stdout.split()
+        floor_cpu += float(cpu_secs)
         fl.append(float(secs))
         failed.append(int(nfail))
         time.sleep(0.5)
@@ -184,8 +181,7 @@ def measure(cfg, base):
             "ratio": p50(scrape) / p50(fl) if fl and p50(fl) else None,
             "body_bytes": body, "targets": targets, "rounds": rounds,
             "collector_p50": {k: p50(v) for k, v in inside.items()},
-            # CPU time: the twin's per scrape (mean), the floor pass's (mean,
-            # process start included, so a little high).
+            # CPU time: the twin's per scrape (mean), the floor pass's (mean).
             "cpu_scrape": cpu.get("per_scrape"), "cpu_scrapes": cpu.get("scrapes"),
             "cpu_floor": floor_cpu / rounds if rounds else None}
 
