@@ -157,7 +157,12 @@ class JvmGcWatcher {
   // the previous event are merged into the next event (its floor is the
   // lowest of them): the rule then needs 5 growing floors over at least
   // 50 s, as with memwatch's min-cycle, and a leak's cycles (tens of
-  // seconds apart) are reported one by one.
+  // seconds apart) are reported one by one. Merged cycles followed by none
+  // for 10 s are reported on their own at the time of the last of them.
+  // Exception: a Shenandoah cycle that freed nothing (the heap after it no
+  // lower than at a read that saw no cycle since the previous one) is never
+  // merged: a heap full of live data collects back-to-back until
+  // OutOfMemoryError.
   Result Observe(const JvmGcSnapshot& snap, double read_unix);
 
   // Unix time of a tick value of this JVM; needs one accepted snapshot.
@@ -170,6 +175,11 @@ class JvmGcWatcher {
   // r->status set when the snapshot only set or reset the baseline.
   bool Baseline(const JvmGcSnapshot& snap, double read_unix, Result* r);
   Result ObserveConcurrent(const JvmGcSnapshot& snap, double read_unix);
+  // Reports the merged cycles once none came for the merge window.
+  void FlushPending(double read_unix, Result* r);
+  void ClearPending();
+  static std::string Detail(const std::string& name, int64_t pauses,
+                            int64_t cycles);
 
   bool have_prev_ = false;
   JvmGcSnapshot prev_;
@@ -180,6 +190,14 @@ class JvmGcWatcher {
   double last_concurrent_event_ = -1e300;
   std::optional<double> pending_floor_;
   int64_t pending_cycles_ = 0;
+  int64_t pending_pauses_ = 0;
+  int64_t pending_pause_ticks_ = 0;
+  bool pending_major_ = false;
+  double pending_time_ = 0;  // Unix time of the last merged cycle
+  std::string pending_name_;
+  // Highest heap used at reads that saw no cycle since the last completed
+  // concurrent cycle; none: no such read.
+  std::optional<double> idle_peak_;
   // Unix time of tick 0: min over reads of (read_unix - ticks/frequency),
   // since sun.os.hrt.ticks is only refreshed every PerfDataSamplingInterval
   // (50 ms) and so is late, never early.

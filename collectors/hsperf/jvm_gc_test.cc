@@ -505,6 +505,105 @@ TEST(JvmGcWatcher, CloseConcurrentCyclesMergeAtTheirLowestFloor) {
       << r.events[0].detail;
 }
 
+// Drives one JVM's snapshot through reads at given times: cycles advance
+// the counted collector by `pauses` and set the heap used after them.
+class ConcurrentDriver {
+ public:
+  ConcurrentDriver(const std::string& stem, int collector, int pauses)
+      : s_(Real(stem)), collector_(collector), pauses_(pauses) {
+    w_.Observe(s_, now_);
+  }
+  // A read with no cycle since the last one.
+  JvmGcWatcher::Result Idle(double dt, double used) {
+    Advance(dt);
+    s_.spaces[0].used = static_cast<int64_t>(used);
+    return w_.Observe(s_, now_);
+  }
+  // A read that sees one more cycle, done 0.05 s before it.
+  JvmGcWatcher::Result Cycle(double dt, double used) {
+    Advance(dt);
+    for (auto& c : s_.collectors) {
+      if (c.index != collector_) continue;
+      c.invocations += pauses_;
+      c.last_exit_ticks = s_.hrt_ticks - s_.hrt_frequency / 20;
+      c.last_entry_ticks = c.last_exit_ticks - 1000;
+    }
+    s_.spaces[0].used = static_cast<int64_t>(used);
+    return w_.Observe(s_, now_);
+  }
+  double now() const { return now_; }
+
+ private:
+  void Advance(double dt) {
+    now_ += dt;
+    s_.hrt_ticks += static_cast<int64_t>(dt * s_.hrt_frequency);
+  }
+  JvmGcSnapshot s_;
+  JvmGcWatcher w_;
+  int collector_, pauses_;
+  double now_ = 1000;
+};
+
+TEST(JvmGcWatcher, ShenandoahCycleThatFreedNothingIsNotMerged) {
+  // The end of the -Xmx256m leak twin: a heap full of live data, cycles
+  // back-to-back, each freeing nothing (the floor rises by the leak).
+  ConcurrentDriver d("shen17_cycle", 1, 4);
+  const double base = 180 * kMiB, block = 65552;
+  ASSERT_EQ(d.Cycle(1, base).events.size(), 1u);  // the first: an event
+  EXPECT_TRUE(d.Idle(0.2, base + block).events.empty());
+  auto r = d.Cycle(0.2, base + 2 * block);  // no lower than the idle read
+  ASSERT_EQ(r.events.size(), 1u) << "0.4 s after the last event";
+  EXPECT_DOUBLE_EQ(*r.events[0].heap_after_bytes, base + 2 * block);
+  EXPECT_NE(r.events[0].detail.find("nothing freed"), std::string::npos)
+      << r.events[0].detail;
+  // A cycle that freed some of what the idle read saw: merged as before.
+  d.Idle(0.2, base + 4 * block);
+  EXPECT_TRUE(d.Cycle(0.2, base + 3 * block).events.empty());
+  // Back-to-back with no read between: the heap before it is not known.
+  EXPECT_TRUE(d.Cycle(0.2, base + 5 * block).events.empty());
+  d.Idle(0.2, base + 6 * block);
+  r = d.Cycle(0.2, base + 7 * block);
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_DOUBLE_EQ(*r.events[0].heap_after_bytes, base + 3 * block)
+      << "the merged cycles' lowest floor";
+  EXPECT_NE(r.events[0].detail.find("3 cycles"), std::string::npos)
+      << r.events[0].detail;
+}
+
+TEST(JvmGcWatcher, ZgcCyclesAreMergedWhateverTheirFloor) {
+  // ZGC refreshes used only at its pauses: a read between cycles shows the
+  // last cycle's floor, not the heap a next cycle has to free.
+  ConcurrentDriver d("zgc17_cycle", 2, 3);
+  ASSERT_EQ(d.Cycle(1, 50 * kMiB).events.size(), 1u);
+  d.Idle(0.2, 50 * kMiB);
+  EXPECT_TRUE(d.Cycle(0.2, 52 * kMiB).events.empty());
+}
+
+TEST(JvmGcWatcher, MergedCyclesAreReportedOnceTheWindowPasses) {
+  // Shenandoah's five learning cycles of a quiet heap, then minutes with no
+  // cycle: the merged ones are an event of their own 10 s after the last of
+  // them, not folded into the next cycle's floor minutes later.
+  ConcurrentDriver d("shen17_cycle", 1, 4);
+  ASSERT_EQ(d.Cycle(1, 48 * kMiB).events.size(), 1u);
+  EXPECT_TRUE(d.Cycle(0.2, 47 * kMiB).events.empty());
+  EXPECT_TRUE(d.Cycle(0.2, 46 * kMiB).events.empty());
+  const double last_merged = d.now() - 0.05;
+  for (int i = 0; i < 49; ++i) {
+    EXPECT_TRUE(d.Idle(0.2, 47 * kMiB).events.empty()) << i;
+  }
+  auto r = d.Idle(0.2, 47 * kMiB);  // 10 s after the last merged cycle
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_DOUBLE_EQ(*r.events[0].heap_after_bytes, 46 * kMiB);
+  EXPECT_NEAR(r.events[0].time, last_merged, 0.01);
+  EXPECT_NE(r.events[0].detail.find("2 cycles"), std::string::npos)
+      << r.events[0].detail;
+  EXPECT_TRUE(d.Idle(0.2, 47 * kMiB).events.empty()) << "reported once";
+  for (int i = 0; i < 900; ++i) d.Idle(0.2, 160 * kMiB);
+  r = d.Cycle(0.2, 150 * kMiB);  // 3 min later: its own floor
+  ASSERT_EQ(r.events.size(), 1u);
+  EXPECT_DOUBLE_EQ(*r.events[0].heap_after_bytes, 150 * kMiB);
+}
+
 TEST(JvmGcWatcher, EpsilonHasNoCollections) {
   JvmGcWatcher w;
   EXPECT_EQ(w.Observe(Real("epsilon17"), 1000).status, Status::kNoCollections);

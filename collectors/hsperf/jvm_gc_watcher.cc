@@ -167,18 +167,24 @@ JvmGcWatcher::Result JvmGcWatcher::Observe(const JvmGcSnapshot& snap,
 JvmGcWatcher::Result JvmGcWatcher::ObserveConcurrent(const JvmGcSnapshot& snap,
                                                      double read_unix) {
   Result r;
+  const double used = static_cast<double>(snap.HeapUsedBytes());
   // A collector's entry after its exit: a pause, or (ZGC, Shenandoah) a
   // whole concurrent phase that can last seconds. Not a retry: the sizes
   // are not used, and the read that sees the cycle done reports it.
   if (snap.CollectionInProgress() && have_prev_) return r;
-  if (!Baseline(snap, read_unix, &r)) return r;
+  if (!Baseline(snap, read_unix, &r)) {
+    idle_peak_.reset();
+    return r;
+  }
   const double freq = static_cast<double>(snap.hrt_frequency);
   const ConcurrentPauses counted = CountPauses(snap, prev_);
-  const int64_t pauses = counted.pauses, pause_ticks = counted.pause_ticks;
-  const bool major = counted.major;
   const JvmCollector* latest = counted.latest;
   if (latest == nullptr) {
+    // No cycle since the last read: the heap a next cycle has to free
+    // (Shenandoah refreshes used every 100 ms while the heap changes).
+    idle_peak_ = std::max(idle_peak_.value_or(used), used);
     prev_ = snap;
+    FlushPending(read_unix, &r);
     return r;
   }
   // A cycle seen half-way: keep the old baseline, so that the read that
@@ -189,36 +195,87 @@ JvmGcWatcher::Result JvmGcWatcher::ObserveConcurrent(const JvmGcSnapshot& snap,
   }
   if (!complete) return r;
   const int64_t cycles = snap.algorithm == GcAlgorithm::kZgc
-                             ? std::max<int64_t>(1, pauses / 3)
+                             ? std::max<int64_t>(1, counted.pauses / 3)
                              : 1;
-  (major ? r.full : r.young) += cycles;
+  (counted.major ? r.full : r.young) += cycles;
   r.collections = cycles;
   const double when = std::min(
       read_unix, epoch_ + static_cast<double>(latest->last_exit_ticks) / freq);
-  const double floor = static_cast<double>(snap.HeapUsedBytes());
-  if (when - last_concurrent_event_ < kConcurrentSpacingSeconds) {
+  const double floor = used;
+  // A Shenandoah cycle that freed nothing (the heap after it no lower than
+  // at a read between it and the previous cycle) is reported on its own:
+  // there is no sawtooth whose lowest floor the merge would find, and a
+  // heap full of live data collects back-to-back for its last ~30 s before
+  // OutOfMemoryError (the -Xmx256m leak twin), too short for events 10 s
+  // apart. Without such a read (cycles closer than the poll interval) the
+  // heap before the cycle is not known: merged. ZGC refreshes used only at
+  // its pauses: never known.
+  const bool freed_nothing = snap.algorithm == GcAlgorithm::kShenandoah &&
+                             idle_peak_ && floor >= *idle_peak_;
+  idle_peak_.reset();
+  if (when - last_concurrent_event_ < kConcurrentSpacingSeconds &&
+      !freed_nothing) {
     pending_floor_ = std::min(pending_floor_.value_or(floor), floor);
     pending_cycles_ += cycles;
+    pending_pauses_ += counted.pauses;
+    pending_pause_ticks_ += std::max<int64_t>(0, counted.pause_ticks);
+    pending_major_ = pending_major_ || counted.major;
+    pending_time_ = when;
+    pending_name_ = latest->name;
     prev_ = snap;
     return r;
   }
   runtime::GcEvent e;
-  e.kind = major ? runtime::GcKind::kFull : runtime::GcKind::kIncremental;
+  e.kind = (counted.major || pending_major_) ? runtime::GcKind::kFull
+                                             : runtime::GcKind::kIncremental;
   e.time = when;
   // The cycle's stop-the-world time: all its pauses.
   e.pause_seconds =
-      static_cast<double>(std::max<int64_t>(0, pause_ticks)) / freq;
+      static_cast<double>(std::max<int64_t>(0, counted.pause_ticks)) / freq;
   e.heap_after_bytes = std::min(pending_floor_.value_or(floor), floor);
-  const int64_t merged = cycles + pending_cycles_;
-  e.detail = latest->name + " (" + std::to_string(pauses) + " pauses";
-  if (merged > 1) e.detail += ", " + std::to_string(merged) + " cycles";
-  e.detail += ")";
+  e.detail = Detail(latest->name, counted.pauses, cycles + pending_cycles_);
+  if (freed_nothing) e.detail += ", nothing freed";
   r.events.push_back(std::move(e));
   last_concurrent_event_ = when;
-  pending_floor_.reset();
-  pending_cycles_ = 0;
+  ClearPending();
   prev_ = snap;
   return r;
+}
+
+void JvmGcWatcher::FlushPending(double read_unix, Result* r) {
+  // Cycles merged after the last event, and none since for the merge
+  // window: report them now, not at the next cycle (minutes later on a
+  // quiet heap, whose floor would then be judged with theirs).
+  if (!pending_floor_ ||
+      read_unix - pending_time_ < kConcurrentSpacingSeconds) {
+    return;
+  }
+  runtime::GcEvent e;
+  e.kind =
+      pending_major_ ? runtime::GcKind::kFull : runtime::GcKind::kIncremental;
+  e.time = pending_time_;
+  e.pause_seconds = static_cast<double>(pending_pause_ticks_) /
+                    static_cast<double>(prev_.hrt_frequency);
+  e.heap_after_bytes = *pending_floor_;
+  e.detail = Detail(pending_name_, pending_pauses_, pending_cycles_);
+  r->events.push_back(std::move(e));
+  last_concurrent_event_ = pending_time_;
+  ClearPending();
+}
+
+void JvmGcWatcher::ClearPending() {
+  pending_floor_.reset();
+  pending_cycles_ = 0;
+  pending_pauses_ = 0;
+  pending_pause_ticks_ = 0;
+  pending_major_ = false;
+}
+
+std::string JvmGcWatcher::Detail(const std::string& name, int64_t pauses,
+                                 int64_t cycles) {
+  std::string d = name + " (" + std::to_string(pauses) + " pauses";
+  if (cycles > 1) d += ", " + std::to_string(cycles) + " cycles";
+  return d + ")";
 }
 
 }  // namespace memwatch::hsperf
