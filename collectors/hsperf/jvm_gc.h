@@ -177,7 +177,6 @@ class JvmGcWatcher {
   Result ObserveConcurrent(const JvmGcSnapshot& snap, double read_unix);
   // Reports the merged cycles once none came for the merge window.
   void FlushPending(double read_unix, Result* r);
-  void ClearPending();
   static std::string Detail(const std::string& name, int64_t pauses,
                             int64_t cycles);
 
@@ -188,13 +187,16 @@ class JvmGcWatcher {
   // than kConcurrentSpacing to the last event are merged into the next one,
   // at the lowest floor among them.
   double last_concurrent_event_ = -1e300;
-  std::optional<double> pending_floor_;
-  int64_t pending_cycles_ = 0;
-  int64_t pending_pauses_ = 0;
-  int64_t pending_pause_ticks_ = 0;
-  bool pending_major_ = false;
-  double pending_time_ = 0;  // Unix time of the last merged cycle
-  std::string pending_name_;
+  struct Pending {
+    double floor = 0;  // the lowest of the merged cycles
+    int64_t cycles = 0;
+    int64_t pauses = 0;
+    int64_t pause_ticks = 0;
+    bool major = false;
+    double time = 0;  // Unix time of the last merged cycle
+    std::string name;
+  };
+  std::optional<Pending> pending_;  // none: no cycle merged since the event
   // Highest heap used at reads that saw no cycle since the last completed
   // concurrent cycle; none: no such read.
   std::optional<double> idle_peak_;

@@ -215,29 +215,31 @@ JvmGcWatcher::Result JvmGcWatcher::ObserveConcurrent(const JvmGcSnapshot& snap,
   idle_peak_.reset();
   if (when - last_concurrent_event_ < kConcurrentSpacingSeconds &&
       !freed_nothing) {
-    pending_floor_ = std::min(pending_floor_.value_or(floor), floor);
-    pending_cycles_ += cycles;
-    pending_pauses_ += counted.pauses;
-    pending_pause_ticks_ += std::max<int64_t>(0, counted.pause_ticks);
-    pending_major_ = pending_major_ || counted.major;
-    pending_time_ = when;
-    pending_name_ = latest->name;
+    Pending& p = pending_ ? *pending_ : pending_.emplace(Pending{floor});
+    p.floor = std::min(p.floor, floor);
+    p.cycles += cycles;
+    p.pauses += counted.pauses;
+    p.pause_ticks += std::max<int64_t>(0, counted.pause_ticks);
+    p.major = p.major || counted.major;
+    p.time = when;
+    p.name = latest->name;
     prev_ = snap;
     return r;
   }
   runtime::GcEvent e;
-  e.kind = (counted.major || pending_major_) ? runtime::GcKind::kFull
-                                             : runtime::GcKind::kIncremental;
+  const bool major = counted.major || (pending_ && pending_->major);
+  e.kind = major ? runtime::GcKind::kFull : runtime::GcKind::kIncremental;
   e.time = when;
   // The cycle's stop-the-world time: all its pauses.
   e.pause_seconds =
       static_cast<double>(std::max<int64_t>(0, counted.pause_ticks)) / freq;
-  e.heap_after_bytes = std::min(pending_floor_.value_or(floor), floor);
-  e.detail = Detail(latest->name, counted.pauses, cycles + pending_cycles_);
+  e.heap_after_bytes = pending_ ? std::min(pending_->floor, floor) : floor;
+  e.detail = Detail(latest->name, counted.pauses,
+                    cycles + (pending_ ? pending_->cycles : 0));
   if (freed_nothing) e.detail += ", nothing freed";
   r.events.push_back(std::move(e));
   last_concurrent_event_ = when;
-  ClearPending();
+  pending_.reset();
   prev_ = snap;
   return r;
 }
@@ -246,29 +248,20 @@ void JvmGcWatcher::FlushPending(double read_unix, Result* r) {
   // Cycles merged after the last event, and none since for the merge
   // window: report them now, not at the next cycle (minutes later on a
   // quiet heap, whose floor would then be judged with theirs).
-  if (!pending_floor_ ||
-      read_unix - pending_time_ < kConcurrentSpacingSeconds) {
+  if (!pending_ || read_unix - pending_->time < kConcurrentSpacingSeconds) {
     return;
   }
+  const Pending& p = *pending_;
   runtime::GcEvent e;
-  e.kind =
-      pending_major_ ? runtime::GcKind::kFull : runtime::GcKind::kIncremental;
-  e.time = pending_time_;
-  e.pause_seconds = static_cast<double>(pending_pause_ticks_) /
+  e.kind = p.major ? runtime::GcKind::kFull : runtime::GcKind::kIncremental;
+  e.time = p.time;
+  e.pause_seconds = static_cast<double>(p.pause_ticks) /
                     static_cast<double>(prev_.hrt_frequency);
-  e.heap_after_bytes = *pending_floor_;
-  e.detail = Detail(pending_name_, pending_pauses_, pending_cycles_);
+  e.heap_after_bytes = p.floor;
+  e.detail = Detail(p.name, p.pauses, p.cycles);
   r->events.push_back(std::move(e));
-  last_concurrent_event_ = pending_time_;
-  ClearPending();
-}
-
-void JvmGcWatcher::ClearPending() {
-  pending_floor_.reset();
-  pending_cycles_ = 0;
-  pending_pauses_ = 0;
-  pending_pause_ticks_ = 0;
-  pending_major_ = false;
+  last_concurrent_event_ = p.time;
+  pending_.reset();
 }
 
 std::string JvmGcWatcher::Detail(const std::string& name, int64_t pauses,
