@@ -215,7 +215,11 @@ JvmGcWatcher::Result JvmGcWatcher::ObserveConcurrent(const JvmGcSnapshot& snap,
   idle_peak_.reset();
   if (when - last_concurrent_event_ < kConcurrentSpacingSeconds &&
       !freed_nothing) {
-    Pending& p = pending_ ? *pending_ : pending_.emplace(Pending{floor});
+    if (!pending_) {
+      pending_.emplace();
+      pending_->floor = floor;
+    }
+    Pending& p = *pending_;
     p.floor = std::min(p.floor, floor);
     p.cycles += cycles;
     p.pauses += counted.pauses;

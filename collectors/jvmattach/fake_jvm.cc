@@ -98,12 +98,15 @@ void FakeJvm::SetCmdline(const std::string& c) {
   WriteFile(procdir + "/cmdline", c);
 }
 
-// By a relative path: $TEST_TMPDIR may be longer than sun_path.
+// By a relative path: $TEST_TMPDIR may be longer than sun_path. As HotSpot
+// does, the socket gets its mode and owner under a temporary name and is
+// renamed into place: the attacher polls for the path and must never see it
+// half set up.
 void FakeJvm::Listen(mode_t mode) {
   listen_fd_ = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   struct sockaddr_un addr = {};
   addr.sun_family = AF_UNIX;
-  snprintf(addr.sun_path, sizeof(addr.sun_path), ".java_pid%d", kNsPid);
+  snprintf(addr.sun_path, sizeof(addr.sun_path), ".java_pid%d.tmp", kNsPid);
   int saved = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   ASSERT_EQ(chdir(tmp.c_str()), 0);
   ASSERT_EQ(bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)),
@@ -112,10 +115,12 @@ void FakeJvm::Listen(mode_t mode) {
   close(saved);
   ASSERT_EQ(listen(listen_fd_, 5), 0);
   const std::string path = SocketPath();
-  chmod(path.c_str(), mode);
+  const std::string staged = path + ".tmp";
+  chmod(staged.c_str(), mode);
   if (uid_ != geteuid()) {
-    ASSERT_EQ(chown(path.c_str(), uid_, uid_), 0);
+    ASSERT_EQ(chown(staged.c_str(), uid_, uid_), 0);
   }
+  ASSERT_EQ(rename(staged.c_str(), path.c_str()), 0);
 }
 
 void FakeJvm::Serve(Mode mode, const std::string& reply, bool on_quit) {
