@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -77,6 +78,8 @@ class GcLogFollower {
   // Unix time of items[i] (anchoring uptimes at the newest line in this
   // poll of the same process).
   double TimeOf(double now, const std::vector<Item>& items, size_t i);
+  // A Shenandoah cycle whose printed floor equals the last one: no floor.
+  void SkipEqualShenandoahFloor(gclog::GcLogRecord* r);
   // Feeds the records to the tracker; the format of the last, or "".
   std::string Feed(double now, std::vector<Item>* items,
                    detect::Tracker* tracker, GcLogStats* delta);
@@ -91,6 +94,8 @@ class GcLogFollower {
   gclog::Sequencer sequencer_;
   bool fed_ = false;  // records fed since the last (re)start
   bool anchored_ = false;
+  // The last heap floor fed since the (re)start.
+  std::optional<double> last_floor_;
   double anchor_ = 0;  // Unix seconds at uptime 0
   std::string last_error_;
   struct Shared {

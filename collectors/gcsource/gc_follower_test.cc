@@ -180,6 +180,40 @@ TEST_F(FollowerTest, GoLog) {
   EXPECT_DOUBLE_EQ(s[0].stats.current_base, 15 * MiB);
 }
 
+TEST_F(FollowerTest, ShenandoahCyclesPrintingTheSameFloorAreNoFloor) {
+  // A full heap, cycles 100 ms apart, the log in whole MiB (the -Xmx256m
+  // leak twin's last seconds): equal after-values are collections, not
+  // floors, so the MiB steps make memwatch's growing floors.
+  detect::Tracker tr(detect::Config(), [](const detect::Event&) {});
+  Seen seen;
+  GcLogFollower f({"jvm", path_}, Hook(&seen));
+  f.Poll(4999, &tr);  // not there yet: read whole once it appears
+  std::string log;
+  int id = 0;
+  for (int mib : {164, 164, 164, 165, 165, 166, 166, 166, 167, 168, 168, 169}) {
+    const std::string t = std::to_string(258 + id) + ".5";
+    const std::string gc = "[" + t + "s][info][gc] GC(" + std::to_string(id++) +
+                           ") Concurrent cleanup ";
+    log += gc + std::to_string(mib) + "M->" + std::to_string(mib) +
+           "M(256M) 0.031ms\n";
+  }
+  Append(log);
+  f.Poll(5000, &tr);
+  auto s = tr.SeriesStates();
+  ASSERT_EQ(s.size(), 1u);
+  EXPECT_EQ(s[0].stats.num_full_gc, 12u);
+  EXPECT_EQ(s[0].stats.heap_compactions, 6u);  // 164 165 166 167 168 169
+  EXPECT_EQ(s[0].stats.leak_events, 1u);
+  // A fall is a floor; the next cycle equal to it is not.
+  Append(
+      "[271.5s][info][gc] GC(12) Concurrent cleanup 169M->150M(256M) 0.03ms\n"
+      "[272.5s][info][gc] GC(13) Concurrent cleanup 150M->150M(256M) 0.03ms\n");
+  f.Poll(5001, &tr);
+  s = tr.SeriesStates();
+  EXPECT_EQ(s[0].stats.heap_compactions, 7u);
+  EXPECT_EQ(s[0].stats.num_full_gc, 14u);
+}
+
 TEST_F(FollowerTest, CountsInvalidDuplicateAndLongLines) {
   Append("");
   detect::Tracker tr(detect::Config(), [](const detect::Event&) {});

@@ -148,21 +148,18 @@ class JvmGcWatcher {
   //   CGC advanced and sun.gc.cause is back to "No GC"; minor cycles are
   //   incremental events, major ones full;
   // - Shenandoah: OU (its one space "Heap") at the first read after a cycle
-  //   (FGC advanced, "No GC"): Shenandoah refreshes used periodically, so it
-  //   is the heap after the cycle plus what was allocated since (bounded by
-  //   the poll interval);
+  //   (FGC advanced, "No GC"): the heap after the cycle (JFR's exact
+  //   after-value on the twins), plus what was allocated since if Shenandoah
+  //   refreshed it before the read (bounded by the poll interval);
   // - Epsilon: kNoCollections, never an event.
   // A cycle seen half-way (a concurrent phase running) is reported at the
-  // next read that sees it complete. Concurrent cycles less than 10 s after
-  // the previous event are merged into the next event (its floor is the
-  // lowest of them): the rule then needs 5 growing floors over at least
-  // 50 s, as with memwatch's min-cycle, and a leak's cycles (tens of
-  // seconds apart) are reported one by one. Merged cycles followed by none
-  // for 10 s are reported on their own at the time of the last of them.
-  // Exception: a Shenandoah cycle that freed nothing (the heap after it no
-  // lower than at a read that saw no cycle since the previous one) is never
-  // merged: a heap full of live data collects back-to-back until
-  // OutOfMemoryError.
+  // next read that sees it complete. ZGC cycles less than 10 s after the
+  // previous event are merged into the next event (its floor is the lowest
+  // of them: Relocate Start floors are upper bounds): the rule then needs 5
+  // growing floors over at least 50 s, and a leak's cycles (tens of seconds
+  // apart) are reported one by one. Merged cycles followed by none for 10 s
+  // are reported on their own at the time of the last of them. Shenandoah
+  // cycles are never merged: each is an event, as in memwatch.
   Result Observe(const JvmGcSnapshot& snap, double read_unix);
 
   // Unix time of a tick value of this JVM; needs one accepted snapshot.
@@ -182,10 +179,10 @@ class JvmGcWatcher {
 
   bool have_prev_ = false;
   JvmGcSnapshot prev_;
-  // Concurrent collectors under allocation pressure run a cycle every few
-  // hundred ms, each floor read at a pause (an upper bound): cycles closer
-  // than kConcurrentSpacing to the last event are merged into the next one,
-  // at the lowest floor among them.
+  // ZGC under allocation pressure runs a cycle every few hundred ms, each
+  // floor read at a pause (an upper bound): cycles closer than
+  // kConcurrentSpacing to the last event are merged into the next one, at
+  // the lowest floor among them.
   double last_concurrent_event_ = -1e300;
   struct Pending {
     double floor = 0;  // the lowest of the merged cycles
@@ -197,9 +194,6 @@ class JvmGcWatcher {
     std::string name;
   };
   std::optional<Pending> pending_;  // none: no cycle merged since the event
-  // Highest heap used at reads that saw no cycle since the last completed
-  // concurrent cycle; none: no such read.
-  std::optional<double> idle_peak_;
   // Unix time of tick 0: min over reads of (read_unix - ticks/frequency),
   // since sun.os.hrt.ticks is only refreshed every PerfDataSamplingInterval
   // (50 ms) and so is late, never early.

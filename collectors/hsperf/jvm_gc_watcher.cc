@@ -172,17 +172,11 @@ JvmGcWatcher::Result JvmGcWatcher::ObserveConcurrent(const JvmGcSnapshot& snap,
   // whole concurrent phase that can last seconds. Not a retry: the sizes
   // are not used, and the read that sees the cycle done reports it.
   if (snap.CollectionInProgress() && have_prev_) return r;
-  if (!Baseline(snap, read_unix, &r)) {
-    idle_peak_.reset();
-    return r;
-  }
+  if (!Baseline(snap, read_unix, &r)) return r;
   const double freq = static_cast<double>(snap.hrt_frequency);
   const ConcurrentPauses counted = CountPauses(snap, prev_);
   const JvmCollector* latest = counted.latest;
   if (latest == nullptr) {
-    // No cycle since the last read: the heap a next cycle has to free
-    // (Shenandoah refreshes used every 100 ms while the heap changes).
-    idle_peak_ = std::max(idle_peak_.value_or(used), used);
     prev_ = snap;
     FlushPending(read_unix, &r);
     return r;
@@ -202,19 +196,12 @@ JvmGcWatcher::Result JvmGcWatcher::ObserveConcurrent(const JvmGcSnapshot& snap,
   const double when = std::min(
       read_unix, epoch_ + static_cast<double>(latest->last_exit_ticks) / freq);
   const double floor = used;
-  // A Shenandoah cycle that freed nothing (the heap after it no lower than
-  // at a read between it and the previous cycle) is reported on its own:
-  // there is no sawtooth whose lowest floor the merge would find, and a
-  // heap full of live data collects back-to-back for its last ~30 s before
-  // OutOfMemoryError (the -Xmx256m leak twin), too short for events 10 s
-  // apart. Without such a read (cycles closer than the poll interval) the
-  // heap before the cycle is not known: merged. ZGC refreshes used only at
-  // its pauses: never known.
-  const bool freed_nothing = snap.algorithm == GcAlgorithm::kShenandoah &&
-                             idle_peak_ && floor >= *idle_peak_;
-  idle_peak_.reset();
-  if (when - last_concurrent_event_ < kConcurrentSpacingSeconds &&
-      !freed_nothing) {
+  // ZGC's floor is read at Relocate Start, an upper bound that swings with
+  // the garbage not yet relocated: its cycles are merged. Shenandoah's is
+  // the heap after the cycle (each of the 220 floors read on the stress
+  // twin was one of JFR's exact after-values): every cycle is an event.
+  const bool merge = snap.algorithm != GcAlgorithm::kShenandoah;
+  if (merge && when - last_concurrent_event_ < kConcurrentSpacingSeconds) {
     if (!pending_) {
       pending_.emplace();
       pending_->floor = floor;
@@ -240,7 +227,6 @@ JvmGcWatcher::Result JvmGcWatcher::ObserveConcurrent(const JvmGcSnapshot& snap,
   e.heap_after_bytes = pending_ ? std::min(pending_->floor, floor) : floor;
   e.detail = Detail(latest->name, counted.pauses,
                     cycles + (pending_ ? pending_->cycles : 0));
-  if (freed_nothing) e.detail += ", nothing freed";
   r.events.push_back(std::move(e));
   last_concurrent_event_ = when;
   pending_.reset();
