@@ -1,6 +1,7 @@
 // JvmGcWatcher: successive perf data snapshots of one JVM turned into
 // GcEvents (the snapshot itself is read in jvm_gc.cc).
 #include <algorithm>
+#include <utility>
 #include <vector>
 
 #include "collectors/hsperf/jvm_gc.h"
@@ -203,8 +204,9 @@ JvmGcWatcher::Result JvmGcWatcher::ObserveConcurrent(const JvmGcSnapshot& snap,
   const bool merge = snap.algorithm != GcAlgorithm::kShenandoah;
   if (merge && when - last_concurrent_event_ < kConcurrentSpacingSeconds) {
     if (!pending_) {
-      pending_.emplace();
-      pending_->floor = floor;
+      Pending first;
+      first.floor = floor;
+      pending_ = std::move(first);
     }
     Pending& p = *pending_;
     p.floor = std::min(p.floor, floor);
