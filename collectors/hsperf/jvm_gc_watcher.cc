@@ -168,7 +168,6 @@ JvmGcWatcher::Result JvmGcWatcher::Observe(const JvmGcSnapshot& snap,
 JvmGcWatcher::Result JvmGcWatcher::ObserveConcurrent(const JvmGcSnapshot& snap,
                                                      double read_unix) {
   Result r;
-  const double used = static_cast<double>(snap.HeapUsedBytes());
   // A collector's entry after its exit: a pause, or (ZGC, Shenandoah) a
   // whole concurrent phase that can last seconds. Not a retry: the sizes
   // are not used, and the read that sees the cycle done reports it.
@@ -196,7 +195,7 @@ JvmGcWatcher::Result JvmGcWatcher::ObserveConcurrent(const JvmGcSnapshot& snap,
   r.collections = cycles;
   const double when = std::min(
       read_unix, epoch_ + static_cast<double>(latest->last_exit_ticks) / freq);
-  const double floor = used;
+  const double floor = static_cast<double>(snap.HeapUsedBytes());
   // ZGC's floor is read at Relocate Start, an upper bound that swings with
   // the garbage not yet relocated: its cycles are merged. Shenandoah's is
   // the heap after the cycle (each of the 220 floors read on the stress
